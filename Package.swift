@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "podform",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "podform", targets: ["podform"]),
+        .library(name: "PodformCore", targets: ["PodformCore"]),
+        .library(name: "PodformSizing", targets: ["PodformSizing"]),
+        .library(name: "PodformCatalog", targets: ["PodformCatalog"]),
+        .library(name: "PodformCompiler", targets: ["PodformCompiler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure: (path, text) in, Spec values and diagnostics out.
+        .target(name: "PodformCore", dependencies: ["Yams"]),
+        // Pure math: architectures, weights, KV cache, vLLM accounting, training memory, performance.
+        .target(name: "PodformSizing"),
+        // Data: the GPU and model catalogs (versioned JSON in the package) and their loaders.
+        .target(
+            name: "PodformCatalog",
+            dependencies: ["PodformSizing"],
+            resources: [.copy("Resources/gpus.json"), .copy("Resources/models.json")]
+        ),
+        // The decision engine: spec + catalog -> Plan with a decision trace.
+        .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog"]),
+        // Plan and diagnostics -> text, JSON, Markdown.
+        .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing"]),
+        .executableTarget(
+            name: "podform",
+            dependencies: [
+                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "podform-bench",
+            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler"]
+        ),
+        .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"]),
+        .testTarget(name: "PodformSizingTests", dependencies: ["PodformSizing", "PodformCatalog"]),
+        .testTarget(name: "PodformCatalogTests", dependencies: ["PodformCatalog", "PodformSizing"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "PodformCompilerTests",
+            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender"]
+        ),
+        .testTarget(name: "PodformCLITests", dependencies: ["PodformCatalog"]),
+    ]
+)

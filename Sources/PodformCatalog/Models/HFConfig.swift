@@ -1,0 +1,102 @@
+import Foundation
+import PodformSizing
+
+/// Reads a Hugging Face `config.json` into a `ModelArchitecture` (`Specs/sizing.md` §1).
+public enum HFConfig {
+    /// Parses config.json bytes. Multimodal configs use their `text_config`.
+    ///
+    /// - Throws: `CatalogError.invalidConfig` naming the missing or malformed field.
+    public static func architecture(id: String, json data: Data) throws -> ModelArchitecture {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) }
+        catch { throw CatalogError.invalidConfig("config.json for \(id) is not valid JSON: \(error.localizedDescription)") }
+        guard let dict = object as? [String: Any] else {
+            throw CatalogError.invalidConfig("config.json for \(id) must be a JSON object")
+        }
+        return try architecture(id: id, config: dict)
+    }
+
+    /// Parses an already-decoded config dictionary.
+    public static func architecture(id: String, config top: [String: Any]) throws -> ModelArchitecture {
+        var c = top
+        if let text = top["text_config"] as? [String: Any] {
+            c = text
+            if c["model_type"] == nil, let type = top["model_type"] as? String { c["model_type"] = type }
+            if c["tie_word_embeddings"] == nil, let tie = top["tie_word_embeddings"] { c["tie_word_embeddings"] = tie }
+        }
+        let type = (c["model_type"] as? String ?? "").lowercased()
+        func int(_ keys: String...) -> Int? {
+            for key in keys {
+                if let v = c[key] as? Int { return v }
+                if let v = c[key] as? Double, v == v.rounded() { return Int(v) }
+            }
+            return nil
+        }
+        func need(_ keys: String...) throws -> Int {
+            for key in keys {
+                if let v = c[key] as? Int { return v }
+                if let v = c[key] as? Double, v == v.rounded() { return Int(v) }
+            }
+            throw CatalogError.invalidConfig("config.json for \(id) lacks `\(keys[0])`")
+        }
+        let layers = try need("num_hidden_layers", "n_layer", "num_layers")
+        let hidden = try need("hidden_size", "d_model", "n_embd")
+        let heads = try need("num_attention_heads", "n_head")
+        var kvHeads = int("num_key_value_heads", "num_kv_heads", "n_head_kv") ?? heads
+        if type == "falcon", (c["multi_query"] as? Bool) == true, c["num_kv_heads"] == nil { kvHeads = 1 }
+        let vocab = try need("vocab_size")
+        let headDim = int("head_dim") ?? (heads > 0 ? hidden / heads : 0)
+        var intermediate = int("intermediate_size", "ffn_hidden_size", "n_inner") ?? 0
+        if intermediate == 0, type == "falcon" { intermediate = 4 * hidden }
+        let tieDefault = type.hasPrefix("gemma") || type == "falcon"
+        var arch = ModelArchitecture(
+            id: id, layers: layers, hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: headDim,
+            intermediate: intermediate, vocab: vocab, maxContext: int("max_position_embeddings", "max_sequence_length"),
+            tiedEmbeddings: c["tie_word_embeddings"] as? Bool ?? tieDefault)
+        arch.gatedMLP = type != "falcon"
+        arch.qkvBias = (c["attention_bias"] as? Bool) ?? (c["qkv_bias"] as? Bool) ?? ["qwen2", "qwen2_moe"].contains(type)
+
+        if let experts = int("num_local_experts", "num_experts", "n_routed_experts"), experts > 1 {
+            let perToken = int("num_experts_per_tok", "experts_per_token") ?? 2
+            let expertInter = int("moe_intermediate_size") ?? intermediate
+            var moe = ModelArchitecture.MoE(experts: experts, expertsPerToken: perToken, expertIntermediate: expertInter)
+            if let shared = int("n_shared_experts") { moe.sharedExperts = shared }
+            if let sharedInter = int("shared_expert_intermediate_size"), sharedInter > 0 {
+                moe.sharedExperts = 1
+                moe.sharedIntermediate = sharedInter
+            }
+            moe.denseLayers = int("first_k_dense_replace") ?? 0
+            let quant = (top["quantization_config"] as? [String: Any])?["quant_method"] as? String
+            moe.mxfp4Experts = quant?.lowercased() == "mxfp4"
+            arch.moe = moe
+        }
+        if let rank = int("kv_lora_rank") {
+            arch.mla = ModelArchitecture.MLA(
+                kvLoraRank: rank, qLoraRank: int("q_lora_rank"), qkNopeHeadDim: int("qk_nope_head_dim") ?? 128,
+                qkRopeHeadDim: int("qk_rope_head_dim") ?? 64, vHeadDim: int("v_head_dim") ?? 128)
+        }
+        // Sliding-window layers, as vLLM sees them.
+        let window = int("sliding_window")
+        if let types = c["layer_types"] as? [String] {
+            arch.slidingLayers = types.filter { $0.contains("sliding") || $0.contains("chunked") || $0.contains("local") }.count
+            arch.slidingWindow = window
+        } else if let window, window > 0 {
+            switch type {
+            case "gemma2", "gpt_oss":  // alternating local / global
+                arch.slidingLayers = layers / 2
+            case "gemma3", "gemma3_text":
+                let pattern = int("sliding_window_pattern") ?? 6
+                arch.slidingLayers = layers - layers / max(pattern, 1)
+            case "qwen2", "qwen2_moe", "qwen3", "qwen3_moe":
+                if (c["use_sliding_window"] as? Bool) == true { arch.slidingLayers = layers }
+            default:
+                arch.slidingLayers = layers  // Mistral v0.1, Phi-3: every layer
+            }
+            if arch.slidingLayers > 0 { arch.slidingWindow = window }
+        }
+        if let problem = arch.problems.first {
+            throw CatalogError.invalidConfig("config.json for \(id): \(problem)")
+        }
+        return arch
+    }
+}

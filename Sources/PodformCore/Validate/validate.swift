@@ -1,0 +1,203 @@
+/// Semantic rules over a parsed spec (`Specs/diagnostics.md` lists every code).
+extension Spec {
+    /// Parses and validates a spec. Pure: path and text in, spec and every diagnostic out.
+    public static func validate(path: String, text: String, environment: ValidationEnvironment)
+        -> (Spec?, [Diagnostic])
+    {
+        let (spec, diagnostics) = parse(path: path, text: text)
+        guard let spec else { return (nil, diagnostics.sortedByLocation()) }
+        let all = diagnostics + spec.semanticDiagnostics(file: path, environment: environment)
+        return (spec, all.sortedByLocation())
+    }
+
+    /// Every rule after parsing, in rule-group order.
+    public func semanticDiagnostics(file: String, environment: ValidationEnvironment) -> [Diagnostic] {
+        workloadRules(file) + gpuRules(file, environment) + modelRules(file, environment) + trafficRules(file)
+            + deployRules(file)
+    }
+
+    private func at(_ keyPath: String, _ file: String) -> SourceLocation { location(keyPath, file: file) }
+
+    func workloadRules(_ file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        switch workload {
+        case .inference, .batch:
+            if context == nil {
+                out.append(.init(.error, code: "missing-required", message: "required key `context` is missing for \(workload.rawValue) workloads",
+                                 at: at("", file).withLine(fallback: locations["name"]), hint: "add `context: 4k` (max tokens per sequence, prompt + output)"))
+            }
+            if concurrency == nil {
+                out.append(.init(.error, code: "missing-required", message: "required key `concurrency` is missing for \(workload.rawValue) workloads",
+                                 at: at("", file).withLine(fallback: locations["name"]), hint: "add `concurrency: 8` (concurrent sequences at peak)"))
+            }
+            if training != nil {
+                out.append(.init(.warning, code: "unused-section", message: "`training` is ignored for \(workload.rawValue) workloads",
+                                 at: at("training", file)))
+            }
+        case .fineTune, .training:
+            if deploy.mode == .serverless {
+                out.append(.init(.error, code: "mode-conflict",
+                                 message: "\(workload.rawValue) runs on a pod (per-second billing, terminated after the run), not serverless",
+                                 at: at("deploy.mode", file), hint: "remove `deploy.mode` or set it to `pod`"))
+            }
+            if workload == .fineTune, let method = training?.method, method == .full {
+                out.append(.init(.warning, code: "method-mismatch", message: "`fine-tune` with `method: full` is full training; use `workload: training`",
+                                 at: at("training.method", file)))
+            }
+        }
+        return out
+    }
+
+    func gpuRules(_ file: String, _ env: ValidationEnvironment) -> [Diagnostic] {
+        guard !env.gpuNames.isEmpty else { return [] }
+        var out: [Diagnostic] = []
+        var allowed: [String: Int] = [:]
+        for (list, key) in [(constraints.gpus, "constraints.gpus"), (constraints.excludeGPUs, "constraints.exclude_gpus")] {
+            for (index, name) in list.enumerated() {
+                let path = "\(key)[\(index)]"
+                if let id = env.resolveGPU(name) {
+                    if key == "constraints.gpus" { allowed[id] = index }
+                    else if allowed[id] != nil {
+                        out.append(.init(.error, code: "gpu-conflict", message: "`\(name)` is both allowed and excluded",
+                                         at: at(path, file), hint: "remove it from one of the lists"))
+                    }
+                } else {
+                    out.append(.init(.error, code: "unknown-gpu", message: "unknown GPU `\(name)`", at: at(path, file),
+                                     hint: Suggest.didYouMean(name, in: env.gpuNames) ?? "`podform gpus` lists the GPU ids and aliases"))
+                }
+            }
+        }
+        if constraints.cloud == .community, !constraints.dataCenters.isEmpty {
+            out.append(.init(.warning, code: "community-data-center",
+                             message: "pinning data centers on Community Cloud often prevents allocation (runpodctl issue #326)",
+                             at: at("constraints.data_centers", file)))
+        }
+        return out
+    }
+
+    func modelRules(_ file: String, _ env: ValidationEnvironment) -> [Diagnostic] {
+        guard !model.id.isEmpty else { return [] }
+        var out: [Diagnostic] = []
+        if let facts = env.model(model.id) {
+            if let max = facts.maxContext, let context, context > max {
+                out.append(.init(.warning, code: "context-exceeds-model",
+                                 message: "context \(context) is longer than \(facts.canonicalID) supports (\(max) tokens)",
+                                 at: at("context", file), hint: "vLLM refuses a MAX_MODEL_LEN above the model's limit; use \(max) or less"))
+            }
+        } else if model.config == nil, !env.gpuNames.isEmpty {
+            out.append(.init(.warning, code: "unknown-model",
+                             message: "model `\(model.id)` is not in the catalog; its config.json will be fetched from the Hugging Face Hub",
+                             at: at(locations["model.id"] != nil ? "model.id" : "model", file),
+                             hint: "set `model.config` to a local config.json to plan offline"))
+        }
+        if precision == .mxfp4, !model.id.lowercased().contains("gpt-oss") {
+            out.append(.init(.warning, code: "precision-unusual", message: "mxfp4 checkpoints are published for gpt-oss; check that this model has one",
+                             at: at("precision", file)))
+        }
+        return out
+    }
+
+    func trafficRules(_ file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        if let context, let prompt = traffic.promptTokens, let output = traffic.outputTokens, prompt + output > context {
+            out.append(.init(.error, code: "context-too-small",
+                             message: "prompt_tokens + output_tokens = \(prompt + output) exceed context \(context)",
+                             at: at("context", file), hint: "raise `context` to at least \(prompt + output)"))
+        }
+        if let perDay = traffic.requestsPerDay, let peak = traffic.peakRequestsPerSecond, perDay > peak * 86_400 {
+            out.append(.init(.error, code: "traffic-inconsistent",
+                             message: "requests_per_day \(Int(perDay)) is more than the peak rate sustained all day (\(Int(peak * 86_400)))",
+                             at: at("traffic.requests_per_day", file)))
+        }
+        if let hours = traffic.activeHoursPerDay, hours == 0, (traffic.requestsPerDay ?? 0) > 0 {
+            out.append(.init(.error, code: "traffic-inconsistent", message: "requests arrive but active_hours_per_day is 0",
+                             at: at("traffic.active_hours_per_day", file)))
+        }
+        return out
+    }
+
+    func deployRules(_ file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        if let image = deploy.image {
+            let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
+            if image.contains("@sha256:") {
+                // pinned by digest
+            } else if !lastComponent.contains(":") || lastComponent.hasSuffix(":latest") {
+                out.append(.init(.warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
+                                 at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
+            }
+            if image.contains(" ") || image.isEmpty {
+                out.append(.init(.error, code: "invalid-value", message: "image `\(image)` is not a valid image reference", at: at("deploy.image", file)))
+            }
+        }
+        for key in deploy.env.keys.sorted() {
+            let path = "deploy.env.\(key)"
+            if !isEnvName(key) {
+                out.append(.init(.error, code: "invalid-env-name", message: "`\(key)` is not a valid environment variable name",
+                                 at: at(path, file), hint: "use letters, digits and `_`, not starting with a digit"))
+            }
+            let value = deploy.env[key] ?? ""
+            if looksLikeSecret(name: key, value: value) {
+                out.append(.init(.error, code: "literal-secret",
+                                 message: "`\(key)` holds what looks like a secret value; secrets must not be written in specs",
+                                 at: at(path, file), hint: "create a RunPod secret and reference it: `secrets: {\(key): my_secret_name}`"))
+            }
+            if deploy.secrets[key] != nil {
+                out.append(.init(.error, code: "env-secret-conflict", message: "`\(key)` is set both in `env` and in `secrets`",
+                                 at: at(path, file)))
+            }
+        }
+        for key in deploy.secrets.keys.sorted() {
+            let name = deploy.secrets[key] ?? ""
+            if !isEnvName(key) {
+                out.append(.init(.error, code: "invalid-env-name", message: "`\(key)` is not a valid environment variable name",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+            if name.isEmpty || !name.unicodeScalars.allSatisfy({ isWordScalar($0) || $0 == "-" }) || name.count > 64 {
+                out.append(.init(.error, code: "invalid-secret-name",
+                                 message: "`\(name.prefix(40))` is not a RunPod secret name (letters, digits, `_` and `-`)",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+            if name.hasPrefix("hf_") && name.count > 20 {
+                out.append(.init(.error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+        }
+        if deploy.weights == .networkVolume, constraints.cloud == .community {
+            out.append(.init(.error, code: "network-volume-cloud",
+                             message: "network volumes exist only in Secure Cloud (RunPod docs, storage/network-volumes)",
+                             at: at("deploy.weights", file), hint: "use `cloud: secure` or `weights: image`"))
+        }
+        if deploy.mode == .serverless, sla.coldStart == ColdStart.none, constraints.maxWorkers == 0 {
+            out.append(.init(.error, code: "mode-conflict", message: "cold_start none needs at least one worker", at: at("sla.cold_start", file)))
+        }
+        return out
+    }
+
+    private func isWordScalar(_ s: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "_"
+    }
+
+    private func isEnvName(_ key: String) -> Bool {
+        guard let first = key.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return key.unicodeScalars.allSatisfy(isWordScalar)
+    }
+
+    private func looksLikeSecret(name: String, value: String) -> Bool {
+        if value.contains("{{") && value.contains("RUNPOD_SECRET_") { return false }
+        let tokenPrefixes = ["hf_", "rpa_", "sk-", "ghp_", "github_pat_", "AKIA"]
+        if tokenPrefixes.contains(where: { value.hasPrefix($0) }) && value.count >= 16 { return true }
+        let upper = name.uppercased()
+        let secretish = ["TOKEN", "API_KEY", "SECRET", "PASSWORD", "PASSWD"].contains { upper.contains($0) }
+        return secretish && value.count >= 8 && !value.contains(" ")
+    }
+}
+
+extension SourceLocation {
+    /// A synthetic location replaced by `fallback` when there is one (a missing key points at the mapping start).
+    func withLine(fallback: SourceLocation?) -> SourceLocation {
+        guard line == 0 else { return self }
+        if let fallback { return SourceLocation(file: file, line: 1, column: 1, keyPath: keyPath.isEmpty ? fallback.keyPath : keyPath) }
+        return SourceLocation(file: file, line: 1, column: 1, keyPath: keyPath)
+    }
+}
