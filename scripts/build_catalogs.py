@@ -42,6 +42,8 @@ ALIASES = {
     "deepseek-ai/DeepSeek-V3": ["deepseek-v3"], "deepseek-ai/DeepSeek-V2-Lite-Chat": ["deepseek-v2-lite"],
     "openai/gpt-oss-20b": ["gpt-oss-20b"], "openai/gpt-oss-120b": ["gpt-oss-120b"],
     "tiiuae/falcon-180B": ["falcon-180b"],
+    "meta-llama/Llama-2-7b-hf": ["meta-llama/llama-2-7b", "llama-2-7b"],
+    "meta-llama/Llama-2-70b-hf": ["meta-llama/llama-2-70b", "llama-2-70b"],
 }
 
 # Same architecture as a catalog model under another published id (fine-tunes, quantized repacks,

@@ -1,1 +1,46 @@
-print("x")
+import Foundation
+import PodformCatalog
+import PodformSizing
+
+/// podform-bench: accuracy and speed benchmarks; writes BENCHMARKS.md sections.
+///
+/// Usage: swift run -c release podform-bench [calibration|throughput|plans|all] [--write BENCHMARKS.md]
+let arguments = Array(CommandLine.arguments.dropFirst())
+let what = arguments.first { !$0.hasPrefix("-") } ?? "all"
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let write = arguments.contains("--write")
+
+do {
+    let models = try ModelCatalog.bundled()
+    let gpus = try GPUCatalog.bundled()
+    var sections: [String] = []
+    if what == "calibration" || what == "all" {
+        let (md, _) = try CalibrationBench.run(
+            csvPath: root.appendingPathComponent("Benchmarks/data/vllm_calibration.csv").path, models: models, gpus: gpus)
+        sections.append(md)
+    }
+    if what == "throughput" || what == "all" {
+        sections.append(try ThroughputBench.run(
+            csvPath: root.appendingPathComponent("Benchmarks/data/throughput_calibration.csv").path, models: models, gpus: gpus))
+    }
+    if what == "plans" || what == "all" {
+        sections.append(try PlanBench.run(root: root, models: models, gpus: gpus))
+    }
+    let output = sections.joined(separator: "\n")
+    print(output)
+    if write {
+        let header = """
+        # Benchmarks
+
+        Written by `swift run -c release podform-bench all --write` (release build, this machine:
+        2 cores, Linux). Accuracy sections compare podform's estimates with public logs; the speed
+        section measures the compiler. Re-run after changing the sizing or performance model.
+
+
+        """
+        try (header + output).write(to: root.appendingPathComponent("BENCHMARKS.md"), atomically: true, encoding: .utf8)
+    }
+} catch {
+    FileHandle.standardError.write(Data("podform-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -7,6 +7,8 @@ public struct ServingShape: Sendable, Hashable, Codable {
     /// Concurrent sequences at full context.
     public var concurrency: Int
     public var tensorParallel: Int
+    /// Pipeline stages (layers split across GPUs); GPUs per replica = tp x pp.
+    public var pipelineParallel: Int = 1
     public var gpuMemoryUtilization: Double
     /// Tokens per forward pass in the profiling run (MAX_NUM_BATCHED_TOKENS).
     public var maxBatchedTokens: Int
@@ -108,9 +110,10 @@ extension ModelArchitecture {
             weights = Int64(Double(weights) * Double(override) / Double(parameters))
             parameters = override
         }
-        let weightsPerGPU = (weights + Int64(tp) - 1) / Int64(tp)
+        let pp = max(shape.pipelineParallel, 1)
+        let weightsPerGPU = (weights + Int64(tp * pp) - 1) / Int64(tp * pp)
         let kvPerToken = kvBytesPerToken(shape.kv, weights: shape.weights)
-        let kvPerTokenGPU = kvAccountedBytesPerTokenPerGPU(shape.kv, weights: shape.weights, tp: tp)
+        let kvPerTokenGPU = kvAccountedBytesPerTokenPerGPU(shape.kv, weights: shape.weights, tp: tp) / Int64(pp)
         let tokens = Int64(shape.context) * Int64(shape.concurrency)
         let activation = activationPeakBytes(maxBatchedTokens: shape.maxBatchedTokens, tp: tp)
         let nonTorch = accounting.nonTorch(tp: tp)

@@ -64,12 +64,15 @@ extension ModelArchitecture {
         let p = parameterCount
         let keep = Double(p.embedding + p.lmHead + p.other + p.extra) * format.unquantizedBytesPerParameter
         let converted: Double
+        // vLLM's MXFP4 MoE kernels pad the expert hidden dimension up to a multiple of 256
+        // (`quantization/mxfp4.py`, round_up(hidden_size, 256)): gpt-oss's 2880 becomes 3072.
+        let mxfp4Padding = Double((hidden + 255) / 256 * 256) / Double(max(hidden, 1))
         switch format {
         case .mxfp4:
-            converted = Double(p.denseLinear) * 2 + Double(p.expertLinear) * format.quantizedBytesPerParameter
+            converted = Double(p.denseLinear) * 2 + Double(p.expertLinear) * format.quantizedBytesPerParameter * mxfp4Padding
         case .fp32, .bf16, .fp16:
             let experts = (moe?.mxfp4Experts ?? false) && format != .fp32
-                ? Double(p.expertLinear) * WeightFormat.mxfp4.quantizedBytesPerParameter
+                ? Double(p.expertLinear) * WeightFormat.mxfp4.quantizedBytesPerParameter * mxfp4Padding
                 : Double(p.expertLinear) * format.quantizedBytesPerParameter
             converted = Double(p.denseLinear) * format.quantizedBytesPerParameter + experts
         default:
