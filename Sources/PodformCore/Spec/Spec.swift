@@ -138,4 +138,6 @@ public struct Training: Sendable, Hashable {
     public var gradientCheckpointing: Bool?
     /// Expected run length in hours, for the cost estimate.
     public var hours: Double?
+
+    public init() {}
 }

@@ -100,6 +100,11 @@ extension Spec {
                     locations: r.locations)
     }
 
+    /// Whether a name is a valid spec name (for the CLI's `init --name`).
+    public static func isValidNameForCLI(_ name: String) -> Bool { isValidName(name) }
+    /// A valid name derived from free text (for `init`).
+    public static func suggestedNameForCLI(_ text: String) -> String { suggestedName(text) }
+
     static func isValidName(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         guard (3...40).contains(scalars.count), let first = scalars.first, ("a"..."z").contains(first),

@@ -1,0 +1,126 @@
+import PodformCatalog
+import PodformCore
+import PodformSizing
+
+/// One (GPU type, GPUs per replica, replicas) choice and what the models say of it.
+struct Candidate {
+    var gpu: GPUType
+    var tp: Int
+    var replicas: Int
+    var perReplicaConcurrency: Int
+    var memory: MemoryEstimate
+    var performance: PerformanceEstimate?
+    /// nil when feasible; otherwise the first rule it breaks, as a sentence.
+    var rejection: String?
+    /// The rule id of the rejection.
+    var rejectionRule: String?
+
+    var totalGPUs: Int { tp * replicas }
+    var marginBytes: Int64 { memory.gpu?.marginBytes ?? 0 }
+}
+
+/// The load one replica must carry, from the spec's traffic.
+struct Load {
+    var context: Int
+    var concurrency: Int
+    var prompt: Int
+    var output: Int
+    var peakRPS: Double
+    var requestsPerDay: Double
+    var activeHours: Double
+    var pattern: TrafficPattern
+}
+
+extension Compiler {
+    /// The GPU-level filters: constraints that do not depend on the model's fit.
+    func gpuRejection(_ gpu: GPUType) -> (String, String)? {
+        let c = spec.constraints
+        if gpu.delisted == true { return ("D-GPU-LISTED", "\(gpu.displayName) is no longer listed by RunPod") }
+        if !allowedGPUs.isEmpty && !allowedGPUs.contains(gpu.id) {
+            return ("D-GPU-ALLOW", "\(gpu.displayName) is not in constraints.gpus")
+        }
+        if excludedGPUs.contains(gpu.id) { return ("D-GPU-ALLOW", "\(gpu.displayName) is in constraints.exclude_gpus") }
+        if c.requireECC == true && !gpu.ecc { return ("D-GPU-ECC", "\(gpu.displayName) has no ECC memory and require_ecc is set") }
+        if gpu.consumer && c.allowConsumerGPUs != true && !allowedGPUs.contains(gpu.id) {
+            return ("D-GPU-CONSUMER", "\(gpu.displayName) is a GeForce card (NVIDIA's EULA restricts datacenter use); set allow_consumer_gpus: true to consider it")
+        }
+        if gpu.rocm && !image.lowercased().contains("rocm") {
+            return ("D-GPU-ROCM", "\(gpu.displayName) is AMD and runs ROCm; the image `\(image)` is a CUDA image")
+        }
+        if precision == .fp8 && !gpu.fp8 {
+            return ("D-GPU-FP8", "\(gpu.displayName) (\(gpu.architecture)) has no FP8 tensor cores")
+        }
+        if gpu.memoryBandwidthGBps == nil || (gpu.bf16TFLOPS ?? gpu.fp16TFLOPS) == nil {
+            return ("D-GPU-DATA", "\(gpu.displayName) lacks bandwidth or FLOPS figures in the catalog")
+        }
+        if podPrice(gpu) == nil && serverlessPossible(gpu) == false {
+            return ("D-GPU-PRICE", "no \(cloudLabel) price for \(gpu.displayName) in the catalog")
+        }
+        return nil
+    }
+
+    /// Evaluates memory, throughput and SLA for one choice.
+    func evaluate(_ gpu: GPUType, tp: Int, replicas: Int, load: Load) -> Candidate {
+        let perReplica = (load.concurrency + replicas - 1) / replicas
+        let shape = ServingShape(
+            weights: precision, kv: kvFormat, context: load.context, concurrency: perReplica, tensorParallel: tp,
+            gpuMemoryUtilization: utilization,
+            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context))
+        let memory = architecture.estimate(shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
+                                           parametersOverride: spec.model.parameters)
+        var candidate = Candidate(gpu: gpu, tp: tp, replicas: replicas, perReplicaConcurrency: perReplica, memory: memory)
+        guard let fit = memory.gpu, fit.fits else {
+            let need = Double(memory.totalBytesPerGPU) / 1e9
+            let have = Double(memory.gpu?.usableBytes ?? 0) / 1e9
+            candidate.rejection = String(format: "needs %.1f GB per GPU (weights %.1f + KV %.1f for %d x %d tokens + overhead %.1f); %@ gives %.1f GB usable at %.2f",
+                                         need, Double(memory.weightsBytesPerGPU) / 1e9, Double(memory.kvCacheBytesPerGPU) / 1e9,
+                                         perReplica, load.context, Double(memory.overheadBytesPerGPU) / 1e9, gpu.displayName, have, utilization)
+            candidate.rejectionRule = "D-MEMORY"
+            return candidate
+        }
+        let perf = architecture.performance(
+            weights: precision, kv: kvFormat,
+            gpu: GPUPerformance(bandwidthGBps: gpu.memoryBandwidthGBps ?? 0, tflops16: gpu.bf16TFLOPS ?? gpu.fp16TFLOPS ?? 0,
+                                tflops8: gpu.fp8 ? gpu.fp8TFLOPS : nil, fastInterconnect: gpu.fastInterconnect),
+            tp: tp, batch: perReplica, prompt: load.prompt, output: load.output,
+            arrivalRate: load.peakRPS / Double(replicas), model: environment.performance)
+        candidate.performance = perf
+        if perf.requestsPerSecond * Double(replicas) < load.peakRPS {
+            candidate.rejection = String(format: "%d replica%@ of %d x %@ serve%@ %.2f requests/s at %d concurrent; the peak is %.2f/s",
+                                         replicas, replicas == 1 ? "" : "s", tp, gpu.displayName, replicas == 1 ? "s" : "",
+                                         perf.requestsPerSecond * Double(replicas), load.concurrency, load.peakRPS)
+            candidate.rejectionRule = "D-THROUGHPUT"
+        } else if let ttft = spec.sla.ttftP95, perf.ttftP95Seconds > ttft {
+            candidate.rejection = String(format: "TTFT p95 ~%.2f s (est.) exceeds the SLA's %.2f s", perf.ttftP95Seconds, ttft)
+            candidate.rejectionRule = "D-SLA-TTFT"
+        } else if let tps = spec.sla.outputTokensPerSecond, perf.outputTokensPerSecondPerUser < tps {
+            candidate.rejection = String(format: "~%.0f output tokens/s per user (est.) at %d users is below the SLA's %.0f",
+                                         perf.outputTokensPerSecondPerUser, perReplica, tps)
+            candidate.rejectionRule = "D-SLA-TPS"
+        }
+        return candidate
+    }
+
+    /// Tensor-parallel sizes to try on a GPU (D-GPU-TP).
+    ///
+    /// The smallest size whose GPUs hold the weights plus one full-context sequence: tensor
+    /// parallelism is for fitting the model, while more KV capacity comes from more replicas.
+    /// Sizes above 2 need SXM/OAM GPUs (all-to-all NVLink): over PCIe or pairwise NVLink bridges,
+    /// all-reduces across 4+ GPUs become the forward pass's bottleneck (seed 000). SXM GPUs also
+    /// try twice the minimum, which can buy latency.
+    func tensorParallelSizes(_ gpu: GPUType) -> [Int] {
+        let limit = min(gpu.maxGPUsPerPod, spec.constraints.maxGPUsPerWorker ?? 8)
+        let allToAll = gpu.interconnect == "SXM" || gpu.interconnect == "Infinity Fabric"
+        let sizes = [1, 2, 4, 8].filter { $0 <= limit && architecture.supportsTensorParallel($0) && ($0 <= 2 || allToAll) }
+        guard let largest = sizes.last else { return [] }
+        let minimal = sizes.first { tp in
+            let shape = ServingShape(weights: precision, kv: kvFormat, context: spec.context ?? 4096, concurrency: 1,
+                                     tensorParallel: tp, gpuMemoryUtilization: utilization,
+                                     maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: spec.context ?? 4096))
+            return architecture.estimate(shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
+                                         parametersOverride: spec.model.parameters).gpu?.fits ?? false
+        }
+        guard let minimal else { return [largest] }  // evaluated once, to record why it cannot fit
+        return sizes.filter { $0 == minimal || ($0 == minimal * 2 && allToAll) }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import PodformCatalog
+import PodformSizing
+
+/// Everything outside the spec that compiling needs, passed in so compiling stays a pure function.
+public struct CompileEnvironment: Sendable {
+    public var gpus: GPUCatalog
+    /// "Now", for catalog staleness.
+    public var now: Date
+    public var performance: PerformanceModel = .standard
+    public var coldStart: ColdStartModel = .standard
+    public var accounting: VLLMAccounting = .planning
+    /// Images used when the spec names none (`Specs/decisions.md`, D-CONTAINER).
+    public var defaultPodImage = "vllm/vllm-openai:v0.27.1"
+    public var defaultServerlessImage = "runpod/worker-v1-vllm:v2.25.2"
+    public var defaultTrainingImage = "runpod/pytorch:2.4.0-py3.11-cuda12.4.1-devel-ubuntu22.04"
+
+    public init(gpus: GPUCatalog, now: Date) {
+        self.gpus = gpus
+        self.now = now
+    }
+}
+
+/// Why a spec cannot be compiled, with what would work.
+public struct CompileFailure: Error, Sendable, CustomStringConvertible {
+    public var spec: String
+    public var message: String
+    public var suggestions: [String]
+    public var trace: [Deployment.TraceStep]
+
+    public var description: String {
+        var text = "\(spec): \(message)"
+        if !suggestions.isEmpty { text += "\n  what would work: " + suggestions.joined(separator: "; ") }
+        return text
+    }
+}
+
+/// Hours in a billing month (365 x 24 / 12).
+let hoursPerMonth = 730.0
+/// Days in a billing month.
+let daysPerMonth = 30.4167

@@ -1,0 +1,225 @@
+import PodformSizing
+
+/// The compiler's output: one deployment per spec (`Specs/plan.md`; JSON Schema `Schemas/podform-plan.schema.json`).
+public struct Plan: Sendable, Codable, Hashable {
+    /// Bumped on any incompatible change to the JSON below.
+    public var formatVersion: Int = 1
+    public var generatedBy: String = "podform 0.1.0"
+    /// True when planned without live RunPod state (every resource is a create).
+    public var offline: Bool
+    /// The GPU catalog's date and where it came from.
+    public var catalogAsOf: String
+    public var deployments: [Deployment]
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", generatedBy = "generated_by", offline, catalogAsOf = "catalog_as_of"
+        case deployments
+    }
+}
+
+public enum DeploymentMode: String, Sendable, Codable, Hashable { case pod, serverless }
+public enum WorkerMode: String, Sendable, Codable, Hashable { case flex, active }
+
+/// One compiled spec.
+public struct Deployment: Sendable, Codable, Hashable {
+    public struct Model: Sendable, Codable, Hashable {
+        public var id: String
+        public var parameters: Int64
+        public var activeParameters: Int64
+        public var maxContext: Int?
+        enum CodingKeys: String, CodingKey { case id, parameters, activeParameters = "active_parameters", maxContext = "max_context" }
+    }
+
+    public struct GPU: Sendable, Codable, Hashable {
+        public var id: String
+        public var displayName: String
+        public var count: Int
+        public var memoryGB: Double
+        public var cloud: String
+        public var pool: String?
+        enum CodingKeys: String, CodingKey { case id, displayName = "display_name", count, memoryGB = "memory_gb", cloud, pool }
+    }
+
+    public struct Workers: Sendable, Codable, Hashable {
+        public var min: Int
+        public var max: Int
+    }
+
+    public struct Serverless: Sendable, Codable, Hashable {
+        public var pools: [String]
+        public var excludedTypes: [String]
+        public var scaler: String
+        public var scalerValue: Double
+        public var idleTimeoutSeconds: Int
+        public var executionTimeoutMs: Int
+        public var flashboot: String
+        public var coldStartSeconds: Double
+        enum CodingKeys: String, CodingKey {
+            case pools, excludedTypes = "excluded_types", scaler, scalerValue = "scaler_value"
+            case idleTimeoutSeconds = "idle_timeout_seconds", executionTimeoutMs = "execution_timeout_ms", flashboot
+            case coldStartSeconds = "cold_start_seconds"
+        }
+    }
+
+    public struct VLLM: Sendable, Codable, Hashable {
+        public var maxModelLen: Int
+        public var gpuMemoryUtilization: Double
+        public var tensorParallelSize: Int
+        public var maxNumSeqs: Int
+        public var maxNumBatchedTokens: Int
+        public var quantization: String?
+        public var dtype: String
+        public var kvCacheDType: String
+        public var enablePrefixCaching: Bool
+        enum CodingKeys: String, CodingKey {
+            case maxModelLen = "max_model_len", gpuMemoryUtilization = "gpu_memory_utilization"
+            case tensorParallelSize = "tensor_parallel_size", maxNumSeqs = "max_num_seqs"
+            case maxNumBatchedTokens = "max_num_batched_tokens", quantization, dtype, kvCacheDType = "kv_cache_dtype"
+            case enablePrefixCaching = "enable_prefix_caching"
+        }
+    }
+
+    public struct Container: Sendable, Codable, Hashable {
+        public var image: String
+        public var ports: [String]
+        public var containerDiskGB: Int
+        public var volumeGB: Int?
+        public var volumeMountPath: String?
+        public var weights: String
+        /// Environment as sent to RunPod: secrets appear only as `{{ RUNPOD_SECRET_name }}`.
+        public var env: [String: String]
+        public var args: String?
+        enum CodingKeys: String, CodingKey {
+            case image, ports, containerDiskGB = "container_disk_gb", volumeGB = "volume_gb"
+            case volumeMountPath = "volume_mount_path", weights, env, args
+        }
+    }
+
+    public struct Cost: Sendable, Codable, Hashable {
+        public var hourlyUSD: Double
+        public var monthlyUSD: Double
+        public var perMillionOutputTokensUSD: Double?
+        public var computeMonthlyUSD: Double
+        public var storageMonthlyUSD: Double
+        /// Monthly cost of the other pricing models at the same GPU, for the break-even.
+        public var comparison: [String: Double]
+        /// Requests per day at which a pod and serverless flex cost the same.
+        public var breakEvenRequestsPerDay: Double?
+        public var priceSources: [String]
+        enum CodingKeys: String, CodingKey {
+            case hourlyUSD = "hourly_usd", monthlyUSD = "monthly_usd", perMillionOutputTokensUSD = "per_million_output_tokens_usd"
+            case computeMonthlyUSD = "compute_monthly_usd", storageMonthlyUSD = "storage_monthly_usd", comparison
+            case breakEvenRequestsPerDay = "break_even_requests_per_day", priceSources = "price_sources"
+        }
+    }
+
+    public struct Estimates: Sendable, Codable, Hashable {
+        public var ttftP95Seconds: Double
+        public var ttftP95SecondsRange: [Double]
+        public var outputTokensPerSecondPerUser: Double
+        public var outputTokensPerSecondPerUserRange: [Double]
+        public var replicaRequestsPerSecond: Double
+        public var replicas: Int
+        public var coldStartSeconds: Double?
+        public var slaMet: Bool
+        public var slaNotes: [String]
+        enum CodingKeys: String, CodingKey {
+            case ttftP95Seconds = "ttft_p95_seconds", ttftP95SecondsRange = "ttft_p95_seconds_range"
+            case outputTokensPerSecondPerUser = "output_tokens_per_second_per_user"
+            case outputTokensPerSecondPerUserRange = "output_tokens_per_second_per_user_range"
+            case replicaRequestsPerSecond = "replica_requests_per_second", replicas, coldStartSeconds = "cold_start_seconds"
+            case slaMet = "sla_met", slaNotes = "sla_notes"
+        }
+    }
+
+    /// A RunPod resource to create, as a REST v2 request body.
+    public struct Resource: Sendable, Codable, Hashable {
+        public var kind: String
+        public var name: String
+        public var action: String
+        public var method: String
+        public var path: String
+        public var body: JSONValue
+    }
+
+    public struct Alternative: Sendable, Codable, Hashable {
+        public var gpu: String
+        public var count: Int
+        public var replicas: Int
+        public var mode: DeploymentMode
+        public var workerMode: WorkerMode?
+        public var monthlyUSD: Double?
+        public var deltaMonthlyUSD: Double?
+        public var reason: String
+        enum CodingKeys: String, CodingKey {
+            case gpu, count, replicas, mode, workerMode = "worker_mode", monthlyUSD = "monthly_usd"
+            case deltaMonthlyUSD = "delta_monthly_usd", reason
+        }
+    }
+
+    public struct TraceStep: Sendable, Codable, Hashable {
+        public var rule: String
+        public var question: String
+        public var inputs: [String: String]
+        public var outcome: String
+        public var source: String
+    }
+
+    public struct Warning: Sendable, Codable, Hashable {
+        public var code: String
+        public var message: String
+    }
+
+    public var name: String
+    public var specFile: String
+    public var workload: String
+    public var model: Model
+    public var precision: String
+    public var mode: DeploymentMode
+    public var workerMode: WorkerMode?
+    public var gpu: GPU
+    public var workers: Workers?
+    public var serverless: Serverless?
+    public var vllm: VLLM?
+    public var training: TrainingEstimate?
+    public var container: Container
+    public var cost: Cost
+    public var sizing: MemoryEstimate
+    public var estimates: Estimates?
+    public var resources: [Resource]
+    public var alternatives: [Alternative]
+    public var trace: [TraceStep]
+    public var warnings: [Warning]
+
+    enum CodingKeys: String, CodingKey {
+        case name, specFile = "spec_file", workload, model, precision, mode, workerMode = "worker_mode", gpu, workers
+        case serverless, vllm, training, container, cost, sizing, estimates, resources, alternatives, trace, warnings
+    }
+}
+
+extension Deployment {
+    /// Encodes optionals as explicit nulls for the stable core (`worker_mode`, `workers`).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(specFile, forKey: .specFile)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(model, forKey: .model)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(workerMode, forKey: .workerMode)
+        try c.encode(gpu, forKey: .gpu)
+        try c.encode(workers, forKey: .workers)
+        try c.encodeIfPresent(serverless, forKey: .serverless)
+        try c.encodeIfPresent(vllm, forKey: .vllm)
+        try c.encodeIfPresent(training, forKey: .training)
+        try c.encode(container, forKey: .container)
+        try c.encode(cost, forKey: .cost)
+        try c.encode(sizing, forKey: .sizing)
+        try c.encode(estimates, forKey: .estimates)
+        try c.encode(resources, forKey: .resources)
+        try c.encode(alternatives, forKey: .alternatives)
+        try c.encode(trace, forKey: .trace)
+        try c.encode(warnings, forKey: .warnings)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import PodformCatalog
+import PodformCore
+import PodformSizing
+
+/// Disk and volume sizes for a candidate (`Specs/decisions.md`, D-STORAGE).
+struct StoragePlan {
+    var podContainerDiskGB: Int
+    var podVolumeGB: Int?
+    var serverlessContainerDiskGB: Int
+    var networkVolumeGB: Int?
+}
+
+func roundUp(_ value: Double, to step: Int) -> Int {
+    Int((value / Double(step)).rounded(.up)) * step
+}
+
+extension Compiler {
+    /// The image's own writable-layer needs (logs, caches, compiled kernels), GB.
+    var containerBaseGB: Double { 30 }
+
+    func storagePlan(_ c: Candidate) -> StoragePlan {
+        let weightsGB = Double(c.memory.weightsBytes) / 1e9
+        let withHeadroom = weightsGB * 1.2 + 5
+        let volumeGB = min(max(roundUp(withHeadroom, to: 10), 20), 4096)
+        let inContainer = roundUp(containerBaseGB + weightsGB * 1.1, to: 5)
+        let podWeightsInVolume = weightsLocation != .image
+        let serverlessInContainer = weightsLocation != .networkVolume
+        return StoragePlan(
+            podContainerDiskGB: podWeightsInVolume ? Int(containerBaseGB) : inContainer,
+            podVolumeGB: podWeightsInVolume && weightsLocation != .networkVolume ? volumeGB : nil,
+            serverlessContainerDiskGB: serverlessInContainer ? inContainer : Int(containerBaseGB),
+            networkVolumeGB: weightsLocation == .networkVolume ? volumeGB : nil)
+    }
+
+    var resourceBaseName: String { "podform-\(spec.name)" }
+
+    /// The ownership marker podform reads back from templates (`Specs/state.md`).
+    func ownershipEnv() -> [String: String] {
+        ["PODFORM_MANAGED_BY": "podform", "PODFORM_SPEC": spec.name]
+    }
+
+    /// Environment for the chosen image, with secrets as RunPod references only.
+    func containerEnv(mode: DeploymentMode, vllm: Deployment.VLLM?, candidate: Candidate) -> [String: String] {
+        var env = spec.deploy.env
+        for (name, secret) in spec.deploy.secrets { env[name] = "{{ RUNPOD_SECRET_\(secret) }}" }
+        for (k, v) in ownershipEnv() { env[k] = v }
+        guard let vllm else { return env }
+        if mode == .serverless {
+            env["MODEL_NAME"] = architectureID
+            env["MAX_MODEL_LEN"] = String(vllm.maxModelLen)
+            env["GPU_MEMORY_UTILIZATION"] = String(format: "%.2f", vllm.gpuMemoryUtilization)
+            env["TENSOR_PARALLEL_SIZE"] = String(vllm.tensorParallelSize)
+            env["MAX_NUM_SEQS"] = String(vllm.maxNumSeqs)
+            env["MAX_NUM_BATCHED_TOKENS"] = String(vllm.maxNumBatchedTokens)
+            env["MAX_CONCURRENCY"] = String(vllm.maxNumSeqs)
+            env["DTYPE"] = vllm.dtype
+            if let q = vllm.quantization { env["QUANTIZATION"] = q }
+            if vllm.kvCacheDType != "auto" { env["KV_CACHE_DTYPE"] = vllm.kvCacheDType }
+            if vllm.enablePrefixCaching { env["ENABLE_PREFIX_CACHING"] = "true" }
+            if let revision = spec.model.revision { env["MODEL_REVISION"] = revision }
+            if weightsLocation == .networkVolume { env["BASE_PATH"] = "/runpod-volume" }
+        } else {
+            env["HF_HOME"] = weightsLocation == .networkVolume ? "/workspace/huggingface" : "/root/.cache/huggingface"
+        }
+        return env
+    }
+
+    /// vllm serve arguments for the pod image (vllm/vllm-openai's entrypoint is the OpenAI server).
+    func podArgs(_ vllm: Deployment.VLLM) -> String {
+        var args = ["--model", architectureID, "--host", "0.0.0.0", "--port", String(port),
+                    "--max-model-len", String(vllm.maxModelLen),
+                    "--gpu-memory-utilization", String(format: "%.2f", vllm.gpuMemoryUtilization),
+                    "--tensor-parallel-size", String(vllm.tensorParallelSize),
+                    "--max-num-seqs", String(vllm.maxNumSeqs),
+                    "--max-num-batched-tokens", String(vllm.maxNumBatchedTokens), "--dtype", vllm.dtype]
+        if let q = vllm.quantization { args += ["--quantization", q] }
+        if vllm.kvCacheDType != "auto" { args += ["--kv-cache-dtype", vllm.kvCacheDType] }
+        if vllm.enablePrefixCaching { args.append("--enable-prefix-caching") }
+        if let revision = spec.model.revision { args += ["--revision", revision] }
+        return args.joined(separator: " ")
+    }
+
+    func reference(_ kind: String, _ name: String) -> JSONValue { .string("${\(kind).\(name).id}") }
+
+    /// The REST v2 create requests, in apply order: network volume, template, endpoint or pods.
+    func resources(for option: Option, container: Deployment.Container, serverless: Deployment.Serverless?) -> [Deployment.Resource] {
+        var out: [Deployment.Resource] = []
+        let c = option.candidate
+        let storage = storagePlan(c)
+        let volumeName = "\(resourceBaseName)-weights"
+        if let size = option.mode == .serverless ? storage.networkVolumeGB : (weightsLocation == .networkVolume ? storage.networkVolumeGB : nil),
+           let dc = spec.constraints.dataCenters.first {
+            out.append(.init(kind: "network_volume", name: volumeName, action: "create", method: "POST", path: "/v2/network-volumes",
+                             body: ["name": .string(volumeName), "size": .int(size), "dataCenter": .string(dc)]))
+        }
+        let templateName = resourceBaseName
+        var template: [String: JSONValue] = [
+            "name": .string(templateName), "image": .string(container.image),
+            "env": .object(container.env.mapValues { .string($0) }),
+            "ports": .array(container.ports.map { .string($0) }), "disk": .int(container.containerDiskGB),
+            "serverless": .bool(option.mode == .serverless),
+            "category": .string(c.gpu.rocm ? "AMD" : "NVIDIA"),
+        ]
+        if let args = container.args { template["args"] = .string(args) }
+        out.append(.init(kind: "template", name: templateName, action: "create", method: "POST", path: "/v2/templates",
+                         body: .object(template)))
+        switch option.mode {
+        case .serverless:
+            guard let serverless else { break }
+            var gpu: [String: JSONValue] = ["pools": .array(serverless.pools.map { .string($0) }), "count": .int(c.tp)]
+            if !serverless.excludedTypes.isEmpty { gpu["excludedTypes"] = .array(serverless.excludedTypes.map { .string($0) }) }
+            let scaling: JSONValue = serverless.scaler == "REQUEST_COUNT"
+                ? ["type": "REQUEST_COUNT", "requestCount": .int(Int(serverless.scalerValue))]
+                : ["type": "QUEUE_DELAY", "queueDelay": .number(serverless.scalerValue)]
+            var endpoint: [String: JSONValue] = [
+                "name": .string(resourceBaseName), "type": "QUEUE", "templateId": reference("template", templateName),
+                "gpu": .object(gpu),
+                "workers": ["min": .int(option.minWorkers), "max": .int(option.maxWorkers),
+                            "idleTimeout": .int(serverless.idleTimeoutSeconds)],
+                "scaling": scaling, "flashboot": .string(serverless.flashboot), "timeout": .int(serverless.executionTimeoutMs),
+            ]
+            if !spec.constraints.dataCenters.isEmpty {
+                endpoint["dataCenterIds"] = .array(spec.constraints.dataCenters.map { .string($0) })
+            }
+            if out.first?.kind == "network_volume" { endpoint["networkVolumes"] = [reference("network_volume", volumeName)] }
+            out.append(.init(kind: "endpoint", name: resourceBaseName, action: "create", method: "POST", path: "/v2/serverless",
+                             body: .object(endpoint)))
+        case .pod:
+            let cloud = podPrice(c.gpu)?.1 ?? "SECURE"
+            for index in 0..<c.replicas {
+                let name = c.replicas == 1 ? resourceBaseName : "\(resourceBaseName)-\(index + 1)"
+                var pod: [String: JSONValue] = [
+                    "name": .string(name), "cloud": .string(cloud), "templateId": reference("template", templateName),
+                    "gpu": ["id": .string(c.gpu.id), "count": .int(c.tp)],
+                    // Seed 003: set the disk explicitly; a template's disk is not always inherited.
+                    "disk": .int(container.containerDiskGB),
+                    "ports": .array(container.ports.map { .string($0) }),
+                ]
+                if out.first?.kind == "network_volume" {
+                    pod["mounts"] = ["network": [["volumeId": reference("network_volume", volumeName), "path": "/workspace"]]]
+                } else if let size = container.volumeGB, let path = container.volumeMountPath {
+                    pod["mounts"] = ["persistent": ["size": .int(size), "path": .string(path)]]
+                }
+                if !spec.constraints.dataCenters.isEmpty {
+                    pod["dataCenterIds"] = .array(spec.constraints.dataCenters.map { .string($0) })
+                }
+                out.append(.init(kind: "pod", name: name, action: "create", method: "POST", path: "/v2/pods", body: .object(pod)))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import PodformCatalog
+import PodformCore
+import PodformSizing
+
+extension Compiler {
+    /// The load from the spec's traffic, with every default recorded in the trace (D-LOAD).
+    func load(_ trace: inout TraceBuilder) -> Load {
+        let context = spec.context ?? 4096
+        let concurrency = spec.concurrency ?? 1
+        let prompt = spec.traffic.promptTokens ?? min(1000, context / 2)
+        let output = spec.traffic.outputTokens ?? min(300, max(context / 4, 1))
+        let pattern = spec.traffic.pattern ?? (spec.workload == .batch ? .batch : .bursty)
+        let activeHours = spec.traffic.activeHoursPerDay ?? (pattern == .steady ? 24 : pattern == .batch ? 4 : 12)
+        var requestsPerDay = spec.traffic.requestsPerDay ?? 0
+        var peak = spec.traffic.peakRequestsPerSecond ?? 0
+        if peak == 0 && requestsPerDay > 0 {
+            let mean = requestsPerDay / (activeHours * 3600)
+            peak = pattern == .bursty ? mean * 3 : mean * 1.5
+        }
+        if requestsPerDay == 0 && peak > 0 { requestsPerDay = peak * activeHours * 3600 / (pattern == .bursty ? 3 : 1.5) }
+        var inputs = ["context": "\(context)", "concurrency": "\(concurrency)", "prompt_tokens": "\(prompt)",
+                      "output_tokens": "\(output)", "pattern": pattern.rawValue,
+                      "active_hours_per_day": String(format: "%g", activeHours),
+                      "requests_per_day": String(format: "%.0f", requestsPerDay), "peak_rps": String(format: "%.3g", peak)]
+        if spec.traffic.promptTokens == nil { inputs["prompt_tokens"]! += " (default: min(1000, context/2))" }
+        if spec.traffic.outputTokens == nil { inputs["output_tokens"]! += " (default: min(300, context/4))" }
+        if spec.traffic.peakRequestsPerSecond == nil && requestsPerDay > 0 {
+            inputs["peak_rps"]! += " (derived: mean rate over active hours x \(pattern == .bursty ? 3 : 1.5))"
+        }
+        trace.add("D-LOAD", "What load must one deployment carry?", inputs: inputs,
+                  outcome: "\(concurrency) concurrent sequences of up to \(context) tokens", source: Source.seed001)
+        return Load(context: context, concurrency: concurrency, prompt: prompt, output: output, peakRPS: peak,
+                    requestsPerDay: requestsPerDay, activeHours: activeHours, pattern: pattern)
+    }
+
+    /// Which pricing models the rules allow (D-MODE).
+    func allowedModes(_ trace: inout TraceBuilder) -> Set<String> {
+        switch spec.deploy.mode ?? .auto {
+        case .pod:
+            trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "pod"], outcome: "pod (the spec says so)", source: Source.seed001)
+            return ["pod"]
+        case .serverless:
+            if spec.sla.coldStart == ColdStart.none {
+                trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "serverless", "sla.cold_start": "none"],
+                          outcome: "serverless with active workers only (no scale-up may start cold)", source: Source.seed002)
+                return ["active"]
+            }
+            trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "serverless"], outcome: "serverless (the spec says so)", source: Source.seed001)
+            return ["flex", "active"]
+        case .auto:
+            if spec.sla.coldStart == ColdStart.none {
+                trace.add("D-MODE", "Pod or serverless?", inputs: ["sla.cold_start": "none"],
+                          outcome: "pod: zero cold starts (seed 001: a pod when the SLA cannot tolerate even an occasional cold start)",
+                          source: Source.seed001)
+                return ["pod"]
+            }
+            trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "auto"],
+                      outcome: "price pod, serverless flex and serverless active; the cheapest that meets the SLA wins", source: Source.seed000)
+            return ["pod", "flex", "active"]
+        }
+    }
+
+    func compileServing() -> Result<Deployment, CompileFailure> {
+        var trace = TraceBuilder()
+        trace.add("D-WORKLOAD", "What class of workload is this?", inputs: ["workload": spec.workload.rawValue],
+                  outcome: spec.workload == .batch ? "batch inference: throughput per dollar, latency tolerant" : "realtime inference: TTFT and per-user tokens/s matter",
+                  source: Source.seed000)
+        let load = self.load(&trace)
+        let params = spec.model.parameters ?? architecture.parameterCount.total
+        trace.add("D-MEMORY-MODEL", "How much memory does one replica need?",
+                  inputs: ["model": architecture.id, "parameters": String(format: "%.2fB", Double(params) / 1e9),
+                           "precision": precision.rawValue, "kv_cache_dtype": kvFormat.rawValue,
+                           "kv_bytes_per_token": "\(architecture.kvBytesPerToken(kvFormat, weights: precision))",
+                           "gpu_memory_utilization": String(format: "%.2f", utilization), "accounting": environment.accounting.name],
+                  outcome: String(format: "weights %.1f GB + KV %.1f GB for %d x %d tokens + activation/non-torch/graph overhead per GPU",
+                                  Double(architecture.weightBytes(precision)) / 1e9,
+                                  Double(architecture.kvBytesPerToken(kvFormat, weights: precision)) * Double(load.context * load.concurrency) / 1e9,
+                                  load.concurrency, load.context),
+                  source: Source.sizing)
+        if let max = architecture.maxContext, load.context > max {
+            return .failure(failure("context \(load.context) exceeds \(architecture.id)'s maximum of \(max) tokens",
+                                    suggestions: ["set context to \(max) or less"], trace: trace))
+        }
+        let modes = allowedModes(&trace)
+        if weightsLocation == .networkVolume && spec.constraints.dataCenters.isEmpty {
+            return .failure(failure("weights on a network volume need a data center (a volume lives in one)",
+                                    suggestions: ["set constraints.data_centers, e.g. [EU-RO-1]", "or deploy.weights: download"], trace: trace))
+        }
+
+        // Enumerate every GPU x tensor-parallel size x replica count (D-GPU-*).
+        var rejected: [Candidate] = []
+        var feasible: [Candidate] = []
+        var gpuRejections: [(GPUType, String, String)] = []
+        let maxReplicas = min(spec.constraints.maxWorkers ?? 16, 64)
+        for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
+            if let (rule, why) = gpuRejection(gpu) { gpuRejections.append((gpu, rule, why)); continue }
+            for tp in tensorParallelSizes(gpu) {
+                var last: Candidate?
+                for replicas in 1...max(maxReplicas, 1) {
+                    let candidate = evaluate(gpu, tp: tp, replicas: replicas, load: load)
+                    last = candidate
+                    if candidate.rejection == nil { feasible.append(candidate); last = nil; break }
+                    if candidate.perReplicaConcurrency == 1 && candidate.rejectionRule == "D-MEMORY" { break }
+                }
+                if let last { rejected.append(last) }
+            }
+        }
+        trace.add("D-GPU-FILTER", "Which GPU types do the constraints allow?",
+                  inputs: ["gpus": spec.constraints.gpus.joined(separator: ", "), "exclude_gpus": spec.constraints.excludeGPUs.joined(separator: ", "),
+                           "cloud": (spec.constraints.cloud ?? .secure).rawValue, "require_ecc": "\(spec.constraints.requireECC ?? false)",
+                           "allow_consumer_gpus": "\(spec.constraints.allowConsumerGPUs ?? false)", "image": image],
+                  outcome: "\(environment.gpus.gpus.count - gpuRejections.count) of \(environment.gpus.gpus.count) GPU types remain",
+                  source: Source.seed000)
+        trace.add("D-FIT", "Which GPU x count x replicas hold the load and meet the SLA?",
+                  inputs: ["ttft_p95": spec.sla.ttftP95.map { String(format: "%.2fs", $0) } ?? "none",
+                           "output_tokens_per_second": spec.sla.outputTokensPerSecond.map { String(format: "%g", $0) } ?? "none",
+                           "max_workers": "\(maxReplicas)"],
+                  outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
+
+        // Price each feasible candidate every allowed way (D-MODE, D-COST-*).
+        var options: [Option] = []
+        for candidate in feasible { options += self.options(for: candidate, load: load, allowed: modes) }
+        if let budget = spec.constraints.monthlyBudgetUSD {
+            let within = options.filter { $0.monthlyUSD <= budget }
+            if within.isEmpty, let cheapest = options.min(by: Option.isCheaper) {
+                return .failure(failure(String(format: "the cheapest deployment that meets the SLA costs $%.0f/month, over the $%.0f budget", cheapest.monthlyUSD, budget),
+                                        suggestions: [describe(cheapest), "raise constraints.monthly_budget or relax the SLA"], trace: trace))
+            }
+            options = within
+        }
+        guard let best = options.min(by: Option.isCheaper) else {
+            return .failure(infeasible(load: load, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
+        }
+        return .success(deployment(best, load: load, options: options, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
+    }
+
+    func describe(_ o: Option) -> String {
+        let mode = o.mode == .pod ? "pod" : "serverless \(o.workerMode?.rawValue ?? "")"
+        let replicas = o.candidate.replicas > 1 ? "\(o.candidate.replicas) replicas of " : ""
+        return String(format: "%@%d x %@ (%@) at $%.0f/month", replicas, o.candidate.tp, o.candidate.gpu.displayName, mode, o.monthlyUSD)
+    }
+
+    /// An infeasible spec: say what fails and what would work (D-INFEASIBLE).
+    func infeasible(load: Load, rejected: [Candidate], gpuRejections: [(GPUType, String, String)], modes: Set<String>,
+                    trace: TraceBuilder) -> CompileFailure {
+        let one = architecture.estimate(ServingShape(weights: precision, kv: kvFormat, context: load.context,
+                                                     concurrency: load.concurrency, gpuMemoryUtilization: utilization),
+                                        accounting: environment.accounting, parametersOverride: spec.model.parameters)
+        var message = String(format: "no GPU meets this spec: it needs %.0f GB per replica (weights %.0f GB + KV cache %.0f GB + overhead)",
+                             Double(one.totalBytesPerGPU) / 1e9, Double(one.weightsBytes) / 1e9, Double(one.kvCacheBytes) / 1e9)
+        let reasons = Dictionary(grouping: rejected.compactMap(\.rejectionRule), by: { $0 }).mapValues(\.count)
+        if let top = reasons.max(by: { $0.value < $1.value }) {
+            let example = rejected.first { $0.rejectionRule == top.key }?.rejection ?? ""
+            message += "; most candidates fail \(top.key): \(example)"
+        } else if rejected.isEmpty && !gpuRejections.isEmpty {
+            message += "; the constraints rule out every GPU (\(gpuRejections.first!.2))"
+        }
+        var suggestions: [String] = []
+        // What would work: the same spec without the allow-list/deny-list, and with a 4-bit format.
+        var relaxed = spec
+        relaxed.constraints.gpus = []
+        relaxed.constraints.excludeGPUs = []
+        relaxed.constraints.monthlyBudgetUSD = nil
+        relaxed.constraints.requireECC = nil
+        for variant in [(relaxed, ""), ({ var s = relaxed; s.precision = .awq; return s }(), "awq on "),
+                        ({ var s = relaxed; s.kvCacheDType = .fp8; return s }(), "an fp8 KV cache on ")] {
+            if variant.0 == spec && variant.1.isEmpty { continue }
+            if variant.1 == "awq on " && [.awq, .gptq, .int4, .mxfp4].contains(spec.precision) { continue }
+            if variant.1.hasPrefix("an fp8") && spec.kvCacheDType == .fp8 { continue }
+            let c = Compiler(spec: variant.0, specFile: specFile, architecture: architecture, environment: environment)
+            var t = TraceBuilder()
+            let l = c.load(&t)
+            var best: Option?
+            for gpu in environment.gpus.gpus where c.gpuRejection(gpu) == nil {
+                for tp in c.tensorParallelSizes(gpu) {
+                    let cand = c.evaluate(gpu, tp: tp, replicas: 1, load: l)
+                    guard cand.rejection == nil else { continue }
+                    for o in c.options(for: cand, load: l, allowed: modes) where best == nil || Option.isCheaper(o, best!) { best = o }
+                }
+            }
+            if let best { suggestions.append(variant.1 + c.describe(best) + (variant.1.isEmpty ? " without the GPU constraints" : "")) }
+        }
+        if suggestions.isEmpty { suggestions.append("lower context or concurrency, or raise constraints.max_workers") }
+        return failure(message, suggestions: suggestions, trace: trace)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import PodformCatalog
+import PodformCore
+import PodformSizing
+
+extension Compiler {
+    /// Fine-tunes and training runs: always a pod, billed per second and terminated after the run (D-TRAIN).
+    func compileTraining() -> Result<Deployment, CompileFailure> {
+        var trace = TraceBuilder()
+        let t = spec.training ?? Training()
+        let method: TrainingShape.Method
+        switch t.method ?? (spec.workload == .training ? TrainingMethod.full : .lora) {
+        case .full: method = .full
+        case .lora: method = .lora
+        case .qlora: method = .qlora
+        }
+        let shape = TrainingShape(method: method, loraRank: t.loraRank ?? 16,
+                                  targetModules: t.targetModules ?? ["q_proj", "k_proj", "v_proj", "o_proj"],
+                                  batchSize: t.batchSize ?? 4, sequenceLength: t.sequenceLength ?? 2048,
+                                  gradientCheckpointing: t.gradientCheckpointing ?? true)
+        let memory = architecture.trainingMemory(shape)
+        let hours = t.hours ?? 1
+        trace.add("D-WORKLOAD", "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": method.rawValue],
+                  outcome: "\(spec.workload.rawValue): a pod, billed per second and terminated after the run", source: Source.seed002)
+        trace.add("D-TRAIN-MEMORY", "How much memory does the run need?",
+                  inputs: ["trainable_parameters": "\(memory.trainableParameters)", "batch_size": "\(shape.batchSize)",
+                           "sequence_length": "\(shape.sequenceLength)", "gradient_checkpointing": "\(shape.gradientCheckpointing)"],
+                  outcome: String(format: "%.1f GB (weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f)",
+                                  Double(memory.totalBytes) / 1e9, Double(memory.weightsBytes) / 1e9, Double(memory.gradientsBytes) / 1e9,
+                                  Double(memory.optimizerBytes) / 1e9, Double(memory.activationsBytes) / 1e9),
+                  source: Source.seed000)
+        var best: (GPUType, Int, PricePoint, String, Double)?
+        var rejected: [Deployment.Alternative] = []
+        for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
+            if let (rule, why) = gpuRejection(gpu) {
+                if rule != "D-GPU-DATA" && rule != "D-GPU-PRICE" && allowedGPUs.isEmpty == false && allowedGPUs.contains(gpu.id) {
+                    rejected.append(.init(gpu: gpu.id, count: 1, replicas: 1, mode: .pod, workerMode: nil, monthlyUSD: nil,
+                                          deltaMonthlyUSD: nil, reason: why))
+                }
+                continue
+            }
+            guard let (price, cloud) = podPrice(gpu) else { continue }
+            for count in [1, 2, 4, 8] where count <= min(gpu.maxGPUsPerPod, spec.constraints.maxGPUsPerWorker ?? 8) {
+                // Full training shards weights, gradients and optimizer (FSDP / ZeRO-3); LoRA replicates the base.
+                let perGPU: Double
+                if method == .full {
+                    perGPU = Double(memory.totalBytes - memory.activationsBytes) / Double(count) + Double(memory.activationsBytes) / Double(count)
+                } else {
+                    perGPU = Double(memory.weightsBytes + memory.gradientsBytes + memory.optimizerBytes) + Double(memory.activationsBytes) / Double(count)
+                }
+                let usable = Double(gpu.cudaMemoryBytes) * 0.95
+                guard perGPU <= usable else { continue }
+                let cost = price.usd * Double(count) * hours
+                if best == nil || cost < best!.4 - 1e-9 || (abs(cost - best!.4) < 1e-9 && count < best!.1) {
+                    best = (gpu, count, price, cloud, cost)
+                }
+                break
+            }
+        }
+        guard let (gpu, count, price, cloud, runCost) = best else {
+            return .failure(failure(String(format: "no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
+                                    suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
+                                    trace: trace))
+        }
+        trace.add("D-GPU", "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": String(format: "%g", hours)],
+                  outcome: String(format: "%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
+                  source: Source.seed002)
+        let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
+        let env = containerEnv(mode: .pod, vllm: nil, candidate: Candidate(gpu: gpu, tp: count, replicas: 1, perReplicaConcurrency: 1,
+                                                                          memory: architecture.estimate(ServingShape(weights: .bf16, context: 1, concurrency: 1))))
+        let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
+        let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: 30,
+                                             volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
+        let templateName = resourceBaseName
+        let resources: [Deployment.Resource] = [
+            .init(kind: "template", name: templateName, action: "create", method: "POST", path: "/v2/templates",
+                  body: ["name": .string(templateName), "image": .string(containerImage), "env": .object(env.mapValues { .string($0) }),
+                         "ports": .array(container.ports.map { .string($0) }), "disk": .int(30), "serverless": false,
+                         "category": .string(gpu.rocm ? "AMD" : "NVIDIA")]),
+            .init(kind: "pod", name: resourceBaseName, action: "create", method: "POST", path: "/v2/pods",
+                  body: ["name": .string(resourceBaseName), "cloud": .string(cloud), "templateId": reference("template", templateName),
+                         "gpu": ["id": .string(gpu.id), "count": .int(count)], "disk": .int(30),
+                         "mounts": ["persistent": ["size": .int(diskGB), "path": "/workspace"]],
+                         "ports": .array(container.ports.map { .string($0) })]),
+        ]
+        let sizing = architecture.estimate(ServingShape(weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
+                                                        concurrency: shape.batchSize, tensorParallel: 1),
+                                           accounting: environment.accounting)
+        var warnings: [Deployment.Warning] = []
+        if spec.training?.hours == nil {
+            warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
+        }
+        let hourly = price.usd * Double(count) + Double(diskGB + 30) * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
+        return .success(Deployment(
+            name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
+            model: .init(id: spec.model.id, parameters: architecture.parameterCount.total, activeParameters: architecture.parameterCount.active,
+                         maxContext: architecture.maxContext),
+            precision: method == .qlora ? "int4" : "bf16", mode: .pod, workerMode: nil,
+            gpu: .init(id: gpu.id, displayName: gpu.displayName, count: count, memoryGB: gpu.memoryGB, cloud: cloud, pool: nil),
+            workers: nil, serverless: nil, vllm: nil, training: memory, container: container,
+            cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hours * 100).rounded() / 100,
+                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (runCost * 100).rounded() / 100,
+                        storageMonthlyUSD: ((hourly - price.usd * Double(count)) * hours * 100).rounded() / 100,
+                        comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.source + " (" + price.asOf + ")"]),
+            sizing: sizing, estimates: nil, resources: resources, alternatives: Array(rejected.prefix(3)), trace: trace.steps,
+            warnings: warnings))
+    }
+}

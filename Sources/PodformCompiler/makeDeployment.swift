@@ -1,0 +1,254 @@
+import Foundation
+import PodformCatalog
+import PodformCore
+import PodformSizing
+
+extension Compiler {
+    func vllmSettings(_ c: Candidate, load: Load) -> Deployment.VLLM {
+        let dtype: String
+        switch precision {
+        case .fp32: dtype = "float32"
+        case .fp16: dtype = "float16"
+        case .bf16: dtype = "bfloat16"
+        default: dtype = "auto"
+        }
+        return Deployment.VLLM(
+            maxModelLen: load.context, gpuMemoryUtilization: utilization, tensorParallelSize: c.tp,
+            maxNumSeqs: c.perReplicaConcurrency, maxNumBatchedTokens: c.memory.activationBytesPerGPU > 0
+                ? ServingDefaults.maxBatchedTokens(gpuGiB: c.gpu.cudaMemoryGiB, context: load.context) : 8192,
+            quantization: precision.vllmQuantization, dtype: dtype, kvCacheDType: kvFormat.rawValue,
+            enablePrefixCaching: spec.traffic.repeatedPrefixes ?? false)
+    }
+
+    /// The serverless image: the spec's when it is a worker image, else worker-vllm (D-CONTAINER).
+    func serverlessImage(_ trace: inout TraceBuilder) -> String {
+        if let image = spec.deploy.image, image.lowercased().contains("worker") { return image }
+        if let image = spec.deploy.image {
+            trace.add("D-CONTAINER", "Which image runs a serverless worker?", inputs: ["deploy.image": image],
+                      outcome: "\(environment.defaultServerlessImage): queue endpoints need RunPod's handler, which `\(image)` lacks",
+                      source: Source.notesWorker)
+        }
+        return environment.defaultServerlessImage
+    }
+
+    func deployment(_ best: Option, load: Load, options: [Option], rejected: [Candidate],
+                    gpuRejections: [(GPUType, String, String)], modes: Set<String>,
+                    trace inputTrace: TraceBuilder) -> Deployment {
+        var trace = inputTrace
+        var warnings: [Deployment.Warning] = []
+        let c = best.candidate
+        let gpu = c.gpu
+        let storage = storagePlan(c)
+        let vllm = vllmSettings(c, load: load)
+        let perf = c.performance!
+
+        trace.add("D-GPU", "Which GPU, how many per replica, how many replicas?",
+                  inputs: ["gpu": gpu.id, "tensor_parallel": "\(c.tp)", "replicas": "\(c.replicas)",
+                           "per_replica_concurrency": "\(c.perReplicaConcurrency)",
+                           "kv_capacity_tokens": "\(c.memory.gpu?.kvCapacityTokens ?? 0)",
+                           "margin_gb": String(format: "%.1f", Double(c.marginBytes) / 1e9)],
+                  outcome: String(format: "%d x %@ per replica: %.1f GB needed of %.1f GB usable per GPU", c.tp, gpu.displayName,
+                                  Double(c.memory.totalBytesPerGPU) / 1e9, Double(c.memory.gpu?.usableBytes ?? 0) / 1e9),
+                  source: Source.seed001)
+        if c.tp > 1 && !gpu.fastInterconnect {
+            warnings.append(.init(code: "pcie-tensor-parallel",
+                                  message: "tensor parallel over PCIe (\(gpu.displayName)): all-reduces cost more than on NVLink/SXM; the estimate includes a PCIe penalty (seed 000)"))
+        }
+        if gpu.consumer {
+            warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
+        }
+
+        // Mode and pricing.
+        let modeText = best.mode == .pod ? "pod" : "serverless \(best.workerMode!.rawValue)"
+        var comparison: [String: Double] = [:]
+        for o in options where o.candidate.gpu.id == gpu.id && o.candidate.tp == c.tp && o.candidate.replicas == c.replicas {
+            let key = o.mode == .pod ? "pod" : o.workerMode == .flex ? "serverless_flex" : "serverless_active_min_\(o.minWorkers)"
+            comparison[key] = (o.monthlyUSD * 100).rounded() / 100
+        }
+        var breakEven: Double?
+        if let pod = comparison["pod"], let flex = comparison["serverless_flex"], load.requestsPerDay > 0, flex > 0 {
+            let storage = Double(storagePlan(c).networkVolumeGB ?? 0) * environment.gpus.storage.networkVolumePerGBMonth
+            let perRequest = max(flex - storage, 0.0001) / load.requestsPerDay
+            breakEven = ((pod - storage) / perRequest).rounded()
+        }
+        trace.add("D-PRICING", "Which pricing model is cheapest at this traffic?",
+                  inputs: comparison.mapValues { String(format: "$%.2f/month", $0) }.merging(
+                      ["requests_per_day": String(format: "%.0f", load.requestsPerDay),
+                       "break_even_requests_per_day": breakEven.map { String(format: "%.0f", $0) } ?? "n/a"], uniquingKeysWith: { a, _ in a }),
+                  outcome: String(format: "%@ at $%.2f/month", modeText, best.monthlyUSD), source: Source.seed002)
+
+        var serverless: Deployment.Serverless?
+        var workers: Deployment.Workers?
+        var containerImage = best.mode == .pod ? image : serverlessImage(&trace)
+        if best.mode == .pod, containerImage.lowercased().contains("worker") {
+            containerImage = environment.defaultPodImage
+        }
+        if best.mode == .serverless {
+            let pool = gpu.serverlessPool!
+            let poolMembers = environment.gpus.gpus.filter { $0.serverlessPool == pool }
+            let usable = Set(options.filter { $0.mode == .serverless && $0.candidate.tp == c.tp }.map(\.candidate.gpu.id))
+            let excluded = poolMembers.map(\.id).filter { !usable.contains($0) && $0 != gpu.id }.sorted()
+            let realtime = spec.workload == .inference && load.pattern != .batch
+            let scaler = realtime ? "REQUEST_COUNT" : "QUEUE_DELAY"
+            let scalerValue = realtime ? Double(max(c.perReplicaConcurrency, 1)) : 4
+            let requestSeconds = perf.ttftP95Seconds + Double(load.output) * perf.stepSeconds
+            let timeoutMs = min(max(Int((requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
+            serverless = Deployment.Serverless(
+                pools: [pool], excludedTypes: excluded, scaler: scaler, scalerValue: scalerValue,
+                idleTimeoutSeconds: idleTimeout(load), executionTimeoutMs: timeoutMs,
+                flashboot: flashboot ? "FLASHBOOT" : "OFF", coldStartSeconds: (best.coldStartSeconds ?? 0).rounded())
+            workers = Deployment.Workers(min: best.minWorkers, max: best.maxWorkers)
+            trace.add("D-SERVERLESS", "How does the endpoint scale?",
+                      inputs: ["pool": pool, "excluded": excluded.joined(separator: ", "), "scaler": scaler,
+                               "cold_start_estimate_s": String(format: "%.0f", best.coldStartSeconds ?? 0),
+                               "sla.cold_start": coldStartText],
+                      outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(String(format: "%g", scalerValue)), idle timeout \(idleTimeout(load)) s, FlashBoot \(flashboot ? "on" : "off")",
+                      source: Source.notesPools)
+            if best.workerMode == .active && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
+                warnings.append(.init(code: "cold-start-at-peak", message: String(format: "workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))
+            }
+        }
+        let weightsText: String
+        switch (best.mode, weightsLocation) {
+        case (.pod, .networkVolume): weightsText = "network-volume"
+        case (.pod, .image): weightsText = "image"
+        case (.pod, _): weightsText = "pod-volume"
+        case (.serverless, let w): weightsText = w.rawValue
+        }
+        trace.add("D-WEIGHTS", "Where do the weights live?",
+                  inputs: ["deploy.weights": (spec.deploy.weights ?? .auto).rawValue,
+                           "data_centers": spec.constraints.dataCenters.joined(separator: ", "),
+                           "weights_gb": String(format: "%.1f", Double(c.memory.weightsBytes) / 1e9)],
+                  outcome: weightsText == "network-volume"
+                      ? "a \(storage.networkVolumeGB ?? 0) GB network volume in \(spec.constraints.dataCenters.first ?? "?") (pins the data center; Secure Cloud only)"
+                      : weightsText == "pod-volume" ? "a \(storage.podVolumeGB ?? 0) GB pod volume at /root/.cache/huggingface (survives restarts)"
+                      : weightsText == "image" ? "baked into the image (podform dockerfile --bake-weights)"
+                      : "downloaded from the Hub at worker start into the container disk",
+                  source: Source.notesVolumes)
+        if weightsText == "image" {
+            warnings.append(.init(code: "image-needs-build", message: "weights in the image: build and push it with `podform dockerfile --bake-weights` and set deploy.image"))
+        }
+        let env = containerEnv(mode: best.mode, vllm: vllm, candidate: c)
+        let container = Deployment.Container(
+            image: containerImage, ports: best.mode == .pod ? ["\(port)/http", "22/tcp"] : [],
+            containerDiskGB: best.mode == .pod ? storage.podContainerDiskGB : storage.serverlessContainerDiskGB,
+            volumeGB: best.mode == .pod ? storage.podVolumeGB : nil,
+            volumeMountPath: best.mode == .pod && storage.podVolumeGB != nil ? "/root/.cache/huggingface" : nil,
+            weights: weightsText, env: env, args: best.mode == .pod ? podArgs(vllm) : nil)
+        trace.add("D-VLLM", "Which vLLM settings?",
+                  inputs: ["max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
+                           "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": String(format: "%.2f", vllm.gpuMemoryUtilization)],
+                  outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it)",
+                  source: Source.notesWorker)
+        if let image = spec.deploy.image, image.hasSuffix(":latest") || !(image.split(separator: "/").last ?? "").contains(":") {
+            warnings.append(.init(code: "unpinned-image", message: "image `\(image)` is not pinned to a version"))
+        }
+        if [.awq, .gptq].contains(precision) && !spec.model.id.lowercased().contains(precision.rawValue) {
+            warnings.append(.init(code: "quantized-checkpoint", message: "\(precision.rawValue) needs a pre-quantized checkpoint; `\(spec.model.id)` does not look like one (e.g. an `-AWQ` repository)"))
+        }
+        if let age = environment.gpus.ageInDays(now: environment.now), age > 30 {
+            warnings.append(.init(code: "stale-catalog", message: "GPU prices are \(age) days old (as of \(environment.gpus.asOf)); run `podform catalog refresh`"))
+        }
+
+        // SLA verdict with the estimate's range.
+        var notes: [String] = []
+        var slaMet = true
+        if let ttft = spec.sla.ttftP95 {
+            notes.append(String(format: "TTFT p95 ~%.2f s (%.2f-%.2f) vs SLA %.2f s", perf.ttftP95Seconds, perf.ttftP95SecondsRange[0], perf.ttftP95SecondsRange[1], ttft))
+            if perf.ttftP95SecondsRange[1] > ttft {
+                warnings.append(.init(code: "sla-at-risk", message: String(format: "TTFT meets the SLA at the estimate (%.2f s) but not at the pessimistic end (%.2f s)", perf.ttftP95Seconds, perf.ttftP95SecondsRange[1])))
+            }
+        }
+        if let tps = spec.sla.outputTokensPerSecond {
+            notes.append(String(format: "~%.0f tokens/s per user (%.0f-%.0f) vs SLA %g", perf.outputTokensPerSecondPerUser, perf.outputTokensPerSecondPerUserRange[0], perf.outputTokensPerSecondPerUserRange[1], tps))
+            if perf.outputTokensPerSecondPerUserRange[0] < tps {
+                warnings.append(.init(code: "sla-at-risk", message: String(format: "per-user speed meets the SLA at the estimate (%.0f tokens/s) but not at the pessimistic end (%.0f)", perf.outputTokensPerSecondPerUser, perf.outputTokensPerSecondPerUserRange[0])))
+            }
+        }
+        if let cold = best.coldStartSeconds, case .seconds(let limit)? = spec.sla.coldStart {
+            let ok = best.workerMode == .active || cold <= limit
+            notes.append(String(format: "cold start ~%.0f s vs SLA %.0f s%@", cold, limit, best.workerMode == .active ? " (active workers keep one warm)" : ""))
+            slaMet = slaMet && ok
+        }
+
+        let monthlyTokens = load.requestsPerDay * daysPerMonth * Double(load.output)
+        let cost = Deployment.Cost(
+            hourlyUSD: (best.hourlyUSD * 10_000).rounded() / 10_000, monthlyUSD: (best.monthlyUSD * 100).rounded() / 100,
+            perMillionOutputTokensUSD: monthlyTokens > 0 ? (best.monthlyUSD / monthlyTokens * 1e6 * 1000).rounded() / 1000 : nil,
+            computeMonthlyUSD: (best.computeMonthlyUSD * 100).rounded() / 100, storageMonthlyUSD: (best.storageMonthlyUSD * 100).rounded() / 100,
+            comparison: comparison, breakEvenRequestsPerDay: breakEven, priceSources: best.priceSources)
+
+        let deploymentMode = best.mode
+        let gpuOut = Deployment.GPU(id: gpu.id, displayName: gpu.displayName, count: c.tp, memoryGB: gpu.memoryGB,
+                                    cloud: deploymentMode == .pod ? (podPrice(gpu)?.1 ?? "SECURE") : "SERVERLESS",
+                                    pool: deploymentMode == .serverless ? gpu.serverlessPool : nil)
+        let resources = self.resources(for: best, container: container, serverless: serverless)
+        return Deployment(
+            name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
+            model: .init(id: spec.model.id, parameters: c.memory.parameters, activeParameters: c.memory.activeParameters,
+                         maxContext: architecture.maxContext),
+            precision: precision.rawValue, mode: deploymentMode, workerMode: best.workerMode, gpu: gpuOut, workers: workers,
+            serverless: serverless, vllm: vllm, training: nil, container: container, cost: cost, sizing: c.memory,
+            estimates: .init(ttftP95Seconds: round3(perf.ttftP95Seconds), ttftP95SecondsRange: perf.ttftP95SecondsRange.map(round3),
+                             outputTokensPerSecondPerUser: round1(perf.outputTokensPerSecondPerUser),
+                             outputTokensPerSecondPerUserRange: perf.outputTokensPerSecondPerUserRange.map(round1),
+                             replicaRequestsPerSecond: round3(perf.requestsPerSecond), replicas: c.replicas,
+                             coldStartSeconds: best.coldStartSeconds.map { $0.rounded() }, slaMet: slaMet, slaNotes: notes),
+            resources: resources, alternatives: alternatives(best, options: options, rejected: rejected, gpuRejections: gpuRejections),
+            trace: trace.steps, warnings: warnings)
+    }
+
+    var coldStartText: String {
+        switch spec.sla.coldStart {
+        case .none?: return "none"
+        case .seconds(let s)?: return String(format: "%gs", s)
+        case nil: return "unbounded"
+        }
+    }
+
+    /// Per-GPU-hour price used to compare hardware: the pod price, else the flex price per hour.
+    func hourlyPrice(_ gpu: GPUType) -> Double? {
+        podPrice(gpu)?.0.usd ?? environment.gpus.flexPerSecond(gpu).map { $0.usd * 3600 }
+    }
+
+    /// Up to three cheaper GPUs the rules rejected (nearest in price first, with why), then the
+    /// next-cheapest feasible choices. Deltas of rejected ones compare pod prices for the same GPU count.
+    func alternatives(_ best: Option, options: [Option], rejected: [Candidate],
+                      gpuRejections: [(GPUType, String, String)]) -> [Deployment.Alternative] {
+        var out: [Deployment.Alternative] = []
+        var seen: Set<String> = [best.candidate.gpu.id]
+        let bestPrice = hourlyPrice(best.candidate.gpu) ?? 0
+        let bestGPUs = Double(best.candidate.totalGPUs)
+        var cheaper: [(Deployment.Alternative, Double)] = []
+        for r in rejected {
+            guard let price = hourlyPrice(r.gpu), price < bestPrice else { continue }
+            let delta = (price * Double(r.totalGPUs) - bestPrice * bestGPUs) * hoursPerMonth
+            let shape = r.replicas > 1 ? "\(r.replicas) replicas of \(r.tp) x" : "\(r.tp) x"
+            cheaper.append((.init(gpu: r.gpu.id, count: r.tp, replicas: r.replicas, mode: .pod, workerMode: nil,
+                                  monthlyUSD: nil, deltaMonthlyUSD: (delta * 100).rounded() / 100,
+                                  reason: "rejected (\(r.rejectionRule ?? "")): \(shape) \(r.gpu.displayName) \(r.rejection ?? "")"), price))
+        }
+        for (gpu, rule, why) in gpuRejections {
+            guard let price = hourlyPrice(gpu), price < bestPrice, rule != "D-GPU-DATA", rule != "D-GPU-LISTED" else { continue }
+            cheaper.append((.init(gpu: gpu.id, count: 1, replicas: 1, mode: .pod, workerMode: nil, monthlyUSD: nil,
+                                  deltaMonthlyUSD: (((price - bestPrice * bestGPUs) * hoursPerMonth) * 100).rounded() / 100,
+                                  reason: "rejected (\(rule)): \(why)"), price))
+        }
+        for (alt, _) in cheaper.sorted(by: { ($0.1, $1.0.gpu) > ($1.1, $0.0.gpu) }) where out.count < 3 && !seen.contains(alt.gpu) {
+            out.append(alt)
+            seen.insert(alt.gpu)
+        }
+        for o in options.sorted(by: Option.isCheaper) where out.count < 3 && !seen.contains(o.candidate.gpu.id) {
+            seen.insert(o.candidate.gpu.id)
+            let mode = o.mode == .pod ? "pod" : "serverless \(o.workerMode?.rawValue ?? "")"
+            out.append(.init(gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas, mode: o.mode,
+                             workerMode: o.workerMode, monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
+                             deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
+                             reason: String(format: "feasible (%@) but costs $%.2f/month more", mode, o.monthlyUSD - best.monthlyUSD)))
+        }
+        return out
+    }
+}
+
+func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }

@@ -1,0 +1,91 @@
+import Foundation
+import PodformCore
+
+/// Renders diagnostics in the compiler format, or as JSON for bots.
+public enum DiagnosticsRenderer {
+    /// `path:line:col: severity: message [code]`, then the source line, a caret under the column and
+    /// the hint. `sources` maps a path to its text (for the snippet); `color` adds ANSI colours.
+    public static func text(_ diagnostics: [Diagnostic], sources: [String: String], color: Bool = false) -> String {
+        var out = ""
+        var lineCache: [String: [Substring]] = [:]
+        for d in diagnostics {
+            let loc = d.location
+            let severity: String
+            switch d.severity {
+            case .error: severity = color ? "\u{1B}[1;31merror\u{1B}[0m" : "error"
+            case .warning: severity = color ? "\u{1B}[1;33mwarning\u{1B}[0m" : "warning"
+            case .note: severity = color ? "\u{1B}[1;36mnote\u{1B}[0m" : "note"
+            }
+            let position = loc.line > 0 ? "\(loc.file):\(loc.line):\(loc.column)" : "\(loc.file)"
+            let keyPath = loc.line == 0 && !loc.keyPath.isEmpty ? " (at `\(loc.keyPath)`)" : ""
+            out += "\(position): \(severity): \(d.message)\(keyPath) [\(d.code)]\n"
+            if loc.line > 0, let text = sources[loc.file] {
+                if lineCache[loc.file] == nil {
+                    lineCache[loc.file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+                }
+                let lines = lineCache[loc.file]!
+                if loc.line <= lines.count {
+                    let raw = lines[loc.line - 1]
+                    let line = raw.count > 200 ? String(raw.prefix(200)) + "…" : String(raw)
+                    let printable = String(line.unicodeScalars.map { $0 == "\t" ? " " : Character($0) })
+                    out += "    \(printable.replacingOccurrences(of: "\r", with: ""))\n"
+                    let scalars = Array(line.unicodeScalars)
+                    let width = min(max(loc.column - 1, 0), scalars.count)
+                    let pad = String(scalars[..<width].map { $0 == "\t" ? "\t" : " " })
+                    out += "    \(pad)\(color ? "\u{1B}[1;32m^\u{1B}[0m" : "^")\n"
+                }
+            }
+            if let hint = d.hint { out += "    hint: \(hint)\n" }
+        }
+        return out
+    }
+
+    /// One line per file status plus a summary line.
+    public static func summary(files: Int, diagnostics: [Diagnostic]) -> String {
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        return "\(files) spec\(files == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+    }
+
+    struct JSONDiagnostic: Encodable {
+        var file: String
+        var line: Int
+        var column: Int
+        var key_path: String
+        var severity: String
+        var code: String
+        var message: String
+        var hint: String?
+    }
+
+    struct JSONReport: Encodable {
+        var format_version = 1
+        var files: [String]
+        var valid: Bool
+        var errors: Int
+        var warnings: Int
+        var diagnostics: [JSONDiagnostic]
+    }
+
+    /// The diagnostics as one JSON object with sorted keys.
+    public static func json(_ diagnostics: [Diagnostic], files: [String], strict: Bool) -> String {
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        let report = JSONReport(
+            files: files, valid: errors == 0 && !(strict && warnings > 0), errors: errors, warnings: warnings,
+            diagnostics: diagnostics.map {
+                JSONDiagnostic(file: $0.location.file, line: $0.location.line, column: $0.location.column,
+                               key_path: $0.location.keyPath, severity: $0.severity.rawValue, code: $0.code,
+                               message: $0.message, hint: $0.hint)
+            })
+        return encodeJSON(report)
+    }
+}
+
+/// Encodes with sorted keys and pretty printing; output is byte-stable.
+public func encodeJSON<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else { return "{}" }
+    return text + "\n"
+}

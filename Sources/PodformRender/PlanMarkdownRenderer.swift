@@ -1,0 +1,78 @@
+import Foundation
+import PodformCompiler
+
+/// `podform plan --format markdown`: a pull-request comment a reviewer reads in ten seconds.
+public enum PlanMarkdownRenderer {
+    /// GitHub's comment limit is 65,536 characters; stay under it with room for a note.
+    public static let limit = 60_000
+
+    public static func render(_ plan: Plan, failures: [String] = []) -> String {
+        var head = "## podform plan\n\n"
+        head += plan.offline ? "_Offline plan (no RunPod API key): every resource is shown as to-create._ " : ""
+        head += "GPU prices as of \(plan.catalogAsOf).\n\n"
+        head += "| spec | GPU | count | mode | workers | monthly | SLA |\n| --- | --- | ---: | --- | --- | ---: | --- |\n"
+        for d in plan.deployments {
+            let mode = d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
+            let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? "\(d.estimates?.replicas ?? 1) pod\((d.estimates?.replicas ?? 1) == 1 ? "" : "s")"
+            let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
+            head += "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(String(format: "$%.2f", d.cost.monthlyUSD)) | \(sla) |\n"
+        }
+        for f in failures { head += "\n> **error:** \(f.replacingOccurrences(of: "\n", with: " "))\n" }
+        var body = ""
+        var truncated = 0
+        for d in plan.deployments {
+            let section = details(d)
+            if head.count + body.count + section.count > limit { truncated += 1; continue }
+            body += section
+        }
+        var note = ""
+        if truncated > 0 {
+            note = "\n> Details of \(truncated) deployment\(truncated == 1 ? "" : "s") left out to stay under GitHub's comment limit; see the full plan with `podform plan --format json`.\n"
+        }
+        return head + "\n" + body + note
+    }
+
+    static func details(_ d: Deployment) -> String {
+        var s = "<details><summary><code>\(d.name)</code>: \(d.gpu.count) x \(d.gpu.displayName), \(String(format: "$%.2f/month", d.cost.monthlyUSD))</summary>\n\n"
+        s += "Model `\(d.model.id)` (\(d.precision)) from `\(d.specFile)`.\n\n"
+        if let fit = d.sizing.gpu {
+            s += String(format: "**Sizing per GPU:** weights %.1f GB, KV cache %.1f GB, overhead %.1f GB = %.1f GB of %.1f GB usable; KV capacity %d tokens.\n\n",
+                        Double(d.sizing.weightsBytesPerGPU) / 1e9, Double(d.sizing.kvCacheBytesPerGPU) / 1e9,
+                        Double(d.sizing.overheadBytesPerGPU) / 1e9, Double(d.sizing.totalBytesPerGPU) / 1e9,
+                        Double(fit.usableBytes) / 1e9, fit.kvCapacityTokens)
+        }
+        if let e = d.estimates, !e.slaNotes.isEmpty { s += "**SLA:** " + e.slaNotes.joined(separator: "; ") + "\n\n" }
+        s += "**Resources:**\n\n| action | kind | name |\n| --- | --- | --- |\n"
+        for r in d.resources { s += "| + \(r.action) | \(r.kind) | `\(r.name)` |\n" }
+        if !d.alternatives.isEmpty {
+            s += "\n**Alternatives:**\n\n"
+            for a in d.alternatives {
+                s += "- \(a.count) x \(a.gpu) (\(a.mode == .pod ? "pod" : "serverless \(a.workerMode?.rawValue ?? "")")): \(a.reason)\n"
+            }
+        }
+        if !d.warnings.isEmpty {
+            s += "\n**Warnings:**\n\n"
+            for w in d.warnings { s += "- \(w.message) (`\(w.code)`)\n" }
+        }
+        s += "\n**Decision trace:**\n\n"
+        for t in d.trace { s += "1. `\(t.rule)` \(t.question) → \(t.outcome) _(\(t.source))_\n" }
+        s += "\n</details>\n\n"
+        return s
+    }
+}
+
+/// `podform explain`: the decision trace as plain sentences.
+public enum PlanExplainer {
+    public static func explain(_ d: Deployment) -> String {
+        var lines: [String] = []
+        let mode = d.mode == .pod ? "a pod" : "a serverless endpoint with \(d.workerMode?.rawValue ?? "") workers"
+        lines.append("\(d.name) runs \(d.model.id) on \(mode): \(d.gpu.count) x \(d.gpu.displayName), about \(String(format: "$%.2f", d.cost.monthlyUSD)) a month.")
+        for t in d.trace { lines.append("\(t.question) \(t.outcome.prefix(1).uppercased() + t.outcome.dropFirst()).") }
+        for a in d.alternatives {
+            let why = a.reason.replacingOccurrences(of: "rejected ", with: "")
+            lines.append("\(a.gpu), not \(d.gpu.id): \(why).")
+        }
+        for w in d.warnings { lines.append("Note: \(w.message).") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

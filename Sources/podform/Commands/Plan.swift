@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import PodformCompiler
+import PodformRender
+
+extension Podform {
+    /// `podform plan`: compile specs into the cheapest deployments that meet their SLAs.
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compile specs into RunPod deployment plans.",
+            discussion: "Exit status: 0 planned, 1 invalid spec or no feasible deployment, 2 changes present with --detailed-exitcode.")
+
+        @Argument(help: "Spec files.") var files: [String] = []
+        @Option(help: "text, json or markdown.") var format: PlanFormat = .text
+        @Flag(help: "Show the decision trace.") var explain = false
+        @Option(help: "Also write the plan as JSON to this file (mode 0600).") var out: String?
+        @Flag(help: "Overwrite --out even if it is not a podform plan.") var force = false
+        @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when the plan has changes.") var detailedExitcode = false
+        @Flag(help: "Never fetch model configs from the Hugging Face Hub.") var offline = false
+        @Option(help: "A local config.json for the model (overrides model.config).") var config: String?
+        @Option(help: "Colour: auto, always, never.") var color: ColorChoice = .auto
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give at least one spec file, e.g. `podform plan examples/support-chat.yaml`") }
+        }
+
+        func run() async throws {
+            let catalogs = try Catalogs.load()
+            let outcome = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline).run(files)
+            if !outcome.diagnostics.isEmpty {
+                Output.err(PodformRender.DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources, color: Output.useColor(color)))
+            }
+            for failure in outcome.failures { Output.err("error: \(failure)\n") }
+            let plan = outcome.plan
+            if !plan.deployments.isEmpty || outcome.failures.isEmpty {
+                switch format {
+                case .text: Output.out(PlanTextRenderer.render(plan, explain: explain))
+                case .json: Output.out(encodeJSON(plan))
+                case .markdown: Output.out(PlanMarkdownRenderer.render(plan, failures: outcome.failures))
+                }
+            }
+            if let out { try PlanFile.write(plan, to: out, force: force) }
+            if outcome.hasErrors { throw ExitCode(1) }
+            if detailedExitcode && plan.deployments.contains(where: { !$0.resources.isEmpty }) { throw ExitCode(2) }
+        }
+    }
+}
+
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown
+}
+
+/// Saved plans: JSON, mode 0600, never clobbering a file that is not a podform plan.
+enum PlanFile {
+    static func write(_ plan: PodformCompiler.Plan, to path: String, force: Bool) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path), !force {
+            let existing = fm.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) } ?? ""
+            guard existing.contains("\"format_version\"") && existing.contains("\"generated_by\" : \"podform") else {
+                Output.err("error: \(path) exists and is not a podform plan; not overwriting it (use --force)\n")
+                throw ExitCode(1)
+            }
+        }
+        let data = Data(encodeJSON(plan).utf8)
+        guard fm.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            Output.err("error: cannot write \(path)\n")
+            throw ExitCode(1)
+        }
+        try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import PodformCore
+import PodformRender
+
+extension Podform {
+    /// `podform validate FILE...`: every problem in every spec, in compiler format.
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check deployment specs and report every problem with file:line:column.",
+            discussion: "Exit status: 0 valid, 1 invalid (or warnings with --strict), 64 usage error.")
+
+        @Argument(help: "Spec files to check.")
+        var files: [String] = []
+
+        @Option(help: "Output format: text or json.")
+        var format: DiagnosticsFormat = .text
+
+        @Flag(help: "Treat warnings as errors.")
+        var strict = false
+
+        @Option(help: "Colour: auto, always, never.")
+        var color: ColorChoice = .auto
+
+        @Flag(name: .shortAndLong, help: "Print only diagnostics, no summary.")
+        var quiet = false
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give at least one spec file, e.g. `podform validate examples/*.yaml`") }
+        }
+
+        func run() async throws {
+            let catalogs = try Catalogs.load()
+            let environment = catalogs.validationEnvironment
+            var all: [Diagnostic] = []
+            var sources: [String: String] = [:]
+            for path in files {
+                let (text, problem) = SpecFiles.read(path)
+                if let problem { all.append(problem); continue }
+                guard let text else { continue }
+                sources[path] = text
+                all += Spec.validate(path: path, text: text, environment: environment).1
+            }
+            let failed = all.hasErrors || (strict && all.hasWarnings)
+            switch format {
+            case .json:
+                Output.out(DiagnosticsRenderer.json(all, files: files, strict: strict))
+            case .text:
+                Output.err(DiagnosticsRenderer.text(all, sources: sources, color: Output.useColor(color)))
+                if !quiet { Output.err(DiagnosticsRenderer.summary(files: files.count, diagnostics: all) + "\n") }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+}
+
+enum DiagnosticsFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

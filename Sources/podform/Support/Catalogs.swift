@@ -1,0 +1,29 @@
+import Foundation
+import PodformCatalog
+import PodformCore
+
+/// The catalogs every command uses, loaded once.
+struct Catalogs {
+    let gpus: GPUCatalog
+    let models: ModelCatalog
+
+    static func load() throws -> Catalogs {
+        var gpus = try GPUCatalog.bundled()
+        if let overlay = try CatalogOverlay.loadDefault() { gpus = overlay.apply(to: gpus) }
+        return Catalogs(gpus: gpus, models: try ModelCatalog.bundled())
+    }
+
+    /// What validation needs to know of the outside world.
+    var validationEnvironment: ValidationEnvironment {
+        let gpus = self.gpus
+        let models = self.models
+        return ValidationEnvironment(
+            resolveGPU: { gpus.gpu(named: $0)?.id },
+            gpuNames: gpus.allNames,
+            model: { name in
+                models.model(named: name).map {
+                    ValidationEnvironment.ModelFacts(canonicalID: $0.id, maxContext: $0.architecture.maxContext)
+                }
+            })
+    }
+}
