@@ -15,6 +15,12 @@ public struct Plan: Sendable, Codable, Hashable {
         case formatVersion = "format_version", generatedBy = "generated_by", offline, catalogAsOf = "catalog_as_of"
         case deployments
     }
+
+    public init(offline: Bool, catalogAsOf: String, deployments: [Deployment]) {
+        self.offline = offline
+        self.catalogAsOf = catalogAsOf
+        self.deployments = deployments
+    }
 }
 
 public enum DeploymentMode: String, Sendable, Codable, Hashable { case pod, serverless }

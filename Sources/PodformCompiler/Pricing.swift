@@ -124,7 +124,9 @@ extension Compiler {
         }
         if allowed.contains("active"), let active = environment.gpus.activePerSecond(c.gpu) {
             // Active workers run all day; demand beyond them goes to flex workers.
-            for minimum in 1...max(c.replicas, 1) {
+            // With `cold_start: none` no worker may start cold: every worker is active.
+            let lowest = spec.sla.coldStart == ColdStart.none ? max(c.replicas, 1) : 1
+            for minimum in lowest...max(c.replicas, 1) {
                 let activeCost = Double(minimum) * gpus * active.usd * 86_400
                 let covered = Double(minimum) * max(load.activeHours, 0.1) * 3600
                 let overflow = max(0, busy - covered)

@@ -212,7 +212,8 @@ extension Compiler {
     }
 
     /// Up to three cheaper GPUs the rules rejected (nearest in price first, with why), then the
-    /// next-cheapest feasible choices. Deltas of rejected ones compare pod prices for the same GPU count.
+    /// next-cheapest feasible choices. A rejected GPU's delta is the chosen cost scaled by the ratio of
+    /// GPU-hour prices (what it would cost at the same utilization, had it been feasible).
     func alternatives(_ best: Option, options: [Option], rejected: [Candidate],
                       gpuRejections: [(GPUType, String, String)]) -> [Deployment.Alternative] {
         var out: [Deployment.Alternative] = []
@@ -222,7 +223,8 @@ extension Compiler {
         var cheaper: [(Deployment.Alternative, Double)] = []
         for r in rejected {
             guard let price = hourlyPrice(r.gpu), price < bestPrice else { continue }
-            let delta = (price * Double(r.totalGPUs) - bestPrice * bestGPUs) * hoursPerMonth
+            // What it would cost at the chosen deployment's utilization, scaled by hardware price.
+            let delta = best.monthlyUSD * (price * Double(r.totalGPUs) / max(bestPrice * bestGPUs, 1e-9) - 1)
             let shape = r.replicas > 1 ? "\(r.replicas) replicas of \(r.tp) x" : "\(r.tp) x"
             cheaper.append((.init(gpu: r.gpu.id, count: r.tp, replicas: r.replicas, mode: .pod, workerMode: nil,
                                   monthlyUSD: nil, deltaMonthlyUSD: (delta * 100).rounded() / 100,
@@ -231,7 +233,7 @@ extension Compiler {
         for (gpu, rule, why) in gpuRejections {
             guard let price = hourlyPrice(gpu), price < bestPrice, rule != "D-GPU-DATA", rule != "D-GPU-LISTED" else { continue }
             cheaper.append((.init(gpu: gpu.id, count: 1, replicas: 1, mode: .pod, workerMode: nil, monthlyUSD: nil,
-                                  deltaMonthlyUSD: (((price - bestPrice * bestGPUs) * hoursPerMonth) * 100).rounded() / 100,
+                                  deltaMonthlyUSD: ((best.monthlyUSD * (price / max(bestPrice * bestGPUs, 1e-9) - 1)) * 100).rounded() / 100,
                                   reason: "rejected (\(rule)): \(why)"), price))
         }
         for (alt, _) in cheaper.sorted(by: { ($0.1, $1.0.gpu) > ($1.1, $0.0.gpu) }) where out.count < 3 && !seen.contains(alt.gpu) {

@@ -15,6 +15,9 @@ public struct SpecDocument {
     public static let maxFlowDepth = 64
     /// The longest run of indentation and block indicators accepted at a line start.
     public static let maxLinePrefix = 512
+    /// The most alias references (`*name`) accepted: aliases can multiply a document exponentially
+    /// (a "billion laughs" bomb), and a spec has little use for them.
+    public static let maxAliases = 64
 
     /// Composes `text`. Never throws: every problem becomes a diagnostic with a location.
     public static func parse(path: String, text: String) -> (SpecDocument, [Diagnostic]) {
@@ -73,7 +76,10 @@ public struct SpecDocument {
         var inComment = false
         var atLineStart = true
         var prefix = 0
+        var aliases = 0
+        var previous: Unicode.Scalar = "\n"
         for ch in text.unicodeScalars {
+            defer { previous = ch }
             column += 1
             if ch == "\n" {
                 line += 1; column = 0; inComment = false; atLineStart = true; prefix = 0
@@ -106,6 +112,14 @@ public struct SpecDocument {
                                  at: SourceLocation(file: path, line: line, column: column))
                 }
             case "]", "}": depth = max(0, depth - 1)
+            case "*" where [" ", "[", "{", ",", ":", "-", "\n", "\t"].contains(previous):
+                aliases += 1
+                if aliases > maxAliases {
+                    return .init(.error, code: "alias-limit",
+                                 message: "more than \(maxAliases) YAML aliases; aliases can expand a document exponentially",
+                                 at: SourceLocation(file: path, line: line, column: column),
+                                 hint: "write the values out instead of aliasing them")
+                }
             default: break
             }
         }

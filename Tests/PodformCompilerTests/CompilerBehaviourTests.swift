@@ -1,0 +1,72 @@
+import Foundation
+import PodformCompiler
+import XCTest
+
+final class CompilerBehaviourTests: XCTestCase {
+    let base = """
+        version: 1
+        name: probe
+        model: {id: meta-llama/Llama-3.1-70B-Instruct}
+        context: 8k
+        concurrency: 64
+
+        """
+
+    func testInfeasibleSpecSaysWhatFailsAndWhatWouldWork() throws {
+        let text = base + "constraints: {gpus: [L40S], max_gpus_per_worker: 1, max_workers: 1}\n"
+        guard case .failure(let f)? = Fixtures.compile(text) else { return XCTFail("expected an infeasible spec") }
+        XCTAssertTrue(f.message.contains("needs"), f.message)
+        XCTAssertTrue(f.message.contains("GB per replica"), f.message)
+        XCTAssertFalse(f.suggestions.isEmpty)
+        XCTAssertTrue(f.suggestions.contains { $0.hasPrefix("awq on") }, "\(f.suggestions)")
+    }
+
+    func testBudgetTooSmallIsAnError() throws {
+        let text = base + "constraints: {monthly_budget: 10 USD}\n"
+        guard case .failure(let f)? = Fixtures.compile(text) else { return XCTFail("expected over budget") }
+        XCTAssertTrue(f.message.contains("budget"), f.message)
+    }
+
+    func testColdStartNoneMeansAPod() throws {
+        let d = try XCTUnwrap(Fixtures.deployment(base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4") + "sla: {cold_start: none}\n"))
+        XCTAssertEqual(d.mode, .pod)
+        XCTAssertTrue(d.trace.contains { $0.rule == "D-MODE" && $0.outcome.contains("pod") })
+    }
+
+    func testTraceCitesSourcesAndPlanHasAlternatives() throws {
+        let d = try XCTUnwrap(Fixtures.deployment(base))
+        XCTAssertTrue(d.trace.allSatisfy { !$0.source.isEmpty })
+        XCTAssertEqual(Set(d.trace.map(\.rule)).isSuperset(of: ["D-WORKLOAD", "D-LOAD", "D-MODE", "D-GPU", "D-PRICING", "D-VLLM"]), true)
+        XCTAssertLessThanOrEqual(d.alternatives.count, 3)
+        XCTAssertFalse(d.alternatives.isEmpty)
+    }
+
+    func testResourceBodiesFollowTheOpenAPIShapes() throws {
+        let d = try XCTUnwrap(Fixtures.deployment(base + "deploy: {mode: serverless}\nconstraints: {data_centers: [EU-RO-1]}\n"))
+        let endpoint = try XCTUnwrap(d.resources.first { $0.kind == "endpoint" })
+        XCTAssertEqual(endpoint.path, "/v2/serverless")
+        for key in ["name", "type", "scaling"] { XCTAssertNotNil(endpoint.body[key], key) }  // required by CreateEndpointRequest
+        XCTAssertNotNil(endpoint.body["gpu"]?["pools"])
+        let volume = try XCTUnwrap(d.resources.first { $0.kind == "network_volume" })
+        for key in ["name", "size", "dataCenter"] { XCTAssertNotNil(volume.body[key], key) }
+        let template = try XCTUnwrap(d.resources.first { $0.kind == "template" })
+        XCTAssertEqual(template.body["env"]?["TENSOR_PARALLEL_SIZE"]?.stringValue, String(d.gpu.count))
+        XCTAssertEqual(template.body["env"]?["MAX_MODEL_LEN"]?.stringValue, "8192")
+    }
+
+    func testTrainingUsesThePodAndShardsFullTraining() throws {
+        let text = """
+            version: 1
+            name: full-train
+            workload: training
+            model: {id: meta-llama/Llama-3.1-8B-Instruct}
+            training: {method: full, batch_size: 4, sequence_length: 2048, gradient_checkpointing: true, hours: 10}
+
+            """
+        let d = try XCTUnwrap(Fixtures.deployment(text))
+        XCTAssertEqual(d.mode, .pod)
+        // 16 bytes/param x 8.03B = 128 GB of states: more than one 80 GB card.
+        XCTAssertGreaterThan(d.gpu.count * Int(d.gpu.memoryGB), 128)
+        XCTAssertEqual(d.cost.monthlyUSD, (d.cost.hourlyUSD * 10 * 100).rounded() / 100, accuracy: 0.05)
+    }
+}

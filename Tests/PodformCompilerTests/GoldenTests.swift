@@ -1,0 +1,33 @@
+import Foundation
+import PodformCompiler
+import PodformCore
+import PodformRender
+import XCTest
+
+/// Every example compiles, validates clean, and renders exactly as its golden files.
+final class GoldenTests: XCTestCase {
+    func testEveryExampleValidatesCleanAndMatchesItsGoldenPlans() throws {
+        let files = try Fixtures.exampleFiles()
+        XCTAssertGreaterThanOrEqual(files.count, 8)
+        for url in files {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let path = "examples/\(url.lastPathComponent)"
+            let diagnostics = Spec.validate(path: path, text: text, environment: Fixtures.validation).1
+            XCTAssertEqual(diagnostics, [], "\(path) should validate clean")
+            guard let d = Fixtures.deployment(text, path: path) else { continue }
+            let plan = Plan(offline: true, catalogAsOf: Fixtures.gpus.asOf, deployments: [d])
+            let name = url.deletingPathExtension().lastPathComponent
+            assertGolden(PlanTextRenderer.render(plan, explain: true), "\(name)/plan.txt")
+            assertGolden(encodeJSON(plan), "\(name)/plan.json")
+            assertGolden(PlanMarkdownRenderer.render(plan), "\(name)/plan.md")
+        }
+    }
+
+    func testRenderingIsDeterministic() throws {
+        let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("support-chat.yaml"), encoding: .utf8)
+        let a = try XCTUnwrap(Fixtures.deployment(text)), b = try XCTUnwrap(Fixtures.deployment(text))
+        let plan = { (d: Deployment) in Plan(offline: true, catalogAsOf: "x", deployments: [d]) }
+        XCTAssertEqual(encodeJSON(plan(a)), encodeJSON(plan(b)))
+        XCTAssertEqual(PlanMarkdownRenderer.render(plan(a)), PlanMarkdownRenderer.render(plan(b)))
+    }
+}
