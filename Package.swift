@@ -46,8 +46,9 @@ let package = Package(
         .testTarget(name: "PodformCatalogTests", dependencies: ["PodformCatalog", "PodformSizing"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PodformCompilerTests",
-            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender"]
+            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender"],
+            exclude: ["Golden"]
         ),
-        .testTarget(name: "PodformCLITests", dependencies: ["PodformCatalog"]),
+        .testTarget(name: "PodformCLITests", dependencies: ["podform"], exclude: ["Invalid"]),
     ]
 )

@@ -110,6 +110,9 @@ def official(value):
     if isinstance(value, int):
         return value, None
     text = str(value)
+    m2 = re.search(r"/\s*(\d{9,})\s*text-only", text)
+    if m2:
+        return int(m2.group(1)), text
     m = re.search(r"([\d.]+)\s*([BM])", text)
     if not m:
         return None, text

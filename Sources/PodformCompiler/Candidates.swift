@@ -10,13 +10,49 @@ struct Candidate {
     var perReplicaConcurrency: Int
     var memory: MemoryEstimate
     var performance: PerformanceEstimate?
-    /// nil when feasible; otherwise the first rule it breaks, as a sentence.
-    var rejection: String?
+    /// nil when feasible; otherwise the first rule it breaks (formatted only when shown).
+    var rejectionDetail: Rejection?
+
+    /// The first rule it breaks, as a sentence.
+    var rejection: String? { rejectionDetail?.text }
     /// The rule id of the rejection.
-    var rejectionRule: String?
+    var rejectionRule: String? { rejectionDetail?.rule }
 
     var totalGPUs: Int { tp * replicas }
     var marginBytes: Int64 { memory.gpu?.marginBytes ?? 0 }
+}
+
+/// Why a candidate fails, kept as values so that the thousands of rejections a search makes are
+/// only turned into sentences when a plan shows one.
+enum Rejection {
+    case memory(need: Double, weights: Double, kv: Double, perReplica: Int, context: Int, overhead: Double, gpu: String, have: Double, utilization: Double)
+    case throughput(replicas: Int, tp: Int, gpu: String, served: Double, concurrency: Int, peak: Double)
+    case ttft(estimate: Double, limit: Double)
+    case speed(estimate: Double, users: Int, limit: Double)
+
+    var rule: String {
+        switch self {
+        case .memory: return "D-MEMORY"
+        case .throughput: return "D-THROUGHPUT"
+        case .ttft: return "D-SLA-TTFT"
+        case .speed: return "D-SLA-TPS"
+        }
+    }
+
+    var text: String {
+        switch self {
+        case let .memory(need, weights, kv, perReplica, context, overhead, gpu, have, utilization):
+            return fmt("needs %.1f GB per GPU (weights %.1f + KV %.1f for %d x %d tokens + overhead %.1f); %@ gives %.1f GB usable at %.2f",
+                          need, weights, kv, perReplica, context, overhead, gpu, have, utilization)
+        case let .throughput(replicas, tp, gpu, served, concurrency, peak):
+            return fmt("%d replica%@ of %d x %@ serve%@ %.2f requests/s at %d concurrent; the peak is %.2f/s",
+                          replicas, replicas == 1 ? "" : "s", tp, gpu, replicas == 1 ? "s" : "", served, concurrency, peak)
+        case let .ttft(estimate, limit):
+            return fmt("TTFT p95 ~%.2f s (est.) exceeds the SLA's %.2f s", estimate, limit)
+        case let .speed(estimate, users, limit):
+            return fmt("~%.0f output tokens/s per user (est.) at %d users is below the SLA's %.0f", estimate, users, limit)
+        }
+    }
 }
 
 /// The load one replica must carry, from the spec's traffic.
@@ -70,12 +106,11 @@ extension Compiler {
                                            parametersOverride: spec.model.parameters)
         var candidate = Candidate(gpu: gpu, tp: tp, replicas: replicas, perReplicaConcurrency: perReplica, memory: memory)
         guard let fit = memory.gpu, fit.fits else {
-            let need = Double(memory.totalBytesPerGPU) / 1e9
-            let have = Double(memory.gpu?.usableBytes ?? 0) / 1e9
-            candidate.rejection = String(format: "needs %.1f GB per GPU (weights %.1f + KV %.1f for %d x %d tokens + overhead %.1f); %@ gives %.1f GB usable at %.2f",
-                                         need, Double(memory.weightsBytesPerGPU) / 1e9, Double(memory.kvCacheBytesPerGPU) / 1e9,
-                                         perReplica, load.context, Double(memory.overheadBytesPerGPU) / 1e9, gpu.displayName, have, utilization)
-            candidate.rejectionRule = "D-MEMORY"
+            candidate.rejectionDetail = .memory(
+                need: Double(memory.totalBytesPerGPU) / 1e9, weights: Double(memory.weightsBytesPerGPU) / 1e9,
+                kv: Double(memory.kvCacheBytesPerGPU) / 1e9, perReplica: perReplica, context: load.context,
+                overhead: Double(memory.overheadBytesPerGPU) / 1e9, gpu: gpu.displayName,
+                have: Double(memory.gpu?.usableBytes ?? 0) / 1e9, utilization: utilization)
             return candidate
         }
         let perf = architecture.performance(
@@ -86,17 +121,13 @@ extension Compiler {
             arrivalRate: load.peakRPS / Double(replicas), model: environment.performance)
         candidate.performance = perf
         if perf.requestsPerSecond * Double(replicas) < load.peakRPS {
-            candidate.rejection = String(format: "%d replica%@ of %d x %@ serve%@ %.2f requests/s at %d concurrent; the peak is %.2f/s",
-                                         replicas, replicas == 1 ? "" : "s", tp, gpu.displayName, replicas == 1 ? "s" : "",
-                                         perf.requestsPerSecond * Double(replicas), load.concurrency, load.peakRPS)
-            candidate.rejectionRule = "D-THROUGHPUT"
+            candidate.rejectionDetail = .throughput(replicas: replicas, tp: tp, gpu: gpu.displayName,
+                                                    served: perf.requestsPerSecond * Double(replicas),
+                                                    concurrency: load.concurrency, peak: load.peakRPS)
         } else if let ttft = spec.sla.ttftP95, perf.ttftP95Seconds > ttft {
-            candidate.rejection = String(format: "TTFT p95 ~%.2f s (est.) exceeds the SLA's %.2f s", perf.ttftP95Seconds, ttft)
-            candidate.rejectionRule = "D-SLA-TTFT"
+            candidate.rejectionDetail = .ttft(estimate: perf.ttftP95Seconds, limit: ttft)
         } else if let tps = spec.sla.outputTokensPerSecond, perf.outputTokensPerSecondPerUser < tps {
-            candidate.rejection = String(format: "~%.0f output tokens/s per user (est.) at %d users is below the SLA's %.0f",
-                                         perf.outputTokensPerSecondPerUser, perReplica, tps)
-            candidate.rejectionRule = "D-SLA-TPS"
+            candidate.rejectionDetail = .speed(estimate: perf.outputTokensPerSecondPerUser, users: perReplica, limit: tps)
         }
         return candidate
     }

@@ -112,6 +112,19 @@ public struct Deployment: Sendable, Codable, Hashable {
         /// Requests per day at which a pod and serverless flex cost the same.
         public var breakEvenRequestsPerDay: Double?
         public var priceSources: [String]
+        /// Always emits `per_million_output_tokens_usd` (null when there are no output tokens): it is stable core.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(hourlyUSD, forKey: .hourlyUSD)
+            try c.encode(monthlyUSD, forKey: .monthlyUSD)
+            try c.encode(perMillionOutputTokensUSD, forKey: .perMillionOutputTokensUSD)
+            try c.encode(computeMonthlyUSD, forKey: .computeMonthlyUSD)
+            try c.encode(storageMonthlyUSD, forKey: .storageMonthlyUSD)
+            try c.encode(comparison, forKey: .comparison)
+            try c.encode(breakEvenRequestsPerDay, forKey: .breakEvenRequestsPerDay)
+            try c.encode(priceSources, forKey: .priceSources)
+        }
+
         enum CodingKeys: String, CodingKey {
             case hourlyUSD = "hourly_usd", monthlyUSD = "monthly_usd", perMillionOutputTokensUSD = "per_million_output_tokens_usd"
             case computeMonthlyUSD = "compute_monthly_usd", storageMonthlyUSD = "storage_monthly_usd", comparison

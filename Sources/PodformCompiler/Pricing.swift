@@ -13,8 +13,9 @@ struct Option {
     var computeMonthlyUSD: Double
     var storageMonthlyUSD: Double
     var coldStartSeconds: Double?
-    var notes: [String]
-    var priceSources: [String]
+    /// The prices used, for the plan's sources (formatted only for the chosen option).
+    var prices: [PricePoint]
+    var priceSources: [String] { prices.map { $0.source + " (" + $0.asOf + ")" } }
 
     var monthlyUSD: Double { computeMonthlyUSD + storageMonthlyUSD }
 
@@ -100,8 +101,7 @@ extension Compiler {
                 candidate: c, mode: .pod, workerMode: nil, minWorkers: c.replicas, maxWorkers: c.replicas,
                 hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * hoursPerDay * daysPerMonth,
                 storageMonthlyUSD: diskMonthly, coldStartSeconds: nil,
-                notes: ["\(cloud == "SECURE" ? "Secure" : "Community") Cloud pod, \(hoursPerDay == 24 ? "running 24/7" : String(format: "%.0f h/day", hoursPerDay))"],
-                priceSources: [price.source + " (" + price.asOf + ")"]))
+                prices: [price]))
         }
         guard serverlessPossible(c.gpu), let flex = environment.gpus.flexPerSecond(c.gpu) else { return result }
         let location = weightsLocation
@@ -118,9 +118,7 @@ extension Compiler {
                 candidate: c, mode: .serverless, workerMode: .flex, minWorkers: 0, maxWorkers: c.replicas,
                 hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
                 storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
-                notes: [String(format: "flex workers scale to zero; ~%.1f busy worker-hours/day + %.0f scale-ups x (%.0f s cold start + %.0f s idle)",
-                               busy / 3600, scaleUpsPerDay(load), cold, idle)],
-                priceSources: [flex.source + " (" + flex.asOf + ")"]))
+                prices: [flex]))
         }
         if allowed.contains("active"), let active = environment.gpus.activePerSecond(c.gpu) {
             // Active workers run all day; demand beyond them goes to flex workers.
@@ -132,15 +130,11 @@ extension Compiler {
                 let overflow = max(0, busy - covered)
                 let overflowCost = overflow > 0 ? (overflow + scaleUpsPerDay(load) * (cold + idle)) * gpus * flex.usd : 0
                 let perDay = activeCost + overflowCost
-                var notes = ["\(minimum) active worker\(minimum == 1 ? "" : "s") always on (no cold start for their share)"]
-                if minimum < c.replicas && !coldOK {
-                    notes.append(String(format: "workers beyond %d start cold (~%.0f s) at peak", minimum, cold))
-                }
                 result.append(Option(
                     candidate: c, mode: .serverless, workerMode: .active, minWorkers: minimum, maxWorkers: c.replicas,
                     hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
-                    storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold, notes: notes,
-                    priceSources: [active.source + " (" + active.asOf + ")", flex.source + " (" + flex.asOf + ")"]))
+                    storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
+                    prices: [active, flex]))
             }
         }
         return result

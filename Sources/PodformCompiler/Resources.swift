@@ -49,7 +49,7 @@ extension Compiler {
         if mode == .serverless {
             env["MODEL_NAME"] = architectureID
             env["MAX_MODEL_LEN"] = String(vllm.maxModelLen)
-            env["GPU_MEMORY_UTILIZATION"] = String(format: "%.2f", vllm.gpuMemoryUtilization)
+            env["GPU_MEMORY_UTILIZATION"] = fmt("%.2f", vllm.gpuMemoryUtilization)
             env["TENSOR_PARALLEL_SIZE"] = String(vllm.tensorParallelSize)
             env["MAX_NUM_SEQS"] = String(vllm.maxNumSeqs)
             env["MAX_NUM_BATCHED_TOKENS"] = String(vllm.maxNumBatchedTokens)
@@ -70,7 +70,7 @@ extension Compiler {
     func podArgs(_ vllm: Deployment.VLLM) -> String {
         var args = ["--model", architectureID, "--host", "0.0.0.0", "--port", String(port),
                     "--max-model-len", String(vllm.maxModelLen),
-                    "--gpu-memory-utilization", String(format: "%.2f", vllm.gpuMemoryUtilization),
+                    "--gpu-memory-utilization", fmt("%.2f", vllm.gpuMemoryUtilization),
                     "--tensor-parallel-size", String(vllm.tensorParallelSize),
                     "--max-num-seqs", String(vllm.maxNumSeqs),
                     "--max-num-batched-tokens", String(vllm.maxNumBatchedTokens), "--dtype", vllm.dtype]

@@ -21,8 +21,8 @@ extension Compiler {
         if requestsPerDay == 0 && peak > 0 { requestsPerDay = peak * activeHours * 3600 / (pattern == .bursty ? 3 : 1.5) }
         var inputs = ["context": "\(context)", "concurrency": "\(concurrency)", "prompt_tokens": "\(prompt)",
                       "output_tokens": "\(output)", "pattern": pattern.rawValue,
-                      "active_hours_per_day": String(format: "%g", activeHours),
-                      "requests_per_day": String(format: "%.0f", requestsPerDay), "peak_rps": String(format: "%.3g", peak)]
+                      "active_hours_per_day": fmt("%g", activeHours),
+                      "requests_per_day": fmt("%.0f", requestsPerDay), "peak_rps": fmt("%.3g", peak)]
         if spec.traffic.promptTokens == nil { inputs["prompt_tokens"]! += " (default: min(1000, context/2))" }
         if spec.traffic.outputTokens == nil { inputs["output_tokens"]! += " (default: min(300, context/4))" }
         if spec.traffic.peakRequestsPerSecond == nil && requestsPerDay > 0 {
@@ -69,11 +69,11 @@ extension Compiler {
         let load = self.load(&trace)
         let params = spec.model.parameters ?? architecture.parameterCount.total
         trace.add("D-MEMORY-MODEL", "How much memory does one replica need?",
-                  inputs: ["model": architecture.id, "parameters": String(format: "%.2fB", Double(params) / 1e9),
+                  inputs: ["model": architecture.id, "parameters": fmt("%.2fB", Double(params) / 1e9),
                            "precision": precision.rawValue, "kv_cache_dtype": kvFormat.rawValue,
                            "kv_bytes_per_token": "\(architecture.kvBytesPerToken(kvFormat, weights: precision))",
-                           "gpu_memory_utilization": String(format: "%.2f", utilization), "accounting": environment.accounting.name],
-                  outcome: String(format: "weights %.1f GB + KV %.1f GB for %d x %d tokens + activation/non-torch/graph overhead per GPU",
+                           "gpu_memory_utilization": fmt("%.2f", utilization), "accounting": environment.accounting.name],
+                  outcome: fmt("weights %.1f GB + KV %.1f GB for %d x %d tokens + activation/non-torch/graph overhead per GPU",
                                   Double(architecture.weightBytes(precision)) / 1e9,
                                   Double(architecture.kvBytesPerToken(kvFormat, weights: precision)) * Double(load.context * load.concurrency) / 1e9,
                                   load.concurrency, load.context),
@@ -100,7 +100,7 @@ extension Compiler {
                 for replicas in 1...max(maxReplicas, 1) {
                     let candidate = evaluate(gpu, tp: tp, replicas: replicas, load: load)
                     last = candidate
-                    if candidate.rejection == nil { feasible.append(candidate); last = nil; break }
+                    if candidate.rejectionDetail == nil { feasible.append(candidate); last = nil; break }
                     if candidate.perReplicaConcurrency == 1 && candidate.rejectionRule == "D-MEMORY" { break }
                 }
                 if let last { rejected.append(last) }
@@ -113,18 +113,19 @@ extension Compiler {
                   outcome: "\(environment.gpus.gpus.count - gpuRejections.count) of \(environment.gpus.gpus.count) GPU types remain",
                   source: Source.seed000)
         trace.add("D-FIT", "Which GPU x count x replicas hold the load and meet the SLA?",
-                  inputs: ["ttft_p95": spec.sla.ttftP95.map { String(format: "%.2fs", $0) } ?? "none",
-                           "output_tokens_per_second": spec.sla.outputTokensPerSecond.map { String(format: "%g", $0) } ?? "none",
+                  inputs: ["ttft_p95": spec.sla.ttftP95.map { fmt("%.2fs", $0) } ?? "none",
+                           "output_tokens_per_second": spec.sla.outputTokensPerSecond.map { fmt("%g", $0) } ?? "none",
                            "max_workers": "\(maxReplicas)"],
                   outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
 
         // Price each feasible candidate every allowed way (D-MODE, D-COST-*).
         var options: [Option] = []
         for candidate in feasible { options += self.options(for: candidate, load: load, allowed: modes) }
+        let unbudgeted = options
         if let budget = spec.constraints.monthlyBudgetUSD {
             let within = options.filter { $0.monthlyUSD <= budget }
             if within.isEmpty, let cheapest = options.min(by: Option.isCheaper) {
-                return .failure(failure(String(format: "the cheapest deployment that meets the SLA costs $%.0f/month, over the $%.0f budget", cheapest.monthlyUSD, budget),
+                return .failure(failure(fmt("the cheapest deployment that meets the SLA costs $%.0f/month, over the $%.0f budget", cheapest.monthlyUSD, budget),
                                         suggestions: [describe(cheapest), "raise constraints.monthly_budget or relax the SLA"], trace: trace))
             }
             options = within
@@ -132,13 +133,13 @@ extension Compiler {
         guard let best = options.min(by: Option.isCheaper) else {
             return .failure(infeasible(load: load, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
         }
-        return .success(deployment(best, load: load, options: options, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
+        return .success(deployment(best, load: load, options: options, allOptions: unbudgeted, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
     }
 
     func describe(_ o: Option) -> String {
         let mode = o.mode == .pod ? "pod" : "serverless \(o.workerMode?.rawValue ?? "")"
         let replicas = o.candidate.replicas > 1 ? "\(o.candidate.replicas) replicas of " : ""
-        return String(format: "%@%d x %@ (%@) at $%.0f/month", replicas, o.candidate.tp, o.candidate.gpu.displayName, mode, o.monthlyUSD)
+        return fmt("%@%d x %@ (%@) at $%.0f/month", replicas, o.candidate.tp, o.candidate.gpu.displayName, mode, o.monthlyUSD)
     }
 
     /// An infeasible spec: say what fails and what would work (D-INFEASIBLE).
@@ -147,7 +148,7 @@ extension Compiler {
         let one = architecture.estimate(ServingShape(weights: precision, kv: kvFormat, context: load.context,
                                                      concurrency: load.concurrency, gpuMemoryUtilization: utilization),
                                         accounting: environment.accounting, parametersOverride: spec.model.parameters)
-        var message = String(format: "no GPU meets this spec: it needs %.0f GB per replica (weights %.0f GB + KV cache %.0f GB + overhead)",
+        var message = fmt("no GPU meets this spec: it needs %.0f GB per replica (weights %.0f GB + KV cache %.0f GB + overhead)",
                              Double(one.totalBytesPerGPU) / 1e9, Double(one.weightsBytes) / 1e9, Double(one.kvCacheBytes) / 1e9)
         let reasons = Dictionary(grouping: rejected.compactMap(\.rejectionRule), by: { $0 }).mapValues(\.count)
         if let top = reasons.max(by: { $0.value < $1.value }) {
@@ -175,7 +176,7 @@ extension Compiler {
             for gpu in environment.gpus.gpus where c.gpuRejection(gpu) == nil {
                 for tp in c.tensorParallelSizes(gpu) {
                     let cand = c.evaluate(gpu, tp: tp, replicas: 1, load: l)
-                    guard cand.rejection == nil else { continue }
+                    guard cand.rejectionDetail == nil else { continue }
                     for o in c.options(for: cand, load: l, allowed: modes) where best == nil || Option.isCheaper(o, best!) { best = o }
                 }
             }

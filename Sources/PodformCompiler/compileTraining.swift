@@ -25,7 +25,7 @@ extension Compiler {
         trace.add("D-TRAIN-MEMORY", "How much memory does the run need?",
                   inputs: ["trainable_parameters": "\(memory.trainableParameters)", "batch_size": "\(shape.batchSize)",
                            "sequence_length": "\(shape.sequenceLength)", "gradient_checkpointing": "\(shape.gradientCheckpointing)"],
-                  outcome: String(format: "%.1f GB (weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f)",
+                  outcome: fmt("%.1f GB (weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f)",
                                   Double(memory.totalBytes) / 1e9, Double(memory.weightsBytes) / 1e9, Double(memory.gradientsBytes) / 1e9,
                                   Double(memory.optimizerBytes) / 1e9, Double(memory.activationsBytes) / 1e9),
                   source: Source.seed000)
@@ -58,12 +58,12 @@ extension Compiler {
             }
         }
         guard let (gpu, count, price, cloud, runCost) = best else {
-            return .failure(failure(String(format: "no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
+            return .failure(failure(fmt("no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
                                     suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
                                     trace: trace))
         }
-        trace.add("D-GPU", "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": String(format: "%g", hours)],
-                  outcome: String(format: "%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
+        trace.add("D-GPU", "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)],
+                  outcome: fmt("%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
                   source: Source.seed002)
         let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
         let env = containerEnv(mode: .pod, vllm: nil, candidate: Candidate(gpu: gpu, tp: count, replicas: 1, perReplicaConcurrency: 1,

@@ -31,7 +31,7 @@ extension Compiler {
         return environment.defaultServerlessImage
     }
 
-    func deployment(_ best: Option, load: Load, options: [Option], rejected: [Candidate],
+    func deployment(_ best: Option, load: Load, options: [Option], allOptions: [Option], rejected: [Candidate],
                     gpuRejections: [(GPUType, String, String)], modes: Set<String>,
                     trace inputTrace: TraceBuilder) -> Deployment {
         var trace = inputTrace
@@ -46,8 +46,8 @@ extension Compiler {
                   inputs: ["gpu": gpu.id, "tensor_parallel": "\(c.tp)", "replicas": "\(c.replicas)",
                            "per_replica_concurrency": "\(c.perReplicaConcurrency)",
                            "kv_capacity_tokens": "\(c.memory.gpu?.kvCapacityTokens ?? 0)",
-                           "margin_gb": String(format: "%.1f", Double(c.marginBytes) / 1e9)],
-                  outcome: String(format: "%d x %@ per replica: %.1f GB needed of %.1f GB usable per GPU", c.tp, gpu.displayName,
+                           "margin_gb": fmt("%.1f", Double(c.marginBytes) / 1e9)],
+                  outcome: fmt("%d x %@ per replica: %.1f GB needed of %.1f GB usable per GPU", c.tp, gpu.displayName,
                                   Double(c.memory.totalBytesPerGPU) / 1e9, Double(c.memory.gpu?.usableBytes ?? 0) / 1e9),
                   source: Source.seed001)
         if c.tp > 1 && !gpu.fastInterconnect {
@@ -61,7 +61,7 @@ extension Compiler {
         // Mode and pricing.
         let modeText = best.mode == .pod ? "pod" : "serverless \(best.workerMode!.rawValue)"
         var comparison: [String: Double] = [:]
-        for o in options where o.candidate.gpu.id == gpu.id && o.candidate.tp == c.tp && o.candidate.replicas == c.replicas {
+        for o in allOptions where o.candidate.gpu.id == gpu.id && o.candidate.tp == c.tp && o.candidate.replicas == c.replicas {
             let key = o.mode == .pod ? "pod" : o.workerMode == .flex ? "serverless_flex" : "serverless_active_min_\(o.minWorkers)"
             comparison[key] = (o.monthlyUSD * 100).rounded() / 100
         }
@@ -72,10 +72,10 @@ extension Compiler {
             breakEven = ((pod - storage) / perRequest).rounded()
         }
         trace.add("D-PRICING", "Which pricing model is cheapest at this traffic?",
-                  inputs: comparison.mapValues { String(format: "$%.2f/month", $0) }.merging(
-                      ["requests_per_day": String(format: "%.0f", load.requestsPerDay),
-                       "break_even_requests_per_day": breakEven.map { String(format: "%.0f", $0) } ?? "n/a"], uniquingKeysWith: { a, _ in a }),
-                  outcome: String(format: "%@ at $%.2f/month", modeText, best.monthlyUSD), source: Source.seed002)
+                  inputs: comparison.mapValues { fmt("$%.2f/month", $0) }.merging(
+                      ["requests_per_day": fmt("%.0f", load.requestsPerDay),
+                       "break_even_requests_per_day": breakEven.map { fmt("%.0f", $0) } ?? "n/a"], uniquingKeysWith: { a, _ in a }),
+                  outcome: fmt("%@ at $%.2f/month", modeText, best.monthlyUSD), source: Source.seed002)
 
         var serverless: Deployment.Serverless?
         var workers: Deployment.Workers?
@@ -100,12 +100,12 @@ extension Compiler {
             workers = Deployment.Workers(min: best.minWorkers, max: best.maxWorkers)
             trace.add("D-SERVERLESS", "How does the endpoint scale?",
                       inputs: ["pool": pool, "excluded": excluded.joined(separator: ", "), "scaler": scaler,
-                               "cold_start_estimate_s": String(format: "%.0f", best.coldStartSeconds ?? 0),
+                               "cold_start_estimate_s": fmt("%.0f", best.coldStartSeconds ?? 0),
                                "sla.cold_start": coldStartText],
-                      outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(String(format: "%g", scalerValue)), idle timeout \(idleTimeout(load)) s, FlashBoot \(flashboot ? "on" : "off")",
+                      outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(fmt("%g", scalerValue)), idle timeout \(idleTimeout(load)) s, FlashBoot \(flashboot ? "on" : "off")",
                       source: Source.notesPools)
             if best.workerMode == .active && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
-                warnings.append(.init(code: "cold-start-at-peak", message: String(format: "workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))
+                warnings.append(.init(code: "cold-start-at-peak", message: fmt("workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))
             }
         }
         let weightsText: String
@@ -118,7 +118,7 @@ extension Compiler {
         trace.add("D-WEIGHTS", "Where do the weights live?",
                   inputs: ["deploy.weights": (spec.deploy.weights ?? .auto).rawValue,
                            "data_centers": spec.constraints.dataCenters.joined(separator: ", "),
-                           "weights_gb": String(format: "%.1f", Double(c.memory.weightsBytes) / 1e9)],
+                           "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9)],
                   outcome: weightsText == "network-volume"
                       ? "a \(storage.networkVolumeGB ?? 0) GB network volume in \(spec.constraints.dataCenters.first ?? "?") (pins the data center; Secure Cloud only)"
                       : weightsText == "pod-volume" ? "a \(storage.podVolumeGB ?? 0) GB pod volume at /root/.cache/huggingface (survives restarts)"
@@ -137,7 +137,7 @@ extension Compiler {
             weights: weightsText, env: env, args: best.mode == .pod ? podArgs(vllm) : nil)
         trace.add("D-VLLM", "Which vLLM settings?",
                   inputs: ["max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
-                           "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": String(format: "%.2f", vllm.gpuMemoryUtilization)],
+                           "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": fmt("%.2f", vllm.gpuMemoryUtilization)],
                   outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it)",
                   source: Source.notesWorker)
         if let image = spec.deploy.image, image.hasSuffix(":latest") || !(image.split(separator: "/").last ?? "").contains(":") {
@@ -154,20 +154,20 @@ extension Compiler {
         var notes: [String] = []
         var slaMet = true
         if let ttft = spec.sla.ttftP95 {
-            notes.append(String(format: "TTFT p95 ~%.2f s (%.2f-%.2f) vs SLA %.2f s", perf.ttftP95Seconds, perf.ttftP95SecondsRange[0], perf.ttftP95SecondsRange[1], ttft))
+            notes.append(fmt("TTFT p95 ~%.2f s (%.2f-%.2f) vs SLA %.2f s", perf.ttftP95Seconds, perf.ttftP95SecondsRange[0], perf.ttftP95SecondsRange[1], ttft))
             if perf.ttftP95SecondsRange[1] > ttft {
-                warnings.append(.init(code: "sla-at-risk", message: String(format: "TTFT meets the SLA at the estimate (%.2f s) but not at the pessimistic end (%.2f s)", perf.ttftP95Seconds, perf.ttftP95SecondsRange[1])))
+                warnings.append(.init(code: "sla-at-risk", message: fmt("TTFT meets the SLA at the estimate (%.2f s) but not at the pessimistic end (%.2f s)", perf.ttftP95Seconds, perf.ttftP95SecondsRange[1])))
             }
         }
         if let tps = spec.sla.outputTokensPerSecond {
-            notes.append(String(format: "~%.0f tokens/s per user (%.0f-%.0f) vs SLA %g", perf.outputTokensPerSecondPerUser, perf.outputTokensPerSecondPerUserRange[0], perf.outputTokensPerSecondPerUserRange[1], tps))
+            notes.append(fmt("~%.0f tokens/s per user (%.0f-%.0f) vs SLA %g", perf.outputTokensPerSecondPerUser, perf.outputTokensPerSecondPerUserRange[0], perf.outputTokensPerSecondPerUserRange[1], tps))
             if perf.outputTokensPerSecondPerUserRange[0] < tps {
-                warnings.append(.init(code: "sla-at-risk", message: String(format: "per-user speed meets the SLA at the estimate (%.0f tokens/s) but not at the pessimistic end (%.0f)", perf.outputTokensPerSecondPerUser, perf.outputTokensPerSecondPerUserRange[0])))
+                warnings.append(.init(code: "sla-at-risk", message: fmt("per-user speed meets the SLA at the estimate (%.0f tokens/s) but not at the pessimistic end (%.0f)", perf.outputTokensPerSecondPerUser, perf.outputTokensPerSecondPerUserRange[0])))
             }
         }
         if let cold = best.coldStartSeconds, case .seconds(let limit)? = spec.sla.coldStart {
             let ok = best.workerMode == .active || cold <= limit
-            notes.append(String(format: "cold start ~%.0f s vs SLA %.0f s%@", cold, limit, best.workerMode == .active ? " (active workers keep one warm)" : ""))
+            notes.append(fmt("cold start ~%.0f s vs SLA %.0f s%@", cold, limit, best.workerMode == .active ? " (active workers keep one warm)" : ""))
             slaMet = slaMet && ok
         }
 
@@ -201,7 +201,7 @@ extension Compiler {
     var coldStartText: String {
         switch spec.sla.coldStart {
         case .none?: return "none"
-        case .seconds(let s)?: return String(format: "%gs", s)
+        case .seconds(let s)?: return fmt("%gs", s)
         case nil: return "unbounded"
         }
     }
@@ -220,33 +220,45 @@ extension Compiler {
         var seen: Set<String> = [best.candidate.gpu.id]
         let bestPrice = hourlyPrice(best.candidate.gpu) ?? 0
         let bestGPUs = Double(best.candidate.totalGPUs)
-        var cheaper: [(Deployment.Alternative, Double)] = []
+        // Cheaper GPUs that fail a rule, nearest in price first; sentences only for the three shown.
+        var cheaper: [(gpu: String, tp: Int, replicas: Int, price: Double, reason: () -> String)] = []
         for r in rejected {
             guard let price = hourlyPrice(r.gpu), price < bestPrice else { continue }
-            // What it would cost at the chosen deployment's utilization, scaled by hardware price.
-            let delta = best.monthlyUSD * (price * Double(r.totalGPUs) / max(bestPrice * bestGPUs, 1e-9) - 1)
-            let shape = r.replicas > 1 ? "\(r.replicas) replicas of \(r.tp) x" : "\(r.tp) x"
-            cheaper.append((.init(gpu: r.gpu.id, count: r.tp, replicas: r.replicas, mode: .pod, workerMode: nil,
-                                  monthlyUSD: nil, deltaMonthlyUSD: (delta * 100).rounded() / 100,
-                                  reason: "rejected (\(r.rejectionRule ?? "")): \(shape) \(r.gpu.displayName) \(r.rejection ?? "")"), price))
+            cheaper.append((r.gpu.id, r.tp, r.replicas, price * Double(r.tp * r.replicas), {
+                let shape = r.replicas > 1 ? "\(r.replicas) replicas of \(r.tp) x" : "\(r.tp) x"
+                return "rejected (\(r.rejectionRule ?? "")): \(shape) \(r.gpu.displayName) \(r.rejection ?? "")"
+            }))
         }
         for (gpu, rule, why) in gpuRejections {
             guard let price = hourlyPrice(gpu), price < bestPrice, rule != "D-GPU-DATA", rule != "D-GPU-LISTED" else { continue }
-            cheaper.append((.init(gpu: gpu.id, count: 1, replicas: 1, mode: .pod, workerMode: nil, monthlyUSD: nil,
-                                  deltaMonthlyUSD: ((best.monthlyUSD * (price / max(bestPrice * bestGPUs, 1e-9) - 1)) * 100).rounded() / 100,
-                                  reason: "rejected (\(rule)): \(why)"), price))
+            cheaper.append((gpu.id, 1, 1, price, { "rejected (\(rule)): \(why)" }))
         }
-        for (alt, _) in cheaper.sorted(by: { ($0.1, $1.0.gpu) > ($1.1, $0.0.gpu) }) where out.count < 3 && !seen.contains(alt.gpu) {
-            out.append(alt)
+        cheaper.sort { ($0.price / Double($0.tp * $0.replicas), $1.gpu) > ($1.price / Double($1.tp * $1.replicas), $0.gpu) }
+        for alt in cheaper where out.count < 3 && !seen.contains(alt.gpu) {
+            // What it would cost at the chosen deployment's utilization, scaled by hardware price.
+            let delta = best.monthlyUSD * (alt.price / max(bestPrice * bestGPUs, 1e-9) - 1)
+            out.append(.init(gpu: alt.gpu, count: alt.tp, replicas: alt.replicas, mode: .pod, workerMode: nil, monthlyUSD: nil,
+                             deltaMonthlyUSD: (delta * 100).rounded() / 100, reason: alt.reason()))
             seen.insert(alt.gpu)
         }
-        for o in options.sorted(by: Option.isCheaper) where out.count < 3 && !seen.contains(o.candidate.gpu.id) {
+        // The three cheapest options on other GPUs (a selection, not a full sort of thousands of options).
+        var nextBest: [Option] = []
+        for o in options where !seen.contains(o.candidate.gpu.id) {
+            if let i = nextBest.firstIndex(where: { $0.candidate.gpu.id == o.candidate.gpu.id }) {
+                if Option.isCheaper(o, nextBest[i]) { nextBest[i] = o; nextBest.sort(by: Option.isCheaper) }
+                continue
+            }
+            nextBest.append(o)
+            nextBest.sort(by: Option.isCheaper)
+            if nextBest.count > 3 { nextBest.removeLast() }
+        }
+        for o in nextBest where out.count < 3 && !seen.contains(o.candidate.gpu.id) {
             seen.insert(o.candidate.gpu.id)
             let mode = o.mode == .pod ? "pod" : "serverless \(o.workerMode?.rawValue ?? "")"
             out.append(.init(gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas, mode: o.mode,
                              workerMode: o.workerMode, monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
                              deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
-                             reason: String(format: "feasible (%@) but costs $%.2f/month more", mode, o.monthlyUSD - best.monthlyUSD)))
+                             reason: fmt("feasible (%@) but costs $%.2f/month more", mode, o.monthlyUSD - best.monthlyUSD)))
         }
         return out
     }

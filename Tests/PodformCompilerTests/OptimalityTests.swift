@@ -84,7 +84,7 @@ final class OptimalityTests: XCTestCase {
                 for tp in compiler.tensorParallelSizes(gpu) {
                     for replicas in 1...min(spec.constraints.maxWorkers ?? 16, 64) {
                         let c = compiler.evaluate(gpu, tp: tp, replicas: replicas, load: load)
-                        guard c.rejection == nil else { continue }
+                        guard c.rejectionDetail == nil else { continue }
                         for o in compiler.options(for: c, load: load, allowed: modes)
                         where spec.constraints.monthlyBudgetUSD.map({ o.monthlyUSD <= $0 }) ?? true {
                             if best == nil || Option.isCheaper(o, best!) { best = o }

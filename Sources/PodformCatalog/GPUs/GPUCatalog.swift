@@ -156,11 +156,17 @@ public struct GPUCatalog: Sendable {
 
     /// Days between the catalog's date and `now` (YYYY-MM-DD strings).
     public func ageInDays(now: Date) -> Int? {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        guard let date = formatter.date(from: String(asOf.prefix(10))) else { return nil }
-        return Int(now.timeIntervalSince(date) / 86_400)
+        let parts = asOf.prefix(10).split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        // Days since 1970-01-01 of a civil date (H. Hinnant, "chrono-compatible low-level date algorithms").
+        let y = parts[1] <= 2 ? parts[0] - 1 : parts[0]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (parts[1] + 9) % 12
+        let doy = (153 * mp + 2) / 5 + parts[2] - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Int((now.timeIntervalSince1970 / 86_400).rounded(.down)) - days
     }
 }
 

@@ -54,6 +54,7 @@ public enum HFConfig {
             intermediate: intermediate, vocab: vocab, maxContext: int("max_position_embeddings", "max_sequence_length"),
             tiedEmbeddings: c["tie_word_embeddings"] as? Bool ?? tieDefault)
         arch.gatedMLP = type != "falcon"
+        arch.qkNorm = ["qwen3", "qwen3_moe", "gemma3", "gemma3_text", "olmo2"].contains(type)
         arch.qkvBias = (c["attention_bias"] as? Bool) ?? (c["qkv_bias"] as? Bool) ?? ["qwen2", "qwen2_moe"].contains(type)
 
         if let experts = int("num_local_experts", "num_experts", "n_routed_experts"), experts > 1 {

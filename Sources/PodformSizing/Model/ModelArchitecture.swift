@@ -58,6 +58,8 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     public var tiedEmbeddings: Bool
     /// q/k/v projections carry biases (Qwen2, gpt-oss).
     public var qkvBias: Bool = false
+    /// Per-head RMSNorm on queries and keys (Qwen3, Gemma 3): 2 x head_dim parameters per layer.
+    public var qkNorm: Bool = false
     /// Gated MLP (gate, up, down); false for Falcon's two-matrix MLP.
     public var gatedMLP: Bool = true
     public var moe: MoE?

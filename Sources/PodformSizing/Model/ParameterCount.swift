@@ -47,6 +47,7 @@ extension ModelArchitecture {
         } else {
             attention = h * nh * hd + 2 * h * kv * hd + nh * hd * h
             if qkvBias { attentionOther += (nh + 2 * kv) * hd }
+            if qkNorm { attentionOther += 2 * hd }
         }
         let norms = 2 * h
 

@@ -1,0 +1,359 @@
+import Foundation
+import XCTest
+
+/// End-to-end: the built `podform` binary, its stdout, stderr and exit codes.
+final class CLITests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("podform")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        for dir in [".build/debug", ".build/release"] {
+            let url = root.appendingPathComponent(dir).appendingPathComponent("podform")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return root.appendingPathComponent(".build/debug/podform")
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a command with a timeout; the environment gets `extraEnv` and a private cache dir.
+    static func run(_ executable: URL, _ arguments: [String], env extraEnv: [String: String] = [:], cwd: URL = root,
+                    timeout: TimeInterval = 60) throws -> Run {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = cwd
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["PODFORM_CACHE_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("podform-cli-tests-cache").path
+        env.removeValue(forKey: "RUNPOD_API_KEY")
+        for (k, v) in extraEnv { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = LockedData(), errData = LockedData()
+        let group = DispatchGroup()
+        for (pipe, sink) in [(out, outData), (err, errData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
+                group.leave()
+            }
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { process.terminate(); XCTFail("timed out: \(arguments)") }
+        process.waitUntilExit()
+        group.wait()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+                   stderr: String(decoding: errData.get(), as: UTF8.self))
+    }
+
+    func podform(_ args: String..., env: [String: String] = [:]) throws -> Run {
+        try Self.run(Self.binary, args, env: env)
+    }
+
+    func podform(_ args: [String], env: [String: String] = [:]) throws -> Run {
+        try Self.run(Self.binary, args, env: env)
+    }
+
+    func examples() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("examples").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { "examples/\($0)" }
+    }
+
+    func invalidSpecs() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Tests/PodformCLITests/Invalid").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { "Tests/PodformCLITests/Invalid/\($0)" }
+    }
+
+    func tempDir() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("podform-cli-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    // MARK: validate
+
+    func testExamplesValidate() throws {
+        let r = try podform(["validate"] + examples())
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("0 errors"), r.stderr)
+    }
+
+    func testInvalidSpecsFailWithCompilerFormatDiagnostics() throws {
+        for path in try invalidSpecs() {
+            let r = try podform("validate", path)
+            XCTAssertEqual(r.status, 1, "\(path) should be invalid:\n\(r.stderr)")
+            let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+            XCTAssertTrue(first.hasPrefix("\(path):"), first)
+            XCTAssertNotNil(first.range(of: #"^[^:]+:\d+:\d+: error: .+ \[[a-z-]+\]$"#, options: .regularExpression), first)
+            XCTAssertTrue(r.stderr.contains("^"), "caret under the column: \(r.stderr)")
+        }
+    }
+
+    func testExactLocationAndHint() throws {
+        let r = try podform("validate", "Tests/PodformCLITests/Invalid/unknown-key.yaml")
+        XCTAssertTrue(r.stderr.contains("Tests/PodformCLITests/Invalid/unknown-key.yaml:5:1: error: unknown key `concurency` at the top level [unknown-key]\n    concurency: 8\n    ^\n    hint: did you mean `concurrency`?\n"), r.stderr)
+    }
+
+    func testJSONDiagnostics() throws {
+        let r = try podform("validate", "--format", "json", "Tests/PodformCLITests/Invalid/bad-unit.yaml")
+        XCTAssertEqual(r.status, 1)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["valid"] as? Bool, false)
+        let diagnostics = try XCTUnwrap(object["diagnostics"] as? [[String: Any]])
+        XCTAssertEqual(diagnostics.first?["code"] as? String, "bad-unit")
+        XCTAssertEqual(diagnostics.first?["line"] as? Int, 6)
+        XCTAssertEqual(diagnostics.first?["column"] as? Int, 17)
+        XCTAssertEqual(diagnostics.first?["key_path"] as? String, "sla.ttft_p95")
+    }
+
+    func testStrictFailsOnWarnings() throws {
+        let dir = tempDir()
+        let spec = dir.appendingPathComponent("warn.yaml")
+        try """
+            version: 1
+            name: warn-me
+            model: {id: meta-llama/Llama-3.1-8B-Instruct}
+            context: 4k
+            concurrency: 8
+            deploy: {image: "vllm/vllm-openai:latest"}
+
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try podform("validate", spec.path).status, 0)
+        let strict = try podform("validate", "--strict", spec.path)
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.stderr.contains("warning: image `vllm/vllm-openai:latest` is not pinned"), strict.stderr)
+    }
+
+    func testUsageErrorsExit64AndBadFilesExit1() throws {
+        XCTAssertEqual(try podform("validate").status, 64)
+        XCTAssertEqual(try podform("plan").status, 64)
+        XCTAssertEqual(try podform("validate", "--format", "xml", "x.yaml").status, 64)
+        let missing = try podform("validate", "does-not-exist.yaml")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no such file [file-not-found]"), missing.stderr)
+        let dir = tempDir()
+        let binary = dir.appendingPathComponent("binary.yaml")
+        try Data([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0xff]).write(to: binary)
+        let b = try podform("validate", binary.path)
+        XCTAssertEqual(b.status, 1)
+        XCTAssertTrue(b.stderr.contains("[not-text]"), b.stderr)
+        let big = dir.appendingPathComponent("big.yaml")
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: big)
+        try handle.truncate(atOffset: 50 * 1_048_576)
+        try handle.close()
+        let large = try podform("validate", big.path)
+        XCTAssertEqual(large.status, 1)
+        XCTAssertTrue(large.stderr.contains("[file-too-large]"), large.stderr)
+        XCTAssertEqual(try podform("validate", dir.path).status, 1)
+    }
+
+    // MARK: schemas, checked by an independent validator
+
+    func checkJSONSchema() throws -> URL? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent("check-jsonschema")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("check-jsonschema is not installed (.ci/run installs it)") }
+        return nil
+    }
+
+    func testSpecSchemaAgreesWithPodformOnExamplesAndInvalidSpecs() throws {
+        guard let tool = try checkJSONSchema() else { throw XCTSkip("check-jsonschema not installed") }
+        let schema = "Schemas/podform-spec.schema.json"
+        let ok = try Self.run(tool, ["--schemafile", schema] + examples())
+        XCTAssertEqual(ok.status, 0, ok.stdout + ok.stderr)
+        for path in try invalidSpecs() {
+            let r = try Self.run(tool, ["--schemafile", schema, path])
+            XCTAssertNotEqual(r.status, 0, "the schema accepts \(path), podform rejects it")
+        }
+    }
+
+    func testPlanJSONValidatesAgainstThePlanSchema() throws {
+        guard let tool = try checkJSONSchema() else { throw XCTSkip("check-jsonschema not installed") }
+        let dir = tempDir()
+        var files: [String] = []
+        for example in try examples() {
+            let r = try podform("plan", "--format", "json", "--offline", example)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let out = dir.appendingPathComponent(URL(fileURLWithPath: example).deletingPathExtension().lastPathComponent + ".json")
+            try r.stdout.write(to: out, atomically: true, encoding: .utf8)
+            files.append(out.path)
+        }
+        let r = try Self.run(tool, ["--schemafile", "Schemas/podform-plan.schema.json"] + files)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+    }
+
+    func testSchemaPropertyNamesMatchTheParser() throws {
+        let data = try Data(contentsOf: Self.root.appendingPathComponent("Schemas/podform-spec.schema.json"))
+        let schema = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let props = try XCTUnwrap(schema["properties"] as? [String: Any])
+        // Top-level keys documented in Specs/spec.md and read by the parser (PodformCore SpecKeys.root).
+        XCTAssertEqual(Set(props.keys), ["version", "name", "workload", "model", "precision", "kv_cache_dtype", "context",
+                                         "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"])
+        let specDoc = try String(contentsOf: Self.root.appendingPathComponent("Specs/spec.md"), encoding: .utf8)
+        for key in props.keys { XCTAssertTrue(specDoc.contains("`\(key)`"), "Specs/spec.md does not document \(key)") }
+    }
+
+    // MARK: plan, size, gpus, init, explain
+
+    func testPlanTextAndExitCodes() throws {
+        let r = try podform("plan", "examples/support-chat.yaml")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("offline"))
+        XCTAssertTrue(r.stdout.contains("+ resource \"endpoint\" \"podform-support-chat\""), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Plan: 3 to add, 0 to change, 0 to destroy."), r.stdout)
+        XCTAssertEqual(try podform("plan", "--detailed-exitcode", "examples/support-chat.yaml").status, 2)
+        let bad = try podform("plan", "Tests/PodformCLITests/Invalid/unknown-key.yaml")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("[unknown-key]"))
+    }
+
+    func testPlanMarkdownAndExplain() throws {
+        let md = try podform(["plan", "--format", "markdown"] + examples())
+        XCTAssertEqual(md.status, 0, md.stderr)
+        XCTAssertTrue(md.stdout.hasPrefix("## podform plan"))
+        XCTAssertTrue(md.stdout.contains("| `support-chat` |"))
+        XCTAssertLessThan(md.stdout.count, 65_536)
+        let explain = try podform("explain", "examples/support-chat.yaml")
+        XCTAssertEqual(explain.status, 0)
+        XCTAssertTrue(explain.stdout.contains("support-chat runs meta-llama/Llama-3.1-8B-Instruct on"), explain.stdout)
+        XCTAssertTrue(explain.stdout.contains("NVIDIA L40S, not"), explain.stdout)
+    }
+
+    func testInfeasiblePlanExplainsWhatWouldWork() throws {
+        let dir = tempDir()
+        let spec = dir.appendingPathComponent("big.yaml")
+        try """
+            version: 1
+            name: too-big
+            model: {id: meta-llama/Llama-3.1-70B-Instruct}
+            context: 8k
+            concurrency: 16
+            constraints: {gpus: [L40S], max_gpus_per_worker: 1, max_workers: 1}
+
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        let r = try podform("plan", spec.path)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("no GPU meets this spec"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("what would work:"), r.stderr)
+    }
+
+    func testPlanOutIsPrivateAndNeverClobbersOtherFiles() throws {
+        let dir = tempDir()
+        let out = dir.appendingPathComponent("plan.json")
+        XCTAssertEqual(try podform("plan", "--out", out.path, "examples/support-chat.yaml").status, 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: out.path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
+        XCTAssertEqual(try podform("plan", "--out", out.path, "examples/support-chat.yaml").status, 0)  // its own plan: fine
+        let notes = dir.appendingPathComponent("notes.txt")
+        try "my notes".write(to: notes, atomically: true, encoding: .utf8)
+        let r = try podform("plan", "--out", notes.path, "examples/support-chat.yaml")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "my notes")
+    }
+
+    func testSizeJSONHasTheDocumentedKeys() throws {
+        let r = try podform("size", "--model", "meta-llama/Llama-3.1-8B-Instruct", "--context", "4096", "--concurrency", "50",
+                            "--gpu", "L40S", "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["parameters", "active_parameters", "weights_bytes", "weights_bytes_per_gpu", "kv_bytes_per_token",
+                    "kv_cache_bytes", "overhead_bytes_per_gpu", "total_bytes_per_gpu", "kv_capacity_tokens", "max_concurrency", "fits"] {
+            XCTAssertNotNil(object[key], key)
+        }
+        XCTAssertEqual(object["kv_bytes_per_token"] as? Int, 131_072)
+        XCTAssertEqual(object["kv_cache_bytes"] as? Int, 50 * 536_870_912)
+        XCTAssertEqual(object["fits"] as? Bool, false)
+        let text = try podform("size", "--model", "llama-3.1-8b", "--gpu", "h100", "--context", "8k", "--concurrency", "8")
+        XCTAssertTrue(text.stdout.contains("Fits                      yes"), text.stdout)
+    }
+
+    func testSizeErrors() throws {
+        let unknown = try podform("size", "--model", "nobody/nothing-7b", "--json")
+        XCTAssertEqual(unknown.status, 1)
+        let tp = try podform("size", "--model", "Qwen/Qwen2.5-7B-Instruct", "--gpu-count", "8")
+        XCTAssertEqual(tp.status, 1)
+        XCTAssertTrue(tp.stderr.contains("does not divide"), tp.stderr)
+        XCTAssertEqual(try podform("size", "--model", "llama-3.1-8b", "--gpu", "h1oo").status, 1)
+        XCTAssertEqual(try podform("size").status, 64)
+        let custom = try podform("size", "--model", "llama-3.1-8b", "--gpu-memory", "40", "--json")
+        XCTAssertEqual(custom.status, 0, custom.stderr)
+    }
+
+    func testSizeFromLocalConfig() throws {
+        let config = Self.root.appendingPathComponent("Tests/PodformCatalogTests/Fixtures/Qwen3-30B-A3B.config.json")
+        let r = try podform("size", "--config", config.path, "--precision", "fp8", "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["parameters"] as? Int, 30_532_122_624)
+    }
+
+    func testGPUsTable() throws {
+        let r = try podform("gpus", "--min-memory", "80GB")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stdout.contains("NVIDIA H100 80GB HBM3"))
+        XCTAssertFalse(r.stdout.contains("NVIDIA L40S "))
+        let json = try podform("gpus", "--json")
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((object["gpus"] as? [Any])?.count, 44)
+        XCTAssertEqual(try podform("gpus", "--min-memory", "lots").status, 1)
+    }
+
+    func testInitWritesAValidSpecAndRefusesToOverwrite() throws {
+        let dir = tempDir()
+        let out = dir.appendingPathComponent("new.yaml")
+        XCTAssertEqual(try podform("init", "--model", "qwen2.5-7b", "-o", out.path).status, 0)
+        XCTAssertEqual(try podform("validate", out.path).status, 0)
+        XCTAssertEqual(try podform("plan", out.path).status, 0)
+        let again = try podform("init", "--model", "qwen2.5-7b", "-o", out.path)
+        XCTAssertEqual(again.status, 1)
+        XCTAssertEqual(try podform("init", "--model", "qwen2.5-7b", "-o", out.path, "--force").status, 0)
+        XCTAssertEqual(try podform("init", "--model", "nobody/nothing").status, 1)
+    }
+
+    // MARK: secrets
+
+    func testSecretsNeverReachOutput() throws {
+        let sentinelKey = "rpa_SENTINEL_KEY_6f1d0c2b9a"
+        let sentinelHF = "hf_SENTINELTOKEN_8c3e7a1f"
+        let env = ["RUNPOD_API_KEY": sentinelKey, "HF_TOKEN": sentinelHF]
+        let dir = tempDir()
+        var outputs: [String] = []
+        let runs: [[String]] = [
+            ["validate", "--format", "json"] + (try examples()),
+            ["plan", "--format", "json", "--out", dir.appendingPathComponent("p.json").path] + (try examples()),
+            ["plan", "--format", "markdown", "--explain"] + (try examples()),
+            ["plan", "Tests/PodformCLITests/Invalid/unknown-key.yaml"],
+            ["size", "--model", "llama-3.1-8b", "--json"],
+            ["explain", "examples/support-chat.yaml"],
+        ]
+        for args in runs {
+            let r = try podform(args, env: env)
+            outputs += [r.stdout, r.stderr]
+        }
+        outputs.append((try? String(contentsOf: dir.appendingPathComponent("p.json"), encoding: .utf8)) ?? "")
+        for text in outputs {
+            XCTAssertFalse(text.contains(sentinelKey))
+            XCTAssertFalse(text.contains(sentinelHF))
+        }
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+}
