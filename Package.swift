@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // Pure: (path, text) in, Spec values and diagnostics out.
@@ -28,12 +29,19 @@ let package = Package(
         ),
         // The decision engine: spec + catalog -> Plan with a decision trace.
         .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog"]),
+        // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
+        .target(name: "RunPodAPI"),
+        // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
+        .target(
+            name: "PodformTestSupport",
+            dependencies: [.product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")]
+        ),
         // Plan and diagnostics -> text, JSON, Markdown.
         .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing"]),
         .executableTarget(
             name: "podform",
             dependencies: [
-                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender",
+                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +57,7 @@ let package = Package(
             dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "PodformCLITests", dependencies: ["podform"], exclude: ["Invalid"]),
+        .testTarget(name: "PodformCLITests", dependencies: ["podform", "PodformTestSupport"], exclude: ["Invalid"]),
+        .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
     ]
 )

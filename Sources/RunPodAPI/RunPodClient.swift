@@ -1,0 +1,110 @@
+import Foundation
+
+/// How requests are retried: 429 honours Retry-After; 5xx and connection failures back off
+/// exponentially with jitter, bounded in attempts and total time. Creates are never retried here.
+public struct RetryPolicy: Sendable {
+    public var maxAttempts = 4
+    public var baseDelay: Double = 0.5
+    public var maxDelay: Double = 8
+    public var maxTotal: Double = 60
+
+    public init() {}
+    public static let none: RetryPolicy = { var p = RetryPolicy(); p.maxAttempts = 1; return p }()
+}
+
+/// The RunPod REST v2 client: base URL, Bearer auth, timeouts, retries, typed errors.
+public struct RunPodClient: Sendable {
+    public static let defaultBaseURL = URL(string: "https://api.runpod.io")!
+
+    public var baseURL: URL
+    private let apiKey: String
+    public var transport: any HTTPTransport
+    public var retry: RetryPolicy
+    public var timeout: TimeInterval
+    /// Sleeps between retries (injectable so tests do not wait).
+    public var sleep: @Sendable (Double) async -> Void
+
+    public init(baseURL: URL = RunPodClient.defaultBaseURL, apiKey: String, transport: any HTTPTransport = URLSessionTransport(),
+                retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 30,
+                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.transport = transport
+        self.retry = retry
+        self.timeout = timeout
+        self.sleep = sleep
+    }
+
+    /// `RUNPOD_API_KEY`, else the first line of `keyFile`.
+    public static func apiKey(environment: [String: String], keyFile: String?) throws -> String {
+        if let file = keyFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw RunPodError.transport("cannot read the API key file \(file)")
+            }
+            let key = text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+            if key.isEmpty { throw RunPodError.missingAPIKey }
+            return key
+        }
+        guard let key = environment["RUNPOD_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
+            throw RunPodError.missingAPIKey
+        }
+        return key
+    }
+
+    /// Sends a request to `path` (e.g. `/v2/catalog/gpus`) and returns the 2xx body.
+    public func send(_ method: String, _ path: String, query: [String: String] = [:], body: Data? = nil,
+                     idempotent: Bool? = nil) async throws -> Data {
+        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        guard let url = components.url else { throw RunPodError.transport("bad URL for \(path)") }
+        var headers = ["Authorization": "Bearer \(apiKey)", "Accept": "application/json"]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        let request = HTTPRequestData(method: method, url: url, headers: headers, body: body, timeout: timeout)
+        let retryable = idempotent ?? (method == "GET" || method == "DELETE" || method == "PATCH")
+        let started = Date()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let response: HTTPResponseData
+            do {
+                response = try await transport.send(request)
+            } catch let error as RunPodError {
+                throw error
+            } catch {
+                let message = redact(error.localizedDescription)
+                if retryable, attempt < retry.maxAttempts, Date().timeIntervalSince(started) < retry.maxTotal {
+                    await sleep(backoff(attempt))
+                    continue
+                }
+                throw RunPodError.transport(message)
+            }
+            if (200..<300).contains(response.status) { return response.body }
+            let error = RunPodError.from(status: response.status, body: response.body, headers: response.headers)
+            let transient = response.status == 429 || response.status >= 500
+            if transient, retryable, attempt < retry.maxAttempts, Date().timeIntervalSince(started) < retry.maxTotal {
+                if case .rateLimited(let after?) = error { await sleep(min(after, retry.maxDelay * 4)) }
+                else { await sleep(backoff(attempt)) }
+                continue
+            }
+            throw error
+        }
+    }
+
+    func backoff(_ attempt: Int) -> Double {
+        let exponential = min(retry.maxDelay, retry.baseDelay * pow(2, Double(attempt - 1)))
+        return exponential / 2 + Double.random(in: 0...(exponential / 2))
+    }
+
+    /// Removes the key from any text that might echo a request.
+    func redact(_ text: String) -> String { apiKey.isEmpty ? text : text.replacingOccurrences(of: apiKey, with: "[redacted]") }
+
+    /// `GET /v2/catalog/gpus`: every GPU type with memory, pool and list prices (raw JSON).
+    public func listGPUTypes() async throws -> Data {
+        try await send("GET", "/v2/catalog/gpus")
+    }
+}
+
+extension RunPodClient: CustomStringConvertible {
+    /// Never prints the key.
+    public var description: String { "RunPodClient(\(baseURL.absoluteString))" }
+}

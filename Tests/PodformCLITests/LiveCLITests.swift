@@ -1,0 +1,93 @@
+import Foundation
+import PodformTestSupport
+import XCTest
+
+/// The CLI against the loopback fake: catalog refresh and Hub config fetches.
+final class LiveCLITests: XCTestCase {
+    static let key = "rpa_SENTINEL_CLI_9a8b7c6d5e"
+    static let gpus = Data("""
+        {"gpus": [{"id": "NVIDIA H100 80GB HBM3", "name": "H100 SXM", "pool": "ADA_80_PRO", "manufacturer": "NVIDIA",
+                   "memory": 80, "secure": true, "community": true, "price": {"secure": 2.49, "community": 1.99, "serverless": 4.0},
+                   "maxCount": {"secure": 8, "community": 8}, "availability": "LOW"}]}
+        """.utf8)
+
+    /// Runs the binary off the cooperative pool so the in-process fake keeps serving.
+    func podform(_ args: [String], env: [String: String]) async throws -> CLITests.Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env)) }
+                catch { continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    func testCatalogRefreshWritesADatedOverlayThatLaterCommandsUse() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.gpus)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-cache-\(UUID().uuidString)")
+        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": cache.path]
+        let refresh = try await podform(["catalog", "refresh"], env: env)
+        XCTAssertEqual(refresh.status, 0, refresh.stderr)
+        XCTAssertTrue(refresh.stdout.contains("1 GPU types (0 new, 43 no longer listed)"), refresh.stdout)
+        XCTAssertFalse(refresh.stdout.contains(Self.key) || refresh.stderr.contains(Self.key))
+        let overlay = try String(contentsOf: cache.appendingPathComponent("gpu-catalog-overlay.json"), encoding: .utf8)
+        XCTAssertFalse(overlay.contains(Self.key))
+        let listed = try await podform(["gpus", "--json"], env: env)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+        let h100 = try XCTUnwrap((object["gpus"] as? [[String: Any]])?.first { $0["id"] as? String == "NVIDIA H100 80GB HBM3" })
+        let secure = (h100["prices"] as? [String: Any])?["pod_secure_usd_per_hour"] as? [String: Any]
+        XCTAssertEqual(secure?["usd"] as? Double, 2.49)
+        XCTAssertEqual(h100["availability"] as? String, "LOW")
+        let plan = try await podform(["plan", "--offline", "examples/support-chat.yaml"], env: env)
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("GPU prices as of 20"), plan.stdout)
+
+        let wrong = try await podform(["catalog", "refresh"], env: env.merging(["RUNPOD_API_KEY": "rpa_wrong"], uniquingKeysWith: { _, b in b }))
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.contains("rejected the API key"), wrong.stderr)
+        var noKey = env
+        noKey["RUNPOD_API_KEY"] = ""
+        let missing = try await podform(["catalog", "refresh"], env: noKey)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no RunPod API key"), missing.stderr)
+        await fake.stop()
+    }
+
+    func testModelConfigsComeFromTheHubWithClearErrors() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.gpus)
+        let config = try Data(contentsOf: CLITests.root.appendingPathComponent("Tests/PodformCatalogTests/Fixtures/Qwen3-30B-A3B.config.json"))
+        await fake.state.addHubConfig("acme/open-model", config)
+        await fake.state.addHubConfig("acme/gated-model", config, gated: true)
+        await fake.state.setHubToken("hf_SENTINEL_HUB_1234")
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-cache-\(UUID().uuidString)")
+        let env = ["HF_ENDPOINT": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": cache.path]
+        let ok = try await podform(["size", "--model", "acme/open-model", "--json"], env: env)
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("\"parameters\" : 30532122624"), ok.stdout)
+        await fake.stop()
+        // Cached on disk: works with the Hub gone.
+        let cached = try await podform(["size", "--model", "acme/open-model", "--json"], env: env)
+        XCTAssertEqual(cached.status, 0, cached.stderr)
+
+        let fake2 = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.gpus)
+        await fake2.state.addHubConfig("acme/gated-model", config, gated: true)
+        await fake2.state.setHubToken("hf_SENTINEL_HUB_1234")
+        let env2 = ["HF_ENDPOINT": fake2.baseURL.absoluteString, "PODFORM_CACHE_DIR": cache.path]
+        let gated = try await podform(["size", "--model", "acme/gated-model"], env: env2)
+        XCTAssertEqual(gated.status, 1)
+        XCTAssertTrue(gated.stderr.contains("is gated: set HF_TOKEN"), gated.stderr)
+        let forbidden = try await podform(["size", "--model", "acme/gated-model"], env: env2.merging(["HF_TOKEN": "hf_other_token_value"], uniquingKeysWith: { _, b in b }))
+        XCTAssertEqual(forbidden.status, 1)
+        XCTAssertTrue(forbidden.stderr.contains("accept the model's license"), forbidden.stderr)
+        XCTAssertFalse(forbidden.stderr.contains("hf_other_token_value"))
+        let allowed = try await podform(["size", "--model", "acme/gated-model", "--json"], env: env2.merging(["HF_TOKEN": "hf_SENTINEL_HUB_1234"], uniquingKeysWith: { _, b in b }))
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertFalse(allowed.stdout.contains("hf_SENTINEL_HUB_1234"))
+        let missing = try await podform(["size", "--model", "acme/no-such-model"], env: env2)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no model `acme/no-such-model` on the Hugging Face Hub"), missing.stderr)
+        await fake2.stop()
+        let offline = try await podform(["size", "--model", "acme/other-model"], env: ["HF_ENDPOINT": "http://127.0.0.1:1", "PODFORM_CACHE_DIR": cache.path])
+        XCTAssertEqual(offline.status, 1)
+        XCTAssertTrue(offline.stderr.contains("could not reach the Hugging Face Hub"), offline.stderr)
+    }
+}
