@@ -357,3 +357,95 @@ final class LockedData: @unchecked Sendable {
     func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
     func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
 }
+
+/// Generated Dockerfiles, checked by real tools: hadolint and dockerfile-parse.
+final class DockerfileCLITests: XCTestCase {
+    func tool(_ name: String) -> URL? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("\(name) is not installed (.ci/run installs it)") }
+        return nil
+    }
+
+    func testEveryGeneratedDockerfilePassesHadolintAndParses() throws {
+        guard let hadolint = tool("hadolint"), let python = tool("python3") else { throw XCTSkip("hadolint not installed") }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("podform-docker-\(UUID().uuidString)")
+        let sentinel = "hf_SENTINEL_DOCKER_0a1b2c3d4e"
+        let examples = try FileManager.default.contentsOfDirectory(atPath: CLITests.root.appendingPathComponent("examples").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        var dirs: [URL] = []
+        for example in examples {
+            for target in ["pod", "serverless"] {
+                for bake in [false, true] {
+                    let dir = root.appendingPathComponent("\(example)-\(target)-\(bake)")
+                    var args = ["dockerfile", "examples/\(example)", "--target", target, "-o", dir.path]
+                    if bake { args.append("--bake-weights") }
+                    let r = try CLITests.run(CLITests.binary, args, env: ["HF_TOKEN": sentinel])
+                    if example.contains("lora") {
+                        XCTAssertEqual(r.status, 1)
+                        XCTAssertTrue(r.stderr.contains("builds vLLM serving images"), r.stderr)
+                        continue
+                    }
+                    XCTAssertEqual(r.status, 0, r.stderr)
+                    XCTAssertTrue(r.stdout.contains("docker build"), r.stdout)
+                    dirs.append(dir)
+                    for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+                        let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+                        XCTAssertFalse(text.contains(sentinel), "\(file) holds the HF token")
+                    }
+                    XCTAssertFalse(r.stdout.contains(sentinel) || r.stderr.contains(sentinel))
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(dirs.count, 32)
+        let lint = try CLITests.run(hadolint, ["--failure-threshold", "warning", "--no-color"] + dirs.map { $0.appendingPathComponent("Dockerfile").path })
+        XCTAssertEqual(lint.status, 0, lint.stdout + lint.stderr)
+        let script = """
+            import json, sys
+            from dockerfile_parse import DockerfileParser
+            out = []
+            for path in sys.argv[1:]:
+                p = DockerfileParser(path=path)
+                out.append({"path": path, "base": p.baseimage, "instructions": [i["instruction"] for i in p.structure if i["instruction"] != "COMMENT"], "env": p.envs})
+            print(json.dumps(out))
+            """
+        let parsed = try CLITests.run(python, ["-c", script] + dirs.map { $0.appendingPathComponent("Dockerfile").path })
+        guard parsed.status == 0 else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(parsed.stderr) }
+            throw XCTSkip("dockerfile-parse not installed")
+        }
+        let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(items.count, dirs.count)
+        for item in items {
+            let path = item["path"] as? String ?? ""
+            let instructions = item["instructions"] as? [String] ?? []
+            let base = item["base"] as? String ?? ""
+            XCTAssertEqual(instructions.first, "FROM", path)
+            XCTAssertTrue(base.contains(":v"), "unpinned base \(base)")
+            XCTAssertFalse(instructions.contains("ARG"), path)
+            let env = item["env"] as? [String: String] ?? [:]
+            XCTAssertNil(env["HF_TOKEN"], path)
+            if path.contains("-pod-") {
+                XCTAssertTrue(instructions.contains("HEALTHCHECK"), path)
+                XCTAssertTrue(instructions.contains("EXPOSE"), path)
+                XCTAssertEqual(instructions.suffix(2), ["ENTRYPOINT", "CMD"], path)
+            } else {
+                XCTAssertNotNil(env["MAX_MODEL_LEN"], path)
+                XCTAssertNotNil(env["TENSOR_PARALLEL_SIZE"], path)
+            }
+        }
+    }
+
+    func testNeverOverwritesAForeignDockerfile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-docker-own-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "FROM scratch\n".write(to: dir.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        let r = try CLITests.run(CLITests.binary, ["dockerfile", "examples/support-chat.yaml", "-o", dir.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("Dockerfile"), encoding: .utf8), "FROM scratch\n")
+        XCTAssertEqual(try CLITests.run(CLITests.binary, ["dockerfile", "examples/support-chat.yaml", "-o", dir.path, "--force"]).status, 0)
+        XCTAssertEqual(try CLITests.run(CLITests.binary, ["dockerfile", "examples/support-chat.yaml", "-o", dir.path]).status, 0)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import PodformCompiler
+import PodformRender
+import XCTest
+
+final class DockerfileTests: XCTestCase {
+    func deployment(_ example: String) throws -> Deployment {
+        let text = try String(contentsOf: Fixtures.examples.appendingPathComponent(example), encoding: .utf8)
+        return try XCTUnwrap(Fixtures.deployment(text, path: "examples/\(example)"))
+    }
+
+    /// Golden Dockerfiles for every inference example, in its plan's mode, with and without baked weights.
+    func testGoldenDockerfilesForEveryExample() throws {
+        for url in try Fixtures.exampleFiles() {
+            let d = try deployment(url.lastPathComponent)
+            let name = url.deletingPathExtension().lastPathComponent
+            let target: DockerfileRenderer.Target = d.mode == .pod ? .pod : .serverless
+            guard d.vllm != nil else {
+                XCTAssertThrowsError(try DockerfileRenderer.render(d, options: .init(target: target, bakeWeights: false, cudaCompatFix: false)))
+                continue
+            }
+            for bake in [false, true] {
+                let files = try DockerfileRenderer.render(d, options: .init(target: target, bakeWeights: bake, cudaCompatFix: false)).files
+                assertGolden(files["Dockerfile"]!, "\(name)/Dockerfile\(bake ? ".bake" : "")")
+            }
+        }
+    }
+
+    func testPodImageMatchesThePlan() throws {
+        let d = try deployment("steady-api.yaml")
+        let (files, build) = try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: false, cudaCompatFix: false))
+        let dockerfile = try XCTUnwrap(files["Dockerfile"])
+        XCTAssertTrue(dockerfile.contains("FROM vllm/vllm-openai:v0.27.1\n"))
+        XCTAssertTrue(dockerfile.contains("EXPOSE 8000\n"))
+        XCTAssertTrue(dockerfile.contains("http://127.0.0.1:8000/health"))
+        XCTAssertTrue(dockerfile.contains("\"--max-model-len\", \"\(d.vllm!.maxModelLen)\""))
+        XCTAssertTrue(dockerfile.contains("\"--tensor-parallel-size\", \"\(d.vllm!.tensorParallelSize)\""))
+        XCTAssertFalse(dockerfile.contains("RUN --mount"))
+        XCTAssertFalse(build.contains("--secret"))
+        XCTAssertNotNil(files[".dockerignore"])
+    }
+
+    func testServerlessUsesWorkerEnvAndBakesWithASecretMount() throws {
+        let d = try deployment("support-chat.yaml")
+        let (files, build) = try DockerfileRenderer.render(d, options: .init(target: .serverless, bakeWeights: true, cudaCompatFix: false))
+        let dockerfile = try XCTUnwrap(files["Dockerfile"])
+        XCTAssertTrue(dockerfile.contains("FROM runpod/worker-v1-vllm:v2.25.2\n"))
+        XCTAssertTrue(dockerfile.contains("MAX_MODEL_LEN=4096"))
+        XCTAssertTrue(dockerfile.contains("MODEL_NAME=meta-llama/Llama-3.1-8B-Instruct"))
+        XCTAssertTrue(dockerfile.contains("BASE_PATH=/models"))
+        XCTAssertTrue(dockerfile.contains("RUN --mount=type=secret,id=HF_TOKEN"))
+        XCTAssertFalse(dockerfile.contains("ARG HF_TOKEN"))
+        XCTAssertFalse(dockerfile.contains("ENV HF_TOKEN"))
+        XCTAssertFalse(dockerfile.contains("RUNPOD_SECRET"))
+        XCTAssertTrue(build.contains("--secret id=HF_TOKEN,env=HF_TOKEN"))
+    }
+
+    func testCudaCompatFixUsesTheSeedPattern() throws {
+        let d = try deployment("steady-api.yaml")
+        let pod = try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: false, cudaCompatFix: true)).files["Dockerfile"]!
+        XCTAssertTrue(pod.contains("ENTRYPOINT [\"bash\", \"-c\"]"))
+        XCTAssertTrue(pod.contains("export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && exec python3 -m vllm.entrypoints.openai.api_server --model"))
+        let serverless = try DockerfileRenderer.render(d, options: .init(target: .serverless, bakeWeights: false, cudaCompatFix: true)).files
+        XCTAssertTrue(serverless["start.sh"]!.contains("LD_LIBRARY_PATH=\"/lib/x86_64-linux-gnu"))
+        XCTAssertTrue(serverless["Dockerfile"]!.contains("ENTRYPOINT [\"/podform/start.sh\"]"))
+    }
+}
