@@ -28,16 +28,18 @@ let package = Package(
             resources: [.copy("Resources/gpus.json"), .copy("Resources/models.json")]
         ),
         // The decision engine: spec + catalog -> Plan with a decision trace.
-        .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog"]),
+        .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "RunPodAPI"]),
         // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
         .target(name: "RunPodAPI"),
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
         .target(
             name: "PodformTestSupport",
-            dependencies: [.product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")]
+            dependencies: ["RunPodAPI", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")],
+            resources: [.copy("Resources/openapi-v2.json")]
         ),
+        .executableTarget(name: "podform-fake-runpod", dependencies: ["PodformTestSupport"]),
         // Plan and diagnostics -> text, JSON, Markdown.
-        .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing"]),
+        .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "RunPodAPI"]),
         .executableTarget(
             name: "podform",
             dependencies: [
@@ -54,7 +56,7 @@ let package = Package(
         .testTarget(name: "PodformCatalogTests", dependencies: ["PodformCatalog", "PodformSizing"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PodformCompilerTests",
-            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender"],
+            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender", "RunPodAPI"],
             exclude: ["Golden"]
         ),
         .testTarget(name: "PodformCLITests", dependencies: ["podform", "PodformTestSupport"], exclude: ["Invalid"]),

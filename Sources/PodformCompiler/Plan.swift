@@ -1,3 +1,4 @@
+import RunPodAPI
 import PodformSizing
 
 /// The compiler's output: one deployment per spec (`Specs/plan.md`; JSON Schema `Schemas/podform-plan.schema.json`).

@@ -1,3 +1,4 @@
+import RunPodAPI
 import Foundation
 import PodformCompiler
 

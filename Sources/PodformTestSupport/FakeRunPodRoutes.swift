@@ -1,0 +1,244 @@
+import Foundation
+import RunPodAPI
+
+/// The v2 routes and RunPod's behaviours that matter to podform (shared/runpod/NOTES.md).
+/// A response from the fake's logic (Sendable; the server turns it into an HTTP response).
+public struct FakeResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+}
+
+func fakeJSON(_ status: Int, _ body: Data, contentType: String = "application/json") -> FakeResponse {
+    FakeResponse(status: status, headers: ["Content-Type": contentType], body: body)
+}
+
+func fakeObject(_ status: Int, _ value: Any) -> FakeResponse {
+    fakeJSON(status, (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data())
+}
+
+func fakeProblem(_ status: Int, _ title: String, _ detail: String, errors: [[String: String]] = []) -> FakeResponse {
+    var body: [String: Any] = ["title": title, "status": status, "detail": detail]
+    if !errors.isEmpty { body["errors"] = errors }
+    return fakeJSON(status, try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), contentType: "application/problem+json")
+}
+
+extension FakeRunPodState {
+    static let collections: [String: ResourceKind] = [
+        "/v2/pods": .pod, "/v2/serverless": .endpoint, "/v2/templates": .template, "/v2/network-volumes": .networkVolume,
+    ]
+    static let createSchemas: [ResourceKind: String] = [
+        .pod: "CreatePodRequest", .endpoint: "CreateEndpointRequest", .template: "CreateTemplateRequest",
+        .networkVolume: "CreateNetworkVolumeRequest",
+    ]
+    static let updateSchemas: [ResourceKind: String] = [
+        .pod: "UpdatePodRequest", .endpoint: "UpdateEndpointRequest", .template: "UpdateTemplateRequest",
+        .networkVolume: "UpdateNetworkVolumeRequest",
+    ]
+    static let listKeys: [ResourceKind: String] = [.pod: "pods", .endpoint: "endpoints", .template: "templates", .networkVolume: "networkVolumes"]
+
+    func apply(method: String, path: String, body: Data) -> FakeResponse {
+        if method == "GET" && path == "/v2/catalog/gpus" { return fakeJSON(200, gpuTypes) }
+        if method == "GET" && path == "/v2/catalog/datacenters" {
+            return fakeObject(200, ["dataCenters": Self.dataCenters.map { ["id": $0, "name": $0] }])
+        }
+        if method == "GET" && path == "/v2/registries" { return fakeObject(200, ["registries": [[String: Any]]()]) }
+        let parts = path.split(separator: "/").map(String.init)  // ["v2", "pods", id?, action?]
+        guard parts.count >= 2, let kind = Self.collections["/" + parts[0...1].joined(separator: "/")] else {
+            return fakeProblem(404, "Not Found", "no route \(method) \(path)")
+        }
+        let id = parts.count >= 3 ? parts[2] : nil
+        var json: [String: Any] = [:]
+        if !body.isEmpty {
+            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+                return fakeProblem(400, "Bad Request", "request body is not a JSON object")
+            }
+            json = object
+        }
+        switch (method, id, parts.count) {
+        case ("GET", nil, 2): return list(kind)
+        case ("POST", nil, 2): return create(kind, json)
+        case ("GET", let id?, 3): return get(kind, id)
+        case ("PATCH", let id?, 3): return update(kind, id, json)
+        case ("DELETE", let id?, 3): return delete(kind, id)
+        case ("POST", let id?, 4) where kind == .pod && parts[3] == "action": return podAction(id, json)
+        case ("GET", let id?, 4) where kind == .pod && parts[3] == "logs":
+            guard pods[id] != nil else { return fakeProblem(404, "Not Found", "pod \(id) not found") }
+            return fakeJSON(200, Data("data: vLLM API server started\n\n".utf8), contentType: "text/event-stream")
+        case ("GET", let id?, 4) where kind == .endpoint && parts[3] == "workers":
+            guard endpoints[id] != nil else { return fakeProblem(404, "Not Found", "endpoint \(id) not found") }
+            return fakeObject(200, ["workers": [[String: Any]](), "summary": ["total": 0]])
+        default: return fakeProblem(405, "Method Not Allowed", "\(method) \(path)")
+        }
+    }
+
+    static let dataCenters = ["EU-RO-1", "EU-SE-1", "EU-CZ-1", "EU-NL-1", "US-KS-2", "US-TX-3", "US-CA-2", "US-GA-1", "US-IL-1", "CA-MTL-1", "AP-JP-1"]
+    static let pools: Set<String> = ["AMPERE_16", "AMPERE_24", "ADA_24", "AMPERE_48", "ADA_48_PRO", "AMPERE_80", "ADA_80_PRO",
+                                     "HOPPER_141", "ADA_32_PRO", "BLACKWELL_96", "BLACKWELL_180"]
+
+    func validateBody(_ json: [String: Any], schema: String) -> FakeResponse? {
+        guard let validator = validator else { return nil }
+        let errors = validator.validate(json, schema: schema)
+        guard !errors.isEmpty else { return nil }
+        return fakeProblem(400, "Bad Request", "request body does not match \(schema): \(errors[0])",
+                       errors: errors.prefix(10).map { e in
+                           let field = e.split(separator: ":").first.map(String.init) ?? ""
+                           return ["field": field, "message": String(e.dropFirst(field.count + 1)).trimmingCharacters(in: .whitespaces)]
+                       })
+    }
+
+    func render(_ kind: ResourceKind, _ o: [String: Any]) -> [String: Any] {
+        var out = o
+        out.removeValue(forKey: "desiredStatus")
+        if kind == .pod, let id = o["id"] as? String { out["status"] = podStatus(id) }
+        if kind == .endpoint, let id = o["id"] as? String {
+            out["requestUrls"] = ["run": "https://api.runpod.ai/v2/\(id)/run", "runsync": "https://api.runpod.ai/v2/\(id)/runsync"]
+        }
+        return out
+    }
+
+    func list(_ kind: ResourceKind) -> FakeResponse {
+        var items: [[String: Any]] = []
+        for (_, o) in store(kind).sorted(by: { $0.key < $1.key }) { items.append(render(kind, o)) }
+        return fakeObject(200, [Self.listKeys[kind]!: items])
+    }
+
+    func get(_ kind: ResourceKind, _ id: String) -> FakeResponse {
+        guard let o = store(kind)[id] else { return fakeProblem(404, "Not Found", "\(kind.rawValue) \(id) not found") }
+        return fakeObject(200, render(kind, o))
+    }
+
+    func delete(_ kind: ResourceKind, _ id: String) -> FakeResponse {
+        guard store(kind)[id] != nil else { return fakeProblem(404, "Not Found", "\(kind.rawValue) \(id) not found") }
+        if kind == .networkVolume {
+            let used = endpoints.values.contains { ($0["networkVolumes"] as? [String] ?? []).contains(id) }
+                || pods.values.contains { pod in
+                    ((pod["mounts"] as? [String: Any])?["network"] as? [[String: Any]] ?? []).contains { $0["volumeId"] as? String == id }
+                }
+            if used { return fakeProblem(409, "Conflict", "network volume \(id) is attached to a pod or endpoint") }
+        }
+        if kind == .template {
+            let used = endpoints.values.contains { $0["templateId"] as? String == id }
+            if used { return fakeProblem(409, "Conflict", "template \(id) is used by an endpoint") }
+        }
+        setStore(kind, id, nil)
+        return FakeResponse(status: 204, headers: [:], body: Data())
+    }
+
+    func create(_ kind: ResourceKind, _ json: [String: Any]) -> FakeResponse {
+        if let invalid = validateBody(json, schema: Self.createSchemas[kind]!) { return invalid }
+        var o = json
+        let known = knownGPUIDs()
+        switch kind {
+        case .networkVolume:
+            let dc = json["dataCenter"] as? String ?? ""
+            guard Self.dataCenters.contains(dc) else { return fakeProblem(400, "Bad Request", "unknown data center \(dc)") }
+        case .template:
+            let name = json["name"] as? String ?? ""
+            if templates.values.contains(where: { $0["name"] as? String == name }) {
+                return fakeProblem(400, "Bad Request", "template name must be unique: \(name)")
+            }
+        case .endpoint:
+            if let templateID = json["templateId"] as? String, templates[templateID] == nil {
+                return fakeProblem(400, "Bad Request", "template \(templateID) does not exist")
+            }
+            let gpu = json["gpu"] as? [String: Any] ?? [:]
+            for pool in gpu["pools"] as? [String] ?? [] where !Self.pools.contains(pool) {
+                return fakeProblem(400, "Bad Request", "unknown GPU pool \(pool)", errors: [["field": "gpu.pools", "message": "unknown pool \(pool)"]])
+            }
+            for excluded in gpu["excludedTypes"] as? [String] ?? [] where !known.ids.isEmpty && !known.ids.contains(excluded) {
+                return fakeProblem(400, "Bad Request", "unknown GPU type \(excluded)")
+            }
+            if let problem = volumeRules(json, cloud: "SECURE") { return problem }
+            if o["flashboot"] == nil { o["flashboot"] = "OFF" }
+            if o["type"] == nil { o["type"] = "QUEUE" }
+        case .pod:
+            if let templateID = json["templateId"] as? String, templates[templateID] == nil {
+                return fakeProblem(400, "Bad Request", "template \(templateID) does not exist")
+            }
+            let gpu = json["gpu"] as? [String: Any] ?? [:]
+            if let gpuID = gpu["id"] as? String, !known.ids.isEmpty, !known.ids.contains(gpuID) {
+                return fakeProblem(400, "Bad Request", "unknown GPU type id \(gpuID)", errors: [["field": "gpu.id", "message": "unknown GPU type"]])
+            }
+            let cloud = json["cloud"] as? String ?? "SECURE"
+            o["cloud"] = cloud
+            if let problem = volumeRules(json, cloud: cloud) { return problem }
+            o["dataCenterId"] = (json["dataCenterIds"] as? [String])?.first ?? "EU-RO-1"
+            o.removeValue(forKey: "dataCenterIds")
+            if let templateID = json["templateId"] as? String, let template = templates[templateID] {
+                for key in ["image", "args", "ports", "disk"] where o[key] == nil { o[key] = template[key] }
+                var env = template["env"] as? [String: String] ?? [:]
+                for (k, v) in json["env"] as? [String: String] ?? [:] { env[k] = v }  // body wins per key
+                o["env"] = env
+                o["template"] = templateID
+            }
+            o.removeValue(forKey: "templateId")
+            o["createdAt"] = ISO8601DateFormatter().string(from: Date())
+        }
+        let id = newID(kind)
+        o["id"] = id
+        setStore(kind, id, o)
+        if kind == .pod { markCreated(id) }
+        return fakeObject(201, render(kind, o))
+    }
+
+    /// A network volume pins the data center and exists only in Secure Cloud (NOTES §7).
+    func volumeRules(_ json: [String: Any], cloud: String) -> FakeResponse? {
+        var volumeIDs = json["networkVolumes"] as? [String] ?? []
+        let mounts = json["mounts"] as? [String: Any]
+        volumeIDs += (mounts?["network"] as? [[String: Any]] ?? []).compactMap { $0["volumeId"] as? String }
+        for id in volumeIDs {
+            guard let volume = volumes[id] else { return fakeProblem(400, "Bad Request", "network volume \(id) does not exist") }
+            if cloud != "SECURE" { return fakeProblem(400, "Bad Request", "network volumes are only available in Secure Cloud") }
+            let dc = volume["dataCenter"] as? String ?? ""
+            if let dcs = json["dataCenterIds"] as? [String], !dcs.isEmpty, !dcs.contains(dc) {
+                return fakeProblem(400, "Bad Request", "network volume \(id) is in \(dc), outside dataCenterIds")
+            }
+        }
+        return nil
+    }
+
+    func update(_ kind: ResourceKind, _ id: String, _ json: [String: Any]) -> FakeResponse {
+        guard var o = store(kind)[id] else { return fakeProblem(404, "Not Found", "\(kind.rawValue) \(id) not found") }
+        if kind == .pod {
+            let fixed = ["gpu", "cloud", "dataCenterIds", "dataCenterId"].filter { json[$0] != nil }
+            if !fixed.isEmpty {
+                return fakeProblem(400, "Bad Request", "\(fixed.joined(separator: ", ")) cannot be changed on an existing pod; create a new pod",
+                               errors: fixed.map { ["field": $0, "message": "not updatable"] })
+            }
+        }
+        if let invalid = validateBody(json, schema: Self.updateSchemas[kind]!) { return invalid }
+        if kind == .networkVolume, let size = json["size"] as? Int, let current = o["size"] as? Int, size < current {
+            return fakeProblem(400, "Bad Request", "network volume size can only increase (\(current) GB -> \(size) GB)")
+        }
+        if kind == .endpoint, var gpu = json["gpu"] as? [String: Any] {
+            // RunPod v2 bug (runpod-mcp #63): a PATCH without excludedTypes erases the exclusions.
+            if gpu["excludedTypes"] == nil { gpu["excludedTypes"] = [String]() }
+            var merged = o["gpu"] as? [String: Any] ?? [:]
+            for (k, v) in gpu { merged[k] = v }
+            o["gpu"] = merged
+        }
+        for (key, value) in json where !(kind == .endpoint && key == "gpu") { o[key] = value }
+        setStore(kind, id, o)
+        if kind == .pod { markCreated(id) }  // a pod PATCH restarts the container
+        return fakeObject(200, render(kind, o))
+    }
+
+    func podAction(_ id: String, _ json: [String: Any]) -> FakeResponse {
+        guard pods[id] != nil else { return fakeProblem(404, "Not Found", "pod \(id) not found") }
+        if let invalid = validateBody(json, schema: "PodActionRequest") { return invalid }
+        switch json["action"] as? String {
+        case "stop": mutate(.pod, id: id) { $0["desiredStatus"] = "EXITED" }
+        case "start", "restart":
+            mutate(.pod, id: id) { $0.removeValue(forKey: "desiredStatus") }
+            markCreated(id)
+        case "terminate": setStore(.pod, id, nil); return FakeResponse(status: 204, headers: [:], body: Data())
+        default: break
+        }
+        return get(.pod, id)
+    }
+}
+
+extension FakeRunPodState {
+    func markCreated(_ id: String) { podCreatedAt[id] = Date() }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+extension RunPodClient {
+    static let decoder = JSONDecoder()
+
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ what: String) throws -> T {
+        do { return try Self.decoder.decode(T.self, from: data) }
+        catch { throw RunPodError.invalidResponse("\(what): \(Self.describe(error))") }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing `\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))`"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
+        case DecodingError.dataCorrupted(let context):
+            return "malformed JSON (\(context.debugDescription.prefix(80)))"
+        default:
+            return "\(error)"
+        }
+    }
+
+    static func encode(_ body: JSONValue) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(body)) ?? Data("{}".utf8)
+    }
+
+    // MARK: Pods
+
+    public func listPods() async throws -> [Pod] { try decode(PodList.self, await send("GET", "/v2/pods"), "pod list").pods }
+    public func getPod(_ id: String) async throws -> Pod { try decode(Pod.self, await send("GET", "/v2/pods/\(id)"), "pod") }
+    public func updatePod(_ id: String, _ body: JSONValue) async throws -> Pod {
+        try decode(Pod.self, await send("PATCH", "/v2/pods/\(id)", body: Self.encode(body)), "pod")
+    }
+    public func deletePod(_ id: String) async throws { _ = try await send("DELETE", "/v2/pods/\(id)") }
+    /// `start`, `stop`, `restart` or `terminate`.
+    public func podAction(_ id: String, _ action: String) async throws {
+        _ = try await send("POST", "/v2/pods/\(id)/action", body: Self.encode(["action": .string(action)]), idempotent: true)
+    }
+    /// The pod's recent log lines (`GET /v2/pods/{id}/logs`, an event stream), as text.
+    public func podLogs(_ id: String, tail: Int = 100) async throws -> String {
+        String(decoding: try await send("GET", "/v2/pods/\(id)/logs", query: ["tail": String(tail)]), as: UTF8.self)
+    }
+
+    // MARK: Serverless endpoints
+
+    public func listEndpoints() async throws -> [Endpoint] {
+        try decode(EndpointList.self, await send("GET", "/v2/serverless"), "endpoint list").endpoints
+    }
+    public func getEndpoint(_ id: String) async throws -> Endpoint { try decode(Endpoint.self, await send("GET", "/v2/serverless/\(id)"), "endpoint") }
+    public func updateEndpoint(_ id: String, _ body: JSONValue) async throws -> Endpoint {
+        try decode(Endpoint.self, await send("PATCH", "/v2/serverless/\(id)", body: Self.encode(body)), "endpoint")
+    }
+    public func deleteEndpoint(_ id: String) async throws { _ = try await send("DELETE", "/v2/serverless/\(id)") }
+    public func endpointWorkers(_ id: String) async throws -> WorkerList {
+        try decode(WorkerList.self, await send("GET", "/v2/serverless/\(id)/workers"), "worker list")
+    }
+
+    // MARK: Templates
+
+    public func listTemplates() async throws -> [Template] {
+        try decode(TemplateList.self, await send("GET", "/v2/templates"), "template list").templates
+    }
+    public func getTemplate(_ id: String) async throws -> Template { try decode(Template.self, await send("GET", "/v2/templates/\(id)"), "template") }
+    public func updateTemplate(_ id: String, _ body: JSONValue) async throws -> Template {
+        try decode(Template.self, await send("PATCH", "/v2/templates/\(id)", body: Self.encode(body)), "template")
+    }
+    public func deleteTemplate(_ id: String) async throws { _ = try await send("DELETE", "/v2/templates/\(id)") }
+
+    // MARK: Network volumes
+
+    public func listNetworkVolumes() async throws -> [NetworkVolume] {
+        try decode(NetworkVolumeList.self, await send("GET", "/v2/network-volumes"), "network volume list").networkVolumes
+    }
+    public func getNetworkVolume(_ id: String) async throws -> NetworkVolume {
+        try decode(NetworkVolume.self, await send("GET", "/v2/network-volumes/\(id)"), "network volume")
+    }
+    public func updateNetworkVolume(_ id: String, _ body: JSONValue) async throws -> NetworkVolume {
+        try decode(NetworkVolume.self, await send("PATCH", "/v2/network-volumes/\(id)", body: Self.encode(body)), "network volume")
+    }
+    public func deleteNetworkVolume(_ id: String) async throws { _ = try await send("DELETE", "/v2/network-volumes/\(id)") }
+
+    // MARK: Registries, catalog
+
+    public func listRegistries() async throws -> [Registry] {
+        try decode(RegistryList.self, await send("GET", "/v2/registries"), "registry list").registries
+    }
+    public func getRegistry(_ id: String) async throws -> Registry { try decode(Registry.self, await send("GET", "/v2/registries/\(id)"), "registry") }
+    public func listDataCenters() async throws -> [DataCenter] {
+        try decode(DataCenterList.self, await send("GET", "/v2/catalog/datacenters"), "data center list").dataCenters
+    }
+
+    // MARK: Creates that are safe to retry
+
+    /// The id and name of a resource of `kind`, from its list.
+    public func listIDs(_ kind: ResourceKind) async throws -> [(id: String, name: String)] {
+        switch kind {
+        case .pod: return try await listPods().map { ($0.id, $0.name ?? "") }
+        case .endpoint: return try await listEndpoints().map { ($0.id, $0.name ?? "") }
+        case .template: return try await listTemplates().map { ($0.id, $0.name ?? "") }
+        case .networkVolume: return try await listNetworkVolumes().map { ($0.id, $0.name) }
+        }
+    }
+
+    /// Creates a resource named `name` without ever duplicating it: a create that fails with a
+    /// 5xx, a timeout or a dropped connection may still have happened (RunPod can answer 500 after
+    /// creating a pod), so the client looks the name up before trying again, at most `attempts` times.
+    ///
+    /// - Returns: the new (or found) resource's id and whether it was found rather than created.
+    public func createOnce(_ kind: ResourceKind, name: String, body: JSONValue, attempts: Int = 2) async throws -> (id: String, found: Bool) {
+        var lastError: Error = RunPodError.transport("no attempt made")
+        for attempt in 1...max(attempts, 1) {
+            if attempt > 1, let existing = try await listIDs(kind).first(where: { $0.name == name }) {
+                return (existing.id, true)
+            }
+            do {
+                let data = try await send("POST", kind.collectionPath, body: Self.encode(body), idempotent: false)
+                struct Created: Decodable { var id: String }
+                return (try decode(Created.self, data, "\(kind.rawValue) create").id, false)
+            } catch let error as RunPodError {
+                lastError = error
+                switch error {
+                case .server, .transport, .invalidResponse: continue  // may have been created: look it up first
+                default: throw error
+                }
+            }
+        }
+        if let existing = try await listIDs(kind).first(where: { $0.name == name }) { return (existing.id, true) }
+        throw lastError
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import PodformTestSupport
+
+/// podform-fake-runpod: a loopback stand-in for RunPod's REST v2 API, for tests and local trials.
+///
+///     podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'...] [--log]
+///
+/// KIND: a status (500, 503), 429[:retry-after], delay:SECONDS, no-capacity, succeed-then-500,
+/// malformed; add *N to repeat. Prints `listening on http://127.0.0.1:PORT`; stops on SIGINT/SIGTERM.
+func usage(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("podform-fake-runpod: \(message)\n".utf8))
+    exit(64)
+}
+
+var port: UInt16 = 0
+var apiKey = ProcessInfo.processInfo.environment["FAKE_RUNPOD_API_KEY"] ?? "fake-key"
+var gpus = FakeCatalog.defaultGPUTypes
+var faults: [Fault] = []
+var log = false
+var args = Array(CommandLine.arguments.dropFirst())
+while !args.isEmpty {
+    let flag = args.removeFirst()
+    func value() -> String {
+        if args.isEmpty { usage("\(flag) needs a value") }
+        return args.removeFirst()
+    }
+    switch flag {
+    case "--port": guard let p = UInt16(value()) else { usage("--port must be 0-65535") }; port = p
+    case "--api-key": apiKey = value()
+    case "--gpus":
+        let path = value()
+        guard let data = FileManager.default.contents(atPath: path) else { usage("cannot read \(path)") }
+        gpus = data
+    case "--log": log = true
+    case "--fault":
+        let spec = value()
+        guard let eq = spec.lastIndex(of: "=") else { usage("--fault takes 'METHOD PATH=KIND'") }
+        let target = spec[..<eq].split(separator: " ")
+        var kindText = String(spec[spec.index(after: eq)...])
+        var times = 1
+        if let star = kindText.firstIndex(of: "*") { times = Int(kindText[kindText.index(after: star)...]) ?? 1; kindText = String(kindText[..<star]) }
+        let parts = kindText.split(separator: ":").map(String.init)
+        let kind: Fault.Kind
+        switch parts.first ?? "" {
+        case "429": kind = .rateLimited(retryAfter: Int(parts.dropFirst().first ?? "1") ?? 1)
+        case "delay": kind = .delay(seconds: Double(parts.dropFirst().first ?? "1") ?? 1)
+        case "no-capacity": kind = .noCapacity
+        case "succeed-then-500": kind = .succeedThen500
+        case "malformed": kind = .malformedBody
+        default:
+            guard let code = Int(parts.first ?? ""), (400...599).contains(code) else { usage("unknown fault kind \(kindText)") }
+            kind = .status(code)
+        }
+        faults.append(Fault(kind, method: target.first.map(String.init), pathPrefix: target.dropFirst().first.map(String.init), times: times))
+    case "-h", "--help": usage("usage: podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'] [--log]")
+    default: usage("unknown argument \(flag)")
+    }
+}
+
+signal(SIGINT, SIG_IGN)
+signal(SIGTERM, SIG_IGN)
+let stop = DispatchSemaphore(value: 0)
+let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+    let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+    s.setEventHandler { stop.signal() }
+    s.resume()
+    return s
+}
+
+let (finalPort, finalKey, finalGPUs, finalFaults, finalLog) = (port, apiKey, gpus, faults, log)
+let task = Task.detached {
+    let server = try await FakeRunPodServer(apiKey: finalKey, gpuTypes: finalGPUs, port: finalPort)
+    for fault in finalFaults { await server.state.inject(fault) }
+    FileHandle.standardOutput.write(Data("listening on \(server.baseURL.absoluteString)\n".utf8))
+    var seen = 0
+    while !Task.isCancelled {
+        try? await Task.sleep(nanoseconds: 100_000_000)
+        if finalLog {
+            let requests = await server.state.requests
+            for r in requests.dropFirst(seen) {
+                FileHandle.standardError.write(Data("\(r.method) \(r.path) -> \(r.status) \(String(decoding: r.body.prefix(400), as: UTF8.self))\n".utf8))
+            }
+            seen = requests.count
+        }
+    }
+    await server.stop()
+}
+stop.wait()
+task.cancel()
+_ = sources
+exit(0)
