@@ -56,10 +56,10 @@ let package = Package(
         .testTarget(name: "PodformCatalogTests", dependencies: ["PodformCatalog", "PodformSizing"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PodformCompilerTests",
-            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender", "RunPodAPI"],
+            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender", "RunPodAPI", "PodformTestSupport"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "PodformCLITests", dependencies: ["podform", "PodformTestSupport"], exclude: ["Invalid"]),
+        .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
     ]
 )

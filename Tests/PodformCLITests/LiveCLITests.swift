@@ -91,3 +91,32 @@ final class LiveCLITests: XCTestCase {
         XCTAssertTrue(offline.stderr.contains("could not reach the Hugging Face Hub"), offline.stderr)
     }
 }
+
+/// The `podform-fake-runpod` executable, as users and other tests run it.
+final class FakeExecutableTests: XCTestCase {
+    func testCatalogRefreshAgainstTheFakeExecutable() throws {
+        let fakeBinary = CLITests.binary.deletingLastPathComponent().appendingPathComponent("podform-fake-runpod")
+        let process = Process()
+        process.executableURL = fakeBinary
+        process.arguments = ["--api-key", "rpa_SENTINEL_EXE_5566", "--fault", "GET /v2/catalog/gpus=503"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var line = ""
+        let deadline = Date().addingTimeInterval(10)
+        while !line.contains("\n") && Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { usleep(20_000) } else { line += String(decoding: chunk, as: UTF8.self) }
+        }
+        let url = try XCTUnwrap(line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        XCTAssertTrue(url.hasPrefix("http://127.0.0.1:"), line)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-exe-\(UUID().uuidString)")
+        let r = try CLITests.run(CLITests.binary, ["catalog", "refresh", "--api-url", url],
+                                 env: ["RUNPOD_API_KEY": "rpa_SENTINEL_EXE_5566", "PODFORM_CACHE_DIR": cache.path])
+        XCTAssertEqual(r.status, 0, r.stderr)  // the injected 503 was retried
+        XCTAssertTrue(r.stdout.contains("7 GPU types"), r.stdout)
+        XCTAssertFalse((r.stdout + r.stderr).contains("rpa_SENTINEL_EXE_5566"))
+    }
+}
