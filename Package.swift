@@ -38,12 +38,14 @@ let package = Package(
             resources: [.copy("Resources/openapi-v2.json")]
         ),
         .executableTarget(name: "podform-fake-runpod", dependencies: ["PodformTestSupport"]),
+        // Live state, diff (pure) -> ChangeSet, apply (the only effects on RunPod).
+        .target(name: "PodformApply", dependencies: ["PodformCompiler", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.
         .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "RunPodAPI"]),
         .executableTarget(
             name: "podform",
             dependencies: [
-                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI",
+                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,5 +63,9 @@ let package = Package(
         ),
         .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
+        .testTarget(
+            name: "PodformApplyTests",
+            dependencies: ["PodformApply", "PodformCompiler", "PodformCore", "PodformCatalog", "PodformTestSupport", "RunPodAPI"]
+        ),
     ]
 )

@@ -42,6 +42,8 @@ public struct Endpoint: Sendable, Codable, Hashable {
     public var flashboot: String?
     public var requestUrls: JSONValue?
     public var createdAt: String?
+    /// The template it was created from, when the API reports it.
+    public var templateId: String?
 }
 
 /// `Template`.

@@ -108,11 +108,13 @@ extension RunPodClient {
     /// 5xx, a timeout or a dropped connection may still have happened (RunPod can answer 500 after
     /// creating a pod), so the client looks the name up before trying again, at most `attempts` times.
     ///
+    /// - Parameter excluding: ids of same-named resources that are not this one (a pod being replaced).
     /// - Returns: the new (or found) resource's id and whether it was found rather than created.
-    public func createOnce(_ kind: ResourceKind, name: String, body: JSONValue, attempts: Int = 2) async throws -> (id: String, found: Bool) {
+    public func createOnce(_ kind: ResourceKind, name: String, body: JSONValue, attempts: Int = 2,
+                           excluding: Set<String> = []) async throws -> (id: String, found: Bool) {
         var lastError: Error = RunPodError.transport("no attempt made")
         for attempt in 1...max(attempts, 1) {
-            if attempt > 1, let existing = try await listIDs(kind).first(where: { $0.name == name }) {
+            if attempt > 1, let existing = try await listIDs(kind).first(where: { $0.name == name && !excluding.contains($0.id) }) {
                 return (existing.id, true)
             }
             do {
@@ -127,7 +129,7 @@ extension RunPodClient {
                 }
             }
         }
-        if let existing = try await listIDs(kind).first(where: { $0.name == name }) { return (existing.id, true) }
+        if let existing = try await listIDs(kind).first(where: { $0.name == name && !excluding.contains($0.id) }) { return (existing.id, true) }
         throw lastError
     }
 }

@@ -1,0 +1,39 @@
+import Foundation
+import RunPodAPI
+
+/// One field that differs between the plan and RunPod.
+public struct FieldChange: Sendable, Codable, Hashable {
+    public var path: String
+    public var old: JSONValue?
+    public var new: JSONValue?
+}
+
+/// What apply will do to one resource.
+public struct Change: Sendable, Codable, Hashable {
+    public enum Action: String, Sendable, Codable { case create, update, replace, delete, noop = "no-op" }
+    public var kind: ResourceKind
+    public var name: String
+    public var action: Action
+    /// The live resource's id (update, replace, delete, no-op).
+    public var id: String?
+    public var fields: [FieldChange]
+    /// Why (a replace's cause, a drift's classification).
+    public var reason: String?
+    /// What the change means for traffic.
+    public var impact: String?
+    /// The create body (create, replace), with `${kind.name.id}` references.
+    public var body: JSONValue?
+    /// The PATCH body (update).
+    public var patch: JSONValue?
+}
+
+/// The ordered changes for one spec (`diff` output, `apply` input).
+public struct ChangeSet: Sendable, Codable, Hashable {
+    public var spec: String
+    public var changes: [Change]
+    /// Notes on drift podform leaves alone, and protections that held.
+    public var notes: [String]
+
+    public var hasChanges: Bool { changes.contains { $0.action != .noop } }
+    public func count(_ action: Change.Action) -> Int { changes.filter { $0.action == action }.count }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import RunPodAPI
+
+/// What exists on RunPod, fetched once per kind (4 list calls, however many specs are planned).
+public struct LiveState: Sendable {
+    public var templates: [Template]
+    public var endpoints: [Endpoint]
+    public var pods: [Pod]
+    public var volumes: [NetworkVolume]
+
+    public init(templates: [Template] = [], endpoints: [Endpoint] = [], pods: [Pod] = [], volumes: [NetworkVolume] = []) {
+        self.templates = templates
+        self.endpoints = endpoints
+        self.pods = pods
+        self.volumes = volumes
+    }
+
+    /// Lists every kind once.
+    public static func fetch(_ client: RunPodClient) async throws -> LiveState {
+        async let templates = client.listTemplates()
+        async let endpoints = client.listEndpoints()
+        async let pods = client.listPods()
+        async let volumes = client.listNetworkVolumes()
+        return try await LiveState(templates: templates, endpoints: endpoints, pods: pods, volumes: volumes)
+    }
+
+    /// A fingerprint of the live resources a set of specs owns, to refuse stale saved plans.
+    public func fingerprint(specs: [String]) -> String {
+        var parts: [String] = []
+        for spec in specs.sorted() {
+            let owned = ownedResources(spec: spec)
+            parts.append(spec)
+            parts += owned.templates.map { "t:\($0.id):\(stableHash(encodeSorted($0)))" }
+            parts += owned.endpoints.map { "e:\($0.id):\(stableHash(encodeSorted($0)))" }
+            parts += owned.pods.map { "p:\($0.id):\(stableHash(encodeSorted(PodFingerprint(pod: $0))))" }
+            parts += owned.volumes.map { "v:\($0.id):\($0.size):\($0.dataCenter)" }
+        }
+        return String(stableHash(parts.joined(separator: "|")), radix: 16)
+    }
+}
+
+/// The parts of a pod that a plan depends on (not its status, which changes on its own).
+struct PodFingerprint: Encodable {
+    var name: String?, image: String?, gpu: JSONValue?, cloud: String?, disk: Int?, env: [String: String]?, ports: [String]?
+    init(pod: Pod) { name = pod.name; image = pod.image; gpu = pod.gpu; cloud = pod.cloud; disk = pod.disk; env = pod.env; ports = pod.ports }
+}
+
+func encodeSorted<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+}
+
+/// FNV-1a 64: a stable, dependency-free content hash (not a security boundary).
+public func stableHash(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+}

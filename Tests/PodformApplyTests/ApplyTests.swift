@@ -1,0 +1,242 @@
+import Foundation
+import PodformCatalog
+import PodformCompiler
+import PodformCore
+import PodformTestSupport
+import RunPodAPI
+import XCTest
+
+@testable import PodformApply
+
+final class ApplyTests: XCTestCase {
+    static let key = "rpa_SENTINEL_APPLY_3141592"
+    nonisolated(unsafe) static let gpus = try! GPUCatalog.bundled()
+    nonisolated(unsafe) static let models = try! ModelCatalog.bundled()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func deployment(_ text: String) throws -> Deployment {
+        let env = ValidationEnvironment(resolveGPU: { Self.gpus.gpu(named: $0)?.id }, gpuNames: Self.gpus.allNames,
+                                        model: { n in Self.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
+        let (spec, diagnostics) = Spec.validate(path: "spec.yaml", text: text, environment: env)
+        guard let spec, !diagnostics.hasErrors else { throw XCTSkip("invalid spec: \(diagnostics.map(\.message))") }
+        let arch = try XCTUnwrap(Self.models.model(named: spec.model.id)).architecture
+        switch spec.compile(specFile: "spec.yaml", architecture: arch, environment: CompileEnvironment(gpus: Self.gpus, now: Date())) {
+        case .success(let d): return d
+        case .failure(let f): throw f
+        }
+    }
+
+    func example(_ name: String) throws -> String {
+        try String(contentsOf: Self.root.appendingPathComponent("examples/\(name)"), encoding: .utf8)
+    }
+
+    /// The plan's GPUs, plus the catalog's, in the fake's catalog.
+    static var fakeGPUs: Data {
+        let items = gpus.gpus.map { g -> [String: Any] in
+            ["id": g.id, "name": g.displayName, "pool": g.serverlessPool ?? NSNull(), "manufacturer": g.manufacturer, "memory": Int(g.memoryGB),
+             "secure": true, "community": true, "price": ["secure": 1.0, "community": 1.0], "maxCount": ["secure": 8, "community": 8]]
+        }
+        return try! JSONSerialization.data(withJSONObject: ["gpus": items])
+    }
+
+    func withFake(_ body: (FakeRunPodServer, RunPodClient) async throws -> Void) async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.fakeGPUs)
+        await fake.state.setPodPhaseSeconds(0.02)
+        let client = RunPodClient(baseURL: fake.baseURL, apiKey: Self.key, timeout: 5, sleep: { _ in })
+        do { try await body(fake, client) } catch { await fake.stop(); throw error }
+        await fake.stop()
+    }
+
+    let fast = ApplyOptions(waitTimeout: 5, pollInterval: 0.02)
+
+    func converge(_ d: Deployment, _ client: RunPodClient, options: DiffOptions = DiffOptions()) async throws -> ApplyResult {
+        let live = try await LiveState.fetch(client)
+        return try await apply(diff(d, live: live, options: options), client: client, options: fast)
+    }
+
+    func testApplyFromEmptyThenAgainIsANoOpWithZeroWrites() async throws {
+        let d = try deployment(example("support-chat.yaml"))
+        try await withFake { fake, client in
+            let first = try await self.converge(d, client)
+            XCTAssertEqual(first.created.count, 3)
+            XCTAssertEqual(first.urls.count, 1)
+            XCTAssertTrue(first.urls[0].hasPrefix("https://api.runpod.ai/v2/ep"), first.urls[0])
+            await fake.state.clearRequests()
+            let live = try await LiveState.fetch(client)
+            let again = diff(d, live: live)
+            XCTAssertFalse(again.hasChanges, "\(again.changes.filter { $0.action != .noop })")
+            let second = try await apply(again, client: client, options: self.fast)
+            XCTAssertEqual(second.writes, 0)
+            let writes = await fake.state.writeCount
+            XCTAssertEqual(writes, 0)
+            let counts = await fake.state.counts()
+            XCTAssertEqual(counts, ["pods": 0, "endpoints": 1, "templates": 1, "network_volumes": 1])
+        }
+    }
+
+    func testPodDeploymentWaitsForRunningAndReportsTheProxyURL() async throws {
+        let d = try deployment(example("steady-api.yaml"))
+        try await withFake { fake, client in
+            let result = try await self.converge(d, client)
+            XCTAssertEqual(result.urls.count, 1)
+            XCTAssertTrue(result.urls[0].hasSuffix("-8000.proxy.runpod.net"), result.urls[0])
+            let pods = try await client.listPods()
+            XCTAssertEqual(pods.map(\.status), ["RUNNING"])
+            let value1 = diff(d, live: try await LiveState.fetch(client)).hasChanges
+            XCTAssertFalse(value1)
+        }
+    }
+
+    func testEachFieldClassDiffsAndAppliesTheRightWay() async throws {
+        let base = try example("steady-api.yaml")
+        let d = try deployment(base)
+        try await withFake { fake, client in
+            _ = try await self.converge(d, client)
+            // Template/container field: in place, the pod restarts.
+            let newImage = try self.deployment(base.replacingOccurrences(of: "vllm/vllm-openai:v0.27.1", with: "vllm/vllm-openai:v0.27.2"))
+            let imageDiff = diff(newImage, live: try await LiveState.fetch(client))
+            XCTAssertEqual(imageDiff.changes.filter { $0.action == .update }.map(\.kind), [.template, .pod])
+            XCTAssertEqual(imageDiff.changes.first { $0.kind == .pod }?.impact, "the pod restarts and its container disk is wiped")
+            _ = try await apply(imageDiff, client: client, options: self.fast)
+            let value2 = try await client.listPods().first?.image
+            XCTAssertEqual(value2, "vllm/vllm-openai:v0.27.2")
+            // GPU type: replace, create-before-destroy.
+            let oldID = try await client.listPods().first!.id
+            let moved = try self.deployment(base.replacingOccurrences(of: "vllm/vllm-openai:v0.27.1", with: "vllm/vllm-openai:v0.27.2")
+                .replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [H200]"))
+            let replace = diff(moved, live: try await LiveState.fetch(client))
+            let podChange = try XCTUnwrap(replace.changes.first { $0.kind == .pod })
+            XCTAssertEqual(podChange.action, .replace)
+            XCTAssertEqual(podChange.fields.first?.path, "gpu.id")
+            await fake.state.clearRequests()
+            _ = try await apply(replace, client: client, options: self.fast)
+            let log = await fake.state.requests.filter { $0.method != "GET" }.map { "\($0.method) \($0.path.hasPrefix("/v2/pods/") ? "/v2/pods/{id}" : $0.path)" }
+            XCTAssertEqual(log, ["POST /v2/pods", "DELETE /v2/pods/{id}"])  // new first, old after it runs
+            let pods = try await client.listPods()
+            XCTAssertEqual(pods.count, 1)
+            XCTAssertNotEqual(pods.first?.id, oldID)
+            XCTAssertEqual(pods.first?.gpuTypeID, "NVIDIA H200")
+            let value3 = diff(moved, live: try await LiveState.fetch(client)).hasChanges
+            XCTAssertFalse(value3)
+        }
+    }
+
+    func testEndpointSettingsUpdateInPlaceAndIdleScaleDownIsClassified() async throws {
+        let base = try example("internal-tool.yaml").replacingOccurrences(of: "  mode: auto", with: "  mode: serverless")
+        let d = try deployment(base)
+        try await withFake { fake, client in
+            _ = try await self.converge(d, client)
+            let endpointID = try await client.listEndpoints().first!.id
+            let more = try self.deployment(base.replacingOccurrences(of: "  max_workers: 2", with: "  max_workers: 2\n  data_centers: [EU-SE-1]"))
+            let change = diff(more, live: try await LiveState.fetch(client))
+            let update = try XCTUnwrap(change.changes.first { $0.kind == .endpoint })
+            XCTAssertEqual(update.action, .update)
+            XCTAssertEqual(Set(update.fields.map(\.path)), ["dataCenterIds"])
+            XCTAssertNotNil(update.patch?["gpu"])  // always sent: a PATCH without it drops excluded types
+            _ = try await apply(change, client: client, options: self.fast)
+            let value4 = try await client.getEndpoint(endpointID).dataCenterIds
+            XCTAssertEqual(value4, ["EU-SE-1"])
+
+            let value5 = diff(more, live: try await LiveState.fetch(client)).hasChanges
+            XCTAssertFalse(value5)
+
+            // RunPod lowers max workers on an idle endpoint: reported, not fought, unless the spec says so.
+            await fake.state.mutate(.endpoint, id: endpointID) { o in
+                var w = o["workers"] as? [String: Any] ?? [:]
+                w["max"] = 0
+                o["workers"] = w
+            }
+            let drift = diff(more, live: try await LiveState.fetch(client))
+            XCTAssertFalse(drift.hasChanges)
+            XCTAssertTrue(drift.notes.contains { $0.contains("idle scale-down") }, "\(drift.notes)")
+            let restore = diff(more, live: try await LiveState.fetch(client), options: DiffOptions(restoreIdleScaleDown: true))
+            XCTAssertEqual(restore.changes.first { $0.kind == .endpoint }?.fields.map(\.path), ["workers.max"])
+        }
+    }
+
+    func testModeSwitchCreatesBeforeItDeletes() async throws {
+        let base = try example("internal-tool.yaml")
+        try await withFake { fake, client in
+            _ = try await self.converge(try self.deployment(base.replacingOccurrences(of: "  mode: auto", with: "  mode: pod")), client)
+            let value6 = try await client.listPods().count
+            XCTAssertEqual(value6, 1)
+            let serverless = try self.deployment(base.replacingOccurrences(of: "  mode: auto", with: "  mode: serverless"))
+            let change = diff(serverless, live: try await LiveState.fetch(client))
+            XCTAssertEqual(change.changes.filter { $0.action != .noop }.map { "\($0.action.rawValue) \($0.kind.rawValue)" },
+                           ["update template", "create endpoint", "delete pod"])
+            _ = try await apply(change, client: client, options: self.fast)
+            let counts = await fake.state.counts()
+            XCTAssertEqual(counts["pods"], 0)
+            XCTAssertEqual(counts["endpoints"], 1)
+        }
+    }
+
+    func testUnownedResourcesAreNeverTouched() async throws {
+        let d = try deployment(example("support-chat.yaml"))
+        try await withFake { fake, client in
+            // Same names, no podform markers: somebody else's.
+            await fake.state.seed(.endpoint, ["name": "podform-support-chat", "image": "theirs:1", "env": ["OWNER": "them"]])
+            await fake.state.seed(.pod, ["name": "podform-support-chat", "image": "theirs:1", "status": "RUNNING", "env": ["OWNER": "them"]])
+            await fake.state.seed(.networkVolume, ["name": "their-data", "size": 100, "dataCenter": "EU-RO-1"])
+            _ = try await self.converge(d, client)
+            let destroy = destroyChanges(spec: "support-chat", live: try await LiveState.fetch(client), allowDestroyVolumes: true)
+            _ = try await apply(destroy, client: client, options: self.fast)
+            let endpoints = await fake.state.names(.endpoint)
+            let pods = await fake.state.names(.pod)
+            let volumes = await fake.state.names(.networkVolume)
+            XCTAssertEqual(endpoints, ["podform-support-chat"])  // theirs survives
+            XCTAssertEqual(pods, ["podform-support-chat"])
+            XCTAssertEqual(volumes, ["their-data"])
+            let counts = await fake.state.counts()
+            XCTAssertEqual(counts["templates"], 0)
+        }
+    }
+
+    func testDestroyKeepsVolumesWithoutTheFlag() async throws {
+        let d = try deployment(example("support-chat.yaml"))
+        try await withFake { fake, client in
+            _ = try await self.converge(d, client)
+            let destroy = destroyChanges(spec: "support-chat", live: try await LiveState.fetch(client), allowDestroyVolumes: false)
+            XCTAssertEqual(destroy.changes.map(\.kind), [.endpoint, .template])
+            XCTAssertTrue(destroy.notes.first?.contains("--allow-destroy-volumes") ?? false)
+            _ = try await apply(destroy, client: client, options: self.fast)
+            let counts = await fake.state.counts()
+            XCTAssertEqual(counts, ["pods": 0, "endpoints": 0, "templates": 0, "network_volumes": 1])
+        }
+    }
+
+    /// Every injectable fault at every write of an apply, then a second apply: all converge, no duplicates.
+    func testFaultMatrixConverges() async throws {
+        var runs = 0, converged = 0
+        for example in ["support-chat.yaml", "steady-api.yaml", "llama3-70b-awq-endpoint.yaml"] {
+            let d = try deployment(try self.example(example))
+            // The writes of a clean apply.
+            var writes: [(String, String)] = []
+            try await withFake { fake, client in
+                _ = try await self.converge(d, client)
+                writes = await fake.state.requests.filter { $0.method != "GET" }.map { ($0.method, $0.path) }
+            }
+            for (method, path) in writes {
+                for fault in [Fault.Kind.status(500), .status(503), .succeedThen500, .noCapacity, .rateLimited(retryAfter: 1)] {
+                    runs += 1
+                    try await withFake { fake, client in
+                        await fake.state.inject(Fault(fault, method: method, pathPrefix: path, times: 3))
+                        _ = try? await self.converge(d, client)  // may fail part-way
+                        await fake.state.clearFaults()
+                        _ = try await self.converge(d, client)
+                        let live = try await LiveState.fetch(client)
+                        let counts = await fake.state.counts()
+                        let expected = Dictionary(grouping: d.resources, by: \.kind).mapValues(\.count)
+                        let ok = !diff(d, live: live).hasChanges
+                            && counts["templates"] == expected["template"] ?? 0 && counts["endpoints"] == expected["endpoint"] ?? 0
+                            && counts["pods"] == expected["pod"] ?? 0 && counts["network_volumes"] == expected["network_volume"] ?? 0
+                        XCTAssertTrue(ok, "\(example): \(fault) at \(method) \(path): \(counts)")
+                        if ok { converged += 1 }
+                    }
+                }
+            }
+        }
+        print("fault matrix: \(converged) of \(runs) runs converged with no duplicates and no orphans")
+        XCTAssertEqual(converged, runs)
+    }
+}
