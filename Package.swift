@@ -34,14 +34,14 @@ let package = Package(
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
         .target(
             name: "PodformTestSupport",
-            dependencies: ["RunPodAPI", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")],
+            dependencies: ["RunPodAPI", "PodformCatalog", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")],
             resources: [.copy("Resources/openapi-v2.json")]
         ),
         .executableTarget(name: "podform-fake-runpod", dependencies: ["PodformTestSupport"]),
         // Live state, diff (pure) -> ChangeSet, apply (the only effects on RunPod).
         .target(name: "PodformApply", dependencies: ["PodformCompiler", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.
-        .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "RunPodAPI"]),
+        .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "RunPodAPI", "PodformApply"]),
         .executableTarget(
             name: "podform",
             dependencies: [

@@ -11,10 +11,12 @@ public struct Plan: Sendable, Codable, Hashable {
     /// The GPU catalog's date and where it came from.
     public var catalogAsOf: String
     public var deployments: [Deployment]
+    /// A fingerprint of the live resources the plan was diffed against (saved plans; refuses stale ones).
+    public var liveFingerprint: String?
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", generatedBy = "generated_by", offline, catalogAsOf = "catalog_as_of"
-        case deployments
+        case deployments, liveFingerprint = "live_fingerprint"
     }
 
     public init(offline: Bool, catalogAsOf: String, deployments: [Deployment]) {
@@ -160,6 +162,15 @@ public struct Deployment: Sendable, Codable, Hashable {
         public var method: String
         public var path: String
         public var body: JSONValue
+
+        public init(kind: String, name: String, action: String, method: String, path: String, body: JSONValue) {
+            self.kind = kind
+            self.name = name
+            self.action = action
+            self.method = method
+            self.path = path
+            self.body = body
+        }
     }
 
     public struct Alternative: Sendable, Codable, Hashable {

@@ -4,7 +4,7 @@ import PodformCompiler
 
 /// `podform plan` for a terminal: reads like `terraform plan` (stable widths, no colour in the string).
 public enum PlanTextRenderer {
-    public static func render(_ plan: Plan, explain: Bool = false) -> String {
+    public static func render(_ plan: Plan, explain: Bool = false, resources: Bool = true) -> String {
         var out = ""
         let specs = plan.deployments.count
         out += "podform plan: \(specs) deployment\(specs == 1 ? "" : "s")"
@@ -12,16 +12,16 @@ public enum PlanTextRenderer {
         out += "GPU prices as of \(plan.catalogAsOf)\n"
         var creates = 0
         for d in plan.deployments {
-            out += "\n" + deployment(d, explain: explain)
+            out += "\n" + deployment(d, explain: explain, resources: resources)
             creates += d.resources.filter { $0.action == "create" }.count
         }
-        out += "\nPlan: \(creates) to add, 0 to change, 0 to destroy.\n"
+        if resources { out += "\nPlan: \(creates) to add, 0 to change, 0 to destroy.\n" }
         return out
     }
 
     static func money(_ x: Double) -> String { String(format: "$%.2f", x) }
 
-    public static func deployment(_ d: Deployment, explain: Bool) -> String {
+    public static func deployment(_ d: Deployment, explain: Bool, resources: Bool = true) -> String {
         var out = "# \(d.name) (\(d.specFile))\n"
         var modelLine = "\(d.model.id), \(d.workload)"
         if let v = d.vllm {
@@ -56,7 +56,7 @@ public enum PlanTextRenderer {
             out += String(format: "  memory:   %.1f GB for the run (trainable %.1fM parameters)\n", Double(t.totalBytes) / 1e9, Double(t.trainableParameters) / 1e6)
         }
         out += "\n"
-        for r in d.resources {
+        for r in d.resources where resources {
             out += "  + resource \"\(r.kind)\" \"\(r.name)\" {\n"
             out += attributes(r.body, indent: 6)
             out += "    }\n"

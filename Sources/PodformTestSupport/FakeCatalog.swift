@@ -1,7 +1,21 @@
 import Foundation
+import PodformCatalog
 
 /// GPU types in the `GET /v2/catalog/gpus` wire format, for the fake.
 public enum FakeCatalog {
+    /// Every GPU of podform's bundled catalog, with its bundled prices, as RunPod would list them.
+    public static func bundled() -> Data {
+        guard let catalog = try? GPUCatalog.bundled() else { return defaultGPUTypes }
+        let items: [[String: Any]] = catalog.gpus.map { g in
+            var price: [String: Any] = ["secure": g.prices.podSecurePerHour?.usd ?? 0, "community": g.prices.podCommunityPerHour?.usd ?? 0]
+            if let flex = catalog.flexPerSecond(g) { price["serverless"] = (flex.usd * 3600 * 10_000).rounded() / 10_000 }
+            return ["id": g.id, "name": g.displayName, "pool": g.serverlessPool ?? NSNull(), "manufacturer": g.manufacturer,
+                    "memory": Int(g.memoryGB), "secure": g.prices.podSecurePerHour != nil, "community": g.prices.podCommunityPerHour != nil,
+                    "price": price, "maxCount": ["secure": g.maxGPUsPerPod, "community": g.maxGPUsPerPod]]
+        }
+        return (try? JSONSerialization.data(withJSONObject: ["gpus": items], options: [.sortedKeys])) ?? defaultGPUTypes
+    }
+
     /// A few GPU types, priced like RunPod's list (enough for tests that do not pass their own).
     public static let defaultGPUTypes = Data("""
         {"gpus": [

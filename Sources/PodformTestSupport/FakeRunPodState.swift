@@ -89,6 +89,12 @@ public actor FakeRunPodState {
         ["pods": pods.count, "endpoints": endpoints.count, "templates": templates.count, "network_volumes": volumes.count]
     }
 
+    /// Ids of stored resources of a kind.
+    public func ids(_ kind: ResourceKind) -> [String] { store(kind).keys.sorted() }
+
+    /// A string field of a stored resource.
+    public func field(_ kind: ResourceKind, id: String, _ key: String) -> String? { store(kind)[id]?[key] as? String }
+
     /// Names of stored resources of a kind.
     public func names(_ kind: ResourceKind) -> [String] {
         store(kind).values.compactMap { $0["name"] as? String }.sorted()

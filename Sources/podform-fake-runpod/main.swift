@@ -14,7 +14,7 @@ func usage(_ message: String) -> Never {
 
 var port: UInt16 = 0
 var apiKey = ProcessInfo.processInfo.environment["FAKE_RUNPOD_API_KEY"] ?? "fake-key"
-var gpus = FakeCatalog.defaultGPUTypes
+var gpus = FakeCatalog.bundled()
 var faults: [Fault] = []
 var log = false
 var args = Array(CommandLine.arguments.dropFirst())

@@ -14,7 +14,10 @@ final class ApplyTests: XCTestCase {
     nonisolated(unsafe) static let models = try! ModelCatalog.bundled()
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func deployment(_ text: String) throws -> Deployment {
+    func deployment(_ text: String) throws -> Deployment { try Self.deployment(text) }
+    func example(_ name: String) throws -> String { try Self.example(name) }
+
+    static func deployment(_ text: String) throws -> Deployment {
         let env = ValidationEnvironment(resolveGPU: { Self.gpus.gpu(named: $0)?.id }, gpuNames: Self.gpus.allNames,
                                         model: { n in Self.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
         let (spec, diagnostics) = Spec.validate(path: "spec.yaml", text: text, environment: env)
@@ -26,7 +29,7 @@ final class ApplyTests: XCTestCase {
         }
     }
 
-    func example(_ name: String) throws -> String {
+    static func example(_ name: String) throws -> String {
         try String(contentsOf: Self.root.appendingPathComponent("examples/\(name)"), encoding: .utf8)
     }
 
@@ -238,5 +241,37 @@ final class ApplyTests: XCTestCase {
         }
         print("fault matrix: \(converged) of \(runs) runs converged with no duplicates and no orphans")
         XCTAssertEqual(converged, runs)
+    }
+}
+
+final class ReconcileTests: XCTestCase {
+    /// 50 specs: the first round creates them, later rounds list 4 times and write nothing.
+    func testAPICallsPerRoundAreConstantAndZeroWritesWithoutDrift() async throws {
+        let base = try ApplyTests.example("internal-tool.yaml")
+        var deployments: [Deployment] = []
+        for i in 0..<50 { deployments.append(try ApplyTests.deployment(base.replacingOccurrences(of: "name: docs-helper", with: "name: docs-helper-\(i)"))) }
+        let fake = try await FakeRunPodServer(apiKey: ApplyTests.key, gpuTypes: ApplyTests.fakeGPUs)
+        let client = RunPodClient(baseURL: fake.baseURL, apiKey: ApplyTests.key, timeout: 10, sleep: { _ in })
+        let reconciler = Reconciler(client: client, prune: true, apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
+        let first = try await reconciler.round(deployments)
+        XCTAssertEqual(first.filter { $0.result == "applied" }.count, 50, "\(first.compactMap(\.error).prefix(2))")
+        var perRound: [(gets: Int, writes: Int)] = []
+        for _ in 0..<3 {
+            await fake.state.clearRequests()
+            let outcomes = try await reconciler.round(deployments)
+            XCTAssertTrue(outcomes.allSatisfy { $0.result == "in sync" })
+            let requests = await fake.state.requests
+            perRound.append((requests.filter { $0.method == "GET" }.count, requests.filter { $0.method != "GET" }.count))
+        }
+        XCTAssertEqual(perRound.map(\.gets), [4, 4, 4])
+        XCTAssertEqual(perRound.map(\.writes), [0, 0, 0])
+        // Prune: a spec removed from the set is destroyed; its volume (none here) would be kept.
+        let pruned = try await reconciler.round(Array(deployments.dropLast()))
+        XCTAssertEqual(pruned.first { $0.spec == "docs-helper-9" }?.result, "in sync")
+        XCTAssertEqual(pruned.filter { $0.result == "applied" }.map(\.spec), ["docs-helper-49"])
+        let names = await fake.state.names(.template)
+        XCTAssertFalse(names.contains("podform-docs-helper-49"))
+        XCTAssertEqual(names.count, 49)
+        await fake.stop()
     }
 }

@@ -116,7 +116,91 @@ final class FakeExecutableTests: XCTestCase {
         let r = try CLITests.run(CLITests.binary, ["catalog", "refresh", "--api-url", url],
                                  env: ["RUNPOD_API_KEY": "rpa_SENTINEL_EXE_5566", "PODFORM_CACHE_DIR": cache.path])
         XCTAssertEqual(r.status, 0, r.stderr)  // the injected 503 was retried
-        XCTAssertTrue(r.stdout.contains("7 GPU types"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("44 GPU types (0 new, 0 no longer listed)"), r.stdout)
         XCTAssertFalse((r.stdout + r.stderr).contains("rpa_SENTINEL_EXE_5566"))
+    }
+}
+
+/// plan, apply, destroy and reconcile against the loopback fake.
+final class ApplyCLITests: XCTestCase {
+    static let key = "rpa_SENTINEL_APPLY_CLI_2718"
+
+    func podform(_ args: [String], env: [String: String]) async throws -> CLITests.Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env)) }
+                catch { continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    func testPlanApplyAgainSavedPlanReconcileDestroy() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: FakeCatalog.bundled())
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-apply-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path]
+        // The support-chat example restricted to the GPUs the fake lists.
+        let spec = tmp.appendingPathComponent("chat.yaml")
+        let text = try String(contentsOf: CLITests.root.appendingPathComponent("examples/support-chat.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "  cloud: secure\n", with: "  cloud: secure\n  gpus: [L40S, A6000, A100-PCIE, H100]\n")
+        try text.write(to: spec, atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+
+        let plan = try await podform(["plan", "--detailed-exitcode", spec.path], env: env)
+        outputs += [plan.stdout, plan.stderr]
+        XCTAssertEqual(plan.status, 2, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("+ network_volume \"podform-support-chat-weights\""), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("Plan: 3 to add, 0 to change, 0 to replace, 0 to destroy."), plan.stdout)
+
+        let refused = try await podform(["apply", spec.path], env: env)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("--auto-approve"), refused.stderr)
+
+        let apply = try await podform(["apply", "--auto-approve", spec.path], env: env)
+        outputs += [apply.stdout, apply.stderr]
+        XCTAssertEqual(apply.status, 0, apply.stderr)
+        XCTAssertTrue(apply.stdout.contains("support-chat: 3 created, 0 updated, 0 deleted"), apply.stdout)
+        XCTAssertTrue(apply.stdout.contains("https://api.runpod.ai/v2/ep"), apply.stdout)
+
+        let again = try await podform(["plan", "--detailed-exitcode", spec.path], env: env)
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertTrue(again.stdout.contains("# support-chat: no changes"), again.stdout)
+        await fake.state.clearRequests()
+        let noop = try await podform(["apply", "--auto-approve", spec.path], env: env)
+        XCTAssertTrue(noop.stdout.contains("No changes."), noop.stdout)
+        let writes = await fake.state.writeCount
+        XCTAssertEqual(writes, 0)
+
+        // A saved plan is refused once RunPod changed under it.
+        let saved = tmp.appendingPathComponent("plan.json")
+        let savedRun = try await podform(["plan", "--out", saved.path, spec.path], env: env)
+        XCTAssertEqual(savedRun.status, 0)
+        let endpointIDs = await fake.state.ids(.endpoint)
+        let endpointID = try XCTUnwrap(endpointIDs.first)
+        await fake.state.mutate(.endpoint, id: endpointID) { $0["flashboot"] = "OFF" }
+        let stale = try await podform(["apply", "--auto-approve", saved.path], env: env)
+        XCTAssertEqual(stale.status, 1)
+        XCTAssertTrue(stale.stderr.contains("stale"), stale.stderr)
+
+        // Reconcile restores it and logs one JSON line per spec.
+        let dir = tmp.appendingPathComponent("specs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: spec, to: dir.appendingPathComponent("chat.yaml"))
+        let reconcile = try await podform(["reconcile", dir.path, "--once", "--log-format", "json"], env: env)
+        outputs += [reconcile.stdout, reconcile.stderr]
+        XCTAssertEqual(reconcile.status, 0, reconcile.stderr)
+        let lines = reconcile.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        XCTAssertEqual(lines.first { $0["spec"] == "support-chat" }?["result"], "applied", reconcile.stdout)
+        let flashboot = await fake.state.field(.endpoint, id: endpointID, "flashboot")
+        XCTAssertEqual(flashboot, "FLASHBOOT")
+
+        let destroy = try await podform(["destroy", "--auto-approve", spec.path], env: env)
+        outputs += [destroy.stdout, destroy.stderr]
+        XCTAssertEqual(destroy.status, 0, destroy.stderr)
+        let counts = await fake.state.counts()
+        XCTAssertEqual(counts, ["pods": 0, "endpoints": 0, "templates": 0, "network_volumes": 1])  // the volume is kept
+        XCTAssertTrue(destroy.stdout.contains("--allow-destroy-volumes"), destroy.stdout)
+        for text in outputs { XCTAssertFalse(text.contains(Self.key)) }
+        await fake.stop()
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import PodformCompiler
+import PodformApply
 import PodformRender
+import RunPodAPI
 
 extension Podform {
     /// `podform plan`: compile specs into the cheapest deployments that meet their SLAs.
@@ -16,7 +18,9 @@ extension Podform {
         @Option(help: "Also write the plan as JSON to this file (mode 0600).") var out: String?
         @Flag(help: "Overwrite --out even if it is not a podform plan.") var force = false
         @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when the plan has changes.") var detailedExitcode = false
-        @Flag(help: "Never fetch model configs from the Hugging Face Hub.") var offline = false
+        @Flag(help: "Plan without RunPod (every resource a create) and never fetch model configs from the Hub.") var offline = false
+        @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
+        @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
         @Option(help: "A local config.json for the model (overrides model.config).") var config: String?
         @Option(help: "Colour: auto, always, never.") var color: ColorChoice = .auto
 
@@ -31,17 +35,38 @@ extension Podform {
                 Output.err(PodformRender.DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources, color: Output.useColor(color)))
             }
             for failure in outcome.failures { Output.err("error: \(failure)\n") }
-            let plan = outcome.plan
+            var plan = outcome.plan
+            var sets: [ChangeSet]?
+            let connection = RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile)
+            if !offline && connection.hasKey && !plan.deployments.isEmpty {
+                do {
+                    let client = try connection.client()
+                    let live = try await LiveState.fetch(client)
+                    let changeSets = plan.deployments.map { diff($0, live: live) }
+                    plan = annotate(plan, with: changeSets)
+                    plan.liveFingerprint = live.fingerprint(specs: plan.deployments.map(\.name))
+                    sets = changeSets
+                } catch let error as RunPodError {
+                    Output.err("error: \(error)\n")
+                    throw ExitCode(1)
+                }
+            }
             if !plan.deployments.isEmpty || outcome.failures.isEmpty {
                 switch format {
-                case .text: Output.out(PlanTextRenderer.render(plan, explain: explain))
+                case .text:
+                    if let sets {
+                        Output.out(PlanTextRenderer.render(plan, explain: explain, resources: false) + "\n" + ChangeSetRenderer.text(sets))
+                    } else {
+                        Output.out(PlanTextRenderer.render(plan, explain: explain))
+                    }
                 case .json: Output.out(encodeJSON(plan))
                 case .markdown: Output.out(PlanMarkdownRenderer.render(plan, failures: outcome.failures))
                 }
             }
             if let out { try PlanFile.write(plan, to: out, force: force) }
             if outcome.hasErrors { throw ExitCode(1) }
-            if detailedExitcode && plan.deployments.contains(where: { !$0.resources.isEmpty }) { throw ExitCode(2) }
+            let changes = sets.map { $0.contains(where: \.hasChanges) } ?? plan.deployments.contains { !$0.resources.isEmpty }
+            if detailedExitcode && changes { throw ExitCode(2) }
         }
     }
 }

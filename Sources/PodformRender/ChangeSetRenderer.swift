@@ -1,0 +1,46 @@
+import Foundation
+import PodformApply
+import RunPodAPI
+
+/// Renders change sets Terraform style: `+` create, `~` update in place, `-/+` replace, `-` delete.
+public enum ChangeSetRenderer {
+    public static func text(_ sets: [ChangeSet]) -> String {
+        var out = ""
+        var add = 0, change = 0, replace = 0, destroy = 0
+        for set in sets {
+            let visible = set.changes.filter { $0.action != .noop }
+            out += "# \(set.spec): " + (visible.isEmpty ? "no changes" : "\(visible.count) change\(visible.count == 1 ? "" : "s")") + "\n"
+            for c in visible {
+                let symbol: String
+                switch c.action {
+                case .create: symbol = "+"; add += 1
+                case .update: symbol = "~"; change += 1
+                case .replace: symbol = "-/+"; replace += 1
+                case .delete: symbol = "-"; destroy += 1
+                case .noop: symbol = " "
+                }
+                let why = [c.reason, c.impact].compactMap { $0 }.joined(separator: "; ")
+                out += "  \(symbol) \(c.kind.rawValue) \"\(c.name)\"\(c.id.map { " (\($0))" } ?? "")\(why.isEmpty ? "" : ": \(why)")\n"
+                if c.action != .create {
+                    for f in c.fields { out += "      ~ \(f.path): \(show(f.old)) -> \(show(f.new))\n" }
+                }
+            }
+            for note in set.notes { out += "  ! \(note)\n" }
+        }
+        out += "\nPlan: \(add) to add, \(change) to change, \(replace) to replace, \(destroy) to destroy.\n"
+        return out
+    }
+
+    static func show(_ v: JSONValue?) -> String {
+        guard let v else { return "(none)" }
+        switch v {
+        case .string(let s): return "\"\(s)\""
+        case .int(let i): return String(i)
+        case .number(let d): return String(d)
+        case .bool(let b): return String(b)
+        case .null: return "null"
+        case .array(let a): return "[" + a.map { show($0) }.joined(separator: ", ") + "]"
+        case .object(let o): return "{" + o.keys.sorted().map { "\($0): \(show(o[$0]))" }.joined(separator: ", ") + "}"
+        }
+    }
+}

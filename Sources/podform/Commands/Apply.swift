@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import PodformApply
+import PodformCompiler
+import PodformRender
+import RunPodAPI
+
+extension Podform {
+    /// `podform apply`: make RunPod match the specs (or a saved plan).
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create, update or replace RunPod resources so they match the specs.",
+            discussion: "Shows the changes and asks for confirmation on a terminal; --auto-approve for CI. `podform apply plan.json` applies a saved plan and refuses a stale one.")
+
+        @Argument(help: "Spec files, or one saved plan (plan --out).") var files: [String] = []
+        @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
+        @Flag(name: .customLong("allow-destroy-volumes"), help: "Allow deleting or replacing network volumes (their data is lost).")
+        var allowDestroyVolumes = false
+        @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
+        @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @Option(name: .customLong("wait-timeout"), help: "Seconds to wait for pods to run.") var waitTimeout: Double = 900
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give spec files or a saved plan") }
+        }
+
+        func run() async throws {
+            var specFiles = files
+            var saved: PodformCompiler.Plan?
+            if files.count == 1, files[0].hasSuffix(".json") {
+                guard let data = FileManager.default.contents(atPath: files[0]), let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else {
+                    Output.err("error: \(files[0]) is not a podform plan\n")
+                    throw ExitCode(1)
+                }
+                saved = plan
+                specFiles = plan.deployments.map(\.specFile)
+            }
+            let outcome = PlanPipeline(catalogs: try Catalogs.load()).run(specFiles)
+            if !outcome.diagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources)) }
+            for f in outcome.failures { Output.err("error: \(f)\n") }
+            if outcome.hasErrors { throw ExitCode(1) }
+            do {
+                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client()
+                let live = try await LiveState.fetch(client)
+                if let saved {
+                    let now = outcome.plan.deployments.map { stripState($0) }
+                    let then = saved.deployments.map { stripState($0) }
+                    if now != then || saved.liveFingerprint != live.fingerprint(specs: saved.deployments.map(\.name)) {
+                        Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
+                        throw ExitCode(1)
+                    }
+                }
+                let sets = outcome.plan.deployments.map { diff($0, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes)) }
+                Output.out(ChangeSetRenderer.text(sets))
+                guard sets.contains(where: \.hasChanges) else {
+                    Output.out("No changes. RunPod matches the specs.\n")
+                    return
+                }
+                if !autoApprove {
+                    guard isatty(STDIN_FILENO) == 1 else {
+                        Output.err("error: not on a terminal; pass --auto-approve to apply without confirmation\n")
+                        throw ExitCode(1)
+                    }
+                    Output.out("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+                    guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                        Output.err("Apply cancelled.\n")
+                        throw ExitCode(1)
+                    }
+                }
+                let lock = SpecLock()
+                var failed = false
+                let started = Date()
+                let options = ApplyOptions(waitTimeout: waitTimeout, pollInterval: 5) { line in
+                    Output.err(String(format: "[%5.1fs] ", Date().timeIntervalSince(started)) + line + "\n")
+                }
+                for set in sets where set.hasChanges {
+                    guard lock.acquire(set.spec) else {
+                        Output.err("error: \(set.spec) is being applied by another podform on this machine\n")
+                        failed = true
+                        continue
+                    }
+                    do {
+                        let result = try await PodformApply.apply(set, client: client, options: options)
+                        Output.out("\(set.spec): \(result.created.count) created, \(result.updated.count) updated, \(result.deleted.count) deleted\n")
+                        for url in result.urls { Output.out("  \(url)\n") }
+                    } catch {
+                        Output.err("error: \(error)\n")
+                        failed = true
+                    }
+                }
+                if failed { throw ExitCode(1) }
+            } catch let error as RunPodError {
+                Output.err("error: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+
+        func stripState(_ d: Deployment) -> Deployment {
+            var d = d
+            for i in d.resources.indices { d.resources[i].action = "create" }
+            d.resources.removeAll { $0.method == "DELETE" }
+            return d
+        }
+    }
+
+    /// `podform destroy`: remove what specs own, in reverse order.
+    struct Destroy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete the RunPod resources the specs own (network volumes only with --allow-destroy-volumes).")
+
+        @Argument(help: "Spec files.") var files: [String] = []
+        @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
+        @Flag(name: .customLong("allow-destroy-volumes"), help: "Also delete network volumes (their data is lost).") var allowDestroyVolumes = false
+        @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
+        @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+
+        func validate() throws { if files.isEmpty { throw ValidationError("give spec files") } }
+
+        func run() async throws {
+            var names: [String] = []
+            for path in files {
+                let (text, problem) = SpecFiles.read(path)
+                if let problem { Output.err("error: \(path): \(problem.message)\n"); throw ExitCode(1) }
+                guard let spec = PodformCore.Spec.parse(path: path, text: text ?? "").0 else {
+                    Output.err("error: \(path) is not a valid spec (run podform validate)\n")
+                    throw ExitCode(1)
+                }
+                names.append(spec.name)
+            }
+            do {
+                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client()
+                let live = try await LiveState.fetch(client)
+                let sets = names.map { destroyChanges(spec: $0, live: live, allowDestroyVolumes: allowDestroyVolumes) }
+                Output.out(ChangeSetRenderer.text(sets))
+                guard sets.contains(where: \.hasChanges) else { Output.out("Nothing to destroy.\n"); return }
+                if !autoApprove {
+                    guard isatty(STDIN_FILENO) == 1 else {
+                        Output.err("error: not on a terminal; pass --auto-approve to destroy without confirmation\n")
+                        throw ExitCode(1)
+                    }
+                    Output.out("\nDestroy these resources? Only 'yes' will be accepted: ")
+                    guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw ExitCode(1) }
+                }
+                for set in sets where set.hasChanges {
+                    let r = try await PodformApply.apply(set, client: client, options: ApplyOptions { Output.err($0 + "\n") })
+                    Output.out("\(set.spec): \(r.deleted.count) deleted\n")
+                }
+            } catch let error as RunPodError {
+                Output.err("error: \(error)\n")
+                throw ExitCode(1)
+            } catch let error as ApplyError {
+                Output.err("error: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+import PodformCore

@@ -1,0 +1,61 @@
+import Foundation
+import PodformApply
+import PodformCompiler
+import RunPodAPI
+
+/// Connection flags shared by the commands that talk to RunPod.
+struct RunPodOptions {
+    var apiURL: String?
+    var apiKeyFile: String?
+
+    func client() throws -> RunPodClient {
+        let env = ProcessInfo.processInfo.environment
+        let key = try RunPodClient.apiKey(environment: env, keyFile: apiKeyFile)
+        return RunPodClient(baseURL: try APIURL.resolve(apiURL, environment: env), apiKey: key)
+    }
+
+    /// True when a key is available (plan then diffs against live state).
+    var hasKey: Bool {
+        apiKeyFile != nil || !(ProcessInfo.processInfo.environment["RUNPOD_API_KEY"] ?? "").isEmpty
+    }
+}
+
+/// Marks a plan's resources with what the diff will do to each.
+func annotate(_ plan: PodformCompiler.Plan, with sets: [ChangeSet]) -> PodformCompiler.Plan {
+    var plan = plan
+    plan.offline = false
+    for i in plan.deployments.indices {
+        guard let set = sets.first(where: { $0.spec == plan.deployments[i].name }) else { continue }
+        for j in plan.deployments[i].resources.indices {
+            let r = plan.deployments[i].resources[j]
+            if let c = set.changes.first(where: { $0.kind.rawValue == r.kind && $0.name == r.name }) {
+                plan.deployments[i].resources[j].action = c.action.rawValue
+            }
+        }
+        for c in set.changes where c.action == .delete {
+            plan.deployments[i].resources.append(Deployment.Resource(kind: c.kind.rawValue, name: c.name, action: "delete", method: "DELETE",
+                                                       path: "\(c.kind.collectionPath)/\(c.id ?? "")", body: .object([:])))
+        }
+    }
+    return plan
+}
+
+/// A per-spec lock in the cache directory, so two podform processes on this machine never apply
+/// the same spec at once. It does not protect across machines: use the CI's concurrency group.
+final class SpecLock {
+    private var fds: [Int32] = []
+
+    func acquire(_ spec: String) -> Bool {
+        let dir = PodformCatalog.CatalogOverlay.defaultDirectory().appendingPathComponent("locks")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let fd = open(dir.appendingPathComponent("\(spec).lock").path, O_CREAT | O_RDWR, 0o600)
+        guard fd >= 0 else { return false }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 { close(fd); return false }
+        fds.append(fd)
+        return true
+    }
+
+    deinit { for fd in fds { flock(fd, LOCK_UN); close(fd) } }
+}
+
+import PodformCatalog
