@@ -51,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "podform-bench",
-            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler"]
+            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformTestSupport", "RunPodAPI"]
         ),
         .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"]),
         .testTarget(name: "PodformSizingTests", dependencies: ["PodformSizing", "PodformCatalog"]),

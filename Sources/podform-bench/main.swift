@@ -10,6 +10,13 @@ let what = arguments.first { !$0.hasPrefix("-") } ?? "all"
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let write = arguments.contains("--write")
 
+final class SectionBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func set(_ t: String) { lock.lock(); text = t; lock.unlock() }
+    func get() -> String { lock.lock(); defer { lock.unlock() }; return text }
+}
+
 do {
     let models = try ModelCatalog.bundled()
     let gpus = try GPUCatalog.bundled()
@@ -25,6 +32,16 @@ do {
     }
     if what == "plans" || what == "all" {
         sections.append(try PlanBench.run(root: root, models: models, gpus: gpus))
+    }
+    if what == "reconcile" || what == "all" {
+        let box = SectionBox()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { box.set(try await ReconcileBench.run(root: root, models: models, gpus: gpus)) } catch { box.set("reconcile bench failed: \(error)\n") }
+            done.signal()
+        }
+        done.wait()
+        sections.append(box.get())
     }
     let output = sections.joined(separator: "\n")
     print(output)

@@ -70,20 +70,36 @@ extension Podform {
                 let lock = SpecLock()
                 var failed = false
                 let started = Date()
-                let options = ApplyOptions(waitTimeout: waitTimeout, pollInterval: 5) { line in
-                    Output.err(String(format: "[%5.1fs] ", Date().timeIntervalSince(started)) + line + "\n")
+                let toApply = sets.filter(\.hasChanges).filter { set in
+                    if lock.acquire(set.spec) { return true }
+                    Output.err("error: \(set.spec) is being applied by another podform on this machine\n")
+                    failed = true
+                    return false
                 }
-                for set in sets where set.hasChanges {
-                    guard lock.acquire(set.spec) else {
-                        Output.err("error: \(set.spec) is being applied by another podform on this machine\n")
-                        failed = true
-                        continue
+                // Independent specs in parallel, at most 4 at a time.
+                let results = await withTaskGroup(of: (String, Result<ApplyResult, Error>).self) { group in
+                    var out: [(String, Result<ApplyResult, Error>)] = []
+                    var running = 0
+                    for set in toApply {
+                        if running >= 4, let done = await group.next() { out.append(done); running -= 1 }
+                        running += 1
+                        let options = ApplyOptions(waitTimeout: waitTimeout, pollInterval: 5) { line in
+                            Output.err(String(format: "[%5.1fs] %@: ", Date().timeIntervalSince(started), set.spec) + line + "\n")
+                        }
+                        group.addTask {
+                            do { return (set.spec, .success(try await PodformApply.apply(set, client: client, options: options))) }
+                            catch { return (set.spec, .failure(error)) }
+                        }
                     }
-                    do {
-                        let result = try await PodformApply.apply(set, client: client, options: options)
-                        Output.out("\(set.spec): \(result.created.count) created, \(result.updated.count) updated, \(result.deleted.count) deleted\n")
-                        for url in result.urls { Output.out("  \(url)\n") }
-                    } catch {
+                    for await done in group { out.append(done) }
+                    return out.sorted { $0.0 < $1.0 }
+                }
+                for (spec, result) in results {
+                    switch result {
+                    case .success(let r):
+                        Output.out("\(spec): \(r.created.count) created, \(r.updated.count) updated, \(r.deleted.count) deleted\n")
+                        for url in r.urls { Output.out("  \(url)\n") }
+                    case .failure(let error):
                         Output.err("error: \(error)\n")
                         failed = true
                     }
