@@ -449,3 +449,45 @@ final class DockerfileCLITests: XCTestCase {
         XCTAssertEqual(try CLITests.run(CLITests.binary, ["dockerfile", "examples/support-chat.yaml", "-o", dir.path]).status, 0)
     }
 }
+
+/// The CI and cluster examples, checked by real tools.
+final class ExamplesLintTests: XCTestCase {
+    func tool(_ name: String) -> URL? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("\(name) is not installed (.ci/run installs it)") }
+        return nil
+    }
+
+    func testGitHubWorkflowsValidateAgainstTheWorkflowSchema() throws {
+        guard let checker = tool("check-jsonschema") else { throw XCTSkip("check-jsonschema not installed") }
+        let dir = CLITests.root.appendingPathComponent("examples/github-actions")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yml") }.sorted()
+        XCTAssertEqual(files, ["podform-apply.yml", "podform-drift.yml", "podform-plan.yml"])
+        let r = try CLITests.run(checker, ["--builtin-schema", "vendor.github-workflows"] + files.map { dir.appendingPathComponent($0).path })
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let apply = try String(contentsOf: dir.appendingPathComponent("podform-apply.yml"), encoding: .utf8)
+        XCTAssertTrue(apply.contains("concurrency:") && apply.contains("environment: production"))
+        for file in files {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            XCTAssertTrue(text.contains("${{ secrets.RUNPOD_API_KEY }}"), file)  // secrets from the CI's store only
+        }
+    }
+
+    func testPodformImageAndKubernetesExample() throws {
+        guard let hadolint = tool("hadolint"), let python = tool("python3") else { throw XCTSkip("hadolint not installed") }
+        let lint = try CLITests.run(hadolint, ["--failure-threshold", "info", CLITests.root.appendingPathComponent("Dockerfile").path])
+        XCTAssertEqual(lint.status, 0, lint.stdout)
+        let k8s = CLITests.root.appendingPathComponent("examples/kubernetes/reconcile-cronjob.yaml").path
+        let parsed = try CLITests.run(python, ["-c", "import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); print(','.join(d['kind'] for d in docs))", k8s])
+        XCTAssertEqual(parsed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "CronJob,Secret", parsed.stderr)
+        let text = try String(contentsOfFile: k8s, encoding: .utf8)
+        XCTAssertTrue(text.contains("concurrencyPolicy: Forbid"))
+        XCTAssertTrue(text.contains("\"reconcile\", \"/specs/deployments\", \"--once\""))
+        // The arguments the CronJob passes are ones podform accepts.
+        let help = try CLITests.run(CLITests.binary, ["reconcile", "--help"])
+        for flag in ["--once", "--selector", "--log-format"] { XCTAssertTrue(help.stdout.contains(flag), flag) }
+    }
+}
