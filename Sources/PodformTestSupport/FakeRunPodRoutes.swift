@@ -37,8 +37,19 @@ extension FakeRunPodState {
     ]
     static let listKeys: [ResourceKind: String] = [.pod: "pods", .endpoint: "endpoints", .template: "templates", .networkVolume: "networkVolumes"]
 
-    func apply(method: String, path: String, body: Data) -> FakeResponse {
+    func apply(method: String, path: String, query: [String: String] = [:], body: Data) -> FakeResponse {
         if method == "GET" && path == "/v2/catalog/gpus" { return fakeJSON(200, gpuTypes) }
+        if method == "GET" && (path == "/v2/billing/pods" || path == "/v2/billing/serverless") {
+            // Spend: $1 per hour since creation (pods) or $0.10 per day (endpoints), in one record.
+            let id = query["podId"] ?? query["serverlessId"] ?? ""
+            var amount = 0.0
+            if let created = podCreatedAt[id] { amount = Date().timeIntervalSince(created) / 3600 }
+            if endpoints[id] != nil { amount = 0.10 }
+            let key = path.hasSuffix("pods") ? "podId" : "serverlessId"
+            return fakeObject(200, ["records": [["startTime": "2026-11-01T00:00:00Z", "endTime": "2026-11-26T00:00:00Z", key: id,
+                                                 "totalAmount": (amount * 10_000).rounded() / 10_000]],
+                                    "metadata": ["recordCount": 1]])
+        }
         if method == "GET" && path == "/v2/catalog/datacenters" {
             return fakeObject(200, ["dataCenters": Self.dataCenters.map { ["id": $0, "name": $0] }])
         }
@@ -64,12 +75,29 @@ extension FakeRunPodState {
         case ("POST", let id?, 4) where kind == .pod && parts[3] == "action": return podAction(id, json)
         case ("GET", let id?, 4) where kind == .pod && parts[3] == "logs":
             guard pods[id] != nil else { return fakeProblem(404, "Not Found", "pod \(id) not found") }
-            return fakeJSON(200, Data("data: vLLM API server started\n\n".utf8), contentType: "text/event-stream")
+            return fakeJSON(200, Self.sse(["Loading model weights", "INFO: vLLM API server started on port 8000"]), contentType: "text/event-stream")
         case ("GET", let id?, 4) where kind == .endpoint && parts[3] == "workers":
+            guard let e = endpoints[id] else { return fakeProblem(404, "Not Found", "endpoint \(id) not found") }
+            let count = ((e["workers"] as? [String: Any])?["min"] as? Int) ?? 0
+            let workers = (0..<count).map { i -> [String: Any] in
+                ["id": "\(id)-w\(i)", "status": "RUNNING", "gpuCount": 1, "isStale": false]
+            }
+            return fakeObject(200, ["workers": workers, "summary": ["total": count, "running": count]])
+        case ("GET", let id?, 6) where kind == .endpoint && parts[3] == "workers" && parts[5] == "logs":
             guard endpoints[id] != nil else { return fakeProblem(404, "Not Found", "endpoint \(id) not found") }
-            return fakeObject(200, ["workers": [[String: Any]](), "summary": ["total": 0]])
+            return fakeJSON(200, Self.sse(["Worker ready."]), contentType: "text/event-stream")
         default: return fakeProblem(405, "Method Not Allowed", "\(method) \(path)")
         }
+    }
+
+    /// A finished Server-Sent Events body (the real stream stays open; clients stop after the backfill).
+    static func sse(_ lines: [String]) -> Data {
+        var out = ""
+        for (i, line) in lines.enumerated() {
+            let payload = (try? JSONSerialization.data(withJSONObject: ["ts": "2026-11-25T12:00:0\(i)Z", "source": "container", "line": line], options: [.sortedKeys])) ?? Data()
+            out += "id: 2026-11-25T12:00:0\(i)Z/\(i)\ndata: \(String(decoding: payload, as: UTF8.self))\n\n"
+        }
+        return Data(out.utf8)
     }
 
     static let dataCenters = ["EU-RO-1", "EU-SE-1", "EU-CZ-1", "EU-NL-1", "US-KS-2", "US-TX-3", "US-CA-2", "US-GA-1", "US-IL-1", "CA-MTL-1", "AP-JP-1"]

@@ -54,12 +54,12 @@ public final class FakeRunPodServer: Sendable {
 extension FakeRunPodState {
     /// Answers one request (auth, faults, routes) and records it.
     public func respond(method: String, path: String, query: [String: String], body: Data, headers: [String: String]) async -> FakeResponse {
-        let response = await route(method: method, path: path, body: body, headers: headers)
+        let response = await route(method: method, path: path, query: query, body: body, headers: headers)
         record(RecordedRequest(method: method, path: path, query: query, body: body, status: response.status))
         return response
     }
 
-    func route(method: String, path: String, body: Data, headers: [String: String]) async -> FakeResponse {
+    func route(method: String, path: String, query: [String: String] = [:], body: Data, headers: [String: String]) async -> FakeResponse {
         if path.hasSuffix("/resolve/main/config.json") { return hub(path: path, headers: headers) }
         guard headers["authorization"] == "Bearer \(apiKey)" else {
             return fakeProblem(401, "Unauthorized", "invalid or missing API key")
@@ -80,7 +80,7 @@ extension FakeRunPodState {
         case .malformedBody?: return fakeJSON(200, Data("{\"pods\": [ this is not json".utf8))
         default: break
         }
-        let response = apply(method: method, path: path, body: body)
+        let response = apply(method: method, path: path, query: query, body: body)
         if case .succeedThen500? = fault, (200..<300).contains(response.status) {
             return fakeProblem(500, "Internal Server Error", "failed to read back the created resource")
         }

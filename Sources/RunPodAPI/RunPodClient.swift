@@ -95,6 +95,9 @@ public struct RunPodClient: Sendable {
         return exponential / 2 + Double.random(in: 0...(exponential / 2))
     }
 
+    /// The key, for the streaming logs request (which bypasses `send`).
+    var apiKeyForStreaming: String { apiKey }
+
     /// Removes the key from any text that might echo a request.
     func redact(_ text: String) -> String { apiKey.isEmpty ? text : text.replacingOccurrences(of: apiKey, with: "[redacted]") }
 

@@ -16,6 +16,6 @@ struct Podform: AsyncParsableCommand {
         64 usage error.
         """,
         version: "0.1.0",
-        subcommands: [Validate.self, Plan.self, Apply.self, Destroy.self, Reconcile.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
     )
 }

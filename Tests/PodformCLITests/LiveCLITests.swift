@@ -203,4 +203,30 @@ final class ApplyCLITests: XCTestCase {
         for text in outputs { XCTAssertFalse(text.contains(Self.key)) }
         await fake.stop()
     }
+
+    func testStatusAndLogsOfAPodDeployment() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: FakeCatalog.bundled())
+        await fake.state.setPodPhaseSeconds(0)
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-status-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.path]
+        let spec = CLITests.root.appendingPathComponent("examples/steady-api.yaml").path
+        let notYet = try await podform(["status", spec], env: env)
+        XCTAssertTrue(notYet.stdout.contains("public-api  -"), notYet.stdout)
+        let apply = try await podform(["apply", "--auto-approve", spec], env: env)
+        XCTAssertEqual(apply.status, 0, apply.stderr)
+        XCTAssertTrue(apply.stdout.contains("-8000.proxy.runpod.net"), apply.stdout)
+        let status = try await podform(["status", "--json", spec], env: env)
+        XCTAssertEqual(status.status, 0, status.stderr)
+        let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+        let pod = try XCTUnwrap(rows.first { $0["kind"] as? String == "pod" })
+        XCTAssertEqual(pod["state"] as? String, "RUNNING")
+        XCTAssertNotNil(pod["spend_usd"] as? Double)
+        XCTAssertTrue((pod["url"] as? String ?? "").hasSuffix("-8000.proxy.runpod.net"))
+        let logs = try await podform(["logs", spec, "--tail", "10"], env: env)
+        XCTAssertEqual(logs.status, 0, logs.stderr)
+        XCTAssertTrue(logs.stdout.contains("[pod podform-public-api] 2026-11-25T12:00:01Z INFO: vLLM API server started on port 8000"), logs.stdout)
+        XCTAssertFalse((status.stdout + logs.stdout + logs.stderr).contains(Self.key))
+        await fake.stop()
+    }
 }

@@ -132,16 +132,7 @@ extension Podform {
         func validate() throws { if files.isEmpty { throw ValidationError("give spec files") } }
 
         func run() async throws {
-            var names: [String] = []
-            for path in files {
-                let (text, problem) = SpecFiles.read(path)
-                if let problem { Output.err("error: \(path): \(problem.message)\n"); throw ExitCode(1) }
-                guard let spec = PodformCore.Spec.parse(path: path, text: text ?? "").0 else {
-                    Output.err("error: \(path) is not a valid spec (run podform validate)\n")
-                    throw ExitCode(1)
-                }
-                names.append(spec.name)
-            }
+            let names = try specNames(files)
             do {
                 let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client()
                 let live = try await LiveState.fetch(client)
