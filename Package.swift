@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure: (path, text) in, Spec values and diagnostics out.
@@ -30,7 +31,7 @@ let package = Package(
         // The decision engine: spec + catalog -> Plan with a decision trace.
         .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "RunPodAPI"]),
         // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
-        .target(name: "RunPodAPI"),
+        .target(name: "RunPodAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
         .target(
             name: "PodformTestSupport",
@@ -47,6 +48,7 @@ let package = Package(
             dependencies: [
                 "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// How requests are retried: 429 honours Retry-After; 5xx and connection failures back off
 /// exponentially with jitter, bounded in attempts and total time. Creates are never retried here.
@@ -23,6 +24,8 @@ public struct RunPodClient: Sendable {
     public var timeout: TimeInterval
     /// Sleeps between retries (injectable so tests do not wait).
     public var sleep: @Sendable (Double) async -> Void
+    /// Request log (method, path, status, time; never headers or bodies): debug level.
+    public var logger: Logger = Logger(label: "podform.runpod")
 
     public init(baseURL: URL = RunPodClient.defaultBaseURL, apiKey: String, transport: any HTTPTransport = URLSessionTransport(),
                 retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 30,
@@ -66,12 +69,16 @@ public struct RunPodClient: Sendable {
         while true {
             attempt += 1
             let response: HTTPResponseData
+            let sentAt = Date()
             do {
                 response = try await transport.send(request)
+                logger.debug("\(method) \(path) -> \(response.status) (\(Int(Date().timeIntervalSince(sentAt) * 1000)) ms, attempt \(attempt))")
             } catch let error as RunPodError {
+                logger.debug("\(method) \(path) failed: \(error)")
                 throw error
             } catch {
                 let message = redact(error.localizedDescription)
+                logger.debug("\(method) \(path) failed: \(message) (attempt \(attempt))")
                 if retryable, attempt < retry.maxAttempts, Date().timeIntervalSince(started) < retry.maxTotal {
                     await sleep(backoff(attempt))
                     continue

@@ -146,7 +146,8 @@ final class ApplyCLITests: XCTestCase {
         try text.write(to: spec, atomically: true, encoding: .utf8)
         var outputs: [String] = []
 
-        let plan = try await podform(["plan", "--detailed-exitcode", spec.path], env: env)
+        let plan = try await podform(["plan", "--detailed-exitcode", "--verbose", spec.path], env: env)
+        XCTAssertTrue(plan.stderr.contains("GET /v2/templates -> 200"), plan.stderr)
         outputs += [plan.stdout, plan.stderr]
         XCTAssertEqual(plan.status, 2, plan.stderr)
         XCTAssertTrue(plan.stdout.contains("+ network_volume \"podform-support-chat-weights\""), plan.stdout)
@@ -156,8 +157,10 @@ final class ApplyCLITests: XCTestCase {
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("--auto-approve"), refused.stderr)
 
-        let apply = try await podform(["apply", "--auto-approve", spec.path], env: env)
+        let apply = try await podform(["apply", "--auto-approve", "--verbose", spec.path], env: env)
         outputs += [apply.stdout, apply.stderr]
+        XCTAssertTrue(apply.stderr.contains("POST /v2/serverless -> 201"), apply.stderr)
+        XCTAssertTrue(apply.stderr.contains("creating endpoint podform-support-chat"), apply.stderr)
         XCTAssertEqual(apply.status, 0, apply.stderr)
         XCTAssertTrue(apply.stdout.contains("support-chat: 3 created, 0 updated, 0 deleted"), apply.stdout)
         XCTAssertTrue(apply.stdout.contains("https://api.runpod.ai/v2/ep"), apply.stdout)
@@ -194,7 +197,8 @@ final class ApplyCLITests: XCTestCase {
         let flashboot = await fake.state.field(.endpoint, id: endpointID, "flashboot")
         XCTAssertEqual(flashboot, "FLASHBOOT")
 
-        let destroy = try await podform(["destroy", "--auto-approve", spec.path], env: env)
+        let destroy = try await podform(["destroy", "--auto-approve", "--quiet", spec.path], env: env)
+        XCTAssertFalse(destroy.stderr.contains("deleting"), destroy.stderr)
         outputs += [destroy.stdout, destroy.stderr]
         XCTAssertEqual(destroy.status, 0, destroy.stderr)
         let counts = await fake.state.counts()

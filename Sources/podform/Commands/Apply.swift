@@ -18,6 +18,7 @@ extension Podform {
         var allowDestroyVolumes = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("wait-timeout"), help: "Seconds to wait for pods to run.") var waitTimeout: Double = 900
 
         func validate() throws {
@@ -40,7 +41,7 @@ extension Podform {
             for f in outcome.failures { Output.err("error: \(f)\n") }
             if outcome.hasErrors { throw ExitCode(1) }
             do {
-                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client()
+                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()
                 let live = try await LiveState.fetch(client)
                 if let saved {
                     let now = outcome.plan.deployments.map { stripState($0) }
@@ -83,8 +84,9 @@ extension Podform {
                     for set in toApply {
                         if running >= 4, let done = await group.next() { out.append(done); running -= 1 }
                         running += 1
+                        let quiet = global.quiet
                         let options = ApplyOptions(waitTimeout: waitTimeout, pollInterval: 5) { line in
-                            Output.err(String(format: "[%5.1fs] %@: ", Date().timeIntervalSince(started), set.spec) + line + "\n")
+                            if !quiet { Output.err(String(format: "[%5.1fs] %@: ", Date().timeIntervalSince(started), set.spec) + line + "\n") }
                         }
                         group.addTask {
                             do { return (set.spec, .success(try await PodformApply.apply(set, client: client, options: options))) }
@@ -128,13 +130,14 @@ extension Podform {
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Also delete network volumes (their data is lost).") var allowDestroyVolumes = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @OptionGroup var global: GlobalOptions
 
         func validate() throws { if files.isEmpty { throw ValidationError("give spec files") } }
 
         func run() async throws {
             let names = try specNames(files)
             do {
-                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client()
+                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()
                 let live = try await LiveState.fetch(client)
                 let sets = names.map { destroyChanges(spec: $0, live: live, allowDestroyVolumes: allowDestroyVolumes) }
                 Output.out(ChangeSetRenderer.text(sets))
@@ -148,7 +151,8 @@ extension Podform {
                     guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw ExitCode(1) }
                 }
                 for set in sets where set.hasChanges {
-                    let r = try await PodformApply.apply(set, client: client, options: ApplyOptions { Output.err($0 + "\n") })
+                    let quiet = global.quiet
+                    let r = try await PodformApply.apply(set, client: client, options: ApplyOptions { if !quiet { Output.err($0 + "\n") } })
                     Output.out("\(set.spec): \(r.deleted.count) deleted\n")
                 }
             } catch let error as RunPodError {

@@ -18,6 +18,7 @@ extension Podform {
             var apiURL: String?
             @Option(name: .customLong("api-key-file"), help: "Read the API key from this file instead of $RUNPOD_API_KEY.")
             var apiKeyFile: String?
+            @OptionGroup var global: GlobalOptions
             @Option(help: "Write the overlay here instead of the cache directory.") var out: String?
 
             func run() async throws {
@@ -25,7 +26,9 @@ extension Podform {
                 do {
                     let key = try RunPodClient.apiKey(environment: env, keyFile: apiKeyFile)
                     let base = try APIURL.resolve(apiURL, environment: env)
-                    let client = RunPodClient(baseURL: base, apiKey: key)
+                    var client = RunPodClient(baseURL: base, apiKey: key)
+                    global.bootstrap()
+                    client.logger = global.logger
                     let body = try await client.listGPUTypes()
                     let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
                     let overlay = try CatalogOverlay.fromListResponse(body, fetchedAt: today, source: base.host ?? base.absoluteString)

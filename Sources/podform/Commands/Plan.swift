@@ -21,6 +21,7 @@ extension Podform {
         @Flag(help: "Plan without RunPod (every resource a create) and never fetch model configs from the Hub.") var offline = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @OptionGroup var global: GlobalOptions
         @Option(help: "A local config.json for the model (overrides model.config).") var config: String?
         @Option(help: "Colour: auto, always, never.") var color: ColorChoice = .auto
 
@@ -37,7 +38,7 @@ extension Podform {
             for failure in outcome.failures { Output.err("error: \(failure)\n") }
             var plan = outcome.plan
             var sets: [ChangeSet]?
-            let connection = RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile)
+            let connection = RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global)
             if !offline && connection.hasKey && !plan.deployments.isEmpty {
                 do {
                     let client = try connection.client()

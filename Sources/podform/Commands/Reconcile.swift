@@ -21,6 +21,7 @@ extension Podform {
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Allow deleting network volumes.") var allowDestroyVolumes = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @OptionGroup var global: GlobalOptions
 
         enum LogFormat: String, ExpressibleByArgument { case text, json }
 
@@ -31,7 +32,7 @@ extension Podform {
 
         func run() async throws {
             let client: RunPodClient
-            do { client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client() } catch {
+            do { client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client() } catch {
                 Output.err("error: \(error)\n")
                 throw ExitCode(1)
             }

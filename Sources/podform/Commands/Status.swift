@@ -29,6 +29,7 @@ extension Podform {
         @Flag(help: "Print JSON.") var json = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @OptionGroup var global: GlobalOptions
 
         func validate() throws { if files.isEmpty { throw ValidationError("give spec files") } }
 
@@ -39,7 +40,7 @@ extension Podform {
         func run() async throws {
             let names = try specNames(files)
             do {
-                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client()
+                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()
                 let live = try await LiveState.fetch(client)
                 var rows: [Row] = []
                 for spec in names {
@@ -90,13 +91,14 @@ extension Podform {
         @Option(help: "Lines of history (0-5000).") var tail: Int = 100
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @OptionGroup var global: GlobalOptions
 
         func validate() throws { if !(0...5000).contains(tail) { throw ValidationError("--tail must be 0 to 5000") } }
 
         func run() async throws {
             let name = try specNames([spec])[0]
             do {
-                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile).client()
+                let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()
                 let owned = try await LiveState.fetch(client).ownedResources(spec: name)
                 var paths: [(String, String)] = owned.pods.map { ("pod \($0.name ?? $0.id)", "/v2/pods/\($0.id)/logs") }
                 for e in owned.endpoints {

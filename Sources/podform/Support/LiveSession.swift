@@ -7,11 +7,17 @@ import RunPodAPI
 struct RunPodOptions {
     var apiURL: String?
     var apiKeyFile: String?
+    var global: GlobalOptions? = nil
 
     func client() throws -> RunPodClient {
         let env = ProcessInfo.processInfo.environment
         let key = try RunPodClient.apiKey(environment: env, keyFile: apiKeyFile)
-        return RunPodClient(baseURL: try APIURL.resolve(apiURL, environment: env), apiKey: key)
+        var client = RunPodClient(baseURL: try APIURL.resolve(apiURL, environment: env), apiKey: key)
+        if let global {
+            global.bootstrap()
+            client.logger = global.logger
+        }
+        return client
     }
 
     /// True when a key is available (plan then diffs against live state).
