@@ -10,12 +10,12 @@ public enum PlanMarkdownRenderer {
         var head = "## podform plan\n\n"
         head += plan.offline ? "_Offline plan (no RunPod API key): every resource is shown as to-create._ " : ""
         head += "GPU prices as of \(plan.catalogAsOf).\n\n"
-        head += "| spec | GPU | count | mode | workers | monthly | SLA |\n| --- | --- | ---: | --- | --- | ---: | --- |\n"
+        head += "| spec | GPU | count | mode | workers | monthly | vs live | SLA |\n| --- | --- | ---: | --- | --- | ---: | --- | --- |\n"
         for d in plan.deployments {
             let mode = d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
             let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? "\(d.estimates?.replicas ?? 1) pod\((d.estimates?.replicas ?? 1) == 1 ? "" : "s")"
             let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
-            head += "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(String(format: "$%.2f", d.cost.monthlyUSD)) | \(sla) |\n"
+            head += "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(String(format: "$%.2f", d.cost.monthlyUSD)) | \(liveChange(d, offline: plan.offline)) | \(sla) |\n"
         }
         for f in failures { head += "\n> **error:** \(f.replacingOccurrences(of: "\n", with: " "))\n" }
         var body = ""
@@ -30,6 +30,16 @@ public enum PlanMarkdownRenderer {
             note = "\n> Details of \(truncated) deployment\(truncated == 1 ? "" : "s") left out to stay under GitHub's comment limit; see the full plan with `podform plan --format json`.\n"
         }
         return head + "\n" + body + note
+    }
+
+    /// How the deployment compares with what runs now: new (+ its cost), unchanged, or which changes.
+    static func liveChange(_ d: Deployment, offline: Bool) -> String {
+        if offline { return "not checked (offline)" }
+        let actions = d.resources.map(\.action)
+        if actions.allSatisfy({ $0 == "create" }) { return String(format: "new: +$%.2f/month", d.cost.monthlyUSD) }
+        if actions.allSatisfy({ $0 == "no-op" }) { return "no change" }
+        let counts = Dictionary(grouping: actions.filter { $0 != "no-op" }, by: { $0 }).mapValues(\.count)
+        return counts.keys.sorted().map { "\(counts[$0]!) to \($0)" }.joined(separator: ", ")
     }
 
     static func details(_ d: Deployment) -> String {

@@ -234,3 +234,133 @@ final class ApplyCLITests: XCTestCase {
         await fake.stop()
     }
 }
+
+/// The terminal: colour only on a TTY, the confirmation prompt through a pseudo-terminal, completions.
+final class TerminalTests: XCTestCase {
+    func testColourOnlyWhenAskedOrOnATerminal() throws {
+        let spec = "Tests/PodformCLITests/Invalid/unknown-key.yaml"
+        let piped = try CLITests.run(CLITests.binary, ["validate", spec])
+        XCTAssertFalse(piped.stderr.contains("\u{1B}["), "no colour when piped")
+        let forced = try CLITests.run(CLITests.binary, ["validate", "--color", "always", spec])
+        XCTAssertTrue(forced.stderr.contains("\u{1B}[1;31merror"), forced.stderr)
+        let noColor = try CLITests.run(CLITests.binary, ["validate", "--color", "never", spec])
+        XCTAssertFalse(noColor.stderr.contains("\u{1B}["))
+    }
+
+    func testVersionAndCompletions() throws {
+        XCTAssertEqual(try CLITests.run(CLITests.binary, ["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        for shell in ["bash", "zsh", "fish"] {
+            let r = try CLITests.run(CLITests.binary, ["--generate-completion-script", shell])
+            XCTAssertEqual(r.status, 0)
+            XCTAssertTrue(r.stdout.contains("reconcile"), shell)
+        }
+    }
+
+    /// `apply` asks on a terminal; answering anything but "yes" cancels, "yes" applies.
+    func testConfirmationPromptThroughAPseudoTerminal() async throws {
+        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+            ?? (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/python3" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else { throw XCTSkip("python3 not found") }
+        let fake = try await FakeRunPodServer(apiKey: "rpa_PTY_KEY_1", gpuTypes: FakeCatalog.bundled())
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-pty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        // Runs podform under a pty, waits for the prompt, types the answer, returns everything it printed.
+        let script = """
+            import os, pty, sys, time, select
+            answer, args = sys.argv[1], sys.argv[2:]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(args[0], args)
+            out = b""
+            deadline = time.time() + 60
+            sent = False
+            while time.time() < deadline:
+                r, _, _ = select.select([fd], [], [], 0.2)
+                if r:
+                    try:
+                        chunk = os.read(fd, 4096)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    out += chunk
+                if not sent and b"Only 'yes' will be accepted" in out:
+                    os.write(fd, (answer + "\\n").encode())
+                    sent = True
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode(errors="replace"))
+            sys.exit(os.WEXITSTATUS(status))
+            """
+        let spec = CLITests.root.appendingPathComponent("examples/internal-tool.yaml").path
+        let env = ["RUNPOD_API_KEY": "rpa_PTY_KEY_1", "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.path]
+        func run(_ answer: String) async throws -> CLITests.Run {
+            try await withCheckedThrowingContinuation { c in
+                DispatchQueue.global().async {
+                    do { c.resume(returning: try CLITests.run(URL(fileURLWithPath: python), ["-c", script, answer, CLITests.binary.path, "apply", spec], env: env)) }
+                    catch { c.resume(throwing: error) }
+                }
+            }
+        }
+        let no = try await run("no")
+        XCTAssertEqual(no.status, 1, no.stdout)
+        XCTAssertTrue(no.stdout.contains("Apply cancelled."), no.stdout)
+        let countsAfterNo = await fake.state.counts()
+        XCTAssertEqual(countsAfterNo.values.reduce(0, +), 0)
+        let yes = try await run("yes")
+        XCTAssertEqual(yes.status, 0, yes.stdout)
+        XCTAssertTrue(yes.stdout.contains("docs-helper: 2 created"), yes.stdout)
+        let counts = await fake.state.counts()
+        XCTAssertEqual(counts["endpoints"], 1)
+        await fake.stop()
+    }
+}
+
+/// The README's tour, run command by command as a user would.
+final class ReadmeTests: XCTestCase {
+    func testTheTourRunsAsWritten() async throws {
+        let readme = try String(contentsOf: CLITests.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try XCTUnwrap(readme.range(of: "<!-- tour -->"))
+        let end = try XCTUnwrap(readme.range(of: "<!-- /tour -->"))
+        let block = readme[start.upperBound..<end.lowerBound]
+        let lines = block.split(separator: "\n").map { String($0.split(separator: "#").first ?? "").trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("```") }
+        XCTAssertGreaterThanOrEqual(lines.count, 10)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-tour-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var env = ["PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        var fake: FakeRunPodServer?
+        for line in lines {
+            if line.hasPrefix("podform-fake-runpod") {
+                fake = try await FakeRunPodServer(apiKey: "demo", gpuTypes: FakeCatalog.bundled())
+                continue
+            }
+            if line.hasPrefix("export ") {
+                for assignment in line.dropFirst(7).split(separator: " ") {
+                    let kv = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+                    env[kv[0]] = kv[1].replacingOccurrences(of: "http://127.0.0.1:PORT", with: fake?.baseURL.absoluteString ?? "")
+                }
+                continue
+            }
+            XCTAssertTrue(line.hasPrefix("podform "), line)
+            let args = line.split(separator: " ").dropFirst().map(String.init)
+            let r: CLITests.Run = try await withCheckedThrowingContinuation { c in
+                let e = env
+                DispatchQueue.global().async {
+                    do { c.resume(returning: try CLITests.run(CLITests.binary, args, env: e, cwd: dir)) } catch { c.resume(throwing: error) }
+                }
+            }
+            XCTAssertEqual(r.status, 0, "`\(line)` failed:\n\(r.stdout)\n\(r.stderr)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("image/Dockerfile").path))
+        let counts = await fake?.state.counts()
+        XCTAssertEqual((counts?["endpoints"] ?? 0) + (counts?["pods"] ?? 0) + (counts?["templates"] ?? 0), 0)  // destroyed at the end
+        await fake?.stop()
+    }
+
+    func testTheFirstCommandPlansAnExampleOffline() throws {
+        let r = try CLITests.run(CLITests.binary, ["plan", "examples/support-chat.yaml"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(try String(contentsOf: CLITests.root.appendingPathComponent("README.md"), encoding: .utf8)
+            .contains("swift run podform plan examples/support-chat.yaml"))
+    }
+}
