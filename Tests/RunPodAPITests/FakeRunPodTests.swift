@@ -65,7 +65,7 @@ final class FakeRunPodTests: XCTestCase {
             let value4 = try await client.getTemplate(template.id).env?["MODEL_NAME"]
             XCTAssertEqual(value4, "x/y")
             let workers = try await client.endpointWorkers(endpoint.id)
-            XCTAssertEqual(workers.workers.count, 0)
+            XCTAssertEqual(workers.workers.count, 1)  // one running worker once min workers is 1
             // Deleting in the wrong order is refused, as RunPod does for attached volumes and used templates.
             do { try await client.deleteNetworkVolume(volume.id); XCTFail("attached volume deleted") } catch RunPodError.conflict {}
             do { try await client.deleteTemplate(template.id); XCTFail("used template deleted") } catch RunPodError.conflict {}
