@@ -79,8 +79,13 @@ public enum PlanExplainer {
         lines.append("\(d.name) runs \(d.model.id) on \(mode): \(d.gpu.count) x \(d.gpu.displayName), about \(String(format: "$%.2f", d.cost.monthlyUSD)) a month.")
         for t in d.trace { lines.append("\(t.question) \(t.outcome.prefix(1).uppercased() + t.outcome.dropFirst()).") }
         for a in d.alternatives {
-            let why = a.reason.replacingOccurrences(of: "rejected ", with: "")
-            lines.append("\(a.gpu), not \(d.gpu.id): \(why).")
+            var why = a.reason
+            if why.hasPrefix("rejected ("), let close = why.firstIndex(of: ")") {
+                why = String(why[why.index(after: close)...]).trimmingCharacters(in: CharacterSet(charactersIn: ": "))
+                lines.append("\(d.gpu.displayName), not \(a.gpu): \(why).")
+            } else {
+                lines.append("\(a.gpu) would also work: \(why).")
+            }
         }
         for w in d.warnings { lines.append("Note: \(w.message).") }
         return lines.joined(separator: "\n") + "\n"

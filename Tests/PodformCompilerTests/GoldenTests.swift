@@ -31,3 +31,18 @@ final class GoldenTests: XCTestCase {
         XCTAssertEqual(PlanMarkdownRenderer.render(plan(a)), PlanMarkdownRenderer.render(plan(b)))
     }
 }
+
+final class MarkdownLimitTests: XCTestCase {
+    /// Many specs: the comment stays under GitHub's 65,536 characters, with a note pointing to the JSON.
+    func testLongPlansAreTruncatedWithANote() throws {
+        let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("support-chat.yaml"), encoding: .utf8)
+        let d = try XCTUnwrap(Fixtures.deployment(text))
+        var many: [Deployment] = []
+        for i in 0..<300 { var copy = d; copy.name = "support-chat-\(String(format: "%03d", i))"; many.append(copy) }
+        let md = PlanMarkdownRenderer.render(Plan(offline: true, catalogAsOf: "2026-11-09", deployments: many))
+        XCTAssertLessThan(md.count, 65_536)
+        XCTAssertTrue(md.contains("left out to stay under GitHub's comment limit"), String(md.suffix(300)))
+        XCTAssertTrue(md.contains("| `support-chat-299` |"))  // every spec keeps its summary row
+        XCTAssertEqual(md, PlanMarkdownRenderer.render(Plan(offline: true, catalogAsOf: "2026-11-09", deployments: many)))
+    }
+}
