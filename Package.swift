@@ -12,10 +12,10 @@ let package = Package(
         .library(name: "PodformCompiler", targets: ["PodformCompiler"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // Pure: (path, text) in, Spec values and diagnostics out.
@@ -39,6 +39,8 @@ let package = Package(
             resources: [.copy("Resources/openapi-v2.json")]
         ),
         .executableTarget(name: "podform-fake-runpod", dependencies: ["PodformTestSupport"]),
+        // Mutation fuzzer over the spec loader and validator (RELIABILITY.md).
+        .executableTarget(name: "podform-fuzz", dependencies: ["PodformCore"]),
         // Live state, diff (pure) -> ChangeSet, apply (the only effects on RunPod).
         .target(name: "PodformApply", dependencies: ["PodformCompiler", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.
@@ -55,7 +57,7 @@ let package = Package(
             name: "podform-bench",
             dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformTestSupport", "RunPodAPI"]
         ),
-        .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"]),
+        .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "PodformSizingTests", dependencies: ["PodformSizing", "PodformCatalog"]),
         .testTarget(name: "PodformCatalogTests", dependencies: ["PodformCatalog", "PodformSizing"], exclude: ["Fixtures"]),
         .testTarget(

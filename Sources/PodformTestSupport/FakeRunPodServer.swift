@@ -78,9 +78,22 @@ extension FakeRunPodState {
         case .noCapacity?:
             return fakeProblem(500, "Internal Server Error", "There are no longer any instances available with the requested specifications. Please refresh and try again.")
         case .malformedBody?: return fakeJSON(200, Data("{\"pods\": [ this is not json".utf8))
+        case .missingFields?:
+            return fakeJSON(200, Data("{\"pods\": [{\"name\": \"no-id\"}], \"endpoints\": [{}], \"templates\": [{\"image\": 1}], \"networkVolumes\": [{\"id\": \"v\"}]}".utf8))
+        case .hugeBody?: return fakeJSON(200, Data(repeating: UInt8(ascii: " "), count: 40 * 1_048_576))
+        case .wrongContentType?:
+            return FakeResponse(status: 200, headers: ["Content-Type": "text/html"], body: Data("<html><body>502 Bad Gateway</body></html>".utf8))
         default: break
         }
-        let response = apply(method: method, path: path, query: query, body: body)
+        var response = apply(method: method, path: path, query: query, body: body)
+        if case .unknownEnum? = fault, var object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
+            if var pods = object["pods"] as? [[String: Any]] {
+                for i in pods.indices { pods[i]["status"] = "HIBERNATING"; pods[i]["cloud"] = "MOON" }
+                object["pods"] = pods
+            }
+            if object["status"] != nil { object["status"] = "HIBERNATING" }
+            response.body = (try? JSONSerialization.data(withJSONObject: object)) ?? response.body
+        }
         if case .succeedThen500? = fault, (200..<300).contains(response.status) {
             return fakeProblem(500, "Internal Server Error", "failed to read back the created resource")
         }

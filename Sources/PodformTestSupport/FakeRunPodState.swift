@@ -25,6 +25,14 @@ public struct Fault: Sendable {
         case succeedThen500
         /// Answer 200 with a body that is not JSON.
         case malformedBody
+        /// Answer 200 with list items or objects missing required fields.
+        case missingFields
+        /// Answer normally but with an enum value RunPod has not documented (status "HIBERNATING").
+        case unknownEnum
+        /// Answer 200 with a 40 MB body.
+        case hugeBody
+        /// Answer 200 with an HTML page (a proxy's error page).
+        case wrongContentType
     }
     public var method: String?
     public var pathPrefix: String?

@@ -211,7 +211,10 @@ final class ApplyTests: XCTestCase {
     /// Every injectable fault at every write of an apply, then a second apply: all converge, no duplicates.
     func testFaultMatrixConverges() async throws {
         var runs = 0, converged = 0
-        for example in ["support-chat.yaml", "steady-api.yaml", "llama3-70b-awq-endpoint.yaml"] {
+        let examples = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("examples").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertGreaterThanOrEqual(examples.count, 9)
+        for example in examples {
             let d = try deployment(try self.example(example))
             // The writes of a clean apply.
             var writes: [(String, String)] = []

@@ -15,9 +15,12 @@ public struct SpecDocument {
     public static let maxFlowDepth = 64
     /// The longest run of indentation and block indicators accepted at a line start.
     public static let maxLinePrefix = 512
-    /// The most alias references (`*name`) accepted: aliases can multiply a document exponentially
-    /// (a "billion laughs" bomb), and a spec has little use for them.
-    public static let maxAliases = 64
+    /// The most alias references (`*name`) accepted. Aliases can multiply a document exponentially
+    /// (a "billion laughs" bomb): a chain where each level references the previous one k times grows
+    /// as k^(n/k), at most 1.45^n for n references, and libyaml's composer (Yams checks mapping keys
+    /// for duplicates by hashing them) walks the expansion when an alias is used as a key. 24
+    /// references bound that to about 7,000 nodes, and a spec has little use for more.
+    public static let maxAliases = 24
 
     /// Composes `text`. Never throws: every problem becomes a diagnostic with a location.
     public static func parse(path: String, text: String) -> (SpecDocument, [Diagnostic]) {
@@ -36,7 +39,7 @@ public struct SpecDocument {
                                   message: "file is not UTF-8 text (binary or invalid byte at this position)",
                                   at: at(line, column), hint: "specs are YAML text files")])
         }
-        if text.allSatisfy({ $0.isWhitespace }) || isOnlyComments(text) {
+        if isOnlyComments(text) {
             return (empty, [.init(.error, code: "empty-file", message: "spec is empty", at: at(1, 1),
                                   hint: "start from `podform init --model ID` or an example in examples/")])
         }
@@ -60,11 +63,27 @@ public struct SpecDocument {
         }
     }
 
+    /// True when every line is blank, a comment, or a document marker (one pass over the UTF-8 bytes).
     private static func isOnlyComments(_ text: String) -> Bool {
-        text.split(whereSeparator: \.isNewline).allSatisfy {
-            let t = $0.trimmingCharacters(in: .whitespaces)
-            return t.isEmpty || t.hasPrefix("#") || t == "---" || t == "..."
+        var lineStart = true
+        var inComment = false
+        var marker = 0  // length of a "---" / "..." run at the start of a line
+        for byte in text.utf8 {
+            switch byte {
+            case 10, 13:
+                if marker != 0 && marker != 3 { return false }
+                lineStart = true; inComment = false; marker = 0
+            case _ where inComment: continue
+            case 32, 9 where lineStart && marker == 0: continue
+            case 32, 9 where marker == 3: continue
+            case 35 where lineStart || marker == 3: inComment = true  // '#'
+            case 45, 46 where lineStart && marker < 3:  // '-' or '.'
+                marker += 1
+            default:
+                return false
+            }
         }
+        return marker == 0 || marker == 3
     }
 
     /// Rejects inputs nested deeply enough to exhaust the recursive composer's stack.
