@@ -205,6 +205,15 @@ final class ApplyCLITests: XCTestCase {
         XCTAssertEqual(counts, ["pods": 0, "endpoints": 0, "templates": 0, "network_volumes": 1])  // the volume is kept
         XCTAssertTrue(destroy.stdout.contains("--allow-destroy-volumes"), destroy.stdout)
         for text in outputs { XCTAssertFalse(text.contains(Self.key)) }
+        // Every byte podform wrote to disk (saved plan, cache, locks) is free of the key too.
+        let written = FileManager.default.enumerator(atPath: tmp.path)?.compactMap { $0 as? String } ?? []
+        XCTAssertFalse(written.isEmpty)
+        for file in written {
+            let data = FileManager.default.contents(atPath: tmp.appendingPathComponent(file).path) ?? Data()
+            XCTAssertNil(data.range(of: Data(Self.key.utf8)), file)
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: saved.path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
         await fake.stop()
     }
 
