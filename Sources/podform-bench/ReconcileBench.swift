@@ -8,21 +8,27 @@ import RunPodAPI
 
 /// API calls per reconcile round for N specs against the loopback fake.
 enum ReconcileBench {
-    static func run(root: URL, models: ModelCatalog, gpus: GPUCatalog) async throws -> String {
-        let base = try String(contentsOf: root.appendingPathComponent("examples/internal-tool.yaml"), encoding: .utf8)
+    /// `count` copies of a spec under different names, compiled.
+    static func deployments(_ base: String, prefix: String, count: Int, models: ModelCatalog, gpus: GPUCatalog) -> [Deployment] {
         let env = ValidationEnvironment(resolveGPU: { gpus.gpu(named: $0)?.id }, gpuNames: gpus.allNames,
                                         model: { n in models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
+        var out: [Deployment] = []
+        for i in 0..<count {
+            let text = base.replacingOccurrences(of: "name: docs-helper", with: "name: \(prefix)-\(i)")
+            guard let spec = Spec.validate(path: "bench.yaml", text: text, environment: env).0,
+                  let arch = models.model(named: spec.model.id)?.architecture,
+                  case .success(let d) = spec.compile(specFile: "bench.yaml", architecture: arch, environment: CompileEnvironment(gpus: gpus, now: Date()))
+            else { continue }
+            out.append(d)
+        }
+        return out
+    }
+
+    static func run(root: URL, models: ModelCatalog, gpus: GPUCatalog) async throws -> String {
+        let base = try String(contentsOf: root.appendingPathComponent("examples/internal-tool.yaml"), encoding: .utf8)
         var rows: [String] = []
         for count in [10, 50, 100] {
-            var deployments: [Deployment] = []
-            for i in 0..<count {
-                let text = base.replacingOccurrences(of: "name: docs-helper", with: "name: docs-helper-\(i)")
-                guard let spec = Spec.validate(path: "bench.yaml", text: text, environment: env).0,
-                      let arch = models.model(named: spec.model.id)?.architecture,
-                      case .success(let d) = spec.compile(specFile: "bench.yaml", architecture: arch, environment: CompileEnvironment(gpus: gpus, now: Date()))
-                else { continue }
-                deployments.append(d)
-            }
+            let deployments = Self.deployments(base, prefix: "docs-helper", count: count, models: models, gpus: gpus)
             let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
             let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: 30)
             let reconciler = Reconciler(client: client, prune: true, apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05))
@@ -46,15 +52,7 @@ enum ReconcileBench {
         // Load: 500 specs, 20 rounds; memory, file descriptors and calls per round must stay flat.
         var loadRows: [String] = []
         do {
-            var deployments: [Deployment] = []
-            for i in 0..<500 {
-                let text = base.replacingOccurrences(of: "name: docs-helper", with: "name: load-\(i)")
-                guard let spec = Spec.validate(path: "bench.yaml", text: text, environment: env).0,
-                      let arch = models.model(named: spec.model.id)?.architecture,
-                      case .success(let d) = spec.compile(specFile: "bench.yaml", architecture: arch, environment: CompileEnvironment(gpus: gpus, now: Date()))
-                else { continue }
-                deployments.append(d)
-            }
+            let deployments = Self.deployments(base, prefix: "load", count: 500, models: models, gpus: gpus)
             let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
             let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: 60)
             let reconciler = Reconciler(client: client, prune: true, apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05))

@@ -160,12 +160,15 @@ final class CLITests: XCTestCase {
 
     // MARK: schemas, checked by an independent validator
 
-    func checkJSONSchema() throws -> URL? {
+    func checkJSONSchema() throws -> URL? { Self.tool("check-jsonschema") }
+
+    /// A tool on PATH; in CI a missing tool is a failure (.ci/run installs them), elsewhere a skip.
+    static func tool(_ name: String) -> URL? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent("check-jsonschema")
+            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
-        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("check-jsonschema is not installed (.ci/run installs it)") }
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("\(name) is not installed (.ci/run installs it)") }
         return nil
     }
 
@@ -360,14 +363,7 @@ final class LockedData: @unchecked Sendable {
 
 /// Generated Dockerfiles, checked by real tools: hadolint and dockerfile-parse.
 final class DockerfileCLITests: XCTestCase {
-    func tool(_ name: String) -> URL? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("\(name) is not installed (.ci/run installs it)") }
-        return nil
-    }
+    func tool(_ name: String) -> URL? { CLITests.tool(name) }
 
     func testEveryGeneratedDockerfilePassesHadolintAndParses() throws {
         guard let hadolint = tool("hadolint"), let python = tool("python3") else { throw XCTSkip("hadolint not installed") }
@@ -452,14 +448,7 @@ final class DockerfileCLITests: XCTestCase {
 
 /// The CI and cluster examples, checked by real tools.
 final class ExamplesLintTests: XCTestCase {
-    func tool(_ name: String) -> URL? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("\(name) is not installed (.ci/run installs it)") }
-        return nil
-    }
+    func tool(_ name: String) -> URL? { CLITests.tool(name) }
 
     func testGitHubWorkflowsValidateAgainstTheWorkflowSchema() throws {
         guard let checker = tool("check-jsonschema") else { throw XCTSkip("check-jsonschema not installed") }
