@@ -178,6 +178,9 @@ final class ApplyCLITests: XCTestCase {
         let saved = tmp.appendingPathComponent("plan.json")
         let savedRun = try await podform(["plan", "--out", saved.path, spec.path], env: env)
         XCTAssertEqual(savedRun.status, 0)
+        let fresh = try await podform(["apply", "--auto-approve", saved.path], env: env)
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)  // nothing changed since: accepted
+        XCTAssertTrue(fresh.stdout.contains("No changes."), fresh.stdout)
         let endpointIDs = await fake.state.ids(.endpoint)
         let endpointID = try XCTUnwrap(endpointIDs.first)
         await fake.state.mutate(.endpoint, id: endpointID) { $0["flashboot"] = "OFF" }

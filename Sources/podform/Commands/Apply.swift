@@ -44,8 +44,9 @@ extension Podform {
                 let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()
                 let live = try await LiveState.fetch(client)
                 if let saved {
-                    let now = outcome.plan.deployments.map { stripState($0) }
-                    let then = saved.deployments.map { stripState($0) }
+                    // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
+                    let now = encodeJSON(outcome.plan.deployments.map { stripState($0) })
+                    let then = encodeJSON(saved.deployments.map { stripState($0) })
                     if now != then || saved.liveFingerprint != live.fingerprint(specs: saved.deployments.map(\.name)) {
                         Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
                         throw ExitCode(1)
