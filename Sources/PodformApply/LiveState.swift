@@ -15,13 +15,14 @@ public struct LiveState: Sendable {
         self.volumes = volumes
     }
 
-    /// Lists every kind once.
+    /// Lists every kind once, one after the other (a failure stops the fetch without cancelling
+    /// requests in flight).
     public static func fetch(_ client: RunPodClient) async throws -> LiveState {
-        async let templates = client.listTemplates()
-        async let endpoints = client.listEndpoints()
-        async let pods = client.listPods()
-        async let volumes = client.listNetworkVolumes()
-        return try await LiveState(templates: templates, endpoints: endpoints, pods: pods, volumes: volumes)
+        let templates = try await client.listTemplates()
+        let endpoints = try await client.listEndpoints()
+        let pods = try await client.listPods()
+        let volumes = try await client.listNetworkVolumes()
+        return LiveState(templates: templates, endpoints: endpoints, pods: pods, volumes: volumes)
     }
 
     /// A fingerprint of the live resources a set of specs owns, to refuse stale saved plans.

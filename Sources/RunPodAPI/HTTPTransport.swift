@@ -56,7 +56,17 @@ public struct URLSessionTransport: HTTPTransport {
         configuration.timeoutIntervalForResource = request.timeout
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
-        let (data, response) = try await session.data(for: urlRequest)
+        // The completion-handler API, not `data(for:)`: on Linux, a Swift task cancelled while its
+        // `data(for:)` is in flight can deadlock inside FoundationNetworking's cancel path. The
+        // request's own timeout bounds the wait instead.
+        let (data, response): (Data, URLResponse) = try await withCheckedThrowingContinuation { continuation in
+            let task = session.dataTask(with: urlRequest) { data, response, error in
+                if let error { continuation.resume(throwing: error); return }
+                guard let response else { continuation.resume(throwing: RunPodError.invalidResponse("no response")); return }
+                continuation.resume(returning: (data ?? Data(), response))
+            }
+            task.resume()
+        }
         guard let http = response as? HTTPURLResponse else { throw RunPodError.invalidResponse("not an HTTP response") }
         guard data.count <= maxBodyBytes else { throw RunPodError.invalidResponse("response body over \(maxBodyBytes) bytes") }
         var headers: [String: String] = [:]
