@@ -92,7 +92,7 @@ extension Compiler {
         var result: [Option] = []
         let storage = storagePlan(c)
         let gpus = Double(c.tp)
-        if allowed.contains("pod"), let (price, cloud) = podPrice(c.gpu) {
+        if allowed.contains("pod"), let (price, _) = podPrice(c.gpu) {
             let hourly = price.usd * gpus * Double(c.replicas)
             let hoursPerDay = workloadRunsContinuously ? 24.0 : min(24, max(load.activeHours, 1))
             let diskMonthly = Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth

@@ -10,8 +10,8 @@ import XCTest
 
 final class ApplyTests: XCTestCase {
     static let key = "rpa_SENTINEL_APPLY_3141592"
-    nonisolated(unsafe) static let gpus = try! GPUCatalog.bundled()
-    nonisolated(unsafe) static let models = try! ModelCatalog.bundled()
+    static let gpus = try! GPUCatalog.bundled()
+    static let models = try! ModelCatalog.bundled()
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func deployment(_ text: String) throws -> Deployment { try Self.deployment(text) }

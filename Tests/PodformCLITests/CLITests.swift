@@ -148,7 +148,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(b.status, 1)
         XCTAssertTrue(b.stderr.contains("[not-text]"), b.stderr)
         let big = dir.appendingPathComponent("big.yaml")
-        FileManager.default.createFile(atPath: big.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: big.path, contents: nil)
         let handle = try FileHandle(forWritingTo: big)
         try handle.truncate(atOffset: 50 * 1_048_576)
         try handle.close()

@@ -10,8 +10,8 @@ enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let examples = root.appendingPathComponent("examples")
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-    nonisolated(unsafe) static let gpus = try! GPUCatalog.bundled()
-    nonisolated(unsafe) static let models = try! ModelCatalog.bundled()
+    static let gpus = try! GPUCatalog.bundled()
+    static let models = try! ModelCatalog.bundled()
     /// A fixed "now" a day after the catalog's date, so no staleness warning varies by run.
     static let now = ISO8601DateFormatter().date(from: "2026-11-10T00:00:00Z")!
 

@@ -65,23 +65,26 @@ public struct SpecDocument {
 
     /// True when every line is blank, a comment, or a document marker (one pass over the UTF-8 bytes).
     private static func isOnlyComments(_ text: String) -> Bool {
-        var lineStart = true
+        var lineStart = true  // only blanks so far on this line
         var inComment = false
-        var marker = 0  // length of a "---" / "..." run at the start of a line
+        var marker = 0  // length of a leading "---" / "..." run
         for byte in text.utf8 {
-            switch byte {
-            case 10, 13:
+            if byte == 10 || byte == 13 {
                 if marker != 0 && marker != 3 { return false }
                 lineStart = true; inComment = false; marker = 0
-            case _ where inComment: continue
-            case 32, 9 where lineStart && marker == 0: continue
-            case 32, 9 where marker == 3: continue
-            case 35 where lineStart || marker == 3: inComment = true  // '#'
-            case 45, 46 where lineStart && marker < 3:  // '-' or '.'
+            } else if inComment {
+                continue
+            } else if byte == 32 || byte == 9 {
+                if marker != 0 && marker != 3 { return false }
+                if marker == 0 { continue }  // leading blanks
+            } else if byte == 35, lineStart || marker == 3 {  // '#'
+                inComment = true
+            } else if (byte == 45 || byte == 46), lineStart, marker < 3 {  // '-' or '.'
                 marker += 1
-            default:
+            } else {
                 return false
             }
+            if marker == 3 { lineStart = false }
         }
         return marker == 0 || marker == 3
     }
