@@ -134,9 +134,16 @@ public func apply(_ set: ChangeSet, client: RunPodClient, options: ApplyOptions 
 
 /// Polls a pod until it is RUNNING; fails on ERROR/EXITED or after the timeout.
 func waitRunning(_ id: String, client: RunPodClient, options: ApplyOptions) async throws {
-    let deadline = Date().addingTimeInterval(options.waitTimeout)
+    let started = Date()
+    let deadline = started.addingTimeInterval(options.waitTimeout)
+    var last = ""
     while true {
         let pod = try await client.getPod(id)
+        let status = pod.status ?? "?"
+        if status != last {
+            options.progress("pod \(pod.name ?? id) is \(status) after \(Int(Date().timeIntervalSince(started))) s")
+            last = status
+        }
         switch pod.status ?? "" {
         case "RUNNING": return
         case "ERROR", "EXITED", "TERMINATED": throw RunPodError.unexpected(status: 0, detail: "pod \(id) is \(pod.status ?? "?")")

@@ -236,12 +236,15 @@ func normalizedGPU(_ value: JSONValue?) -> JSONValue {
 }
 
 /// Field-level differences between two objects, for the given top-level keys (nested objects by key).
+///
+/// Nested objects compare the keys the plan sets: fields RunPod adds on its side (defaults, read-only
+/// status) are not drift, or every round would "fix" them.
 func compare(_ old: JSONValue, _ new: JSONValue, keys: [String]) -> [FieldChange] {
     var out: [FieldChange] = []
     for key in keys {
         let a = old[key], b = new[key]
         if case .object(let ao)? = a, case .object(let bo)? = b {
-            for sub in Set(ao.keys).union(bo.keys).sorted() where !same(ao[sub], bo[sub]) {
+            for sub in bo.keys.sorted() where !same(ao[sub], bo[sub]) {
                 out.append(FieldChange(path: "\(key).\(sub)", old: ao[sub], new: bo[sub]))
             }
         } else if !same(a, b) {

@@ -278,3 +278,16 @@ final class ReconcileTests: XCTestCase {
         await fake.stop()
     }
 }
+
+final class DiffUnitTests: XCTestCase {
+    /// Fields RunPod adds to nested objects are not drift; fields the plan sets are.
+    func testServerAddedFieldsAreNotDrift() {
+        let live: JSONValue = ["workers": ["min": 0, "max": 3, "idleTimeout": 5, "ready": 2], "gpu": ["pools": ["ADA_24"], "count": 1, "allowedCudaVersions": []]]
+        let desired: JSONValue = ["workers": ["min": 0, "max": 3, "idleTimeout": 5], "gpu": ["pools": ["ADA_24"], "count": 1]]
+        XCTAssertEqual(compare(live, desired, keys: ["workers", "gpu"]), [])
+        let changed: JSONValue = ["workers": ["min": 1, "max": 3, "idleTimeout": 5], "gpu": ["pools": ["ADA_24"], "count": 1]]
+        XCTAssertEqual(compare(live, changed, keys: ["workers", "gpu"]).map(\.path), ["workers.min"])
+        XCTAssertTrue(same(.int(4), .number(4)))
+        XCTAssertTrue(same(nil, .null))
+    }
+}
