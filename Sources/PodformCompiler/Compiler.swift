@@ -29,7 +29,7 @@ struct Compiler {
         case .networkVolume: return .networkVolume
         case .download: return .download
         case .auto:
-            if spec.constraints.cloud != .community && !spec.constraints.dataCenters.isEmpty { return .networkVolume }
+            if (spec.constraints.cloud ?? .secure) == .secure && !spec.constraints.dataCenters.isEmpty { return .networkVolume }
             return .download
         }
     }

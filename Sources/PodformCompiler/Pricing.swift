@@ -43,6 +43,8 @@ extension Compiler {
 
     /// The pod price for the spec's cloud: secure (default), community, or the cheaper of both.
     func podPrice(_ gpu: GPUType) -> (PricePoint, String)? {
+        // Network volumes exist only in Secure Cloud (NOTES §7): a pod that mounts one is a Secure pod.
+        if weightsLocation == .networkVolume { return gpu.prices.podSecurePerHour.map { ($0, "SECURE") } }
         switch spec.constraints.cloud ?? .secure {
         case .secure: return gpu.prices.podSecurePerHour.map { ($0, "SECURE") }
         case .community: return gpu.prices.podCommunityPerHour.map { ($0, "COMMUNITY") }

@@ -70,4 +70,18 @@ final class CompilerBehaviourTests: XCTestCase {
         XCTAssertGreaterThan(d.gpu.count * Int(d.gpu.memoryGB), 128)
         XCTAssertEqual(d.cost.monthlyUSD, (d.cost.hourlyUSD * 10 * 100).rounded() / 100, accuracy: 0.05)
     }
+
+    func testPodsThatMountANetworkVolumeAreSecureCloud() throws {
+        let text = base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4")
+            + "constraints: {cloud: any, data_centers: [EU-RO-1]}\ndeploy: {mode: pod, weights: network-volume}\n"
+        let d = try XCTUnwrap(Fixtures.deployment(text))
+        XCTAssertEqual(d.gpu.cloud, "SECURE")
+        let pod = try XCTUnwrap(d.resources.first { $0.kind == "pod" })
+        XCTAssertEqual(pod.body["cloud"]?.stringValue, "SECURE")
+        XCTAssertNotNil(pod.body["mounts"]?["network"])
+        // With only a pinned data center on `cloud: any`, weights are downloaded instead (no Secure-only volume).
+        let auto = try XCTUnwrap(Fixtures.deployment(base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4")
+            + "constraints: {cloud: any, data_centers: [EU-RO-1]}\n"))
+        XCTAssertNotEqual(auto.container.weights, "network-volume")
+    }
 }
