@@ -115,6 +115,8 @@ public struct Deployment: Sendable, Codable, Hashable {
         /// Requests per day at which a pod and serverless flex cost the same.
         public var breakEvenRequestsPerDay: Double?
         public var priceSources: [String]
+        /// What runs now costs per month (live plans only; `liveMonthlyCost`).
+        public var liveMonthlyUSD: Double?
         /// Always emits `per_million_output_tokens_usd` (null when there are no output tokens): it is stable core.
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -126,12 +128,14 @@ public struct Deployment: Sendable, Codable, Hashable {
             try c.encode(comparison, forKey: .comparison)
             try c.encode(breakEvenRequestsPerDay, forKey: .breakEvenRequestsPerDay)
             try c.encode(priceSources, forKey: .priceSources)
+            try c.encodeIfPresent(liveMonthlyUSD, forKey: .liveMonthlyUSD)
         }
 
         enum CodingKeys: String, CodingKey {
             case hourlyUSD = "hourly_usd", monthlyUSD = "monthly_usd", perMillionOutputTokensUSD = "per_million_output_tokens_usd"
             case computeMonthlyUSD = "compute_monthly_usd", storageMonthlyUSD = "storage_monthly_usd", comparison
             case breakEvenRequestsPerDay = "break_even_requests_per_day", priceSources = "price_sources"
+            case liveMonthlyUSD = "live_monthly_usd"
         }
     }
 

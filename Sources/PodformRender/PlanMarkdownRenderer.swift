@@ -39,7 +39,10 @@ public enum PlanMarkdownRenderer {
         if actions.allSatisfy({ $0 == "create" }) { return String(format: "new: +$%.2f/month", d.cost.monthlyUSD) }
         if actions.allSatisfy({ $0 == "no-op" }) { return "no change" }
         let counts = Dictionary(grouping: actions.filter { $0 != "no-op" }, by: { $0 }).mapValues(\.count)
-        return counts.keys.sorted().map { "\(counts[$0]!) to \($0)" }.joined(separator: ", ")
+        let changes = counts.keys.sorted().map { "\(counts[$0]!) to \($0)" }.joined(separator: ", ")
+        guard let now = d.cost.liveMonthlyUSD else { return changes }
+        let delta = d.cost.monthlyUSD - now
+        return String(format: "%@; $%.2f -> $%.2f (%@$%.2f)", changes, now, d.cost.monthlyUSD, delta >= 0 ? "+" : "-", abs(delta))
     }
 
     static func details(_ d: Deployment) -> String {

@@ -168,6 +168,11 @@ final class ApplyCLITests: XCTestCase {
         let again = try await podform(["plan", "--detailed-exitcode", spec.path], env: env)
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
         XCTAssertTrue(again.stdout.contains("# support-chat: no changes"), again.stdout)
+        // The PR comment prices what runs now against the plan.
+        let debug = tmp.appendingPathComponent("chat-debug.yaml")
+        try text.replacingOccurrences(of: "VLLM_LOGGING_LEVEL: INFO", with: "VLLM_LOGGING_LEVEL: DEBUG").write(to: debug, atomically: true, encoding: .utf8)
+        let md = try await podform(["plan", "--format", "markdown", debug.path], env: env)
+        XCTAssertNotNil(md.stdout.range(of: #"1 to update; \$[0-9.]+ -> \$[0-9.]+ \(\+\$0\.00\)"#, options: .regularExpression), md.stdout)
         await fake.state.clearRequests()
         let noop = try await podform(["apply", "--auto-approve", spec.path], env: env)
         XCTAssertTrue(noop.stdout.contains("No changes."), noop.stdout)

@@ -116,6 +116,7 @@ extension Podform {
 
         func stripState(_ d: Deployment) -> Deployment {
             var d = d
+            d.cost.liveMonthlyUSD = nil
             for i in d.resources.indices { d.resources[i].action = "create" }
             d.resources.removeAll { $0.method == "DELETE" }
             return d

@@ -45,6 +45,9 @@ extension Podform {
                     let live = try await LiveState.fetch(client)
                     let changeSets = plan.deployments.map { diff($0, live: live) }
                     plan = annotate(plan, with: changeSets)
+                    for i in plan.deployments.indices {
+                        plan.deployments[i].cost.liveMonthlyUSD = liveMonthlyCost(plan.deployments[i], live: live, gpus: catalogs.gpus)
+                    }
                     plan.liveFingerprint = live.fingerprint(specs: plan.deployments.map(\.name))
                     sets = changeSets
                 } catch let error as RunPodError {
