@@ -139,17 +139,26 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
             }
             let template = d.resources.first { $0.kind == "template" }?.body
             var diffs: [FieldChange] = []
-            for key in ["image", "args"] where template?[key]?.stringValue != ([key == "image" ? live.image : live.args].first ?? nil) {
-                if template?[key] == nil && (key == "args" ? live.args : live.image) == nil { continue }
-                diffs.append(FieldChange(path: key, old: (key == "image" ? live.image : live.args).map { .string($0) }, new: template?[key]))
-            }
-            if case .int(let disk)? = resource.body["disk"], disk != live.disk {
-                diffs.append(FieldChange(path: "disk", old: live.disk.map { .int($0) }, new: .int(disk)))
-            }
-            if case .object(let env)? = template?["env"] {
-                for (k, v) in env.sorted(by: { $0.key < $1.key }) where live.env?[k] != v.stringValue {
-                    diffs.append(FieldChange(path: "env.\(k)", old: live.env?[k].map { .string($0) }, new: v))
+            // Does RunPod report the template's container fields on the pod? Then compare them
+            // directly; if not, a template change is what tells the pod to follow.
+            let reportsContainer = live.image != nil
+            if reportsContainer {
+                for key in ["image", "args"] {
+                    let liveValue = key == "image" ? live.image : live.args
+                    let wanted = template?[key]?.stringValue
+                    if wanted == nil && liveValue == nil { continue }
+                    if wanted != liveValue { diffs.append(FieldChange(path: key, old: liveValue.map { .string($0) }, new: template?[key])) }
                 }
+                if case .object(let env)? = template?["env"] {
+                    for (k, v) in env.sorted(by: { $0.key < $1.key }) where live.env?[k] != v.stringValue {
+                        diffs.append(FieldChange(path: "env.\(k)", old: live.env?[k].map { .string($0) }, new: v))
+                    }
+                }
+            } else if let templateChange = changes.first(where: { $0.kind == .template && $0.action == .update }) {
+                diffs += templateChange.fields
+            }
+            if case .int(let disk)? = resource.body["disk"], let liveDisk = live.disk, disk != liveDisk {
+                diffs.append(FieldChange(path: "disk", old: .int(liveDisk), new: .int(disk)))
             }
             if diffs.isEmpty {
                 changes.append(Change(kind: kind, name: resource.name, action: .noop, id: live.id, fields: []))

@@ -116,6 +116,9 @@ extension Compiler {
                 : ["type": "QUEUE_DELAY", "queueDelay": .number(serverless.scalerValue)]
             var endpoint: [String: JSONValue] = [
                 "name": .string(resourceBaseName), "type": "QUEUE", "templateId": reference("template", templateName),
+                // The ownership markers travel on the endpoint itself too, whether or not RunPod spreads
+                // the template's env into it (Specs/state.md).
+                "env": .object(ownershipEnv().mapValues { .string($0) }),
                 "gpu": .object(gpu),
                 "workers": ["min": .int(option.minWorkers), "max": .int(option.maxWorkers),
                             "idleTimeout": .int(serverless.idleTimeoutSeconds)],
@@ -133,6 +136,7 @@ extension Compiler {
                 let name = c.replicas == 1 ? resourceBaseName : "\(resourceBaseName)-\(index + 1)"
                 var pod: [String: JSONValue] = [
                     "name": .string(name), "cloud": .string(cloud), "templateId": reference("template", templateName),
+                    "env": .object(ownershipEnv().mapValues { .string($0) }),
                     "gpu": ["id": .string(c.gpu.id), "count": .int(c.tp)],
                     // Seed 003: set the disk explicitly; a template's disk is not always inherited.
                     "disk": .int(container.containerDiskGB),

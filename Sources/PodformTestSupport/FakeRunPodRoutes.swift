@@ -180,7 +180,7 @@ extension FakeRunPodState {
             if let problem = volumeRules(json, cloud: "SECURE") { return problem }
             if o["flashboot"] == nil { o["flashboot"] = "OFF" }
             // Template fields are spread into the endpoint; env merges per key, the body wins (NOTES §2).
-            if let templateID = json["templateId"] as? String, let template = templates[templateID] {
+            if spreadTemplateFields, let templateID = json["templateId"] as? String, let template = templates[templateID] {
                 for key in ["image", "args", "ports", "disk"] where o[key] == nil { o[key] = template[key] }
                 var env = template["env"] as? [String: String] ?? [:]
                 for (k, v) in json["env"] as? [String: String] ?? [:] { env[k] = v }
@@ -200,7 +200,7 @@ extension FakeRunPodState {
             if let problem = volumeRules(json, cloud: cloud) { return problem }
             o["dataCenterId"] = (json["dataCenterIds"] as? [String])?.first ?? "EU-RO-1"
             o.removeValue(forKey: "dataCenterIds")
-            if let templateID = json["templateId"] as? String, let template = templates[templateID] {
+            if spreadTemplateFields, let templateID = json["templateId"] as? String, let template = templates[templateID] {
                 for key in ["image", "args", "ports", "disk"] where o[key] == nil { o[key] = template[key] }
                 var env = template["env"] as? [String: String] ?? [:]
                 for (k, v) in json["env"] as? [String: String] ?? [:] { env[k] = v }  // body wins per key

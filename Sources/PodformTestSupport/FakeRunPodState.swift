@@ -65,6 +65,10 @@ public actor FakeRunPodState {
     public private(set) var endpoints: [String: [String: Any]] = [:]
     public private(set) var templates: [String: [String: Any]] = [:]
     public private(set) var volumes: [String: [String: Any]] = [:]
+    /// Whether creates spread the template's fields (image, env...) into endpoints and pods, as
+    /// RunPod documents; off, the fake returns only what the request carried.
+    public var spreadTemplateFields = true
+    public func setSpreadTemplateFields(_ on: Bool) { spreadTemplateFields = on }
     /// Seconds a pod spends PROVISIONING, then STARTING, before RUNNING.
     public var podPhaseSeconds: Double = 0.2
     var podCreatedAt: [String: Date] = [:]

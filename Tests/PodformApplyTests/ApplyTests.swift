@@ -174,6 +174,25 @@ final class ApplyTests: XCTestCase {
         }
     }
 
+    /// Ownership does not depend on RunPod spreading the template's env: the markers travel on the
+    /// endpoint and pod bodies too, so a second apply finds them and creates nothing.
+    func testOwnershipHoldsWhenTemplatesAreNotSpread() async throws {
+        for name in ["support-chat.yaml", "steady-api.yaml"] {
+            let d = try deployment(example(name))
+            try await withFake { fake, client in
+                await fake.state.setSpreadTemplateFields(false)
+                _ = try await self.converge(d, client)
+                let before = await fake.state.counts()
+                await fake.state.clearRequests()
+                _ = try await self.converge(d, client)
+                let after = await fake.state.counts()
+                XCTAssertEqual(before, after, name)
+                let writes = await fake.state.writeCount
+                XCTAssertEqual(writes, 0, name)  // no duplicate, and no perpetual pod update either
+            }
+        }
+    }
+
     func testUnownedResourcesAreNeverTouched() async throws {
         let d = try deployment(example("support-chat.yaml"))
         try await withFake { fake, client in
