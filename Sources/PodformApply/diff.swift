@@ -16,11 +16,12 @@ public struct DiffOptions: Sendable {
 
 /// Compares a deployment's desired resources with what the spec owns on RunPod. Pure.
 ///
-/// Field classes (`Specs/state.md`): template fields and endpoint fields update in place (RunPod
-/// rolls the workers); pod container fields update in place (the container restarts and its disk
-/// is wiped); a pod's GPU type, count, cloud or data center cannot change in place: replace,
-/// create-before-destroy. Network volumes grow in place, never shrink, and are replaced or deleted
-/// only with `allowDestroyVolumes`.
+/// Field classes (`Specs/state.md`): template fields update in place, but RunPod copies a template
+/// into an endpoint or pod at create and keeps no link, so running endpoints and pods get their own
+/// container PATCH; endpoint fields update in place (RunPod rolls the workers); pod container fields
+/// update in place (the container restarts and its disk is wiped); a pod's GPU type, count, cloud
+/// or data center cannot change in place: replace, create-before-destroy. Network volumes grow in
+/// place, never shrink, and are replaced or deleted only with `allowDestroyVolumes`.
 public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOptions()) -> ChangeSet {
     let owned = live.ownedResources(spec: d.name)
     var changes: [Change] = []
@@ -75,7 +76,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                 var patch: [String: JSONValue] = [:]
                 for f in diffs { let key = String(f.path.split(separator: ".").first ?? ""); patch[key] = desired[key] ?? .null }
                 changes.append(Change(kind: kind, name: resource.name, action: .update, id: live.id, fields: diffs,
-                                      impact: desiredKinds.contains("endpoint") ? "RunPod rolls the endpoint's workers onto the new template" : "applies to pods when they are updated",
+                                      impact: "new resources start from it; RunPod does not pass template edits on, so podform patches the running ones below",
                                       patch: .object(patch.filter { $0.value != .null })))
             }
 
@@ -105,6 +106,13 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                 desired = .object(o)
             }
             var diffs = compare(current, desired, keys: ["gpu", "workers", "scaling", "flashboot", "timeout", "dataCenterIds", "networkVolumes"])
+            // A template is a one-time source: RunPod copies it into the endpoint at create and later
+            // template edits do not reach the endpoint (OpenAPI v2, CreateEndpointRequest.templateId).
+            // So the endpoint's own container fields are compared and patched directly.
+            let template = d.resources.first { $0.kind == "template" }?.body
+            let container = containerChanges(live: LiveContainer(image: live.image, args: live.args, env: live.env, disk: live.disk, ports: live.ports),
+                                              template: template, body: resource.body, templateUpdate: changes.first { $0.kind == .template && $0.action == .update })
+            diffs += container.fields
             // RunPod lowers an idle endpoint's max workers (to 2 after 3 days, 0 after 7): drift it causes itself.
             if let i = diffs.firstIndex(where: { $0.path == "workers.max" }),
                case .int(let liveMax)? = diffs[i].old, case .int(let wantMax)? = diffs[i].new, liveMax < wantMax, liveMax == 0 || liveMax == 2 {
@@ -120,6 +128,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                 for f in diffs { let key = String(f.path.split(separator: ".").first ?? ""); patch[key] = desired[key] }
                 // Every v2 endpoint PATCH erases GPU exclusions unless sent (runpod-mcp #63): always send gpu.
                 patch["gpu"] = desired["gpu"]
+                for (key, value) in container.patch { patch[key] = value }
                 changes.append(Change(kind: kind, name: resource.name, action: .update, id: live.id, fields: diffs,
                                       impact: "RunPod rolls the workers to the new settings", patch: .object(patch.compactMapValues { $0 })))
             }
@@ -138,35 +147,17 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                 continue
             }
             let template = d.resources.first { $0.kind == "template" }?.body
-            var diffs: [FieldChange] = []
-            // Does RunPod report the template's container fields on the pod? Then compare them
-            // directly; if not, a template change is what tells the pod to follow.
-            let reportsContainer = live.image != nil
-            if reportsContainer {
-                for key in ["image", "args"] {
-                    let liveValue = key == "image" ? live.image : live.args
-                    let wanted = template?[key]?.stringValue
-                    if wanted == nil && liveValue == nil { continue }
-                    if wanted != liveValue { diffs.append(FieldChange(path: key, old: liveValue.map { .string($0) }, new: template?[key])) }
-                }
-                if case .object(let env)? = template?["env"] {
-                    for (k, v) in env.sorted(by: { $0.key < $1.key }) where live.env?[k] != v.stringValue {
-                        diffs.append(FieldChange(path: "env.\(k)", old: live.env?[k].map { .string($0) }, new: v))
-                    }
-                }
-            } else if let templateChange = changes.first(where: { $0.kind == .template && $0.action == .update }) {
-                diffs += templateChange.fields
-            }
+            // Pods, like endpoints, keep no link to their template: compare the pod's own container.
+            let container = containerChanges(live: LiveContainer(image: live.image, args: live.args, env: live.env, disk: nil, ports: nil),
+                                              template: template, body: resource.body, templateUpdate: changes.first { $0.kind == .template && $0.action == .update })
+            var diffs = container.fields
             if case .int(let disk)? = resource.body["disk"], let liveDisk = live.disk, disk != liveDisk {
                 diffs.append(FieldChange(path: "disk", old: .int(liveDisk), new: .int(disk)))
             }
             if diffs.isEmpty {
                 changes.append(Change(kind: kind, name: resource.name, action: .noop, id: live.id, fields: []))
             } else {
-                var patch: [String: JSONValue] = [:]
-                if let image = template?["image"] { patch["image"] = image }
-                if let args = template?["args"] { patch["args"] = args }
-                if let env = template?["env"] { patch["env"] = env }
+                var patch = container.patch
                 if let disk = resource.body["disk"] { patch["disk"] = disk }
                 changes.append(Change(kind: kind, name: resource.name, action: .update, id: live.id, fields: diffs,
                                       impact: "the pod restarts and its container disk is wiped", patch: .object(patch)))
@@ -275,4 +266,53 @@ func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
 func fields(_ old: JSONValue?, _ new: JSONValue) -> [FieldChange] {
     guard case .object(let o) = new else { return [] }
     return o.keys.sorted().map { FieldChange(path: $0, old: nil, new: o[$0]) }
+}
+
+/// The container fields RunPod reports on a live endpoint or pod (nil where it does not say).
+struct LiveContainer {
+    var image: String?
+    var args: String?
+    var env: [String: String]?
+    var disk: Int?
+    var ports: [String]?
+}
+
+/// What a running endpoint or pod needs so its container matches the planned template plus its
+/// own body: the changed fields, and a PATCH carrying the whole container (env whole, because a
+/// PATCH's env replaces the resource's env).
+///
+/// Where RunPod does not report the container (no image on the resource), the template's own
+/// update is what tells the resource to follow; otherwise unreported fields are not drift.
+func containerChanges(live: LiveContainer, template: JSONValue?, body: JSONValue, templateUpdate: Change?) -> (fields: [FieldChange], patch: [String: JSONValue]) {
+    var env: [String: JSONValue] = [:]
+    if case .object(let e)? = template?["env"] { env = e }
+    if case .object(let e)? = body["env"] { for (k, v) in e { env[k] = v } }  // body wins per key, as RunPod merges
+    var fields: [FieldChange] = []
+    if live.image != nil {
+        for (key, liveValue) in [("image", live.image), ("args", live.args)] {
+            let wanted = body[key]?.stringValue ?? template?[key]?.stringValue
+            if wanted == nil && (liveValue ?? "").isEmpty { continue }
+            if wanted != liveValue { fields.append(FieldChange(path: key, old: liveValue.map { .string($0) }, new: wanted.map { .string($0) })) }
+        }
+        for (k, v) in env.sorted(by: { $0.key < $1.key }) where live.env?[k] != v.stringValue {
+            fields.append(FieldChange(path: "env.\(k)", old: live.env?[k].map { .string($0) }, new: v))
+        }
+        if case .int(let disk)? = template?["disk"], let liveDisk = live.disk, body["disk"] == nil, disk != liveDisk {
+            fields.append(FieldChange(path: "disk", old: .int(liveDisk), new: .int(disk)))
+        }
+        if case .array(let ports)? = template?["ports"], let livePorts = live.ports, body["ports"] == nil,
+           ports.compactMap(\.stringValue).sorted() != livePorts.sorted() {
+            fields.append(FieldChange(path: "ports", old: .array(livePorts.map { .string($0) }), new: .array(ports)))
+        }
+    } else if let templateUpdate {
+        fields = templateUpdate.fields
+    }
+    guard !fields.isEmpty else { return ([], [:]) }
+    var patch: [String: JSONValue] = [:]
+    for key in ["image", "args"] { if let v = body[key] ?? template?[key] { patch[key] = v } }
+    if patch["args"] == nil, !(live.args ?? "").isEmpty { patch["args"] = "" }  // clears arguments the plan dropped
+    if !env.isEmpty { patch["env"] = .object(env) }
+    if body["disk"] == nil, let disk = template?["disk"] { patch["disk"] = disk }
+    if body["ports"] == nil, let ports = template?["ports"] { patch["ports"] = ports }
+    return (fields, patch)
 }

@@ -56,7 +56,11 @@ public enum PlanMarkdownRenderer {
         }
         if let e = d.estimates, !e.slaNotes.isEmpty { s += "**SLA:** " + e.slaNotes.joined(separator: "; ") + "\n\n" }
         s += "**Resources:**\n\n| action | kind | name |\n| --- | --- | --- |\n"
-        for r in d.resources { s += "| + \(r.action) | \(r.kind) | `\(r.name)` |\n" }
+        for r in d.resources {
+            // The same symbols as the terminal diff: + create, ~ update, -/+ replace, - delete.
+            let symbol = ["create": "+ ", "update": "~ ", "replace": "-/+ ", "delete": "- "][r.action] ?? ""
+            s += "| \(symbol)\(r.action) | \(r.kind) | `\(r.name)` |\n"
+        }
         if !d.alternatives.isEmpty {
             s += "\n**Alternatives:**\n\n"
             for a in d.alternatives {

@@ -32,7 +32,10 @@ public struct Endpoint: Sendable, Codable, Hashable {
     public var name: String?
     public var type: String?
     public var image: String?
+    public var args: String?
+    public var disk: Int?
     public var env: [String: String]?
+    public var ports: [String]?
     public var gpu: JSONValue?
     public var workers: JSONValue?
     public var scaling: JSONValue?

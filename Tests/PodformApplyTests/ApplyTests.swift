@@ -124,6 +124,32 @@ final class ApplyTests: XCTestCase {
         }
     }
 
+    func testTemplateEditsReachTheRunningEndpointBecauseRunPodDoesNotPassThemOn() async throws {
+        let base = try example("support-chat.yaml")
+        let d = try deployment(base)
+        try await withFake { fake, client in
+            _ = try await self.converge(d, client)
+            let edited = try self.deployment(base.replacingOccurrences(of: "VLLM_LOGGING_LEVEL: INFO", with: "VLLM_LOGGING_LEVEL: DEBUG"))
+            let change = diff(edited, live: try await LiveState.fetch(client))
+            XCTAssertEqual(change.changes.filter { $0.action == .update }.map(\.kind), [.template, .endpoint])
+            let endpointChange = try XCTUnwrap(change.changes.first { $0.kind == .endpoint })
+            XCTAssertEqual(endpointChange.fields.map(\.path), ["env.VLLM_LOGGING_LEVEL"])
+            // The PATCH carries the whole env (it replaces the endpoint's), markers included, and the GPU block.
+            XCTAssertEqual(endpointChange.patch?["env"]?["VLLM_LOGGING_LEVEL"], .string("DEBUG"))
+            XCTAssertEqual(endpointChange.patch?["env"]?["PODFORM_MANAGED_BY"], .string("podform"))
+            XCTAssertNotNil(endpointChange.patch?["gpu"])
+            _ = try await apply(change, client: client, options: self.fast)
+            let endpoints = try await client.listEndpoints()
+            let endpoint = try XCTUnwrap(endpoints.first)
+            XCTAssertEqual(endpoint.env?["VLLM_LOGGING_LEVEL"], "DEBUG")
+            XCTAssertEqual(endpoint.env?["PODFORM_SPEC"], "support-chat")
+            await fake.state.clearRequests()
+            _ = try await self.converge(edited, client)
+            let writes = await fake.state.writeCount
+            XCTAssertEqual(writes, 0)  // converged: nothing left to patch
+        }
+    }
+
     func testEndpointSettingsUpdateInPlaceAndIdleScaleDownIsClassified() async throws {
         let base = try example("internal-tool.yaml").replacingOccurrences(of: "  mode: auto", with: "  mode: serverless")
         let d = try deployment(base)

@@ -172,7 +172,10 @@ final class ApplyCLITests: XCTestCase {
         let debug = tmp.appendingPathComponent("chat-debug.yaml")
         try text.replacingOccurrences(of: "VLLM_LOGGING_LEVEL: INFO", with: "VLLM_LOGGING_LEVEL: DEBUG").write(to: debug, atomically: true, encoding: .utf8)
         let md = try await podform(["plan", "--format", "markdown", debug.path], env: env)
-        XCTAssertNotNil(md.stdout.range(of: #"1 to update; \$[0-9.]+ -> \$[0-9.]+ \(\+\$0\.00\)"#, options: .regularExpression), md.stdout)
+        // Templates are one-time sources on RunPod: the endpoint's own env is patched too.
+        XCTAssertNotNil(md.stdout.range(of: #"2 to update; \$[0-9.]+ -> \$[0-9.]+ \(\+\$0\.00\)"#, options: .regularExpression), md.stdout)
+        XCTAssertTrue(md.stdout.contains("| ~ update | endpoint | `podform-support-chat` |"), md.stdout)
+        XCTAssertTrue(md.stdout.contains("| no-op | network_volume |"), md.stdout)
         await fake.state.clearRequests()
         let noop = try await podform(["apply", "--auto-approve", spec.path], env: env)
         XCTAssertTrue(noop.stdout.contains("No changes."), noop.stdout)
