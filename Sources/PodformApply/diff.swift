@@ -62,14 +62,22 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                 changes.append(Change(kind: kind, name: resource.name, action: .create, fields: fields(nil, resource.body), body: resource.body))
                 continue
             }
-            let current: JSONValue = .object([
+            var current: JSONValue = .object([
                 "image": live.image.map { .string($0) } ?? .null, "env": .object((live.env ?? [:]).mapValues { .string($0) }),
                 "ports": .array((live.ports ?? []).map { .string($0) }), "disk": live.disk.map { .int($0) } ?? .null,
                 "args": live.args.map { .string($0) } ?? .null,
             ])
             var desired = resource.body
             if case .object(var o) = desired { if o["args"] == nil { o["args"] = .null }; desired = .object(o) }
-            let diffs = compare(current, desired, keys: ["image", "env", "ports", "disk", "args"])
+            var keys = ["image", "env", "ports", "disk", "args"]
+            // A pod needs a pod template and an endpoint a serverless one (422 otherwise), so a mode
+            // switch flips `serverless`; both it and `category` are compared where RunPod reports them.
+            if case .object(var o) = current {
+                if let serverless = live.serverless { o["serverless"] = .bool(serverless); keys.append("serverless") }
+                if let category = live.category { o["category"] = .string(category); keys.append("category") }
+                current = .object(o)
+            }
+            let diffs = compare(current, desired, keys: keys)
             if diffs.isEmpty {
                 changes.append(Change(kind: kind, name: resource.name, action: .noop, id: live.id, fields: []))
             } else {

@@ -167,9 +167,7 @@ extension FakeRunPodState {
                 return fakeProblem(400, "Bad Request", "template name must be unique: \(name)")
             }
         case .endpoint:
-            if let templateID = json["templateId"] as? String, templates[templateID] == nil {
-                return fakeProblem(400, "Bad Request", "template \(templateID) does not exist")
-            }
+            if let problem = templateRules(json, serverless: true) { return problem }
             let gpu = json["gpu"] as? [String: Any] ?? [:]
             for pool in gpu["pools"] as? [String] ?? [] where !Self.pools.contains(pool) {
                 return fakeProblem(400, "Bad Request", "unknown GPU pool \(pool)", errors: [["field": "gpu.pools", "message": "unknown pool \(pool)"]])
@@ -188,9 +186,7 @@ extension FakeRunPodState {
             }
             if o["type"] == nil { o["type"] = "QUEUE" }
         case .pod:
-            if let templateID = json["templateId"] as? String, templates[templateID] == nil {
-                return fakeProblem(400, "Bad Request", "template \(templateID) does not exist")
-            }
+            if let problem = templateRules(json, serverless: false) { return problem }
             let gpu = json["gpu"] as? [String: Any] ?? [:]
             if let gpuID = gpu["id"] as? String, !known.ids.isEmpty, !known.ids.contains(gpuID) {
                 return fakeProblem(400, "Bad Request", "unknown GPU type id \(gpuID)", errors: [["field": "gpu.id", "message": "unknown GPU type"]])
@@ -229,6 +225,18 @@ extension FakeRunPodState {
             if let dcs = json["dataCenterIds"] as? [String], !dcs.isEmpty, !dcs.contains(dc) {
                 return fakeProblem(400, "Bad Request", "network volume \(id) is in \(dc), outside dataCenterIds")
             }
+        }
+        return nil
+    }
+
+    /// A `templateId` must name a template (404) of the right kind: serverless for an endpoint, a pod
+    /// template for a pod (422) (OpenAPI v2, CreateEndpointRequest/CreatePodRequest.templateId).
+    func templateRules(_ json: [String: Any], serverless: Bool) -> FakeResponse? {
+        guard let templateID = json["templateId"] as? String else { return nil }
+        guard let template = templates[templateID] else { return fakeProblem(404, "Not Found", "template \(templateID) not found") }
+        if (template["serverless"] as? Bool ?? false) != serverless {
+            return fakeProblem(422, "Unprocessable Entity", serverless ? "template \(templateID) is not a serverless template"
+                                                                   : "template \(templateID) is a serverless template; pods need a pod template")
         }
         return nil
     }

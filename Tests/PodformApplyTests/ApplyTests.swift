@@ -193,6 +193,8 @@ final class ApplyTests: XCTestCase {
             let change = diff(serverless, live: try await LiveState.fetch(client))
             XCTAssertEqual(change.changes.filter { $0.action != .noop }.map { "\($0.action.rawValue) \($0.kind.rawValue)" },
                            ["update template", "create endpoint", "delete pod"])
+            // An endpoint needs a serverless template (RunPod answers 422 otherwise): the flag flips first.
+            XCTAssertEqual(change.changes.first { $0.kind == .template }?.patch?["serverless"], .bool(true))
             _ = try await apply(change, client: client, options: self.fast)
             let counts = await fake.state.counts()
             XCTAssertEqual(counts["pods"], 0)
