@@ -197,7 +197,36 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
             }
         }
     }
-    return ChangeSet(spec: d.name, changes: changes, notes: notes)
+    return ChangeSet(spec: d.name, changes: changes.map(hidingSecrets), notes: notes)
+}
+
+/// A change with live env values that may be secrets hidden from its displayed fields (plans end up
+/// in PR comments and CI logs). Planned values are podform's own `{{ RUNPOD_SECRET_* }}` references
+/// and stay; a live value is shown only when neither its name nor its shape looks secret. The PATCH
+/// body is untouched: it carries only planned values.
+func hidingSecrets(_ change: Change) -> Change {
+    var change = change
+    change.fields = change.fields.map { field in
+        guard field.path.hasPrefix("env.") else { return field }
+        let name = String(field.path.dropFirst(4))
+        var field = field
+        for keyPath in [\FieldChange.old, \FieldChange.new] {
+            if case .string(let value)? = field[keyPath: keyPath], looksSecret(name: name, value: value) {
+                field[keyPath: keyPath] = .string("(sensitive value hidden)")
+            }
+        }
+        return field
+    }
+    return change
+}
+
+/// Whether an env value may be a credential: a secret-sounding name with a literal value, or a value
+/// shaped like a Hugging Face, RunPod or OpenAI-style token. RunPod secret references are not secret.
+func looksSecret(name: String, value: String) -> Bool {
+    if value.hasPrefix("{{ RUNPOD_SECRET_") || value.isEmpty { return false }
+    let upper = name.uppercased()
+    if ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "CREDENTIAL", "PRIVATE"].contains(where: upper.contains) { return true }
+    return ["hf_", "rpa_", "rps_", "sk-", "ghp_", "github_pat_"].contains(where: value.hasPrefix)
 }
 
 /// Deletes everything a spec owns, in reverse order (`podform destroy`, `--prune`).

@@ -183,6 +183,33 @@ final class ApplyTests: XCTestCase {
         }
     }
 
+    func testLiveSecretValuesNeverReachTheDiff() async throws {
+        let d = try deployment(example("support-chat.yaml"))
+        try await withFake { fake, client in
+            _ = try await self.converge(d, client)
+            // Somebody pasted a real token into the endpoint by hand.
+            let id = try await client.listEndpoints()[0].id
+            await fake.state.mutate(.endpoint, id: id) { o in
+                var env = o["env"] as? [String: String] ?? [:]
+                env["HF_TOKEN"] = "hf_SENTINELsecretvalue123"
+                env["VLLM_LOGGING_LEVEL"] = "sk-SENTINELlookalike"
+                o["env"] = env
+            }
+            let change = diff(d, live: try await LiveState.fetch(client))
+            let fields = try XCTUnwrap(change.changes.first { $0.kind == .endpoint }).fields
+            XCTAssertEqual(fields.map(\.path), ["env.HF_TOKEN", "env.VLLM_LOGGING_LEVEL"])
+            XCTAssertEqual(fields[0].old, .string("(sensitive value hidden)"))
+            XCTAssertEqual(fields[0].new, .string("{{ RUNPOD_SECRET_hf_token }}"))  // a reference, not a secret
+            XCTAssertEqual(fields[1].old, .string("(sensitive value hidden)"))
+            XCTAssertEqual(fields[1].new, .string("INFO"))
+            let json = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
+            XCTAssertFalse(json.contains("SENTINEL"), json)
+            _ = try await apply(change, client: client, options: self.fast)
+            let env = try await client.listEndpoints()[0].env
+            XCTAssertEqual(env?["HF_TOKEN"], "{{ RUNPOD_SECRET_hf_token }}")  // the reference is restored
+        }
+    }
+
     func testModeSwitchCreatesBeforeItDeletes() async throws {
         let base = try example("internal-tool.yaml")
         try await withFake { fake, client in
