@@ -65,7 +65,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
             var current: JSONValue = .object([
                 "image": live.image.map { .string($0) } ?? .null, "env": .object((live.env ?? [:]).mapValues { .string($0) }),
                 "ports": .array((live.ports ?? []).map { .string($0) }), "disk": live.disk.map { .int($0) } ?? .null,
-                "args": live.args.map { .string($0) } ?? .null,
+                "args": live.args.flatMap { $0.isEmpty ? nil : JSONValue.string($0) } ?? .null,  // "" = no args
             ])
             var desired = resource.body
             if case .object(var o) = desired { if o["args"] == nil { o["args"] = .null }; desired = .object(o) }
@@ -83,6 +83,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
             } else {
                 var patch: [String: JSONValue] = [:]
                 for f in diffs { let key = String(f.path.split(separator: ".").first ?? ""); patch[key] = desired[key] ?? .null }
+                if patch["args"] == .null { patch["args"] = "" }  // clears arguments the plan no longer has
                 changes.append(Change(kind: kind, name: resource.name, action: .update, id: live.id, fields: diffs,
                                       impact: "new resources start from it; RunPod does not pass template edits on, so podform patches the running ones below",
                                       patch: .object(patch.filter { $0.value != .null })))

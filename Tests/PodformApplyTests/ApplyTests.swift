@@ -210,6 +210,18 @@ final class ApplyTests: XCTestCase {
         }
     }
 
+    func testRunPodDefaultsOnTemplatesAndEndpointsAreNotDrift() async throws {
+        let d = try deployment(example("support-chat.yaml"))
+        try await withFake { fake, client in
+            _ = try await self.converge(d, client)
+            // The OpenAPI examples report `args: ""` where nothing was set.
+            for id in await fake.state.ids(.template) { await fake.state.mutate(.template, id: id) { $0["args"] = "" } }
+            for id in await fake.state.ids(.endpoint) { await fake.state.mutate(.endpoint, id: id) { $0["args"] = "" } }
+            let change = diff(d, live: try await LiveState.fetch(client))
+            XCTAssertFalse(change.hasChanges, "\(change.changes.filter { $0.action != .noop })")
+        }
+    }
+
     func testModeSwitchCreatesBeforeItDeletes() async throws {
         let base = try example("internal-tool.yaml")
         try await withFake { fake, client in
