@@ -114,14 +114,17 @@ extension Compiler {
             let scaling: JSONValue = serverless.scaler == "REQUEST_COUNT"
                 ? ["type": "REQUEST_COUNT", "requestCount": .int(Int(serverless.scalerValue))]
                 : ["type": "QUEUE_DELAY", "queueDelay": .number(serverless.scalerValue)]
+            var workers: [String: JSONValue] = ["min": .int(option.minWorkers), "max": .int(option.maxWorkers)]
+            // RunPod rejects workers.idleTimeout on a queue endpoint scaling on requestCount, where
+            // workers follow the in-flight requests instead (OpenAPI v2 EndpointWorkers.idleTimeout).
+            if serverless.scaler != "REQUEST_COUNT" { workers["idleTimeout"] = .int(serverless.idleTimeoutSeconds) }
             var endpoint: [String: JSONValue] = [
                 "name": .string(resourceBaseName), "type": "QUEUE", "templateId": reference("template", templateName),
                 // The ownership markers travel on the endpoint itself too, whether or not RunPod spreads
                 // the template's env into it (Specs/state.md).
                 "env": .object(ownershipEnv().mapValues { .string($0) }),
                 "gpu": .object(gpu),
-                "workers": ["min": .int(option.minWorkers), "max": .int(option.maxWorkers),
-                            "idleTimeout": .int(serverless.idleTimeoutSeconds)],
+                "workers": .object(workers),
                 "scaling": scaling, "flashboot": .string(serverless.flashboot), "timeout": .int(serverless.executionTimeoutMs),
             ]
             if !spec.constraints.dataCenters.isEmpty {

@@ -102,7 +102,9 @@ extension Compiler {
                       inputs: ["pool": pool, "excluded": excluded.joined(separator: ", "), "scaler": scaler,
                                "cold_start_estimate_s": fmt("%.0f", best.coldStartSeconds ?? 0),
                                "sla.cold_start": coldStartText],
-                      outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(fmt("%g", scalerValue)), idle timeout \(idleTimeout(load)) s, FlashBoot \(flashboot ? "on" : "off")",
+                      outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(fmt("%g", scalerValue)), "
+                          + (realtime ? "no idle timeout (RunPod rejects one with REQUEST_COUNT; the cost model assumes a \(idleTimeout(load)) s idle tail)"
+                                      : "idle timeout \(idleTimeout(load)) s") + ", FlashBoot \(flashboot ? "on" : "off")",
                       source: Source.notesPools)
             if best.workerMode == .active && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
                 warnings.append(.init(code: "cold-start-at-peak", message: fmt("workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))

@@ -121,6 +121,11 @@ extension FakeRunPodState {
         if kind == .pod, let id = o["id"] as? String { out["status"] = podStatus(id) }
         if kind == .endpoint, let id = o["id"] as? String {
             out["requestUrls"] = ["run": "https://api.runpod.ai/v2/\(id)/run", "runsync": "https://api.runpod.ai/v2/\(id)/runsync"]
+            if (o["type"] as? String ?? "QUEUE") == "QUEUE", (o["scaling"] as? [String: Any])?["type"] as? String == "REQUEST_COUNT",
+               var workers = o["workers"] as? [String: Any] {
+                workers.removeValue(forKey: "idleTimeout")  // omitted for this combination
+                out["workers"] = workers
+            }
         }
         return out
     }
@@ -168,6 +173,7 @@ extension FakeRunPodState {
             }
         case .endpoint:
             if let problem = templateRules(json, serverless: true) { return problem }
+            if let problem = idleTimeoutRule(json, current: [:]) { return problem }
             let gpu = json["gpu"] as? [String: Any] ?? [:]
             for pool in gpu["pools"] as? [String] ?? [] where !Self.pools.contains(pool) {
                 return fakeProblem(400, "Bad Request", "unknown GPU pool \(pool)", errors: [["field": "gpu.pools", "message": "unknown pool \(pool)"]])
@@ -241,6 +247,18 @@ extension FakeRunPodState {
         return nil
     }
 
+    /// RunPod rejects `workers.idleTimeout` on a queue endpoint scaling on requestCount, and omits it
+    /// from responses for that combination (OpenAPI v2, EndpointWorkers.idleTimeout).
+    func idleTimeoutRule(_ json: [String: Any], current: [String: Any]) -> FakeResponse? {
+        let type = json["type"] as? String ?? current["type"] as? String ?? "QUEUE"
+        let scaling = (json["scaling"] as? [String: Any] ?? current["scaling"] as? [String: Any])?["type"] as? String
+        if type == "QUEUE", scaling == "REQUEST_COUNT", (json["workers"] as? [String: Any])?["idleTimeout"] != nil {
+            return fakeProblem(400, "Bad Request", "workers.idleTimeout does not apply to a queue endpoint scaling on requestCount",
+                               errors: [["field": "workers.idleTimeout", "message": "not applicable with REQUEST_COUNT scaling"]])
+        }
+        return nil
+    }
+
     func update(_ kind: ResourceKind, _ id: String, _ json: [String: Any]) -> FakeResponse {
         guard var o = store(kind)[id] else { return fakeProblem(404, "Not Found", "\(kind.rawValue) \(id) not found") }
         if kind == .pod {
@@ -254,6 +272,7 @@ extension FakeRunPodState {
         if kind == .networkVolume, let size = json["size"] as? Int, let current = o["size"] as? Int, size < current {
             return fakeProblem(400, "Bad Request", "network volume size can only increase (\(current) GB -> \(size) GB)")
         }
+        if kind == .endpoint, let problem = idleTimeoutRule(json, current: o) { return problem }
         if kind == .endpoint, var gpu = json["gpu"] as? [String: Any] {
             // RunPod v2 bug (runpod-mcp #63): a PATCH without excludedTypes erases the exclusions.
             if gpu["excludedTypes"] == nil { gpu["excludedTypes"] = [String]() }

@@ -33,11 +33,30 @@ final class FakeRunPodTests: XCTestCase {
         var body: [String: JSONValue] = [
             "name": "podform-chat", "type": "QUEUE", "templateId": .string(templateID),
             "gpu": ["pools": ["ADA_48_PRO"], "count": 1, "excludedTypes": ["NVIDIA RTX A6000"]],
-            "workers": ["min": 0, "max": 3, "idleTimeout": 5], "scaling": ["type": "REQUEST_COUNT", "requestCount": 8],
+            "workers": ["min": 0, "max": 3], "scaling": ["type": "REQUEST_COUNT", "requestCount": 8],
             "flashboot": "FLASHBOOT", "timeout": 120_000,
         ]
         if let volume { body["networkVolumes"] = [.string(volume)]; body["dataCenterIds"] = ["EU-RO-1"] }
         return .object(body)
+    }
+
+    func testIdleTimeoutIsRefusedWithRequestCountScalingLikeRunPod() async throws {
+        try await withFake { _, client, _ in
+            let template = try await client.createOnce(.template, name: "podform-chat", body: Self.template)
+            var body = self.endpointBody(template.id)
+            if case .object(var o) = body { o["workers"] = ["min": 0, "max": 3, "idleTimeout": 5]; body = .object(o) }
+            do {
+                _ = try await client.createOnce(.endpoint, name: "podform-chat", body: body)
+                XCTFail("accepted workers.idleTimeout with REQUEST_COUNT scaling")
+            } catch let error as RunPodError {
+                XCTAssertTrue("\(error)".contains("workers.idleTimeout"), "\(error)")
+            }
+            // With queue-delay scaling the idle timeout applies.
+            if case .object(var o) = body { o["scaling"] = ["type": "QUEUE_DELAY", "queueDelay": 4]; body = .object(o) }
+            let created = try await client.createOnce(.endpoint, name: "podform-chat", body: body)
+            let endpoint = try await client.getEndpoint(created.id)
+            XCTAssertEqual(endpoint.workers?["idleTimeout"], .int(5))
+        }
     }
 
     func testFullLifecycleOfEveryResourceKind() async throws {
@@ -59,7 +78,7 @@ final class FakeRunPodTests: XCTestCase {
             XCTAssertEqual(value3, [30])
             let grown = try await client.updateNetworkVolume(volume.id, ["size": 40])
             XCTAssertEqual(grown.size, 40)
-            let updated = try await client.updateEndpoint(endpoint.id, ["workers": ["min": 1, "max": 3, "idleTimeout": 5]])
+            let updated = try await client.updateEndpoint(endpoint.id, ["workers": ["min": 1, "max": 3]])
             XCTAssertEqual(updated.workers?["min"], 1)
             _ = try await client.updateTemplate(template.id, ["env": ["MODEL_NAME": "x/y"]])
             let value4 = try await client.getTemplate(template.id).env?["MODEL_NAME"]
