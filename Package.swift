@@ -42,7 +42,7 @@ let package = Package(
         // Mutation fuzzer over the spec loader and validator (RELIABILITY.md).
         .executableTarget(name: "podform-fuzz", dependencies: ["PodformCore"]),
         // Live state, diff (pure) -> ChangeSet, apply (the only effects on RunPod).
-        .target(name: "PodformApply", dependencies: ["PodformCompiler", "PodformCatalog", "RunPodAPI"]),
+        .target(name: "PodformApply", dependencies: ["PodformCore", "PodformCompiler", "PodformCatalog", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.
         .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "RunPodAPI", "PodformApply"]),
         .executableTarget(

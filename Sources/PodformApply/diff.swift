@@ -1,5 +1,6 @@
 import Foundation
 import PodformCompiler
+import PodformCore
 import RunPodAPI
 
 /// Options that change what a diff may propose.
@@ -27,6 +28,11 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
     var changes: [Change] = []
     var notes: [String] = []
     let desiredKinds = Set(d.resources.map(\.kind))
+    let template = d.resources.first { $0.kind == "template" }?.body
+    /// A running endpoint's or pod's container against the planned template (after the template's own change).
+    func container(_ live: LiveContainer, body: JSONValue) -> (fields: [FieldChange], patch: [String: JSONValue]) {
+        containerChanges(live: live, template: template, body: body, templateUpdate: changes.first { $0.kind == .template && $0.action == .update })
+    }
 
     for resource in d.resources {
         guard let kind = ResourceKind(rawValue: resource.kind) else { continue }
@@ -118,10 +124,8 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
             // A template is a one-time source: RunPod copies it into the endpoint at create and later
             // template edits do not reach the endpoint (OpenAPI v2, CreateEndpointRequest.templateId).
             // So the endpoint's own container fields are compared and patched directly.
-            let template = d.resources.first { $0.kind == "template" }?.body
-            let container = containerChanges(live: LiveContainer(image: live.image, args: live.args, env: live.env, disk: live.disk, ports: live.ports),
-                                              template: template, body: resource.body, templateUpdate: changes.first { $0.kind == .template && $0.action == .update })
-            diffs += container.fields
+            let ownContainer = container(LiveContainer(image: live.image, args: live.args, env: live.env, disk: live.disk, ports: live.ports), body: resource.body)
+            diffs += ownContainer.fields
             // RunPod lowers an idle endpoint's max workers (to 2 after 3 days, 0 after 7): drift it causes itself.
             if let i = diffs.firstIndex(where: { $0.path == "workers.max" }),
                case .int(let liveMax)? = diffs[i].old, case .int(let wantMax)? = diffs[i].new, liveMax < wantMax, liveMax == 0 || liveMax == 2 {
@@ -137,7 +141,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                 for f in diffs { let key = String(f.path.split(separator: ".").first ?? ""); patch[key] = desired[key] }
                 // Every v2 endpoint PATCH erases GPU exclusions unless sent (runpod-mcp #63): always send gpu.
                 patch["gpu"] = desired["gpu"]
-                for (key, value) in container.patch { patch[key] = value }
+                for (key, value) in ownContainer.patch { patch[key] = value }
                 changes.append(Change(kind: kind, name: resource.name, action: .update, id: live.id, fields: diffs,
                                       impact: "RunPod rolls the workers to the new settings", patch: .object(patch.compactMapValues { $0 })))
             }
@@ -155,18 +159,16 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                                       impact: "a new pod starts first; the old one is deleted once the new one runs", body: resource.body))
                 continue
             }
-            let template = d.resources.first { $0.kind == "template" }?.body
             // Pods, like endpoints, keep no link to their template: compare the pod's own container.
-            let container = containerChanges(live: LiveContainer(image: live.image, args: live.args, env: live.env, disk: nil, ports: nil),
-                                              template: template, body: resource.body, templateUpdate: changes.first { $0.kind == .template && $0.action == .update })
-            var diffs = container.fields
+            let ownContainer = container(LiveContainer(image: live.image, args: live.args, env: live.env, disk: nil, ports: nil), body: resource.body)
+            var diffs = ownContainer.fields
             if case .int(let disk)? = resource.body["disk"], let liveDisk = live.disk, disk != liveDisk {
                 diffs.append(FieldChange(path: "disk", old: .int(liveDisk), new: .int(disk)))
             }
             if diffs.isEmpty {
                 changes.append(Change(kind: kind, name: resource.name, action: .noop, id: live.id, fields: []))
             } else {
-                var patch = container.patch
+                var patch = ownContainer.patch
                 if let disk = resource.body["disk"] { patch["disk"] = disk }
                 changes.append(Change(kind: kind, name: resource.name, action: .update, id: live.id, fields: diffs,
                                       impact: "the pod restarts and its container disk is wiped", patch: .object(patch)))
@@ -212,22 +214,13 @@ func hidingSecrets(_ change: Change) -> Change {
         let name = String(field.path.dropFirst(4))
         var field = field
         for keyPath in [\FieldChange.old, \FieldChange.new] {
-            if case .string(let value)? = field[keyPath: keyPath], looksSecret(name: name, value: value) {
+            if case .string(let value)? = field[keyPath: keyPath], SecretShape.mayBeSecret(name: name, value: value) {
                 field[keyPath: keyPath] = .string("(sensitive value hidden)")
             }
         }
         return field
     }
     return change
-}
-
-/// Whether an env value may be a credential: a secret-sounding name with a literal value, or a value
-/// shaped like a Hugging Face, RunPod or OpenAI-style token. RunPod secret references are not secret.
-func looksSecret(name: String, value: String) -> Bool {
-    if value.hasPrefix("{{ RUNPOD_SECRET_") || value.isEmpty { return false }
-    let upper = name.uppercased()
-    if ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "CREDENTIAL", "PRIVATE"].contains(where: upper.contains) { return true }
-    return ["hf_", "rpa_", "rps_", "sk-", "ghp_", "github_pat_"].contains(where: value.hasPrefix)
 }
 
 /// Deletes everything a spec owns, in reverse order (`podform destroy`, `--prune`).

@@ -41,6 +41,10 @@ extension Compiler {
         ["PODFORM_MANAGED_BY": "podform", "PODFORM_SPEC": spec.name]
     }
 
+    /// The ownership markers as a body's `env`: endpoints and pods carry them too, whether or not
+    /// RunPod spreads the template's env into them (Specs/state.md).
+    var ownershipEnvBody: JSONValue { .object(ownershipEnv().mapValues { .string($0) }) }
+
     /// Environment for the chosen image, with secrets as RunPod references only.
     func containerEnv(mode: DeploymentMode, vllm: Deployment.VLLM?, candidate: Candidate) -> [String: String] {
         var env = spec.deploy.env
@@ -120,9 +124,7 @@ extension Compiler {
             if serverless.scaler != "REQUEST_COUNT" { workers["idleTimeout"] = .int(serverless.idleTimeoutSeconds) }
             var endpoint: [String: JSONValue] = [
                 "name": .string(resourceBaseName), "type": "QUEUE", "templateId": reference("template", templateName),
-                // The ownership markers travel on the endpoint itself too, whether or not RunPod spreads
-                // the template's env into it (Specs/state.md).
-                "env": .object(ownershipEnv().mapValues { .string($0) }),
+                "env": ownershipEnvBody,
                 "gpu": .object(gpu),
                 "workers": .object(workers),
                 "scaling": scaling, "flashboot": .string(serverless.flashboot), "timeout": .int(serverless.executionTimeoutMs),
@@ -139,7 +141,7 @@ extension Compiler {
                 let name = c.replicas == 1 ? resourceBaseName : "\(resourceBaseName)-\(index + 1)"
                 var pod: [String: JSONValue] = [
                     "name": .string(name), "cloud": .string(cloud), "templateId": reference("template", templateName),
-                    "env": .object(ownershipEnv().mapValues { .string($0) }),
+                    "env": ownershipEnvBody,
                     "gpu": ["id": .string(c.gpu.id), "count": .int(c.tp)],
                     // Seed 003: set the disk explicitly; a template's disk is not always inherited.
                     "disk": .int(container.containerDiskGB),

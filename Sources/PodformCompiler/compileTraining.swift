@@ -80,7 +80,7 @@ extension Compiler {
                          "category": .string(gpu.rocm ? "AMD" : "NVIDIA")]),
             .init(kind: "pod", name: resourceBaseName, action: "create", method: "POST", path: "/v2/pods",
                   body: ["name": .string(resourceBaseName), "cloud": .string(cloud), "templateId": reference("template", templateName),
-                         "env": .object(ownershipEnv().mapValues { .string($0) }),
+                         "env": ownershipEnvBody,
                          "gpu": ["id": .string(gpu.id), "count": .int(count)], "disk": .int(30),
                          "mounts": ["persistent": ["size": .int(diskGB), "path": "/workspace"]],
                          "ports": .array(container.ports.map { .string($0) })]),

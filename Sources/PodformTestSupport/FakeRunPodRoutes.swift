@@ -121,8 +121,7 @@ extension FakeRunPodState {
         if kind == .pod, let id = o["id"] as? String { out["status"] = podStatus(id) }
         if kind == .endpoint, let id = o["id"] as? String {
             out["requestUrls"] = ["run": "https://api.runpod.ai/v2/\(id)/run", "runsync": "https://api.runpod.ai/v2/\(id)/runsync"]
-            if (o["type"] as? String ?? "QUEUE") == "QUEUE", (o["scaling"] as? [String: Any])?["type"] as? String == "REQUEST_COUNT",
-               var workers = o["workers"] as? [String: Any] {
+            if Self.queueScalingOnRequestCount(type: o["type"], scaling: o["scaling"]), var workers = o["workers"] as? [String: Any] {
                 workers.removeValue(forKey: "idleTimeout")  // omitted for this combination
                 out["workers"] = workers
             }
@@ -183,13 +182,7 @@ extension FakeRunPodState {
             }
             if let problem = volumeRules(json, cloud: "SECURE") { return problem }
             if o["flashboot"] == nil { o["flashboot"] = "OFF" }
-            // Template fields are spread into the endpoint; env merges per key, the body wins (NOTES §2).
-            if spreadTemplateFields, let templateID = json["templateId"] as? String, let template = templates[templateID] {
-                for key in ["image", "args", "ports", "disk"] where o[key] == nil { o[key] = template[key] }
-                var env = template["env"] as? [String: String] ?? [:]
-                for (k, v) in json["env"] as? [String: String] ?? [:] { env[k] = v }
-                o["env"] = env
-            }
+            spreadTemplate(into: &o, json)
             if o["type"] == nil { o["type"] = "QUEUE" }
         case .pod:
             if let problem = templateRules(json, serverless: false) { return problem }
@@ -202,13 +195,7 @@ extension FakeRunPodState {
             if let problem = volumeRules(json, cloud: cloud) { return problem }
             o["dataCenterId"] = (json["dataCenterIds"] as? [String])?.first ?? "EU-RO-1"
             o.removeValue(forKey: "dataCenterIds")
-            if spreadTemplateFields, let templateID = json["templateId"] as? String, let template = templates[templateID] {
-                for key in ["image", "args", "ports", "disk"] where o[key] == nil { o[key] = template[key] }
-                var env = template["env"] as? [String: String] ?? [:]
-                for (k, v) in json["env"] as? [String: String] ?? [:] { env[k] = v }  // body wins per key
-                o["env"] = env
-                o["template"] = templateID
-            }
+            if spreadTemplate(into: &o, json) { o["template"] = json["templateId"] }
             o.removeValue(forKey: "templateId")
             o["createdAt"] = ISO8601DateFormatter().string(from: Date())
         }
@@ -235,6 +222,18 @@ extension FakeRunPodState {
         return nil
     }
 
+    /// Template fields are spread into a created endpoint or pod: body fields win, env merges per key
+    /// with the body winning (OpenAPI v2, CreateEndpointRequest/CreatePodRequest.templateId).
+    @discardableResult
+    func spreadTemplate(into o: inout [String: Any], _ json: [String: Any]) -> Bool {
+        guard spreadTemplateFields, let templateID = json["templateId"] as? String, let template = templates[templateID] else { return false }
+        for key in ["image", "args", "ports", "disk"] where o[key] == nil { o[key] = template[key] }
+        var env = template["env"] as? [String: String] ?? [:]
+        for (k, v) in json["env"] as? [String: String] ?? [:] { env[k] = v }
+        o["env"] = env
+        return true
+    }
+
     /// A `templateId` must name a template (404) of the right kind: serverless for an endpoint, a pod
     /// template for a pod (422) (OpenAPI v2, CreateEndpointRequest/CreatePodRequest.templateId).
     func templateRules(_ json: [String: Any], serverless: Bool) -> FakeResponse? {
@@ -250,13 +249,17 @@ extension FakeRunPodState {
     /// RunPod rejects `workers.idleTimeout` on a queue endpoint scaling on requestCount, and omits it
     /// from responses for that combination (OpenAPI v2, EndpointWorkers.idleTimeout).
     func idleTimeoutRule(_ json: [String: Any], current: [String: Any]) -> FakeResponse? {
-        let type = json["type"] as? String ?? current["type"] as? String ?? "QUEUE"
-        let scaling = (json["scaling"] as? [String: Any] ?? current["scaling"] as? [String: Any])?["type"] as? String
-        if type == "QUEUE", scaling == "REQUEST_COUNT", (json["workers"] as? [String: Any])?["idleTimeout"] != nil {
+        if Self.queueScalingOnRequestCount(type: json["type"] ?? current["type"], scaling: json["scaling"] ?? current["scaling"]),
+           (json["workers"] as? [String: Any])?["idleTimeout"] != nil {
             return fakeProblem(400, "Bad Request", "workers.idleTimeout does not apply to a queue endpoint scaling on requestCount",
                                errors: [["field": "workers.idleTimeout", "message": "not applicable with REQUEST_COUNT scaling"]])
         }
         return nil
+    }
+
+    /// A queue endpoint (the default type) whose scaler is REQUEST_COUNT.
+    static func queueScalingOnRequestCount(type: Any?, scaling: Any?) -> Bool {
+        (type as? String ?? "QUEUE") == "QUEUE" && (scaling as? [String: Any])?["type"] as? String == "REQUEST_COUNT"
     }
 
     func update(_ kind: ResourceKind, _ id: String, _ json: [String: Any]) -> FakeResponse {

@@ -137,7 +137,7 @@ extension Spec {
                                  at: at(path, file), hint: "use letters, digits and `_`, not starting with a digit"))
             }
             let value = deploy.env[key] ?? ""
-            if looksLikeSecret(name: key, value: value) {
+            if SecretShape.isLiteralSecret(name: key, value: value) {
                 out.append(.init(.error, code: "literal-secret",
                                  message: "`\(key)` holds what looks like a secret value; secrets must not be written in specs",
                                  at: at(path, file), hint: "create a RunPod secret and reference it: `secrets: {\(key): my_secret_name}`"))
@@ -181,15 +181,6 @@ extension Spec {
     private func isEnvName(_ key: String) -> Bool {
         guard let first = key.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         return key.unicodeScalars.allSatisfy(isWordScalar)
-    }
-
-    private func looksLikeSecret(name: String, value: String) -> Bool {
-        if value.contains("{{") && value.contains("RUNPOD_SECRET_") { return false }
-        let tokenPrefixes = ["hf_", "rpa_", "sk-", "ghp_", "github_pat_", "AKIA"]
-        if tokenPrefixes.contains(where: { value.hasPrefix($0) }) && value.count >= 16 { return true }
-        let upper = name.uppercased()
-        let secretish = ["TOKEN", "API_KEY", "SECRET", "PASSWORD", "PASSWD"].contains { upper.contains($0) }
-        return secretish && value.count >= 8 && !value.contains(" ")
     }
 }
 
