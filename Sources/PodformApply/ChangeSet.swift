@@ -10,7 +10,12 @@ public struct FieldChange: Sendable, Codable, Hashable {
 
 /// What apply will do to one resource.
 public struct Change: Sendable, Codable, Hashable {
-    public enum Action: String, Sendable, Codable { case create, update, replace, delete, noop = "no-op" }
+    public enum Action: String, Sendable, Codable {
+        case create, update, replace, delete, noop = "no-op"
+        /// Pod lifecycle (`POST /v2/pods/{id}/action`): a stopped pod that should run, or a pod
+        /// outside its schedule's hours.
+        case start, stop
+    }
     public var kind: ResourceKind
     public var name: String
     public var action: Action
@@ -33,6 +38,16 @@ public struct ChangeSet: Sendable, Codable, Hashable {
     public var changes: [Change]
     /// Notes on drift podform leaves alone, and protections that held.
     public var notes: [String]
+    /// Why this spec cannot be applied as planned (a name taken by a resource podform does not own
+    /// here). A change set with errors is never applied.
+    public var errors: [String] = []
+
+    public init(spec: String, changes: [Change], notes: [String], errors: [String] = []) {
+        self.spec = spec
+        self.changes = changes
+        self.notes = notes
+        self.errors = errors
+    }
 
     public var hasChanges: Bool { changes.contains { $0.action != .noop } }
     public func count(_ action: Change.Action) -> Int { changes.filter { $0.action == action }.count }

@@ -3,49 +3,139 @@ import RunPodAPI
 /// How podform recognizes what it manages (`Specs/state.md`): a template is podform's when its env
 /// carries `PODFORM_MANAGED_BY=podform` and `PODFORM_SPEC=<spec name>`; endpoints and pods are
 /// podform's when they carry the same markers (pods inherit them from the template's env) or use an
-/// owned template, and have the spec's resource name; a network volume is podform's when it has the
-/// spec's volume name (`podform-<spec>-weights`) and is not attached to anything podform does not own.
+/// owned template, and have the spec's resource name. Each also records the scope it was applied
+/// from (`PODFORM_SCOPE`); a resource of the same spec name recorded under another scope belongs to
+/// another directory's podform and is never adopted, updated or deleted from here.
+///
+/// A network volume cannot carry env markers: it is podform's when it has the spec's volume name
+/// (`podform-<spec>-weights`) and nothing podform does not own (an endpoint or a pod) uses it.
 public struct OwnedResources: Sendable {
     public var templates: [Template]
     public var endpoints: [Endpoint]
     public var pods: [Pod]
     public var volumes: [NetworkVolume]
+    /// Resources with this spec's names that are not this run's to touch, with why (a foreign
+    /// scope, no podform markers, a volume used by somebody else's pod). A create that would
+    /// collide with one of them is refused.
+    public var foreign: [ForeignResource] = []
+}
+
+/// A resource named like one of podform's that podform must not adopt.
+public struct ForeignResource: Sendable, Hashable, CustomStringConvertible {
+    public var kind: ResourceKind
+    public var id: String
+    public var name: String
+    public var why: String
+    public var description: String { "\(kind.rawValue) \(name) (\(id)) \(why)" }
 }
 
 public enum Marker {
     public static let managedBy = "PODFORM_MANAGED_BY"
     public static let spec = "PODFORM_SPEC"
-
-    static func owns(_ env: [String: String]?, spec name: String) -> Bool {
-        env?[Marker.managedBy] == "podform" && env?[Marker.spec] == name
-    }
+    public static let scope = "PODFORM_SCOPE"
+    public static let labels = "PODFORM_LABELS"
+    /// Markers that describe the deployment rather than configure its container: compared on the
+    /// template only, so a label change never restarts a pod.
+    static let templateOnly: Set<String> = [labels]
 
     static func owner(_ env: [String: String]?) -> String? {
         env?[Marker.managedBy] == "podform" ? env?[Marker.spec] : nil
     }
+
+    /// The markers on a resource, if it is podform's.
+    public static func marks(_ env: [String: String]?) -> OwnerMarks? {
+        guard let spec = owner(env) else { return nil }
+        return OwnerMarks(spec: spec, scope: env?[scope].flatMap { $0.isEmpty ? nil : $0 },
+                          labels: env?[labels].map(OwnerMarks.decodeLabels))
+    }
 }
 
 extension LiveState {
-    public func ownedResources(spec: String) -> OwnedResources {
+    /// What spec `spec` owns when applied from `scope` (nil: any scope, for commands that are
+    /// given no scope; resources recorded under no scope are adopted by every scope).
+    ///
+    /// `adoptUnscoped: false` (prune) leaves out resources that recorded no scope.
+    public func ownedResources(spec: String, scope: String? = nil, adoptUnscoped: Bool = true) -> OwnedResources {
         let base = "podform-\(spec)"
-        let templates = self.templates.filter { $0.name == base && Marker.owns($0.env, spec: spec) }
+        var foreign: [ForeignResource] = []
+        /// Ours: the markers name this spec, and the recorded scope (if any) is this run's.
+        func ours(_ kind: ResourceKind, _ id: String, _ name: String, _ env: [String: String]?, viaTemplate: Bool) -> Bool {
+            guard let marks = Marker.marks(env), marks.spec == spec else {
+                if viaTemplate { return true }
+                foreign.append(ForeignResource(kind: kind, id: id, name: name, why: "carries no podform markers for spec \(spec)"))
+                return false
+            }
+            if let scope, let recorded = marks.scope, recorded != scope {
+                foreign.append(ForeignResource(kind: kind, id: id, name: name, why: "is managed from scope \(recorded), not \(scope)"))
+                return false
+            }
+            if scope != nil && marks.scope == nil && !adoptUnscoped { return false }
+            return true
+        }
+        let templates = self.templates.filter { $0.name == base && ours(.template, $0.id, base, $0.env, viaTemplate: false) }
         let templateIDs = Set(templates.map(\.id))
         let endpoints = self.endpoints.filter { e in
-            e.name == base && (Marker.owns(e.env, spec: spec) || templateIDs.contains(e.templateId ?? ""))
+            e.name == base && ours(.endpoint, e.id, base, e.env, viaTemplate: Marker.owner(e.env) == nil && templateIDs.contains(e.templateId ?? ""))
         }
         let pods = self.pods.filter { p in
-            (p.name == base || (p.name ?? "").hasPrefix(base + "-")) && (Marker.owns(p.env, spec: spec) || templateIDs.contains(p.template ?? ""))
-                && p.status != "TERMINATED"
+            guard p.status != "TERMINATED", let name = p.name, name == base || Self.isReplicaName(name, base: base) else { return false }
+            return ours(.pod, p.id, name, p.env, viaTemplate: Marker.owner(p.env) == nil && templateIDs.contains(p.template ?? ""))
         }
-        // A volume attached to something podform does not own is never podform's.
-        let foreignUses = Set(self.endpoints.filter { e in !endpoints.contains { $0.id == e.id } }.flatMap { $0.networkVolumes ?? [] })
-        let volumes = self.volumes.filter { $0.name == "\(base)-weights" && !foreignUses.contains($0.id) }
-        return OwnedResources(templates: templates, endpoints: endpoints, pods: pods, volumes: volumes)
+        // A volume somebody else's endpoint or pod uses is never podform's, whatever its name.
+        let ownedIDs = Set(endpoints.map(\.id) + pods.map(\.id))
+        var foreignUses: [String: String] = [:]
+        for e in self.endpoints where !ownedIDs.contains(e.id) { for v in e.networkVolumes ?? [] { foreignUses[v] = "endpoint \(e.name ?? e.id)" } }
+        for p in self.pods where !ownedIDs.contains(p.id) && p.status != "TERMINATED" {
+            for v in Self.networkVolumeIDs(p) { foreignUses[v] = "pod \(p.name ?? p.id)" }
+        }
+        let volumes = self.volumes.filter { v in
+            guard v.name == "\(base)-weights" else { return false }
+            if let user = foreignUses[v.id] {
+                foreign.append(ForeignResource(kind: .networkVolume, id: v.id, name: v.name, why: "is used by \(user), which podform does not own here"))
+                return false
+            }
+            return true
+        }
+        return OwnedResources(templates: templates, endpoints: endpoints, pods: pods, volumes: volumes, foreign: foreign)
+    }
+
+    /// `podform-<spec>-<n>`: a pod replica's name.
+    static func isReplicaName(_ name: String, base: String) -> Bool {
+        guard name.hasPrefix(base + "-") else { return false }
+        let suffix = name.dropFirst(base.count + 1)
+        return !suffix.isEmpty && suffix.allSatisfy(\.isNumber)
+    }
+
+    /// The network volumes a pod mounts (`mounts.network[].volumeId`; older answers: `networkVolumeId`).
+    static func networkVolumeIDs(_ pod: Pod) -> [String] {
+        var ids: [String] = []
+        if case .array(let mounts)? = pod.mounts?["network"] { ids += mounts.compactMap { $0["volumeId"]?.stringValue } }
+        return ids
     }
 
     /// Spec names that own something on the account.
     public func ownerSpecs() -> Set<String> {
         Set(templates.compactMap { Marker.owner($0.env) } + endpoints.compactMap { Marker.owner($0.env) } + pods.compactMap { Marker.owner($0.env) })
     }
-}
 
+    /// Every podform deployment on the account, by spec name and recorded scope, with its labels
+    /// (from its template) — what prune decides over.
+    public func ownerMarks() -> [OwnerMarks] {
+        var byKey: [String: OwnerMarks] = [:]
+        func add(_ env: [String: String]?, labelsFromHere: Bool) {
+            guard var marks = Marker.marks(env) else { return }
+            let key = marks.spec + "\u{0}" + (marks.scope ?? "")
+            if !labelsFromHere { marks.labels = nil }
+            if var existing = byKey[key] {
+                if existing.labels == nil { existing.labels = marks.labels }
+                byKey[key] = existing
+            } else {
+                byKey[key] = marks
+            }
+        }
+        for t in templates { add(t.env, labelsFromHere: true) }
+        for e in endpoints { add(e.env, labelsFromHere: false) }
+        for p in pods where p.status != "TERMINATED" { add(p.env, labelsFromHere: false) }
+        return byKey.values.sorted { ($0.spec, $0.scope ?? "") < ($1.spec, $1.scope ?? "") }
+    }
+}

@@ -31,7 +31,34 @@ public struct ApplyError: Error, CustomStringConvertible {
     public var spec: String
     public var step: String
     public var underlying: String
-    public var description: String { "\(spec): \(step) failed: \(underlying). Nothing is lost: run apply again to continue from here." }
+    /// False when running apply again cannot help (a name taken by a foreign resource).
+    public var retryable = true
+    public init(spec: String, step: String, underlying: String, retryable: Bool = true) {
+        self.spec = spec
+        self.step = step
+        self.underlying = underlying
+        self.retryable = retryable
+    }
+    public var description: String {
+        "\(spec): \(step) failed: \(underlying)." + (retryable ? " Nothing is lost: run apply again to continue from here." : "")
+    }
+}
+
+/// A pod that did not come up.
+public struct PodWaitError: Error, CustomStringConvertible {
+    public var pod: String
+    public var status: String
+    public var seconds: Int
+    public var timedOut: Bool
+    public var description: String {
+        timedOut ? "pod \(pod) was still \(status) after \(seconds) s (--wait-timeout); it may still come up: check `podform status`"
+            : "pod \(pod) is \(status) after \(seconds) s: its container stopped; see `podform logs` for why"
+    }
+}
+
+func stringMap(_ value: JSONValue) -> [String: String]? {
+    guard case .object(let o) = value else { return nil }
+    return o.compactMapValues(\.stringValue)
 }
 
 /// Carries out a change set: creates and updates in order (network volume, template, endpoint or
@@ -39,6 +66,9 @@ public struct ApplyError: Error, CustomStringConvertible {
 /// are looked up by name before any retry (`createOnce`), so an interrupted apply converges when
 /// run again, with no duplicates.
 public func apply(_ set: ChangeSet, client: RunPodClient, options: ApplyOptions = ApplyOptions()) async throws -> ApplyResult {
+    guard set.errors.isEmpty else {
+        throw ApplyError(spec: set.spec, step: "planning", underlying: set.errors.joined(separator: "; "), retryable: false)
+    }
     var result = ApplyResult(spec: set.spec)
     var ids: [String: String] = [:]
     for c in set.changes where c.action != .create { if let id = c.id { ids["\(c.kind.rawValue).\(c.name)"] = id } }
@@ -58,8 +88,14 @@ public func apply(_ set: ChangeSet, client: RunPodClient, options: ApplyOptions 
                 let body = resolve(c.body ?? .object([:]), ids)
                 options.progress("\(c.action == .replace ? "replacing" : "creating") \(kind.rawValue) \(c.name)")
                 let excluding: Set<String> = c.action == .replace ? Set(set.changes.filter { $0.kind == kind && $0.name == c.name }.compactMap(\.id)) : []
+                let marks = Marker.marks(body["env"].flatMap(stringMap))
                 let created = try await step("creating \(kind.rawValue) \(c.name)") {
-                    try await client.createOnce(kind, name: c.name, body: body, excluding: excluding)
+                    // After a failed create, only a resource carrying this spec's markers is the one it made.
+                    try await client.createOnce(kind, name: c.name, body: body, excluding: excluding) { env in
+                        guard let marks else { return kind == .networkVolume }
+                        guard let found = Marker.marks(env) else { return false }
+                        return found.spec == marks.spec && found.scope == marks.scope
+                    }
                 }
                 ids[key] = created.id
                 result.created.append("\(kind.rawValue) \(c.name) (\(created.id))\(created.found ? " (found after an interrupted create)" : "")")
@@ -81,6 +117,14 @@ public func apply(_ set: ChangeSet, client: RunPodClient, options: ApplyOptions 
                 result.updated.append("\(kind.rawValue) \(c.name) (\(id))")
                 result.writes += 1
                 if kind == .pod { toWait.append((c.name, id)) }
+            case .start, .stop:
+                guard let id = c.id else { continue }
+                let action = c.action.rawValue
+                options.progress("\(action == "start" ? "starting" : "stopping") pod \(c.name)")
+                try await step("\(action == "start" ? "starting" : "stopping") pod \(c.name)") { try await client.podAction(id, action) }
+                result.updated.append("pod \(c.name) (\(id)): \(action)")
+                result.writes += 1
+                if c.action == .start { toWait.append((c.name, id)) }
             case .delete, .noop:
                 continue
             }
@@ -135,7 +179,9 @@ public func apply(_ set: ChangeSet, client: RunPodClient, options: ApplyOptions 
 /// Polls a pod until it is RUNNING; fails on ERROR/EXITED or after the timeout.
 func waitRunning(_ id: String, client: RunPodClient, options: ApplyOptions) async throws {
     let started = Date()
-    let deadline = started.addingTimeInterval(options.waitTimeout)
+    // A timeout that is not a finite, non-negative number of seconds would never end the wait.
+    let timeout = options.waitTimeout.isFinite ? min(max(options.waitTimeout, 0), 7 * 86_400) : 900
+    let deadline = started.addingTimeInterval(timeout)
     var last = ""
     while true {
         let pod = try await client.getPod(id)
@@ -144,13 +190,14 @@ func waitRunning(_ id: String, client: RunPodClient, options: ApplyOptions) asyn
             options.progress("pod \(pod.name ?? id) is \(status) after \(Int(Date().timeIntervalSince(started))) s")
             last = status
         }
+        let elapsed = Int(min(Date().timeIntervalSince(started), 1e9))
         switch pod.status ?? "" {
         case "RUNNING": return
-        case "ERROR", "EXITED", "TERMINATED": throw RunPodError.unexpected(status: 0, detail: "pod \(id) is \(pod.status ?? "?")")
+        case "ERROR", "EXITED", "TERMINATED": throw PodWaitError(pod: pod.name ?? id, status: status, seconds: elapsed, timedOut: false)
         default: break
         }
-        if Date() > deadline { throw RunPodError.transport("pod \(id) did not reach RUNNING within \(Int(options.waitTimeout)) s") }
-        try await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1e9))
+        if Date() > deadline { throw PodWaitError(pod: pod.name ?? id, status: status, seconds: elapsed, timedOut: true) }
+        try await Task.sleep(nanoseconds: UInt64(min(max(options.pollInterval, 0.01), 3600) * 1e9))
     }
 }
 

@@ -24,9 +24,18 @@ public struct DiffOptions: Sendable {
 /// or data center cannot change in place: replace, create-before-destroy. Network volumes grow in
 /// place, never shrink, and are replaced or deleted only with `allowDestroyVolumes`.
 public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOptions()) -> ChangeSet {
-    let owned = live.ownedResources(spec: d.name)
+    let owned = live.ownedResources(spec: d.name, scope: d.scope)
     var changes: [Change] = []
     var notes: [String] = []
+    var errors: [String] = []
+    /// A create whose name a resource podform may not touch already has: refused, naming it.
+    func collides(_ kind: ResourceKind, _ name: String) -> Bool {
+        let taken = owned.foreign.filter { $0.kind == kind && $0.name == name }
+        for f in taken {
+            errors.append("\(kind.rawValue) \(name) cannot be created: the name is taken by \(f); podform does not adopt it. Rename the spec, or remove or rename that resource")
+        }
+        return !taken.isEmpty
+    }
     let desiredKinds = Set(d.resources.map(\.kind))
     let template = d.resources.first { $0.kind == "template" }?.body
     /// A running endpoint's or pod's container against the planned template (after the template's own change).
@@ -39,6 +48,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
         switch kind {
         case .networkVolume:
             guard let live = owned.volumes.first else {
+                if collides(kind, resource.name) { continue }
                 changes.append(Change(kind: kind, name: resource.name, action: .create, fields: fields(nil, resource.body), body: resource.body))
                 continue
             }
@@ -65,6 +75,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
 
         case .template:
             guard let live = owned.templates.first else {
+                if collides(kind, resource.name) { continue }
                 changes.append(Change(kind: kind, name: resource.name, action: .create, fields: fields(nil, resource.body), body: resource.body))
                 continue
             }
@@ -97,6 +108,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
 
         case .endpoint:
             guard let live = owned.endpoints.first else {
+                if collides(kind, resource.name) { continue }
                 changes.append(Change(kind: kind, name: resource.name, action: .create, fields: fields(nil, resource.body), body: resource.body))
                 continue
             }
@@ -149,6 +161,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
         case .pod:
             let candidates = owned.pods.filter { $0.name == resource.name }
             guard let live = candidates.first(where: { podPlacementDiff($0, resource.body).isEmpty }) ?? candidates.first else {
+                if collides(kind, resource.name) { continue }
                 changes.append(Change(kind: kind, name: resource.name, action: .create, fields: fields(nil, resource.body), body: resource.body))
                 continue
             }
@@ -166,7 +179,15 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
                 diffs.append(FieldChange(path: "disk", old: .int(liveDisk), new: .int(disk)))
             }
             if diffs.isEmpty {
-                changes.append(Change(kind: kind, name: resource.name, action: .noop, id: live.id, fields: []))
+                if let status = live.status, status == "EXITED" || status == "ERROR" {
+                    // A stopped or failed pod is not serving: drift, whatever its settings.
+                    changes.append(Change(kind: kind, name: resource.name, action: .start, id: live.id,
+                                          fields: [FieldChange(path: "status", old: .string(status), new: "RUNNING")],
+                                          reason: "the pod is \(status); RunPod does not start it again on its own",
+                                          impact: "the pod starts (its container disk was kept)"))
+                } else {
+                    changes.append(Change(kind: kind, name: resource.name, action: .noop, id: live.id, fields: []))
+                }
             } else {
                 var patch = ownContainer.patch
                 if let disk = resource.body["disk"] { patch["disk"] = disk }
@@ -177,7 +198,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
     }
     // Owned resources the plan no longer wants: extra pods, a pod deployment that became serverless, etc.
     let wantedPods = Set(d.resources.filter { $0.kind == "pod" }.map(\.name))
-    let keptPodIDs = Set(changes.filter { $0.kind == .pod && ($0.action == .noop || $0.action == .update) }.compactMap(\.id))
+    let keptPodIDs = Set(changes.filter { $0.kind == .pod && [.noop, .update, .start, .stop].contains($0.action) }.compactMap(\.id))
     for pod in owned.pods where !keptPodIDs.contains(pod.id) && !changes.contains(where: { $0.kind == .pod && $0.action == .replace && $0.id == pod.id }) {
         if wantedPods.contains(pod.name ?? "") && changes.contains(where: { $0.kind == .pod && $0.name == pod.name && $0.action == .create }) { continue }
         changes.append(Change(kind: .pod, name: pod.name ?? pod.id, action: .delete, id: pod.id, fields: [],
@@ -200,7 +221,7 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
             }
         }
     }
-    return ChangeSet(spec: d.name, changes: changes.map(hidingSecrets), notes: notes)
+    return ChangeSet(spec: d.name, changes: changes.map(hidingSecrets), notes: notes, errors: errors)
 }
 
 /// A change with live env values that may be secrets hidden from its displayed fields (plans end up
@@ -224,8 +245,8 @@ func hidingSecrets(_ change: Change) -> Change {
 }
 
 /// Deletes everything a spec owns, in reverse order (`podform destroy`, `--prune`).
-public func destroyChanges(spec: String, live: LiveState, allowDestroyVolumes: Bool) -> ChangeSet {
-    let owned = live.ownedResources(spec: spec)
+public func destroyChanges(spec: String, live: LiveState, allowDestroyVolumes: Bool, scope: String? = nil, adoptUnscoped: Bool = true) -> ChangeSet {
+    let owned = live.ownedResources(spec: spec, scope: scope, adoptUnscoped: adoptUnscoped)
     var changes: [Change] = []
     var notes: [String] = []
     for p in owned.pods { changes.append(Change(kind: .pod, name: p.name ?? p.id, action: .delete, id: p.id, fields: [], impact: "stops serving")) }
@@ -325,7 +346,7 @@ func containerChanges(live: LiveContainer, template: JSONValue?, body: JSONValue
             if wanted == nil && (liveValue ?? "").isEmpty { continue }
             if wanted != liveValue { fields.append(FieldChange(path: key, old: liveValue.map { .string($0) }, new: wanted.map { .string($0) })) }
         }
-        for (k, v) in env.sorted(by: { $0.key < $1.key }) where live.env?[k] != v.stringValue {
+        for (k, v) in env.sorted(by: { $0.key < $1.key }) where live.env?[k] != v.stringValue && !Marker.templateOnly.contains(k) {
             fields.append(FieldChange(path: "env.\(k)", old: live.env?[k].map { .string($0) }, new: v))
         }
         if case .int(let disk)? = template?["disk"], let liveDisk = live.disk, body["disk"] == nil, disk != liveDisk {

@@ -14,6 +14,9 @@ public struct CompileEnvironment: Sendable {
     public var defaultPodImage = "vllm/vllm-openai:v0.27.1"
     public var defaultServerlessImage = "runpod/worker-v1-vllm:v2.25.2"
     public var defaultTrainingImage = "runpod/pytorch:2.4.0-py3.11-cuda12.4.1-devel-ubuntu22.04"
+    /// Spec file -> the scope it is applied from (`PODFORM_SCOPE`, `Specs/state.md`), decided by
+    /// the caller (a directory's repository-relative path, or `--scope`). No entry: no scope marker.
+    public var scopes: [String: String] = [:]
 
     public init(gpus: GPUCatalog, now: Date) {
         self.gpus = gpus

@@ -73,7 +73,10 @@ public func compilePlan(_ items: [(spec: Spec, file: String, architecture: Model
     var failures: [CompileFailure] = []
     for item in items {
         switch item.spec.compile(specFile: item.file, architecture: item.architecture, environment: environment) {
-        case .success(let d): deployments.append(d)
+        case .success(var d):
+            d.scope = environment.scopes[item.file]
+            d.labels = item.spec.labels.isEmpty ? nil : item.spec.labels
+            deployments.append(d)
         case .failure(let f): failures.append(f)
         }
     }

@@ -13,10 +13,28 @@ public struct Plan: Sendable, Codable, Hashable {
     public var deployments: [Deployment]
     /// A fingerprint of the live resources the plan was diffed against (saved plans; refuses stale ones).
     public var liveFingerprint: String?
+    /// Directories planned as a whole (`plan DIR`): their specs, and the deployments of specs
+    /// removed from them (`removed`), which apply deletes.
+    public var directories: [String]?
+    /// Deployments recorded under a planned directory's scope whose spec is no longer there.
+    public var removed: [Removed]?
+
+    public struct Removed: Sendable, Codable, Hashable {
+        public struct Resource: Sendable, Codable, Hashable {
+            public var kind: String
+            public var name: String
+            public var id: String
+            public init(kind: String, name: String, id: String) { self.kind = kind; self.name = name; self.id = id }
+        }
+        public var spec: String
+        public var scope: String?
+        public var resources: [Resource]
+        public init(spec: String, scope: String?, resources: [Resource]) { self.spec = spec; self.scope = scope; self.resources = resources }
+    }
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", generatedBy = "generated_by", offline, catalogAsOf = "catalog_as_of"
-        case deployments, liveFingerprint = "live_fingerprint"
+        case deployments, liveFingerprint = "live_fingerprint", directories, removed
     }
 
     public init(offline: Bool, catalogAsOf: String, deployments: [Deployment]) {
@@ -225,10 +243,15 @@ public struct Deployment: Sendable, Codable, Hashable {
     public var alternatives: [Alternative]
     public var trace: [TraceStep]
     public var warnings: [Warning]
+    /// The scope the deployment is applied from (`PODFORM_SCOPE`; `Specs/state.md`), when known.
+    public var scope: String?
+    /// The spec's labels (selectors, and prune's scope rule).
+    public var labels: [String: String]?
 
     enum CodingKeys: String, CodingKey {
         case name, specFile = "spec_file", workload, model, precision, mode, workerMode = "worker_mode", gpu, workers
         case serverless, vllm, training, container, cost, sizing, estimates, resources, alternatives, trace, warnings
+        case scope, labels
     }
 }
 
@@ -256,5 +279,7 @@ extension Deployment {
         try c.encode(alternatives, forKey: .alternatives)
         try c.encode(trace, forKey: .trace)
         try c.encode(warnings, forKey: .warnings)
+        try c.encodeIfPresent(scope, forKey: .scope)
+        try c.encodeIfPresent(labels, forKey: .labels)
     }
 }

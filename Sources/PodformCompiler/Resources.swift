@@ -36,9 +36,20 @@ extension Compiler {
 
     var resourceBaseName: String { "podform-\(spec.name)" }
 
-    /// The ownership marker podform reads back from templates (`Specs/state.md`).
+    /// The scope this spec is applied from, if the caller gave one.
+    var scope: String? { environment.scopes[specFile] }
+
+    /// The ownership markers podform reads back from templates, endpoints and pods (`Specs/state.md`).
     func ownershipEnv() -> [String: String] {
-        ["PODFORM_MANAGED_BY": "podform", "PODFORM_SPEC": spec.name]
+        var env = ["PODFORM_MANAGED_BY": "podform", "PODFORM_SPEC": spec.name]
+        if let scope { env["PODFORM_SCOPE"] = scope }
+        return env
+    }
+
+    /// The spec's labels as the template records them (`PODFORM_LABELS`, for prune's selector);
+    /// on the template only, so that a label edit never restarts a pod.
+    var labelsMarker: String? {
+        spec.labels.isEmpty ? nil : spec.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
     /// The ownership markers as a body's `env`: endpoints and pods carry them too, whether or not
@@ -100,9 +111,11 @@ extension Compiler {
                              body: ["name": .string(volumeName), "size": .int(size), "dataCenter": .string(dc)]))
         }
         let templateName = resourceBaseName
+        var templateEnv = container.env
+        if let labels = labelsMarker { templateEnv["PODFORM_LABELS"] = labels }
         var template: [String: JSONValue] = [
             "name": .string(templateName), "image": .string(container.image),
-            "env": .object(container.env.mapValues { .string($0) }),
+            "env": .object(templateEnv.mapValues { .string($0) }),
             "ports": .array(container.ports.map { .string($0) }), "disk": .int(container.containerDiskGB),
             "serverless": .bool(option.mode == .serverless),
             "category": .string(c.gpu.rocm ? "AMD" : "NVIDIA"),

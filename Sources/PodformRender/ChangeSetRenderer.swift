@@ -17,15 +17,18 @@ public enum ChangeSetRenderer {
                 case .update: symbol = "~"; change += 1
                 case .replace: symbol = "-/+"; replace += 1
                 case .delete: symbol = "-"; destroy += 1
+                case .start, .stop: symbol = "~"; change += 1
                 case .noop: symbol = " "
                 }
                 let why = [c.reason, c.impact].compactMap { $0 }.joined(separator: "; ")
-                out += "  \(symbol) \(c.kind.rawValue) \"\(c.name)\"\(c.id.map { " (\($0))" } ?? "")\(why.isEmpty ? "" : ": \(why)")\n"
+                let verb = c.action == .start || c.action == .stop ? " \(c.action.rawValue)" : ""
+                out += "  \(symbol) \(c.kind.rawValue) \"\(c.name)\"\(verb)\(c.id.map { " (\($0))" } ?? "")\(why.isEmpty ? "" : ": \(why)")\n"
                 if c.action != .create {
                     for f in c.fields { out += "      ~ \(f.path): \(show(f.old)) -> \(show(f.new))\n" }
                 }
             }
             for note in set.notes { out += "  ! \(note)\n" }
+            for error in set.errors { out += "  x error: \(error)\n" }
         }
         out += "\nPlan: \(add) to add, \(change) to change, \(replace) to replace, \(destroy) to destroy.\n"
         return out

@@ -94,13 +94,13 @@ extension RunPodClient {
 
     // MARK: Creates that are safe to retry
 
-    /// The id and name of a resource of `kind`, from its list.
-    public func listIDs(_ kind: ResourceKind) async throws -> [(id: String, name: String)] {
+    /// The id, name and env of each resource of `kind`, from its list (volumes carry no env).
+    public func listIDs(_ kind: ResourceKind) async throws -> [(id: String, name: String, env: [String: String]?)] {
         switch kind {
-        case .pod: return try await listPods().map { ($0.id, $0.name ?? "") }
-        case .endpoint: return try await listEndpoints().map { ($0.id, $0.name ?? "") }
-        case .template: return try await listTemplates().map { ($0.id, $0.name ?? "") }
-        case .networkVolume: return try await listNetworkVolumes().map { ($0.id, $0.name) }
+        case .pod: return try await listPods().filter { $0.status != "TERMINATED" }.map { ($0.id, $0.name ?? "", $0.env) }
+        case .endpoint: return try await listEndpoints().map { ($0.id, $0.name ?? "", $0.env) }
+        case .template: return try await listTemplates().map { ($0.id, $0.name ?? "", $0.env) }
+        case .networkVolume: return try await listNetworkVolumes().map { ($0.id, $0.name, nil) }
         }
     }
 
@@ -108,15 +108,26 @@ extension RunPodClient {
     /// 5xx, a timeout or a dropped connection may still have happened (RunPod can answer 500 after
     /// creating a pod), so the client looks the name up before trying again, at most `attempts` times.
     ///
-    /// - Parameter excluding: ids of same-named resources that are not this one (a pod being replaced).
+    /// - Parameters:
+    ///   - excluding: ids of same-named resources that are not this one (a pod being replaced).
+    ///   - adoptable: whether a same-named resource found after a failed create is the one this
+    ///     create made (its env carries the caller's ownership markers). One that is not is never
+    ///     returned: the create fails instead, naming it.
     /// - Returns: the new (or found) resource's id and whether it was found rather than created.
     public func createOnce(_ kind: ResourceKind, name: String, body: JSONValue, attempts: Int = 2,
-                           excluding: Set<String> = []) async throws -> (id: String, found: Bool) {
+                           excluding: Set<String> = [],
+                           adoptable: @Sendable ([String: String]?) -> Bool = { _ in true }) async throws -> (id: String, found: Bool) {
         var lastError: Error = RunPodError.transport("no attempt made")
-        for attempt in 1...max(attempts, 1) {
-            if attempt > 1, let existing = try await listIDs(kind).first(where: { $0.name == name && !excluding.contains($0.id) }) {
-                return (existing.id, true)
+        func lookUp() async throws -> (id: String, found: Bool)? {
+            let named = try await listIDs(kind).filter { $0.name == name && !excluding.contains($0.id) }
+            if let mine = named.first(where: { adoptable($0.env) }) { return (mine.id, true) }
+            if let other = named.first {
+                throw RunPodError.conflict("\(kind.rawValue) \(name) exists (\(other.id)) but is not podform's for this spec; not adopting it")
             }
+            return nil
+        }
+        for attempt in 1...max(attempts, 1) {
+            if attempt > 1, let existing = try await lookUp() { return existing }
             do {
                 let data = try await send("POST", kind.collectionPath, body: Self.encode(body), idempotent: false)
                 struct Created: Decodable { var id: String }
@@ -129,7 +140,7 @@ extension RunPodClient {
                 }
             }
         }
-        if let existing = try await listIDs(kind).first(where: { $0.name == name && !excluding.contains($0.id) }) { return (existing.id, true) }
+        if let existing = try await lookUp() { return existing }
         throw lastError
     }
 }

@@ -31,16 +31,17 @@ enum ReconcileBench {
             let deployments = Self.deployments(base, prefix: "docs-helper", count: count, models: models, gpus: gpus)
             let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
             let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: 30)
-            let reconciler = Reconciler(client: client, prune: true, apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05))
+            let reconciler = Reconciler(client: client, scope: Scope(id: "bench:.", explicit: true), prune: true,
+                                        apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05), checkHealth: false)
             var start = DispatchTime.now().uptimeNanoseconds
-            _ = try await reconciler.round(deployments)
+            _ = await reconciler.round(RoundInput(deployments: deployments))
             let firstSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let first = await fake.state.requests
             var steady: [(Int, Int, Double)] = []
             for _ in 0..<5 {
                 await fake.state.clearRequests()
                 start = DispatchTime.now().uptimeNanoseconds
-                _ = try await reconciler.round(deployments)
+                _ = await reconciler.round(RoundInput(deployments: deployments))
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let r = await fake.state.requests
                 steady.append((r.filter { $0.method == "GET" }.count, r.filter { $0.method != "GET" }.count, seconds))
@@ -55,15 +56,16 @@ enum ReconcileBench {
             let deployments = Self.deployments(base, prefix: "load", count: 500, models: models, gpus: gpus)
             let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
             let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: 60)
-            let reconciler = Reconciler(client: client, prune: true, apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05))
+            let reconciler = Reconciler(client: client, scope: Scope(id: "bench:.", explicit: true), prune: true,
+                                        apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05), checkHealth: false)
             for round in 1...20 {
                 await fake.state.clearRequests()
                 let start = DispatchTime.now().uptimeNanoseconds
-                let outcomes = try await reconciler.round(deployments)
+                let outcomes = await reconciler.round(RoundInput(deployments: deployments)).outcomes
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let requests = await fake.state.requests
                 if [1, 2, 5, 10, 15, 20].contains(round) {
-                    loadRows.append("| \(round) | \(outcomes.filter { $0.result == "applied" }.count) | \(requests.filter { $0.method == "GET" }.count) | \(requests.filter { $0.method != "GET" }.count) | \(String(format: "%.2f", seconds)) s | \(String(format: "%.1f", residentMiB())) MiB | \(openFDs()) |")
+                    loadRows.append("| \(round) | \(outcomes.filter { $0.result == .applied }.count) | \(requests.filter { $0.method == "GET" }.count) | \(requests.filter { $0.method != "GET" }.count) | \(String(format: "%.2f", seconds)) s | \(String(format: "%.1f", residentMiB())) MiB | \(openFDs()) |")
                 }
             }
             await fake.stop()

@@ -17,16 +17,17 @@ final class ApplyTests: XCTestCase {
     func deployment(_ text: String) throws -> Deployment { try Self.deployment(text) }
     func example(_ name: String) throws -> String { try Self.example(name) }
 
-    static func deployment(_ text: String) throws -> Deployment {
+    static func deployment(_ text: String, file: String = "spec.yaml", scope: String? = nil) throws -> Deployment {
         let env = ValidationEnvironment(resolveGPU: { Self.gpus.gpu(named: $0)?.id }, gpuNames: Self.gpus.allNames,
                                         model: { n in Self.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
-        let (spec, diagnostics) = Spec.validate(path: "spec.yaml", text: text, environment: env)
+        let (spec, diagnostics) = Spec.validate(path: file, text: text, environment: env)
         guard let spec, !diagnostics.hasErrors else { throw XCTSkip("invalid spec: \(diagnostics.map(\.message))") }
         let arch = try XCTUnwrap(Self.models.model(named: spec.model.id)).architecture
-        switch spec.compile(specFile: "spec.yaml", architecture: arch, environment: CompileEnvironment(gpus: Self.gpus, now: Date())) {
-        case .success(let d): return d
-        case .failure(let f): throw f
-        }
+        var environment = CompileEnvironment(gpus: Self.gpus, now: Date())
+        if let scope { environment.scopes[file] = scope }
+        let (plan, failures) = compilePlan([(spec, file, arch)], environment: environment, offline: true)
+        if let f = failures.first { throw f }
+        return plan.deployments[0]
     }
 
     static func example(_ name: String) throws -> String {
@@ -267,7 +268,13 @@ final class ApplyTests: XCTestCase {
             await fake.state.seed(.endpoint, ["name": "podform-support-chat", "image": "theirs:1", "env": ["OWNER": "them"]])
             await fake.state.seed(.pod, ["name": "podform-support-chat", "image": "theirs:1", "status": "RUNNING", "env": ["OWNER": "them"]])
             await fake.state.seed(.networkVolume, ["name": "their-data", "size": 100, "dataCenter": "EU-RO-1"])
-            _ = try await self.converge(d, client)
+            // A name collision is an error naming the foreign resource, never a second same-named endpoint.
+            let set = diff(d, live: try await LiveState.fetch(client))
+            XCTAssertEqual(set.errors.count, 1, "\(set.errors)")
+            XCTAssertTrue(set.errors.first?.contains("endpoint podform-support-chat (ep") ?? false, "\(set.errors)")
+            do { _ = try await self.converge(d, client); XCTFail("applied over a foreign endpoint") } catch is ApplyError {}
+            let writes = await fake.state.writeCount
+            XCTAssertEqual(writes, 0)
             let destroy = destroyChanges(spec: "support-chat", live: try await LiveState.fetch(client), allowDestroyVolumes: true)
             _ = try await apply(destroy, client: client, options: self.fast)
             let endpoints = await fake.state.names(.endpoint)
@@ -330,38 +337,6 @@ final class ApplyTests: XCTestCase {
         }
         print("fault matrix: \(converged) of \(runs) runs converged with no duplicates and no orphans")
         XCTAssertEqual(converged, runs)
-    }
-}
-
-final class ReconcileTests: XCTestCase {
-    /// 50 specs: the first round creates them, later rounds list 4 times and write nothing.
-    func testAPICallsPerRoundAreConstantAndZeroWritesWithoutDrift() async throws {
-        let base = try ApplyTests.example("internal-tool.yaml")
-        var deployments: [Deployment] = []
-        for i in 0..<50 { deployments.append(try ApplyTests.deployment(base.replacingOccurrences(of: "name: docs-helper", with: "name: docs-helper-\(i)"))) }
-        let fake = try await FakeRunPodServer(apiKey: ApplyTests.key, gpuTypes: ApplyTests.fakeGPUs)
-        let client = RunPodClient(baseURL: fake.baseURL, apiKey: ApplyTests.key, timeout: 10, sleep: { _ in })
-        let reconciler = Reconciler(client: client, prune: true, apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
-        let first = try await reconciler.round(deployments)
-        XCTAssertEqual(first.filter { $0.result == "applied" }.count, 50, "\(first.compactMap(\.error).prefix(2))")
-        var perRound: [(gets: Int, writes: Int)] = []
-        for _ in 0..<3 {
-            await fake.state.clearRequests()
-            let outcomes = try await reconciler.round(deployments)
-            XCTAssertTrue(outcomes.allSatisfy { $0.result == "in sync" })
-            let requests = await fake.state.requests
-            perRound.append((requests.filter { $0.method == "GET" }.count, requests.filter { $0.method != "GET" }.count))
-        }
-        XCTAssertEqual(perRound.map(\.gets), [4, 4, 4])
-        XCTAssertEqual(perRound.map(\.writes), [0, 0, 0])
-        // Prune: a spec removed from the set is destroyed; its volume (none here) would be kept.
-        let pruned = try await reconciler.round(Array(deployments.dropLast()))
-        XCTAssertEqual(pruned.first { $0.spec == "docs-helper-9" }?.result, "in sync")
-        XCTAssertEqual(pruned.filter { $0.result == "applied" }.map(\.spec), ["docs-helper-49"])
-        let names = await fake.state.names(.template)
-        XCTAssertFalse(names.contains("podform-docs-helper-49"))
-        XCTAssertEqual(names.count, 49)
-        await fake.stop()
     }
 }
 

@@ -139,8 +139,11 @@ final class ApplyCLITests: XCTestCase {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-apply-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path]
-        // The support-chat example restricted to the GPUs the fake lists.
-        let spec = tmp.appendingPathComponent("chat.yaml")
+        // The support-chat example restricted to the GPUs the fake lists, in the directory that
+        // is reconciled later (its scope: what the spec is applied from).
+        let dir = tmp.appendingPathComponent("specs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let spec = dir.appendingPathComponent("chat.yaml")
         let text = try String(contentsOf: CLITests.root.appendingPathComponent("examples/support-chat.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "  cloud: secure\n", with: "  cloud: secure\n  gpus: [L40S, A6000, A100-PCIE, H100]\n")
         try text.write(to: spec, atomically: true, encoding: .utf8)
@@ -169,13 +172,14 @@ final class ApplyCLITests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
         XCTAssertTrue(again.stdout.contains("# support-chat: no changes"), again.stdout)
         // The PR comment prices what runs now against the plan.
-        let debug = tmp.appendingPathComponent("chat-debug.yaml")
+        let debug = dir.appendingPathComponent("chat-debug.yaml")
         try text.replacingOccurrences(of: "VLLM_LOGGING_LEVEL: INFO", with: "VLLM_LOGGING_LEVEL: DEBUG").write(to: debug, atomically: true, encoding: .utf8)
         let md = try await podform(["plan", "--format", "markdown", debug.path], env: env)
         // Templates are one-time sources on RunPod: the endpoint's own env is patched too.
         XCTAssertNotNil(md.stdout.range(of: #"2 to update; \$[0-9.]+ -> \$[0-9.]+ \(\+\$0\.00\)"#, options: .regularExpression), md.stdout)
         XCTAssertTrue(md.stdout.contains("| ~ update | endpoint | `podform-support-chat` |"), md.stdout)
         XCTAssertTrue(md.stdout.contains("| no-op | network_volume |"), md.stdout)
+        try FileManager.default.removeItem(at: debug)
         await fake.state.clearRequests()
         let noop = try await podform(["apply", "--auto-approve", spec.path], env: env)
         XCTAssertTrue(noop.stdout.contains("No changes."), noop.stdout)
@@ -197,14 +201,15 @@ final class ApplyCLITests: XCTestCase {
         XCTAssertTrue(stale.stderr.contains("stale"), stale.stderr)
 
         // Reconcile restores it and logs one JSON line per spec.
-        let dir = tmp.appendingPathComponent("specs")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: spec, to: dir.appendingPathComponent("chat.yaml"))
         let reconcile = try await podform(["reconcile", dir.path, "--once", "--log-format", "json"], env: env)
         outputs += [reconcile.stdout, reconcile.stderr]
         XCTAssertEqual(reconcile.status, 0, reconcile.stderr)
-        let lines = reconcile.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
-        XCTAssertEqual(lines.first { $0["spec"] == "support-chat" }?["result"], "applied", reconcile.stdout)
+        let lines = reconcile.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(lines.count, reconcile.stdout.split(separator: "\n").count, "every line is a JSON object")
+        let line = try XCTUnwrap(lines.first { $0["spec"] as? String == "support-chat" }, reconcile.stdout)
+        XCTAssertEqual(line["result"] as? String, "applied", reconcile.stdout)
+        XCTAssertEqual(line["round"] as? Int, 1, "numbers are numbers")
+        XCTAssertEqual(line["changes"] as? Int, 1)
         let flashboot = await fake.state.field(.endpoint, id: endpointID, "flashboot")
         XCTAssertEqual(flashboot, "FLASHBOOT")
 

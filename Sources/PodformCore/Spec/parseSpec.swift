@@ -217,3 +217,18 @@ extension Spec {
         return t
     }
 }
+
+extension Spec {
+    /// The spec's `name` when the file composes as YAML with a valid top-level name, even if the
+    /// rest of the spec has errors. Reconcile uses it so that a spec that fails to validate is
+    /// still known to be present (and is never pruned as an orphan).
+    public static func declaredName(path: String, text: String) -> String? {
+        let (document, syntax) = SpecDocument.parse(path: path, text: text)
+        guard syntax.isEmpty, let root = document.root, case .mapping(let mapping) = root else { return nil }
+        for (key, value) in mapping {
+            guard key.scalar?.string == "name", let name = value.scalar?.string else { continue }
+            return isValidName(name) ? name : nil
+        }
+        return nil
+    }
+}

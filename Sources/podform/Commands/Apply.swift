@@ -12,21 +12,25 @@ extension Podform {
             abstract: "Create, update or replace RunPod resources so they match the specs.",
             discussion: "Shows the changes and asks for confirmation on a terminal; --auto-approve for CI. `podform apply plan.json` applies a saved plan and refuses a stale one.")
 
-        @Argument(help: "Spec files, or one saved plan (plan --out).") var files: [String] = []
+        @Argument(help: "Spec files or directories (a directory's removed specs are destroyed), or one saved plan (plan --out).") var files: [String] = []
         @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Allow deleting or replacing network volumes (their data is lost).")
         var allowDestroyVolumes = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var scope: ScopeOption
         @Option(name: .customLong("wait-timeout"), help: "Seconds to wait for pods to run.") var waitTimeout: Double = 900
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("give spec files or a saved plan") }
+            guard waitTimeout.isFinite, waitTimeout > 0, waitTimeout <= 7 * 86_400 else {
+                throw ValidationError("--wait-timeout takes seconds between 1 and 604800, e.g. --wait-timeout 900")
+            }
         }
 
         func run() async throws {
-            var specFiles = files
+            var arguments = SpecArguments(files: files, directories: [])
             var saved: PodformCompiler.Plan?
             if files.count == 1, files[0].hasSuffix(".json") {
                 guard let data = FileManager.default.contents(atPath: files[0]), let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else {
@@ -34,33 +38,64 @@ extension Podform {
                     throw ExitCode(1)
                 }
                 saved = plan
-                specFiles = plan.deployments.map(\.specFile)
+                arguments = try SpecArguments.expand((plan.directories ?? []) + plan.deployments.map(\.specFile))
+            } else {
+                arguments = try SpecArguments.expand(files)
             }
-            let outcome = PlanPipeline(catalogs: try Catalogs.load()).run(specFiles)
+            let outcome = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit).run(arguments.files)
             if !outcome.diagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources)) }
             for f in outcome.failures { Output.err("error: \(f)\n") }
             if outcome.hasErrors { throw ExitCode(1) }
             do {
                 let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()
+                // Locks before live state: a diff is never made from state another apply is changing.
+                let locks = specLocks()
+                defer { locks.releaseAll() }
+                for d in outcome.plan.deployments {
+                    switch locks.acquire(d.name) {
+                    case .acquired: continue
+                    case .heldElsewhere:
+                        Output.err("error: \(d.name) is being applied by another podform on this machine; try again when it is done\n")
+                        throw ExitCode(1)
+                    case .failed(let why):
+                        Output.err("error: \(d.name): \(why)\n")
+                        throw ExitCode(1)
+                    }
+                }
                 let live = try await LiveState.fetch(client)
+                let removed = arguments.removedSets(live: live, deployments: outcome.plan.deployments, explicitScope: scope.explicit,
+                                                    allowDestroyVolumes: allowDestroyVolumes)
+                for (_, set) in removed where locks.acquire(set.spec) != .acquired {
+                    Output.err("error: \(set.spec) is being applied by another podform on this machine; try again when it is done\n")
+                    throw ExitCode(1)
+                }
                 if let saved {
                     // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
                     let now = encodeJSON(outcome.plan.deployments.map { stripState($0) })
                     let then = encodeJSON(saved.deployments.map { stripState($0) })
-                    if now != then || saved.liveFingerprint != live.fingerprint(specs: saved.deployments.map(\.name)) {
+                    let specs = saved.deployments.map(\.name) + (saved.removed ?? []).map(\.spec)
+                    if now != then || saved.liveFingerprint != live.fingerprint(specs: specs)
+                        || Set(removed.map(\.set.spec)) != Set((saved.removed ?? []).map(\.spec)) {
                         Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
                         throw ExitCode(1)
                     }
                 }
                 let sets = outcome.plan.deployments.map { diff($0, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes)) }
+                    + removed.map(\.set)
                 Output.out(ChangeSetRenderer.text(sets))
+                let conflicts = sets.filter { !$0.errors.isEmpty }
+                if !conflicts.isEmpty {
+                    for set in conflicts { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
+                    Output.err("error: nothing was applied; resolve the conflicts above first\n")
+                    throw ExitCode(1)
+                }
                 guard sets.contains(where: \.hasChanges) else {
                     Output.out("No changes. RunPod matches the specs.\n")
                     return
                 }
-                if !autoApprove {
+                if !autoApprove && saved == nil {
                     guard isatty(STDIN_FILENO) == 1 else {
-                        Output.err("error: not on a terminal; pass --auto-approve to apply without confirmation\n")
+                        Output.err("error: not on a terminal; pass --auto-approve to apply without confirmation (or apply a saved plan: plan --out plan.json, apply plan.json)\n")
                         throw ExitCode(1)
                     }
                     Output.out("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
@@ -69,15 +104,9 @@ extension Podform {
                         throw ExitCode(1)
                     }
                 }
-                let lock = SpecLock()
                 var failed = false
                 let started = Date()
-                let toApply = sets.filter(\.hasChanges).filter { set in
-                    if lock.acquire(set.spec) { return true }
-                    Output.err("error: \(set.spec) is being applied by another podform on this machine\n")
-                    failed = true
-                    return false
-                }
+                let toApply = sets.filter(\.hasChanges)
                 // Independent specs in parallel, at most 4 at a time.
                 let results = await withTaskGroup(of: (String, Result<ApplyResult, Error>).self) { group in
                     var out: [(String, Result<ApplyResult, Error>)] = []
@@ -133,6 +162,7 @@ extension Podform {
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var scope: ScopeOption
 
         func validate() throws { if files.isEmpty { throw ValidationError("give spec files") } }
 
@@ -140,8 +170,17 @@ extension Podform {
             let names = try specNames(files)
             do {
                 let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()
+                let locks = specLocks()
+                defer { locks.releaseAll() }
+                for name in names where locks.acquire(name) != .acquired {
+                    Output.err("error: \(name) is being applied by another podform on this machine (or its lock cannot be taken)\n")
+                    throw ExitCode(1)
+                }
                 let live = try await LiveState.fetch(client)
-                let sets = names.map { destroyChanges(spec: $0, live: live, allowDestroyVolumes: allowDestroyVolumes) }
+                // Only what this scope owns: a same-named spec of another directory is not touched.
+                let sets = zip(files, names).map { file, name in
+                    destroyChanges(spec: name, live: live, allowDestroyVolumes: allowDestroyVolumes, scope: scope.of(file: file).id)
+                }
                 Output.out(ChangeSetRenderer.text(sets))
                 guard sets.contains(where: \.hasChanges) else { Output.out("Nothing to destroy.\n"); return }
                 if !autoApprove {

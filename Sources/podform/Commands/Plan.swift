@@ -12,7 +12,7 @@ extension Podform {
             abstract: "Compile specs into RunPod deployment plans.",
             discussion: "Exit status: 0 planned, 1 invalid spec or no feasible deployment, 2 changes present with --detailed-exitcode.")
 
-        @Argument(help: "Spec files.") var files: [String] = []
+        @Argument(help: "Spec files, or directories of specs (a directory's removed specs show as destroys).") var files: [String] = []
         @Option(help: "text, json or markdown.") var format: PlanFormat = .text
         @Flag(help: "Show the decision trace.") var explain = false
         @Option(help: "Also write the plan as JSON to this file (mode 0600).") var out: String?
@@ -22,6 +22,7 @@ extension Podform {
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var scope: ScopeOption
         @Option(help: "A local config.json for the model (overrides model.config).") var config: String?
         @Option(help: "Colour: auto, always, never.") var color: ColorChoice = .auto
 
@@ -31,25 +32,35 @@ extension Podform {
 
         func run() async throws {
             let catalogs = try Catalogs.load()
-            let outcome = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline).run(files)
+            let arguments = try SpecArguments.expand(files)
+            let outcome = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit).run(arguments.files)
             if !outcome.diagnostics.isEmpty {
                 Output.err(PodformRender.DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources, color: Output.useColor(color)))
             }
             for failure in outcome.failures { Output.err("error: \(failure)\n") }
             var plan = outcome.plan
             var sets: [ChangeSet]?
+            var conflicts = false
             let connection = RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global)
             if !offline && connection.hasKey && !plan.deployments.isEmpty {
                 do {
                     let client = try connection.client()
                     let live = try await LiveState.fetch(client)
-                    let changeSets = plan.deployments.map { diff($0, live: live) }
+                    let removed = outcome.hasErrors ? [] : arguments.removedSets(live: live, deployments: plan.deployments,
+                                                                                 explicitScope: scope.explicit, allowDestroyVolumes: false)
+                    let changeSets = plan.deployments.map { diff($0, live: live) } + removed.map(\.set)
                     plan = annotate(plan, with: changeSets)
                     for i in plan.deployments.indices {
                         plan.deployments[i].cost.liveMonthlyUSD = liveMonthlyCost(plan.deployments[i], live: live, gpus: catalogs.gpus)
                     }
-                    plan.liveFingerprint = live.fingerprint(specs: plan.deployments.map(\.name))
+                    plan.liveFingerprint = live.fingerprint(specs: plan.deployments.map(\.name) + removed.map(\.set.spec))
+                    if !arguments.directories.isEmpty {
+                        plan.directories = arguments.directories
+                        plan.removed = SpecArguments.removed(removed)
+                    }
                     sets = changeSets
+                    for set in changeSets { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
+                    if changeSets.contains(where: { !$0.errors.isEmpty }) { conflicts = true }
                 } catch let error as RunPodError {
                     Output.err("error: \(error)\n")
                     throw ExitCode(1)
@@ -68,7 +79,7 @@ extension Podform {
                 }
             }
             if let out { try PlanFile.write(plan, to: out, force: force) }
-            if outcome.hasErrors { throw ExitCode(1) }
+            if outcome.hasErrors || conflicts { throw ExitCode(1) }
             let changes = sets.map { $0.contains(where: \.hasChanges) } ?? plan.deployments.contains { !$0.resources.isEmpty }
             if detailedExitcode && changes { throw ExitCode(2) }
         }

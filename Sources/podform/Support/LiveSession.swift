@@ -46,22 +46,9 @@ func annotate(_ plan: PodformCompiler.Plan, with sets: [ChangeSet]) -> PodformCo
     return plan
 }
 
-/// A per-spec lock in the cache directory, so two podform processes on this machine never apply
-/// the same spec at once. It does not protect across machines: use the CI's concurrency group.
-final class SpecLock {
-    private var fds: [Int32] = []
-
-    func acquire(_ spec: String) -> Bool {
-        let dir = PodformCatalog.CatalogOverlay.defaultDirectory().appendingPathComponent("locks")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let fd = open(dir.appendingPathComponent("\(spec).lock").path, O_CREAT | O_RDWR, 0o600)
-        guard fd >= 0 else { return false }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 { close(fd); return false }
-        fds.append(fd)
-        return true
-    }
-
-    deinit { for fd in fds { flock(fd, LOCK_UN); close(fd) } }
+/// The per-spec lock directory (`$PODFORM_CACHE_DIR/locks`).
+func specLocks() -> SpecLocks {
+    SpecLocks(directory: PodformCatalog.CatalogOverlay.defaultDirectory().appendingPathComponent("locks"))
 }
 
 import PodformCatalog

@@ -3,18 +3,23 @@ import PodformCatalog
 import PodformCompiler
 import PodformCore
 import PodformRender
+import PodformApply
 
 /// Files -> validated specs -> architectures -> plan; diagnostics and failures on the way.
 struct PlanPipeline {
     var catalogs: Catalogs
     var configOverride: String?
     var allowHub = true
+    /// `--scope`: every spec is applied from this scope; nil: each spec file's directory's scope.
+    var scope: Scope? = nil
 
     struct Outcome {
         var plan: Plan
         var diagnostics: [Diagnostic]
         var sources: [String: String]
         var failures: [String]
+        /// The same failures, by spec file.
+        var fileFailures: [(file: String, message: String)] = []
         var hasErrors: Bool { diagnostics.hasErrors || !failures.isEmpty }
     }
 
@@ -22,6 +27,8 @@ struct PlanPipeline {
         var diagnostics: [Diagnostic] = []
         var sources: [String: String] = [:]
         var failures: [String] = []
+        var fileFailures: [(file: String, message: String)] = []
+        var scopes: [String: String] = [:]
         var items: [(spec: Spec, file: String, architecture: PodformSizing.ModelArchitecture)] = []
         let environment = catalogs.validationEnvironment
         let resolver = ModelResolver(catalog: catalogs.models, allowHub: allowHub)
@@ -38,16 +45,32 @@ struct PlanPipeline {
                 items.append((spec, path, arch))
             } catch {
                 failures.append("\(path): \(error)")
+                fileFailures.append((path, "\(error)"))
             }
+            scopes[path] = (scope ?? Scope.directory((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)).id
         }
         var compileEnvironment = CompileEnvironment(gpus: catalogs.gpus, now: now)
         compileEnvironment.accounting = .planning
-        let (plan, compileFailures) = compilePlan(items, environment: compileEnvironment, offline: true)
+        compileEnvironment.scopes = scopes
+        var (plan, compileFailures) = compilePlan(items, environment: compileEnvironment, offline: true)
         for f in compileFailures {
             let file = items.first { $0.spec.name == f.spec }?.file ?? f.spec
-            failures.append("\(file): \(f.message)" + (f.suggestions.isEmpty ? "" : "\n  what would work: " + f.suggestions.joined(separator: "; ")))
+            let message = f.message + (f.suggestions.isEmpty ? "" : "\n  what would work: " + f.suggestions.joined(separator: "; "))
+            failures.append("\(file): \(message)")
+            fileFailures.append((file, message))
         }
-        return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures)
+        // Two specs with one name would own the same resources and fight over them.
+        let byName = Dictionary(grouping: plan.deployments, by: \.name).filter { $0.value.count > 1 }
+        for (name, group) in byName.sorted(by: { $0.key < $1.key }) {
+            let files = group.map(\.specFile)
+            for file in files {
+                let message = "another spec in this run is also named \(name) (\(files.filter { $0 != file }.joined(separator: ", "))); each name owns one deployment on RunPod"
+                failures.append("\(file): \(message)")
+                fileFailures.append((file, message))
+            }
+        }
+        plan.deployments.removeAll { byName[$0.name] != nil }
+        return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures)
     }
 }
 
