@@ -26,8 +26,21 @@ public struct Health: Sendable, Codable, Hashable, CustomStringConvertible {
 /// endpoint id; an endpoint without one is judged by its existence only. `stoppedOnSchedule`:
 /// pods deliberately stopped outside their schedule's hours.
 public func health(_ d: Deployment, live: LiveState, workers: [String: WorkerList], stoppedOnSchedule: Bool = false) -> Health {
-    let owned = live.ownedResources(spec: d.name, scope: d.scope)
-    switch d.mode {
+    health(mode: d.mode, plannedPods: d.resources.filter { $0.kind == "pod" }.map(\.name),
+           owned: live.ownedResources(spec: d.name, scope: d.scope), workers: workers, stoppedOnSchedule: stoppedOnSchedule)
+}
+
+/// The health of what a spec owns, when its plan is not at hand (`podform status`): the mode is
+/// the one that exists, and every owned pod is a planned one.
+public func health(owned: OwnedResources, workers: [String: WorkerList]) -> Health? {
+    if !owned.endpoints.isEmpty { return health(mode: .serverless, plannedPods: [], owned: owned, workers: workers) }
+    if !owned.pods.isEmpty { return health(mode: .pod, plannedPods: owned.pods.compactMap(\.name), owned: owned, workers: workers) }
+    return nil
+}
+
+func health(mode: DeploymentMode, plannedPods planned: [String], owned: OwnedResources, workers: [String: WorkerList],
+            stoppedOnSchedule: Bool = false) -> Health {
+    switch mode {
     case .serverless:
         guard let e = owned.endpoints.first else { return Health(.degraded, "endpoint missing") }
         guard let list = workers[e.id] else { return Health(.healthy, "endpoint exists; workers not checked") }
@@ -51,7 +64,6 @@ public func health(_ d: Deployment, live: LiveState, workers: [String: WorkerLis
         if (count["THROTTLED"] ?? 0) > 0 && ready == 0 { return Health(.degraded, "\(text): waiting on GPU capacity") }
         return Health(.healthy, minimum == 0 && list.workers.isEmpty ? "scaled to zero; workers start on demand" : text)
     case .pod:
-        let planned = d.resources.filter { $0.kind == "pod" }.map(\.name)
         var missing: [String] = [], down: [String] = [], starting: [String] = []
         for name in planned {
             guard let pod = owned.pods.first(where: { $0.name == name }) else { missing.append(name); continue }
@@ -61,7 +73,7 @@ public func health(_ d: Deployment, live: LiveState, workers: [String: WorkerLis
             default: down.append("\(name) \(pod.status ?? "?")")
             }
         }
-        if stoppedOnSchedule && missing.isEmpty && starting.isEmpty { return Health(.healthy, "stopped outside its schedule") }
+        if stoppedOnSchedule && down.allSatisfy({ !$0.hasSuffix("ERROR") }) { return Health(.healthy, "stopped outside its schedule") }
         if !missing.isEmpty { return Health(.degraded, "missing: " + missing.joined(separator: ", ")) }
         if !down.isEmpty { return Health(.degraded, down.joined(separator: ", ")) }
         if !starting.isEmpty { return Health(.progressing, starting.joined(separator: ", ")) }

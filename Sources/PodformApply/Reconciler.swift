@@ -106,6 +106,8 @@ public struct Reconciler: Sendable {
     public var locks: SpecLocks?
     /// Called before each deletion prune makes, with the spec and the resources it deletes.
     public var willPrune: @Sendable (String, [String]) -> Void
+    /// The clock schedules are read against (`traffic.schedule`).
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init(client: RunPodClient, scope: Scope, selector: LabelSelector = LabelSelector(), prune: Bool = false, maxDeletes: Int = 3,
                 allowDestroyVolumes: Bool = false, concurrency: Int = 4, apply: ApplyOptions = ApplyOptions(), checkHealth: Bool = true,
@@ -167,9 +169,10 @@ public struct Reconciler: Sendable {
             return RoundReport(outcomes: outcomes.sorted { $0.spec < $1.spec }, errors: errors, warnings: warnings, apiError: true)
         }
 
+        let now = clock()
         var sets: [(Deployment?, ChangeSet)] = owned.map { d in
             (d, diff(d, live: live, options: DiffOptions(restoreIdleScaleDown: input.restoreIdleScaleDown[d.name] ?? false,
-                                                         allowDestroyVolumes: allowDestroyVolumes)))
+                                                         allowDestroyVolumes: allowDestroyVolumes, now: now)))
         }
 
         if prune {
@@ -238,7 +241,7 @@ public struct Reconciler: Sendable {
             if checkHealth, d.mode == .serverless, let e = live.ownedResources(spec: d.name, scope: d.scope).endpoints.first {
                 if let list = try? await client.endpointWorkers(e.id) { workers[e.id] = list }
             }
-            outcomes[i].health = health(d, live: live, workers: workers)
+            outcomes[i].health = health(d, live: live, workers: workers, stoppedOnSchedule: d.schedule.map { !$0.isOpen(at: now) } ?? false)
         }
         return RoundReport(outcomes: outcomes.sorted { ($0.spec, $0.file ?? "") < ($1.spec, $1.file ?? "") }, errors: errors,
                            warnings: warnings, apiError: false)

@@ -9,9 +9,12 @@ public struct DiffOptions: Sendable {
     public var restoreIdleScaleDown = false
     /// Allow deleting or replacing network volumes (their data is lost).
     public var allowDestroyVolumes = false
-    public init(restoreIdleScaleDown: Bool = false, allowDestroyVolumes: Bool = false) {
+    /// "Now", for deployments with a schedule (`traffic.schedule`); nil: always inside it.
+    public var now: Date?
+    public init(restoreIdleScaleDown: Bool = false, allowDestroyVolumes: Bool = false, now: Date? = nil) {
         self.restoreIdleScaleDown = restoreIdleScaleDown
         self.allowDestroyVolumes = allowDestroyVolumes
+        self.now = now
     }
 }
 
@@ -160,6 +163,22 @@ public func diff(_ d: Deployment, live: LiveState, options: DiffOptions = DiffOp
 
         case .pod:
             let candidates = owned.pods.filter { $0.name == resource.name }
+            // Outside its schedule a pod is stopped, and nothing else is done to it until the window opens.
+            if let schedule = d.schedule, let now = options.now, !schedule.isOpen(at: now) {
+                if let live = candidates.first {
+                    if ["RUNNING", "STARTING", "PROVISIONING"].contains(live.status ?? "RUNNING") {
+                        changes.append(Change(kind: kind, name: resource.name, action: .stop, id: live.id,
+                                              fields: [FieldChange(path: "status", old: .string(live.status ?? "RUNNING"), new: "EXITED")],
+                                              reason: "outside its schedule (\(schedule.description))",
+                                              impact: "the pod stops; GPU billing stops, its disk is kept"))
+                    } else {
+                        changes.append(Change(kind: kind, name: resource.name, action: .noop, id: live.id, fields: []))
+                    }
+                } else {
+                    notes.append("pod \(resource.name) is created when its schedule opens (\(schedule.description))")
+                }
+                continue
+            }
             guard let live = candidates.first(where: { podPlacementDiff($0, resource.body).isEmpty }) ?? candidates.first else {
                 if collides(kind, resource.name) { continue }
                 changes.append(Change(kind: kind, name: resource.name, action: .create, fields: fields(nil, resource.body), body: resource.body))

@@ -59,9 +59,17 @@ extension Spec {
         -> Result<Deployment, CompileFailure>
     {
         let compiler = Compiler(spec: self, specFile: specFile, architecture: architecture, environment: environment)
+        let result: Result<Deployment, CompileFailure>
         switch workload {
-        case .inference, .batch: return compiler.compileServing()
-        case .fineTune, .training: return compiler.compileTraining()
+        case .inference, .batch: result = compiler.compileServing()
+        case .fineTune, .training: result = compiler.compileTraining()
+        }
+        return result.map { d in
+            var d = d
+            d.scope = environment.scopes[specFile]
+            d.labels = labels.isEmpty ? nil : labels
+            d.schedule = d.mode == .pod ? traffic.schedule : nil
+            return d
         }
     }
 }
@@ -73,9 +81,7 @@ public func compilePlan(_ items: [(spec: Spec, file: String, architecture: Model
     var failures: [CompileFailure] = []
     for item in items {
         switch item.spec.compile(specFile: item.file, architecture: item.architecture, environment: environment) {
-        case .success(var d):
-            d.scope = environment.scopes[item.file]
-            d.labels = item.spec.labels.isEmpty ? nil : item.spec.labels
+        case .success(let d):
             deployments.append(d)
         case .failure(let f): failures.append(f)
         }

@@ -1,5 +1,6 @@
 import RunPodAPI
 import PodformSizing
+import PodformCore
 
 /// The compiler's output: one deployment per spec (`Specs/plan.md`; JSON Schema `Schemas/podform-plan.schema.json`).
 public struct Plan: Sendable, Codable, Hashable {
@@ -247,11 +248,13 @@ public struct Deployment: Sendable, Codable, Hashable {
     public var scope: String?
     /// The spec's labels (selectors, and prune's scope rule).
     public var labels: [String: String]?
+    /// When a pod deployment runs (`traffic.schedule`): reconcile starts and stops it.
+    public var schedule: Schedule?
 
     enum CodingKeys: String, CodingKey {
         case name, specFile = "spec_file", workload, model, precision, mode, workerMode = "worker_mode", gpu, workers
         case serverless, vllm, training, container, cost, sizing, estimates, resources, alternatives, trace, warnings
-        case scope, labels
+        case scope, labels, schedule
     }
 }
 
@@ -281,5 +284,6 @@ extension Deployment {
         try c.encode(warnings, forKey: .warnings)
         try c.encodeIfPresent(scope, forKey: .scope)
         try c.encodeIfPresent(labels, forKey: .labels)
+        try c.encodeIfPresent(schedule, forKey: .schedule)
     }
 }

@@ -96,7 +96,7 @@ extension Compiler {
         let gpus = Double(c.tp)
         if allowed.contains("pod"), let (price, _) = podPrice(c.gpu) {
             let hourly = price.usd * gpus * Double(c.replicas)
-            let hoursPerDay = workloadRunsContinuously ? 24.0 : min(24, max(load.activeHours, 1))
+            let hoursPerDay = podHoursPerDay
             let diskMonthly = Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth
                 * Double(c.replicas) * hoursPerDay / 24
             result.append(Option(
@@ -151,14 +151,10 @@ extension Compiler {
         }
     }
 
-    /// Pods run all day for realtime inference; batch and scheduled work run only their hours.
-    var workloadRunsContinuously: Bool {
-        switch spec.workload {
-        case .inference: return spec.traffic.pattern != .batch && spec.traffic.pattern != .scheduled
-        case .batch: return false
-        case .fineTune, .training: return false
-        }
-    }
+    /// Hours a day a pod bills: all day, unless `traffic.schedule` says when it runs, because then
+    /// `podform reconcile` stops it outside those hours. Nothing else stops a pod, so nothing else
+    /// prices it for less (`Specs/state.md`, "Lifecycle").
+    var podHoursPerDay: Double { spec.traffic.schedule?.averageHoursPerDay ?? 24 }
 
     func idleTimeout(_ load: Load) -> Int {
         switch load.pattern {

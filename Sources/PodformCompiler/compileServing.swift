@@ -11,7 +11,8 @@ extension Compiler {
         let prompt = spec.traffic.promptTokens ?? min(1000, context / 2)
         let output = spec.traffic.outputTokens ?? min(300, max(context / 4, 1))
         let pattern = spec.traffic.pattern ?? (spec.workload == .batch ? .batch : .bursty)
-        let activeHours = spec.traffic.activeHoursPerDay ?? (pattern == .steady ? 24 : pattern == .batch ? 4 : 12)
+        // A schedule is the window traffic arrives in (and the hours a pod runs on a run day).
+        let activeHours = spec.traffic.schedule?.hoursPerRunDay ?? spec.traffic.activeHoursPerDay ?? (pattern == .steady ? 24 : pattern == .batch ? 4 : 12)
         var requestsPerDay = spec.traffic.requestsPerDay ?? 0
         var peak = spec.traffic.peakRequestsPerSecond ?? 0
         if peak == 0 && requestsPerDay > 0 {

@@ -5,7 +5,7 @@ import PodformCore
 import PodformSizing
 
 extension Compiler {
-    /// Fine-tunes and training runs: always a pod, billed per second and terminated after the run (D-TRAIN).
+    /// Fine-tunes and training runs: always a pod, billed per second until it is destroyed (D-TRAIN).
     func compileTraining() -> Result<Deployment, CompileFailure> {
         var trace = TraceBuilder()
         let t = spec.training ?? Training()
@@ -22,7 +22,7 @@ extension Compiler {
         let memory = architecture.trainingMemory(shape)
         let hours = t.hours ?? 1
         trace.add("D-WORKLOAD", "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": method.rawValue],
-                  outcome: "\(spec.workload.rawValue): a pod, billed per second and terminated after the run", source: Source.seed002)
+                  outcome: "\(spec.workload.rawValue): a pod, billed per second until it is destroyed", source: Source.seed002)
         trace.add("D-TRAIN-MEMORY", "How much memory does the run need?",
                   inputs: ["trainable_parameters": "\(memory.trainableParameters)", "batch_size": "\(shape.batchSize)",
                            "sequence_length": "\(shape.sequenceLength)", "gradient_checkpointing": "\(shape.gradientCheckpointing)"],
@@ -93,6 +93,14 @@ extension Compiler {
             warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
         }
         let hourly = price.usd * Double(count) + Double(diskGB + 30) * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
+        // Nothing podform runs stops a training pod when its job ends (the default image serves
+        // Jupyter and never exits), so it is priced for the whole month, and the run says what
+        // the planned hours cost (`Specs/state.md`, "Lifecycle").
+        trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["training.hours": fmt("%g", hours)],
+                  outcome: fmt("until `podform destroy`: priced all month ($%.2f); the planned %g-hour run costs $%.2f", hourly * hoursPerMonth, hours, hourly * hours),
+                  source: "Specs/state.md (Lifecycle)")
+        warnings.append(.init(code: "pod-runs-until-destroyed",
+                              message: fmt("the training pod bills $%.2f/hour until `podform destroy`; destroy it when the run ends (the planned %g hours cost $%.2f)", hourly, hours, hourly * hours)))
         return .success(Deployment(
             name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
             model: .init(id: spec.model.id, parameters: architecture.parameterCount.total, activeParameters: architecture.parameterCount.active,
@@ -100,9 +108,9 @@ extension Compiler {
             precision: method == .qlora ? "int4" : "bf16", mode: .pod, workerMode: nil,
             gpu: .init(id: gpu.id, displayName: gpu.displayName, count: count, memoryGB: gpu.memoryGB, cloud: cloud, pool: nil),
             workers: nil, serverless: nil, vllm: nil, training: memory, container: container,
-            cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hours * 100).rounded() / 100,
-                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (runCost * 100).rounded() / 100,
-                        storageMonthlyUSD: ((hourly - price.usd * Double(count)) * hours * 100).rounded() / 100,
+            cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
+                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (price.usd * Double(count) * hoursPerMonth * 100).rounded() / 100,
+                        storageMonthlyUSD: ((hourly - price.usd * Double(count)) * hoursPerMonth * 100).rounded() / 100,
                         comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.source + " (" + price.asOf + ")"]),
             sizing: sizing, estimates: nil, resources: resources, alternatives: Array(rejected.prefix(3)), trace: trace.steps,
             warnings: warnings))

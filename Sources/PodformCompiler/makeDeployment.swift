@@ -77,6 +77,22 @@ extension Compiler {
                        "break_even_requests_per_day": breakEven.map { fmt("%.0f", $0) } ?? "n/a"], uniquingKeysWith: { a, _ in a }),
                   outcome: fmt("%@ at $%.2f/month", modeText, best.monthlyUSD), source: Source.seed002)
 
+        if best.mode == .pod {
+            if let schedule = spec.traffic.schedule {
+                trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["traffic.schedule": schedule.description],
+                          outcome: fmt("%.1f hours a day on average: `podform reconcile` starts the pod when the window opens and stops it when it closes", schedule.averageHoursPerDay),
+                          source: "Specs/state.md (Lifecycle); openapi-v2.json POST /v2/pods/{id}/action")
+            } else {
+                trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["traffic.schedule": "none", "pattern": load.pattern.rawValue],
+                          outcome: "all day: nothing stops a pod, so it is priced for 24 hours a day",
+                          source: "Specs/state.md (Lifecycle)")
+                if load.pattern == .batch || load.pattern == .scheduled || spec.workload == .batch {
+                    warnings.append(.init(code: "pod-runs-all-day",
+                                          message: fmt("this \(load.pattern.rawValue) pod is priced for 24 hours a day: nothing stops it after its %g active hours; set traffic.schedule so that `podform reconcile` stops it outside them", load.activeHours)))
+                }
+            }
+        }
+
         var serverless: Deployment.Serverless?
         var workers: Deployment.Workers?
         var containerImage = best.mode == .pod ? image : serverlessImage(&trace)

@@ -37,7 +37,7 @@ public enum PlanTextRenderer {
         case .serverless:
             out += "  runs on:  serverless \(d.workerMode?.rawValue ?? "") workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0), \(d.gpu.count) x \(d.gpu.id) per worker (pool \(d.gpu.pool ?? "-"))\n"
         }
-        var cost = "  cost:     \(money(d.cost.hourlyUSD))/hour, \(money(d.cost.monthlyUSD))\(d.workload == "fine-tune" || d.workload == "training" ? " for the run" : "/month")"
+        var cost = "  cost:     \(money(d.cost.hourlyUSD))/hour, \(money(d.cost.monthlyUSD))/month\(d.workload == "fine-tune" || d.workload == "training" ? " (until destroyed)" : "")"
         if let perM = d.cost.perMillionOutputTokensUSD { cost += String(format: ", $%.3f per million output tokens", perM) }
         out += cost + "\n"
         if let breakEven = d.cost.breakEvenRequestsPerDay {

@@ -21,7 +21,10 @@ final class ApplyTests: XCTestCase {
         let env = ValidationEnvironment(resolveGPU: { Self.gpus.gpu(named: $0)?.id }, gpuNames: Self.gpus.allNames,
                                         model: { n in Self.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
         let (spec, diagnostics) = Spec.validate(path: file, text: text, environment: env)
-        guard let spec, !diagnostics.hasErrors else { throw XCTSkip("invalid spec: \(diagnostics.map(\.message))") }
+        guard let spec, !diagnostics.hasErrors else {
+            struct InvalidSpec: Error, CustomStringConvertible { var description: String }
+            throw InvalidSpec(description: "invalid spec: \(diagnostics.map(\.message))")
+        }
         let arch = try XCTUnwrap(Self.models.model(named: spec.model.id)).architecture
         var environment = CompileEnvironment(gpus: Self.gpus, now: Date())
         if let scope { environment.scopes[file] = scope }

@@ -408,4 +408,69 @@ final class ReconcileTests: XCTestCase {
             }
         }
     }
+
+    /// A scheduled pod is started when its window opens and stopped when it closes, by the loop;
+    /// the plan prices it for those hours only because of that (and a pod without a schedule all day).
+    func testScheduledPodIsStoppedAndStartedOnItsSchedule() async throws {
+        let text = try ApplyTests.example("internal-tool.yaml").replacingOccurrences(of: "mode: auto", with: "mode: pod")
+            .replacingOccurrences(of: "  active_hours_per_day: 8\n", with: "")
+        let scheduled = text.replacingOccurrences(of: "traffic:\n", with: "traffic:\n  schedule: {hours: \"08:00-18:00\", days: [mon, tue, wed, thu, fri], timezone: Europe/Berlin}\n")
+        XCTAssertNotEqual(scheduled, text)
+        let d = try ApplyTests.deployment(scheduled, file: "rec/x.yaml", scope: Self.scope.id)
+        let allDay = try ApplyTests.deployment(text, file: "rec/x.yaml", scope: Self.scope.id)
+        XCTAssertEqual(d.mode, .pod)
+        XCTAssertNotNil(d.schedule)
+        // Compute for 50 of 168 hours a week against all 168.
+        XCTAssertEqual(d.cost.computeMonthlyUSD / allDay.cost.computeMonthlyUSD, 50.0 / 168, accuracy: 0.002)
+        XCTAssertTrue(d.trace.contains { $0.rule == "D-LIFECYCLE" && $0.outcome.contains("podform reconcile") })
+        XCTAssertTrue(allDay.trace.contains { $0.rule == "D-LIFECYCLE" && $0.outcome.contains("24 hours") })
+
+        final class Clock: @unchecked Sendable { var now = Date() }
+        let clock = Clock()
+        func set(_ text: String) {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC"); f.dateFormat = "yyyy-MM-dd HH:mm"
+            clock.now = f.date(from: text)!
+        }
+        try await withFake { fake, client in
+            var reconciler = Reconciler(client: client, scope: Self.scope, apply: self.fast)
+            reconciler.clock = { clock.now }
+            func status() async throws -> String? { try await client.listPods().first { $0.name == "podform-\(d.name)" }?.status }
+            // Tuesday 06:00 UTC = 07:00 Berlin: closed, nothing is created yet.
+            set("2026-12-01 06:00")
+            var report = await reconciler.round(RoundInput(deployments: [d]))
+            XCTAssertTrue(report.succeeded, "\(report.outcomes)")
+            let none = try await status(); XCTAssertNil(none)
+            XCTAssertTrue(report.outcomes.first?.notes.contains { $0.contains("created when its schedule opens") } ?? false, "\(report.outcomes)")
+            report = await reconciler.round(RoundInput(deployments: [d]))
+            XCTAssertEqual(report.outcomes.first?.result, .inSync)
+            XCTAssertEqual(report.outcomes.first?.health?.state, .healthy)
+            // 08:30 Berlin: the pod is created and runs.
+            set("2026-12-01 07:30")
+            report = await reconciler.round(RoundInput(deployments: [d]))
+            XCTAssertEqual(report.outcomes.first?.result, .applied, "\(report.outcomes)")
+            let s1 = try await status(); XCTAssertEqual(s1, "RUNNING")
+            // 18:30 Berlin: stopped; the next round leaves it stopped and writes nothing.
+            set("2026-12-01 17:30")
+            report = await reconciler.round(RoundInput(deployments: [d]))
+            XCTAssertEqual(report.outcomes.first?.result, .applied)
+            let s2 = try await status(); XCTAssertEqual(s2, "EXITED")
+            await fake.state.clearRequests()
+            report = await reconciler.round(RoundInput(deployments: [d]))
+            XCTAssertEqual(report.outcomes.first?.result, .inSync)
+            XCTAssertEqual(report.outcomes.first?.health?.detail, "stopped outside its schedule")
+            let writes = await fake.state.writeCount
+            XCTAssertEqual(writes, 0)
+            // Saturday: still closed. Monday 08:00 Berlin: started again, same pod.
+            set("2026-12-05 10:00")
+            report = await reconciler.round(RoundInput(deployments: [d]))
+            let s3 = try await status(); XCTAssertEqual(s3, "EXITED")
+            let before = await fake.state.ids(.pod)
+            set("2026-12-07 07:00")
+            report = await reconciler.round(RoundInput(deployments: [d]))
+            let s4 = try await status(); XCTAssertEqual(s4, "RUNNING")
+            let after = await fake.state.ids(.pod)
+            XCTAssertEqual(before, after, "started, not recreated")
+        }
+    }
 }

@@ -68,7 +68,10 @@ final class CompilerBehaviourTests: XCTestCase {
         XCTAssertEqual(d.mode, .pod)
         // 16 bytes/param x 8.03B = 128 GB of states: more than one 80 GB card.
         XCTAssertGreaterThan(d.gpu.count * Int(d.gpu.memoryGB), 128)
-        XCTAssertEqual(d.cost.monthlyUSD, (d.cost.hourlyUSD * 10 * 100).rounded() / 100, accuracy: 0.05)
+        // Nothing stops the pod when the run ends: priced for the month (730 h), with the 10-hour run's cost said.
+        XCTAssertEqual(d.cost.monthlyUSD, (d.cost.hourlyUSD * 730 * 100).rounded() / 100, accuracy: 0.05 * 73)
+        let warning = try XCTUnwrap(d.warnings.first { $0.code == "pod-runs-until-destroyed" })
+        XCTAssertTrue(warning.message.contains(String(format: "the planned 10 hours cost $%.2f", d.cost.hourlyUSD * 10)), warning.message)
     }
 
     func testPodsThatMountANetworkVolumeAreSecureCloud() throws {

@@ -66,6 +66,8 @@ public struct Traffic: Sendable, Hashable {
     public var outputTokens: Int?
     /// True when prompts share long prefixes (system prompts, few-shot): enables prefix caching.
     public var repeatedPrefixes: Bool?
+    /// When the deployment serves; reconcile stops pods outside it (`Schedule`).
+    public var schedule: Schedule?
 }
 
 public struct SLA: Sendable, Hashable {

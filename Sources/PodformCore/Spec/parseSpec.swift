@@ -6,7 +6,8 @@ public enum SpecKeys {
                               "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"]
     public static let model = ["id", "config", "parameters", "revision"]
     public static let traffic = ["pattern", "requests_per_day", "peak_requests_per_second", "active_hours_per_day",
-                                 "prompt_tokens", "output_tokens", "repeated_prefixes"]
+                                 "prompt_tokens", "output_tokens", "repeated_prefixes", "schedule"]
+    public static let schedule = ["hours", "days", "timezone"]
     public static let sla = ["ttft_p95", "output_tokens_per_second", "cold_start"]
     public static let constraints = ["gpus", "exclude_gpus", "cloud", "data_centers", "require_ecc",
                                      "allow_consumer_gpus", "max_gpus_per_worker", "max_workers", "monthly_budget"]
@@ -140,7 +141,57 @@ extension Spec {
             r.unit($0.value, "traffic.output_tokens", what: "a token count", example: "300", parse: Units.tokens)
         }
         t.repeatedPrefixes = e["repeated_prefixes"].flatMap { r.bool($0.value, "traffic.repeated_prefixes") }
+        t.schedule = e["schedule"].flatMap { readSchedule($0.value, r) }
+        if let schedule = t.schedule, let hours = t.activeHoursPerDay, let node = e["active_hours_per_day"]?.value,
+           abs(hours - schedule.hoursPerRunDay) > 0.01 {
+            r.report(.error, "schedule-hours-mismatch",
+                     String(format: "`traffic.active_hours_per_day` is %g but the schedule is open %g hours a day", hours, schedule.hoursPerRunDay),
+                     at: node, "traffic.active_hours_per_day", hint: "drop active_hours_per_day: the schedule sets it")
+        }
         return t
+    }
+
+    private static func readSchedule(_ node: Node, _ r: NodeReader) -> Schedule? {
+        guard let e = r.entries(node, "traffic.schedule", allowed: SpecKeys.schedule) else { return nil }
+        guard let hoursNode = e["hours"]?.value else {
+            r.report(.error, "missing-required", "`traffic.schedule` needs `hours`, e.g. `hours: \"08:00-18:00\"`", at: node, "traffic.schedule")
+            return nil
+        }
+        guard let text = r.string(hoursNode, "traffic.schedule.hours") else { return nil }
+        guard let (start, end) = Schedule.parseHours(text) else {
+            r.report(.error, "invalid-schedule", "`traffic.schedule.hours` must be `HH:MM-HH:MM` (24-hour clock, start and end differ), found `\(text.prefix(40))`",
+                     at: hoursNode, "traffic.schedule.hours", hint: "e.g. \"08:00-18:00\", or \"22:00-06:00\" overnight")
+            return nil
+        }
+        var schedule = Schedule(startMinute: start, endMinute: end)
+        if let daysNode = e["days"]?.value, let names = r.stringList(daysNode, "traffic.schedule.days") {
+            var days: [Schedule.Day] = []
+            for name in names {
+                if let day = Schedule.Day(rawValue: name.lowercased().prefix(3).description), name.count >= 3,
+                   ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"].contains(name.lowercased()) {
+                    if !days.contains(day) { days.append(day) }
+                } else {
+                    r.report(.error, "invalid-schedule", "`traffic.schedule.days` has `\(name.prefix(20))`; use mon, tue, wed, thu, fri, sat, sun",
+                             at: daysNode, "traffic.schedule.days")
+                    return nil
+                }
+            }
+            if days.isEmpty {
+                r.report(.error, "invalid-schedule", "`traffic.schedule.days` is empty: the deployment would never run", at: daysNode, "traffic.schedule.days")
+                return nil
+            }
+            schedule.days = Schedule.Day.allCases.filter(days.contains)
+        }
+        if let zoneNode = e["timezone"]?.value, let zone = r.string(zoneNode, "traffic.schedule.timezone") {
+            guard zone.count <= 64, zone.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) }),
+                  Schedule.isKnownTimeZone(zone) else {
+                r.report(.error, "invalid-schedule", "`traffic.schedule.timezone` `\(zone.prefix(40))` is not an IANA time zone",
+                         at: zoneNode, "traffic.schedule.timezone", hint: "e.g. UTC, Europe/Berlin, America/New_York")
+                return nil
+            }
+            schedule.timezone = zone
+        }
+        return schedule
     }
 
     private static func readSLA(_ node: Node, _ r: NodeReader) -> SLA {

@@ -37,7 +37,7 @@ extension Spec {
         case .fineTune, .training:
             if deploy.mode == .serverless {
                 out.append(.init(.error, code: "mode-conflict",
-                                 message: "\(workload.rawValue) runs on a pod (per-second billing, terminated after the run), not serverless",
+                                 message: "\(workload.rawValue) runs on a pod (billed per second until destroyed), not serverless",
                                  at: at("deploy.mode", file), hint: "remove `deploy.mode` or set it to `pod`"))
             }
             if workload == .fineTune, let method = training?.method, method == .full {

@@ -80,7 +80,7 @@ extension Podform {
                         throw ExitCode(1)
                     }
                 }
-                let sets = outcome.plan.deployments.map { diff($0, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes)) }
+                let sets = outcome.plan.deployments.map { diff($0, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes, now: Date())) }
                     + removed.map(\.set)
                 Output.out(ChangeSetRenderer.text(sets))
                 let conflicts = sets.filter { !$0.errors.isEmpty }

@@ -48,7 +48,7 @@ extension Podform {
                     let live = try await LiveState.fetch(client)
                     let removed = outcome.hasErrors ? [] : arguments.removedSets(live: live, deployments: plan.deployments,
                                                                                  explicitScope: scope.explicit, allowDestroyVolumes: false)
-                    let changeSets = plan.deployments.map { diff($0, live: live) } + removed.map(\.set)
+                    let changeSets = plan.deployments.map { diff($0, live: live, options: DiffOptions(now: Date())) } + removed.map(\.set)
                     plan = annotate(plan, with: changeSets)
                     for i in plan.deployments.indices {
                         plan.deployments[i].cost.liveMonthlyUSD = liveMonthlyCost(plan.deployments[i], live: live, gpus: catalogs.gpus)

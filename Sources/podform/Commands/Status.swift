@@ -35,6 +35,7 @@ extension Podform {
 
         struct Row: Encodable {
             var spec: String, kind: String, name: String, id: String, state: String, url: String?, workers: String?, spend_usd: Double?
+            var health: String?, health_detail: String?
         }
 
         func run() async throws {
@@ -45,19 +46,24 @@ extension Podform {
                 var rows: [Row] = []
                 for spec in names {
                     let owned = live.ownedResources(spec: spec)
+                    var lists: [String: WorkerList] = [:]
+                    for e in owned.endpoints { lists[e.id] = try? await client.endpointWorkers(e.id) }
+                    let state = health(owned: owned, workers: lists)
                     for e in owned.endpoints {
-                        let workers = try? await client.endpointWorkers(e.id)
-                        let running = workers?.workers.filter { $0.status == "RUNNING" }.count ?? 0
+                        let workers = lists[e.id]
+                        let ready = workers?.workers.filter { $0.status == "RUNNING" || $0.status == "IDLE" }.count ?? 0
                         let max = e.workers?["max"].flatMap { if case .int(let i) = $0 { return i } else { return nil } }
-                        rows.append(Row(spec: spec, kind: "endpoint", name: e.name ?? "", id: e.id, state: "ready",
+                        rows.append(Row(spec: spec, kind: "endpoint", name: e.name ?? "", id: e.id,
+                                        state: state?.state.rawValue ?? "?",
                                         url: "https://api.runpod.ai/v2/\(e.id)/openai/v1",
-                                        workers: "\(running) running" + (max.map { " of max \($0)" } ?? ""),
-                                        spend_usd: try? await client.endpointSpend(e.id)))
+                                        workers: workers == nil ? "not reported" : "\(ready) ready" + (max.map { " of max \($0)" } ?? ""),
+                                        spend_usd: try? await client.endpointSpend(e.id), health: state?.state.rawValue, health_detail: state?.detail))
                     }
                     for p in owned.pods {
                         let port = p.ports?.first { $0.hasSuffix("/http") }?.split(separator: "/").first.map(String.init) ?? "8000"
                         rows.append(Row(spec: spec, kind: "pod", name: p.name ?? "", id: p.id, state: p.status ?? "?",
-                                        url: "https://\(p.id)-\(port).proxy.runpod.net", workers: nil, spend_usd: try? await client.podSpend(p.id)))
+                                        url: "https://\(p.id)-\(port).proxy.runpod.net", workers: nil, spend_usd: try? await client.podSpend(p.id),
+                                        health: state?.state.rawValue, health_detail: state?.detail))
                     }
                     for v in owned.volumes {
                         rows.append(Row(spec: spec, kind: "network_volume", name: v.name, id: v.id, state: "\(v.size) GB in \(v.dataCenter)",
@@ -70,6 +76,7 @@ extension Podform {
                 if json { Output.out(encodeJSON(rows)); return }
                 for r in rows {
                     var line = "\(r.spec)  \(r.kind) \(r.name) (\(r.id)): \(r.state)"
+                    if let h = r.health_detail, r.kind == "endpoint" || r.kind == "pod" { line += " (\(h))" }
                     if let w = r.workers { line += ", workers \(w)" }
                     if let s = r.spend_usd { line += String(format: ", $%.2f spent (30 days)", s) }
                     if let u = r.url { line += "\n    \(u)" }

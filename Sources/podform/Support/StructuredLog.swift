@@ -35,7 +35,7 @@ struct StructuredLogHandler: LogHandler {
     }
 
     /// Fields first in this order, then the rest sorted.
-    static let leading = ["ts", "level", "msg", "round", "spec", "spec_file", "result", "health"]
+    static let leading = ["ts", "level", "msg", "round", "spec", "spec_file", "result", "changes", "writes", "health", "health_detail"]
 
     static func ordered(_ fields: Logger.Metadata) -> [(String, Logger.Metadata.Value)] {
         let first = leading.compactMap { k in fields[k].map { (k, $0) } }
