@@ -16,11 +16,11 @@ public enum StringShape {
 
     // MARK: Scalars
 
-    static func isDigit(_ s: Unicode.Scalar) -> Bool { ("0"..."9").contains(s) }
-    static func isLower(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) }
-    static func isUpper(_ s: Unicode.Scalar) -> Bool { ("A"..."Z").contains(s) }
-    static func isAlnum(_ s: Unicode.Scalar) -> Bool { isDigit(s) || isLower(s) || isUpper(s) }
-    static func isWord(_ s: Unicode.Scalar) -> Bool { isAlnum(s) || s == "_" }
+    public static func isDigit(_ s: Unicode.Scalar) -> Bool { ("0"..."9").contains(s) }
+    public static func isLower(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) }
+    public static func isUpper(_ s: Unicode.Scalar) -> Bool { ("A"..."Z").contains(s) }
+    public static func isAlnum(_ s: Unicode.Scalar) -> Bool { isDigit(s) || isLower(s) || isUpper(s) }
+    public static func isWord(_ s: Unicode.Scalar) -> Bool { isAlnum(s) || s == "_" }
 
     // MARK: Shapes
 
