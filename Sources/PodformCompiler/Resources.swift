@@ -13,7 +13,7 @@ struct StoragePlan {
 }
 
 func roundUp(_ value: Double, to step: Int) -> Int {
-    Int((value / Double(step)).rounded(.up)) * step
+    Int(saturating: (value / Double(step)).rounded(.up)).timesSaturating(step)
 }
 
 extension Compiler {
@@ -116,7 +116,7 @@ extension Compiler {
             var gpu: [String: JSONValue] = ["pools": .array(serverless.pools.map { .string($0) }), "count": .int(c.tp)]
             if !serverless.excludedTypes.isEmpty { gpu["excludedTypes"] = .array(serverless.excludedTypes.map { .string($0) }) }
             let scaling: JSONValue = serverless.scaler == "REQUEST_COUNT"
-                ? ["type": "REQUEST_COUNT", "requestCount": .int(Int(serverless.scalerValue))]
+                ? ["type": "REQUEST_COUNT", "requestCount": .int(Int(saturating: serverless.scalerValue))]
                 : ["type": "QUEUE_DELAY", "queueDelay": .number(serverless.scalerValue)]
             var workers: [String: JSONValue] = ["min": .int(option.minWorkers), "max": .int(option.maxWorkers)]
             // RunPod rejects workers.idleTimeout on a queue endpoint scaling on requestCount, where

@@ -30,11 +30,11 @@ extension Spec {
         var out: [Diagnostic] = []
         switch workload {
         case .inference, .batch:
-            if context == nil {
+            if context == nil, locations["context"] == nil {
                 out.append(.init(.error, code: "missing-required", message: "required key `context` is missing for \(workload.rawValue) workloads",
                                  at: at("", file).withLine(fallback: locations["name"]), hint: "add `context: 4k` (max tokens per sequence, prompt + output)"))
             }
-            if concurrency == nil {
+            if concurrency == nil, locations["concurrency"] == nil {
                 out.append(.init(.error, code: "missing-required", message: "required key `concurrency` is missing for \(workload.rawValue) workloads",
                                  at: at("", file).withLine(fallback: locations["name"]), hint: "add `concurrency: 8` (concurrent sequences at peak)"))
             }
