@@ -265,6 +265,24 @@ final class CLITests: XCTestCase {
         let r = try podform("plan", "--out", notes.path, "examples/support-chat.yaml")
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "my notes")
+        // Merely containing the marker text is not being a plan.
+        let lookalike = dir.appendingPathComponent("lookalike.json")
+        let fake = #"{"format_version": 1, "generated_by" : "podform 0.1.0", "my": "data"}"#
+        try fake.write(to: lookalike, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try podform("plan", "--out", lookalike.path, "examples/support-chat.yaml").status, 1)
+        XCTAssertEqual(try String(contentsOf: lookalike, encoding: .utf8), fake)
+        // A symlink is neither followed nor replaced without --force; with it, the link itself is replaced.
+        let target = dir.appendingPathComponent("target.txt")
+        try "precious".write(to: target, atomically: true, encoding: .utf8)
+        let link = dir.appendingPathComponent("link.json")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        let viaLink = try podform("plan", "--out", link.path, "examples/support-chat.yaml")
+        XCTAssertEqual(viaLink.status, 1)
+        XCTAssertTrue(viaLink.stderr.contains("symbolic link"), viaLink.stderr)
+        XCTAssertEqual(try podform("plan", "--out", link.path, "--force", "examples/support-chat.yaml").status, 0)
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "precious")
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: link.path))
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: link.path)[.posixPermissions] as? Int, 0o600)
     }
 
     func testSizeJSONHasTheDocumentedKeys() throws {

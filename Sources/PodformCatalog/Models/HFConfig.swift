@@ -3,6 +3,25 @@ import PodformSizing
 
 /// Reads a Hugging Face `config.json` into a `ModelArchitecture` (`Specs/sizing.md` §1).
 public enum HFConfig {
+    /// The file name of a Hub config in the on-disk cache: the id percent-encoded byte by byte
+    /// (everything but `A-Z a-z 0-9 . _ -`, `%` included), so distinct ids never share a file
+    /// (`a/b--c` and `a--b/c` did). Nil when the name would be too long for a file system.
+    public static func cacheFileName(for id: String) -> String? {
+        var name = ""
+        for byte in id.utf8 {
+            let ascii = Unicode.Scalar(byte)
+            if byte < 0x80, ("a"..."z").contains(ascii) || ("A"..."Z").contains(ascii)
+                || ("0"..."9").contains(ascii) || "._-".unicodeScalars.contains(ascii) {
+                name.unicodeScalars.append(ascii)
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                name += "%" + (hex.count == 1 ? "0" : "") + hex
+            }
+        }
+        guard !name.isEmpty, name.utf8.count <= 200, !name.hasPrefix(".") else { return nil }
+        return name + ".json"
+    }
+
     /// Parses config.json bytes. Multimodal configs use their `text_config`.
     ///
     /// - Throws: `CatalogError.invalidConfig` naming the missing or malformed field.
