@@ -8,12 +8,19 @@ public enum DiagnosticsRenderer {
     ///
     /// Linear in the input: each file is split into lines once and each line's snippet (at most 200
     /// characters, control characters shown as `?`) is built once, however many diagnostics point
-    /// into it (70,000 on one long flow-map line used to take minutes). The snippet of a
-    /// `literal-secret` diagnostic stops at the value: the secret is never echoed.
+    /// into it (70,000 on one long flow-map line used to take minutes). On a line with a
+    /// `literal-secret` diagnostic every snippet stops where the first secret value starts: a
+    /// secret is never echoed, not even under another diagnostic of the same line.
     public static func text(_ diagnostics: [Diagnostic], sources: [String: String], color: Bool = false) -> String {
         var out = ""
         var lineCache: [String: [Substring.UnicodeScalarView]] = [:]
         var snippets: [SnippetKey: Snippet] = [:]
+        // Where the first secret value starts on each line that has one: every snippet of that line stops there.
+        var secretColumns: [SnippetKey: Int] = [:]
+        for d in diagnostics where d.code == "literal-secret" && d.location.line > 0 {
+            let key = SnippetKey(file: d.location.file, line: d.location.line)
+            secretColumns[key] = min(secretColumns[key] ?? .max, d.location.column)
+        }
         for d in diagnostics {
             let loc = d.location
             let severity: String
@@ -36,8 +43,9 @@ public enum DiagnosticsRenderer {
                     let snippet = snippets[key] ?? Snippet(Substring(lines[loc.line - 1]))
                     snippets[key] = snippet
                     let width = min(max(loc.column - 1, 0), snippet.scalars.count)
-                    if d.code == "literal-secret" {
-                        out += "    \(String(String.UnicodeScalarView(snippet.printable[..<min(width, snippet.printable.count)])))…\n"
+                    if let secret = secretColumns[key] {
+                        let cut = min(max(secret - 1, 0), snippet.printable.count)
+                        out += "    \(String(String.UnicodeScalarView(snippet.printable[..<cut])))…\n"
                     } else {
                         out += "    \(String(String.UnicodeScalarView(snippet.printable)))\n"
                     }

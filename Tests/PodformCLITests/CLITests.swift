@@ -346,6 +346,29 @@ final class CLITests: XCTestCase {
 
     // MARK: secrets
 
+    func testALiteralSecretInASpecIsRefusedAndNeverPrinted() throws {
+        let dir = tempDir()
+        let spec = dir.appendingPathComponent("leaky.yaml")
+        let secret = "postgres://app:s3cr3t-SENTINEL@db.internal:5432/app"
+        try """
+            version: 1
+            name: leaky
+            model: {id: meta-llama/Llama-3.1-8B-Instruct}
+            context: 4k
+            concurrency: 8
+            deploy: {env: {DATABASE_URL: "\(secret)", WANDB_API_KEY: 0123456789abcdef0123456789abcdef01234567}}
+
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        for args in [["plan", "--offline", spec.path], ["plan", "--offline", "--format", "json", spec.path], ["validate", spec.path],
+                     ["validate", "--format", "json", spec.path]] {
+            let r = try podform(args)
+            XCTAssertEqual(r.status, 1, args.joined(separator: " "))
+            XCTAssertEqual(r.stderr.components(separatedBy: "[literal-secret]").count - 1, args.contains("json") && args[0] == "validate" ? 0 : 2, r.stderr)
+            XCTAssertFalse((r.stdout + r.stderr).contains("s3cr3t-SENTINEL"), r.stdout + r.stderr)
+            XCTAssertFalse((r.stdout + r.stderr).contains("0123456789abcdef0123456789abcdef01234567"))
+        }
+    }
+
     func testSecretsNeverReachOutput() throws {
         let sentinelKey = "rpa_SENTINEL_KEY_6f1d0c2b9a"
         let sentinelHF = "hf_SENTINELTOKEN_8c3e7a1f"
