@@ -76,7 +76,7 @@ extension Compiler {
         // Mean concurrency while active (Little's law), capped at the replica's batch.
         let single = gpuSecondsPerRequest(c, load: load, batch: 1)
         let meanConcurrent = load.requestsPerDay / activeSeconds * single
-        let batch = max(1, min(c.perReplicaConcurrency, Int(meanConcurrent.rounded(.up))))
+        let batch = max(1, min(c.perReplicaConcurrency, Int(saturating: meanConcurrent.rounded(.up))))
         return load.requestsPerDay * gpuSecondsPerRequest(c, load: load, batch: batch)
     }
 

@@ -13,12 +13,31 @@ struct StoragePlan {
 }
 
 func roundUp(_ value: Double, to step: Int) -> Int {
-    Int((value / Double(step)).rounded(.up)) * step
+    Int(saturating: (value / Double(step)).rounded(.up)).timesSaturating(step)
 }
 
 extension Compiler {
     /// The image's own writable-layer needs (logs, caches, compiled kernels), GB.
     var containerBaseGB: Double { 30 }
+
+    /// `deploy.container_disk` in whole GB (rounded up), when the spec sets it.
+    var requestedContainerDiskGB: Int? {
+        spec.deploy.containerDiskBytes.map { Int(Saturating.ceilDiv(max($0, 0), 1_000_000_000)) }
+    }
+
+    /// GB the weights need on the container disk (10% headroom), when `mode` keeps them there.
+    func weightsOnContainerDiskGB(_ c: Candidate, mode: DeploymentMode) -> Int? {
+        let inContainer = mode == .pod ? weightsLocation == .image : weightsLocation != .networkVolume
+        return inContainer ? roundUp(Double(c.memory.weightsBytes) / 1e9 * 1.1, to: 1) : nil
+    }
+
+    /// Why `deploy.container_disk` cannot work for this candidate in `mode`, or nil: podform never
+    /// silently enlarges a disk the spec sized (`Specs/decisions.md`, D-STORAGE).
+    func containerDiskProblem(_ c: Candidate, mode: DeploymentMode) -> String? {
+        guard let requested = requestedContainerDiskGB, let needed = weightsOnContainerDiskGB(c, mode: mode),
+              requested < needed else { return nil }
+        return "deploy.container_disk is \(requested) GB, but the weights alone need \(needed) GB on the container disk of this \(mode.rawValue)"
+    }
 
     func storagePlan(_ c: Candidate) -> StoragePlan {
         let weightsGB = Double(c.memory.weightsBytes) / 1e9
@@ -27,10 +46,12 @@ extension Compiler {
         let inContainer = roundUp(containerBaseGB + weightsGB * 1.1, to: 5)
         let podWeightsInVolume = weightsLocation != .image
         let serverlessInContainer = weightsLocation != .networkVolume
+        // The spec's container disk wins (compileServing refuses one too small for the weights).
+        let requested = requestedContainerDiskGB
         return StoragePlan(
-            podContainerDiskGB: podWeightsInVolume ? Int(containerBaseGB) : inContainer,
+            podContainerDiskGB: requested ?? (podWeightsInVolume ? Int(containerBaseGB) : inContainer),
             podVolumeGB: podWeightsInVolume && weightsLocation != .networkVolume ? volumeGB : nil,
-            serverlessContainerDiskGB: serverlessInContainer ? inContainer : Int(containerBaseGB),
+            serverlessContainerDiskGB: requested ?? (serverlessInContainer ? inContainer : Int(containerBaseGB)),
             networkVolumeGB: weightsLocation == .networkVolume ? volumeGB : nil)
     }
 
@@ -129,7 +150,7 @@ extension Compiler {
             var gpu: [String: JSONValue] = ["pools": .array(serverless.pools.map { .string($0) }), "count": .int(c.tp)]
             if !serverless.excludedTypes.isEmpty { gpu["excludedTypes"] = .array(serverless.excludedTypes.map { .string($0) }) }
             let scaling: JSONValue = serverless.scaler == "REQUEST_COUNT"
-                ? ["type": "REQUEST_COUNT", "requestCount": .int(Int(serverless.scalerValue))]
+                ? ["type": "REQUEST_COUNT", "requestCount": .int(Int(saturating: serverless.scalerValue))]
                 : ["type": "QUEUE_DELAY", "queueDelay": .number(serverless.scalerValue)]
             var workers: [String: JSONValue] = ["min": .int(option.minWorkers), "max": .int(option.maxWorkers)]
             // RunPod rejects workers.idleTimeout on a queue endpoint scaling on requestCount, where

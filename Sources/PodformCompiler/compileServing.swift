@@ -134,6 +134,11 @@ extension Compiler {
         guard let best = options.min(by: Option.isCheaper) else {
             return .failure(infeasible(load: load, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
         }
+        if let problem = containerDiskProblem(best.candidate, mode: best.mode) {
+            let needed = weightsOnContainerDiskGB(best.candidate, mode: best.mode) ?? 0
+            return .failure(failure(problem, suggestions: ["set deploy.container_disk to at least \(needed)GB, or omit it",
+                                                           "use deploy.weights: network-volume"], trace: trace))
+        }
         return .success(deployment(best, load: load, options: options, allOptions: unbudgeted, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
     }
 

@@ -70,18 +70,18 @@ extension Compiler {
         let env = containerEnv(mode: .pod, vllm: nil, candidate: Candidate(gpu: gpu, tp: count, replicas: 1, perReplicaConcurrency: 1,
                                                                           memory: architecture.estimate(ServingShape(weights: .bf16, context: 1, concurrency: 1))))
         let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
-        let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: 30,
+        let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
                                              volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
         let templateName = resourceBaseName
         let resources: [Deployment.Resource] = [
             .init(kind: "template", name: templateName, action: "create", method: "POST", path: "/v2/templates",
                   body: ["name": .string(templateName), "image": .string(containerImage), "env": .object(env.mapValues { .string($0) }),
-                         "ports": .array(container.ports.map { .string($0) }), "disk": .int(30), "serverless": false,
+                         "ports": .array(container.ports.map { .string($0) }), "disk": .int(container.containerDiskGB), "serverless": false,
                          "category": .string(gpu.rocm ? "AMD" : "NVIDIA")]),
             .init(kind: "pod", name: resourceBaseName, action: "create", method: "POST", path: "/v2/pods",
                   body: ["name": .string(resourceBaseName), "cloud": .string(cloud), "templateId": reference("template", templateName),
                          "env": ownershipEnvBody,
-                         "gpu": ["id": .string(gpu.id), "count": .int(count)], "disk": .int(30),
+                         "gpu": ["id": .string(gpu.id), "count": .int(count)], "disk": .int(container.containerDiskGB),
                          "mounts": ["persistent": ["size": .int(diskGB), "path": "/workspace"]],
                          "ports": .array(container.ports.map { .string($0) })]),
         ]
@@ -92,7 +92,7 @@ extension Compiler {
         if spec.training?.hours == nil {
             warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
         }
-        let hourly = price.usd * Double(count) + Double(diskGB + 30) * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
+        let hourly = price.usd * Double(count) + Double(diskGB + container.containerDiskGB) * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
         // Nothing podform runs stops a training pod when its job ends (the default image serves
         // Jupyter and never exits), so it is priced for the whole month, and the run says what
         // the planned hours cost (`Specs/state.md`, "Lifecycle").

@@ -108,7 +108,7 @@ extension Compiler {
             let scaler = realtime ? "REQUEST_COUNT" : "QUEUE_DELAY"
             let scalerValue = realtime ? Double(max(c.perReplicaConcurrency, 1)) : 4
             let requestSeconds = perf.ttftP95Seconds + Double(load.output) * perf.stepSeconds
-            let timeoutMs = min(max(Int((requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
+            let timeoutMs = min(max(Int(saturating: (requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
             serverless = Deployment.Serverless(
                 pools: [pool], excludedTypes: excluded, scaler: scaler, scalerValue: scalerValue,
                 idleTimeoutSeconds: idleTimeout(load), executionTimeoutMs: timeoutMs,

@@ -5,9 +5,22 @@ import PodformCore
 public enum DiagnosticsRenderer {
     /// `path:line:col: severity: message [code]`, then the source line, a caret under the column and
     /// the hint. `sources` maps a path to its text (for the snippet); `color` adds ANSI colours.
+    ///
+    /// Linear in the input: each file is split into lines once and each line's snippet (at most 200
+    /// characters, control characters shown as `?`) is built once, however many diagnostics point
+    /// into it (70,000 on one long flow-map line used to take minutes). On a line with a
+    /// `literal-secret` diagnostic every snippet stops where the first secret value starts: a
+    /// secret is never echoed, not even under another diagnostic of the same line.
     public static func text(_ diagnostics: [Diagnostic], sources: [String: String], color: Bool = false) -> String {
         var out = ""
-        var lineCache: [String: [Substring]] = [:]
+        var lineCache: [String: [Substring.UnicodeScalarView]] = [:]
+        var snippets: [SnippetKey: Snippet] = [:]
+        // Where the first secret value starts on each line that has one: every snippet of that line stops there.
+        var secretColumns: [SnippetKey: Int] = [:]
+        for d in diagnostics where d.code == "literal-secret" && d.location.line > 0 {
+            let key = SnippetKey(file: d.location.file, line: d.location.line)
+            secretColumns[key] = min(secretColumns[key] ?? .max, d.location.column)
+        }
         for d in diagnostics {
             let loc = d.location
             let severity: String
@@ -21,23 +34,53 @@ public enum DiagnosticsRenderer {
             out += "\(position): \(severity): \(d.message)\(keyPath) [\(d.code)]\n"
             if loc.line > 0, let text = sources[loc.file] {
                 if lineCache[loc.file] == nil {
-                    lineCache[loc.file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+                    // Split on the scalar: "\r\n" is one Character, so a Character split misses CRLF lines.
+                    lineCache[loc.file] = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
                 }
                 let lines = lineCache[loc.file]!
                 if loc.line <= lines.count {
-                    let raw = lines[loc.line - 1]
-                    let line = raw.count > 200 ? String(raw.prefix(200)) + "…" : String(raw)
-                    let printable = String(line.unicodeScalars.map { $0 == "\t" ? " " : Character($0) })
-                    out += "    \(printable.replacingOccurrences(of: "\r", with: ""))\n"
-                    let scalars = Array(line.unicodeScalars)
-                    let width = min(max(loc.column - 1, 0), scalars.count)
-                    let pad = String(scalars[..<width].map { $0 == "\t" ? "\t" : " " })
+                    let key = SnippetKey(file: loc.file, line: loc.line)
+                    let snippet = snippets[key] ?? Snippet(Substring(lines[loc.line - 1]))
+                    snippets[key] = snippet
+                    let width = min(max(loc.column - 1, 0), snippet.scalars.count)
+                    if let secret = secretColumns[key] {
+                        let cut = min(max(secret - 1, 0), snippet.printable.count)
+                        out += "    \(String(String.UnicodeScalarView(snippet.printable[..<cut])))…\n"
+                    } else {
+                        out += "    \(String(String.UnicodeScalarView(snippet.printable)))\n"
+                    }
+                    let pad = String(String.UnicodeScalarView(snippet.scalars[..<width].map { $0 == "\t" ? "\t" : " " }))
                     out += "    \(pad)\(color ? "\u{1B}[1;32m^\u{1B}[0m" : "^")\n"
                 }
             }
             if let hint = d.hint { out += "    hint: \(hint)\n" }
         }
         return out
+    }
+
+    struct SnippetKey: Hashable {
+        var file: String
+        var line: Int
+    }
+
+    /// One source line as shown under its diagnostics, built once per line.
+    struct Snippet {
+        /// The line's first 200 characters (and `…`), as Unicode scalars for column arithmetic.
+        var scalars: [Unicode.Scalar]
+        /// The same for the terminal: tabs as spaces, `\r` dropped, other control characters as `?`.
+        var printable: [Unicode.Scalar]
+
+        init(_ raw: Substring) {
+            let head = raw.prefix(201)
+            let line = head.count > 200 ? String(raw.prefix(200)) + "…" : String(head)
+            scalars = Array(line.unicodeScalars)
+            printable = scalars.compactMap { s in
+                if s == "\t" { return " " }
+                if s == "\r" { return nil }
+                if s.value < 0x20 || (0x7F...0x9F).contains(s.value) { return "?" }
+                return s
+            }
+        }
     }
 
     /// One line per file status plus a summary line.

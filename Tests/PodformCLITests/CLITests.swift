@@ -265,6 +265,24 @@ final class CLITests: XCTestCase {
         let r = try podform("plan", "--out", notes.path, "examples/support-chat.yaml")
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "my notes")
+        // Merely containing the marker text is not being a plan.
+        let lookalike = dir.appendingPathComponent("lookalike.json")
+        let fake = #"{"format_version": 1, "generated_by" : "podform 0.1.0", "my": "data"}"#
+        try fake.write(to: lookalike, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try podform("plan", "--out", lookalike.path, "examples/support-chat.yaml").status, 1)
+        XCTAssertEqual(try String(contentsOf: lookalike, encoding: .utf8), fake)
+        // A symlink is neither followed nor replaced without --force; with it, the link itself is replaced.
+        let target = dir.appendingPathComponent("target.txt")
+        try "precious".write(to: target, atomically: true, encoding: .utf8)
+        let link = dir.appendingPathComponent("link.json")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        let viaLink = try podform("plan", "--out", link.path, "examples/support-chat.yaml")
+        XCTAssertEqual(viaLink.status, 1)
+        XCTAssertTrue(viaLink.stderr.contains("symbolic link"), viaLink.stderr)
+        XCTAssertEqual(try podform("plan", "--out", link.path, "--force", "examples/support-chat.yaml").status, 0)
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "precious")
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: link.path))
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: link.path)[.posixPermissions] as? Int, 0o600)
     }
 
     func testSizeJSONHasTheDocumentedKeys() throws {
@@ -327,6 +345,29 @@ final class CLITests: XCTestCase {
     }
 
     // MARK: secrets
+
+    func testALiteralSecretInASpecIsRefusedAndNeverPrinted() throws {
+        let dir = tempDir()
+        let spec = dir.appendingPathComponent("leaky.yaml")
+        let secret = "postgres://app:s3cr3t-SENTINEL@db.internal:5432/app"
+        try """
+            version: 1
+            name: leaky
+            model: {id: meta-llama/Llama-3.1-8B-Instruct}
+            context: 4k
+            concurrency: 8
+            deploy: {env: {DATABASE_URL: "\(secret)", WANDB_API_KEY: 0123456789abcdef0123456789abcdef01234567}}
+
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        for args in [["plan", "--offline", spec.path], ["plan", "--offline", "--format", "json", spec.path], ["validate", spec.path],
+                     ["validate", "--format", "json", spec.path]] {
+            let r = try podform(args)
+            XCTAssertEqual(r.status, 1, args.joined(separator: " "))
+            XCTAssertEqual(r.stderr.components(separatedBy: "[literal-secret]").count - 1, args.contains("json") && args[0] == "validate" ? 0 : 2, r.stderr)
+            XCTAssertFalse((r.stdout + r.stderr).contains("s3cr3t-SENTINEL"), r.stdout + r.stderr)
+            XCTAssertFalse((r.stdout + r.stderr).contains("0123456789abcdef0123456789abcdef01234567"))
+        }
+    }
 
     func testSecretsNeverReachOutput() throws {
         let sentinelKey = "rpa_SENTINEL_KEY_6f1d0c2b9a"

@@ -21,13 +21,68 @@ final class LiveCLITests: XCTestCase {
         }
     }
 
+    /// The bundled catalog as RunPod would list it, with the H100 repriced and scarce.
+    static func repricedCatalog() throws -> Data {
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: FakeCatalog.bundled()) as? [String: Any])
+        var gpus = try XCTUnwrap(object["gpus"] as? [[String: Any]])
+        let index = try XCTUnwrap(gpus.firstIndex { $0["id"] as? String == "NVIDIA H100 80GB HBM3" })
+        gpus[index]["price"] = ["secure": 2.49, "community": 1.99, "serverless": 4.0]
+        gpus[index]["availability"] = "LOW"
+        object["gpus"] = gpus
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    func testCatalogRefreshRefusesAnEmptyOrTruncatedAnswerAndKeepsTheOverlay() async throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-cache-\(UUID().uuidString)")
+        for (answer, message) in [(Self.gpus, "lists only 1 of the 44 known GPU types"), (Data(#"{"gpus": []}"#.utf8), "lists no GPU types")] {
+            let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: answer)
+            let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": cache.path]
+            let refresh = try await podform(["catalog", "refresh"], env: env)
+            XCTAssertEqual(refresh.status, 1, refresh.stdout)
+            XCTAssertTrue(refresh.stderr.contains(message) && refresh.stderr.contains("kept the current overlay"), refresh.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: cache.appendingPathComponent("gpu-catalog-overlay.json").path))
+            await fake.stop()
+        }
+    }
+
+    func testCatalogRefreshOutNeverClobbersForeignFilesOrFollowsSymlinks() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: try Self.repricedCatalog())
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": dir.path]
+        let notes = dir.appendingPathComponent("notes.json")
+        try #"{"fetched_at": "mine"}"#.write(to: notes, atomically: true, encoding: .utf8)
+        let target = dir.appendingPathComponent("target.txt")
+        try "precious".write(to: target, atomically: true, encoding: .utf8)
+        let link = dir.appendingPathComponent("link.json")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        for path in [notes, link] {
+            let r = try await podform(["catalog", "refresh", "--out", path.path], env: env)
+            XCTAssertEqual(r.status, 1, r.stdout)
+            XCTAssertTrue(r.stderr.contains("not overwriting") || r.stderr.contains("symbolic link"), r.stderr)
+        }
+        XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), #"{"fetched_at": "mine"}"#)
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "precious")
+        let own = dir.appendingPathComponent("overlay.json")
+        let first = try await podform(["catalog", "refresh", "--out", own.path], env: env)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let again = try await podform(["catalog", "refresh", "--out", own.path], env: env)
+        XCTAssertEqual(again.status, 0, again.stderr)  // its own overlay: fine
+        // --force replaces the link itself, never the file it points to.
+        let forced = try await podform(["catalog", "refresh", "--out", link.path, "--force"], env: env)
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "precious")
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: link.path))
+        await fake.stop()
+    }
+
     func testCatalogRefreshWritesADatedOverlayThatLaterCommandsUse() async throws {
-        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.gpus)
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: try Self.repricedCatalog())
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-cache-\(UUID().uuidString)")
         let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": cache.path]
         let refresh = try await podform(["catalog", "refresh"], env: env)
         XCTAssertEqual(refresh.status, 0, refresh.stderr)
-        XCTAssertTrue(refresh.stdout.contains("1 GPU types (0 new, 43 no longer listed)"), refresh.stdout)
+        XCTAssertTrue(refresh.stdout.contains("44 GPU types (0 new, 0 no longer listed)"), refresh.stdout)
         XCTAssertFalse(refresh.stdout.contains(Self.key) || refresh.stderr.contains(Self.key))
         let overlay = try String(contentsOf: cache.appendingPathComponent("gpu-catalog-overlay.json"), encoding: .utf8)
         XCTAssertFalse(overlay.contains(Self.key))

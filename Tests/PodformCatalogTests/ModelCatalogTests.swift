@@ -80,3 +80,43 @@ final class ModelCatalogTests: XCTestCase {
             #"{"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 6, "num_key_value_heads": 4, "intermediate_size": 128, "vocab_size": 10}"#.utf8)))
     }
 }
+
+/// The Hub cache key and the catalog overlay's plausibility (issue 14).
+final class CacheAndOverlayTests: XCTestCase {
+    func testHubCacheNamesAreInjective() {
+        XCTAssertEqual(HFConfig.cacheFileName(for: "a/b--c"), "a%2Fb--c.json")
+        XCTAssertEqual(HFConfig.cacheFileName(for: "a--b/c"), "a--b%2Fc.json")
+        XCTAssertNotEqual(HFConfig.cacheFileName(for: "a/b%2Fc"), HFConfig.cacheFileName(for: "a/b/c"))
+        XCTAssertEqual(HFConfig.cacheFileName(for: "a/b%2Fc"), "a%2Fb%252Fc.json")
+        XCTAssertEqual(HFConfig.cacheFileName(for: "meta-llama/Llama-3.1-8B"), "meta-llama%2FLlama-3.1-8B.json")
+        XCTAssertNil(HFConfig.cacheFileName(for: "../x"))
+        XCTAssertNil(HFConfig.cacheFileName(for: String(repeating: "a", count: 300)))
+        XCTAssertEqual(HFConfig.cacheFileName(for: "é/\n"), "%C3%A9%2F%0A.json")
+    }
+
+    func testOverlayPlausibility() throws {
+        let bundled = try GPUCatalog.bundled()
+        func overlay(_ ids: [String]) throws -> CatalogOverlay {
+            let items = ids.map { "{\"id\": \"\($0)\"}" }.joined(separator: ",")
+            return try CatalogOverlay.fromListResponse(Data("{\"gpus\": [\(items)]}".utf8), fetchedAt: "2026-11-10", source: "test")
+        }
+        XCTAssertEqual(try overlay([]).implausibility(against: bundled), "RunPod's GPU catalog answer lists no GPU types")
+        XCTAssertNotNil(try overlay([""]).implausibility(against: bundled))
+        let ids = bundled.gpus.map(\.id)
+        XCTAssertEqual(try overlay(Array(ids.prefix(10))).implausibility(against: bundled),
+                       "RunPod's GPU catalog answer lists only 10 of the \(ids.count) known GPU types; saving it would delist the rest")
+        XCTAssertNil(try overlay(Array(ids.prefix(11)) + ["NEW GPU"]).implausibility(against: bundled))
+        XCTAssertNil(try overlay(ids).implausibility(against: bundled))
+    }
+
+    func testOverlayOwnership() throws {
+        let encoder = JSONEncoder()
+        let own = try encoder.encode(try CatalogOverlay.fromListResponse(Data(#"{"gpus": [{"id": "x"}]}"#.utf8), fetchedAt: "d", source: "s"))
+        XCTAssertTrue(String(decoding: own, as: UTF8.self).contains("\"generated_by\":\"podform catalog refresh\""))
+        XCTAssertTrue(CatalogOverlay.isOverlay(own))
+        XCTAssertTrue(CatalogOverlay.isOverlay(Data(#"{"fetched_at": "d", "source": "s", "gpus": []}"#.utf8)))  // older overlays
+        XCTAssertFalse(CatalogOverlay.isOverlay(Data(#"{"fetched_at": "d", "source": "s", "gpus": [], "generated_by": "someone"}"#.utf8)))
+        XCTAssertFalse(CatalogOverlay.isOverlay(Data("my notes".utf8)))
+        XCTAssertFalse(CatalogOverlay.isOverlay(Data(#"{"fetched_at": "mine"}"#.utf8)))
+    }
+}

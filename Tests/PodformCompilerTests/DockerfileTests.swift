@@ -58,8 +58,9 @@ final class DockerfileTests: XCTestCase {
     func testCudaCompatFixUsesTheSeedPattern() throws {
         let d = try deployment("steady-api.yaml")
         let pod = try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: false, cudaCompatFix: true)).files["Dockerfile"]!
-        XCTAssertTrue(pod.contains("ENTRYPOINT [\"bash\", \"-c\"]"))
-        XCTAssertTrue(pod.contains("export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && exec python3 -m vllm.entrypoints.openai.api_server --model"))
+        // Constant shell text; the plan's flags reach vLLM as "$@" from an exec-form CMD.
+        XCTAssertTrue(pod.contains(#"ENTRYPOINT ["bash", "-c", "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && exec python3 -m vllm.entrypoints.openai.api_server \"$@\"", "bash"]"#), pod)
+        XCTAssertTrue(pod.contains(#"CMD ["--model", ""#), pod)
         let serverless = try DockerfileRenderer.render(d, options: .init(target: .serverless, bakeWeights: false, cudaCompatFix: true)).files
         XCTAssertTrue(serverless["start.sh"]!.contains("LD_LIBRARY_PATH=\"/lib/x86_64-linux-gnu"))
         XCTAssertTrue(serverless["Dockerfile"]!.contains("ENTRYPOINT [\"/podform/start.sh\"]"))

@@ -28,13 +28,41 @@ public struct CatalogOverlay: Sendable, Codable {
 
     private struct ListResponse: Decodable { var gpus: [LiveGPU] }
 
+    /// The format marker podform writes (`podform catalog refresh`); absent in overlays from older versions.
+    public var generatedBy: String? = CatalogOverlay.marker
     /// When the overlay was fetched (ISO 8601 date, YYYY-MM-DD).
     public var fetchedAt: String
     /// Where it was fetched from (base URL, never the key).
     public var source: String
     public var gpus: [LiveGPU]
 
-    enum CodingKeys: String, CodingKey { case fetchedAt = "fetched_at", source, gpus }
+    enum CodingKeys: String, CodingKey { case generatedBy = "generated_by", fetchedAt = "fetched_at", source, gpus }
+
+    /// The value of `generated_by` in overlays podform writes.
+    public static let marker = "podform catalog refresh"
+
+    /// The share of the bundled GPU ids an answer must still list to be believed: below it, saving
+    /// the answer would delist most of the catalog (an empty or truncated answer, a wrong endpoint).
+    public static let minimumKnownShare = 0.25
+
+    /// Why this answer must not replace the overlay, or nil when it is plausible: no GPUs, GPUs
+    /// without ids, or fewer than a quarter of the bundled catalog's ids.
+    public func implausibility(against bundled: GPUCatalog) -> String? {
+        if gpus.isEmpty { return "RunPod's GPU catalog answer lists no GPU types" }
+        if gpus.contains(where: { $0.id.isEmpty }) { return "RunPod's GPU catalog answer has GPU types without an id" }
+        let known = Set(bundled.gpus.map(\.id))
+        let listed = Set(gpus.map(\.id)).intersection(known).count
+        if !known.isEmpty, Double(listed) < Double(known.count) * Self.minimumKnownShare {
+            return "RunPod's GPU catalog answer lists only \(listed) of the \(known.count) known GPU types; saving it would delist the rest"
+        }
+        return nil
+    }
+
+    /// True when `data` is an overlay podform wrote: it decodes as one (with the marker when present).
+    public static func isOverlay(_ data: Data) -> Bool {
+        guard let overlay = try? JSONDecoder().decode(CatalogOverlay.self, from: data) else { return false }
+        return overlay.generatedBy == nil || overlay.generatedBy == marker
+    }
 
     /// Parses a `GET /v2/catalog/gpus` body.
     public static func fromListResponse(_ data: Data, fetchedAt: String, source: String) throws -> CatalogOverlay {

@@ -3,6 +3,25 @@ import PodformSizing
 
 /// Reads a Hugging Face `config.json` into a `ModelArchitecture` (`Specs/sizing.md` §1).
 public enum HFConfig {
+    /// The file name of a Hub config in the on-disk cache: the id percent-encoded byte by byte
+    /// (everything but `A-Z a-z 0-9 . _ -`, `%` included), so distinct ids never share a file
+    /// (`a/b--c` and `a--b/c` did). Nil when the name would be too long for a file system.
+    public static func cacheFileName(for id: String) -> String? {
+        var name = ""
+        for byte in id.utf8 {
+            let ascii = Unicode.Scalar(byte)
+            if byte < 0x80, ("a"..."z").contains(ascii) || ("A"..."Z").contains(ascii)
+                || ("0"..."9").contains(ascii) || "._-".unicodeScalars.contains(ascii) {
+                name.unicodeScalars.append(ascii)
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                name += "%" + (hex.count == 1 ? "0" : "") + hex
+            }
+        }
+        guard !name.isEmpty, name.utf8.count <= 200, !name.hasPrefix(".") else { return nil }
+        return name + ".json"
+    }
+
     /// Parses config.json bytes. Multimodal configs use their `text_config`.
     ///
     /// - Throws: `CatalogError.invalidConfig` naming the missing or malformed field.
@@ -25,59 +44,66 @@ public enum HFConfig {
             if c["tie_word_embeddings"] == nil, let tie = top["tie_word_embeddings"] { c["tie_word_embeddings"] = tie }
         }
         let type = (c["model_type"] as? String ?? "").lowercased()
-        func int(_ keys: String...) -> Int? {
-            for key in keys {
-                if let v = c[key] as? Int { return v }
-                if let v = c[key] as? Double, v == v.rounded() { return Int(v) }
+        // Whole numbers only, and only those an Int holds (`1e300` is not a layer count); the
+        // architecture's `problems` then bound each field to physical maxima.
+        func whole(_ key: String) throws -> Int? {
+            guard let value = c[key] else { return nil }
+            if let v = value as? Int { return v }
+            if let v = value as? Double {
+                guard let exact = Int(exactly: v) else {
+                    throw CatalogError.invalidConfig("config.json for \(id): `\(key)` is \(v), not a usable whole number")
+                }
+                return exact
             }
             return nil
         }
+        func int(_ keys: String...) throws -> Int? {
+            for key in keys { if let v = try whole(key) { return v } }
+            return nil
+        }
         func need(_ keys: String...) throws -> Int {
-            for key in keys {
-                if let v = c[key] as? Int { return v }
-                if let v = c[key] as? Double, v == v.rounded() { return Int(v) }
-            }
+            for key in keys { if let v = try whole(key) { return v } }
             throw CatalogError.invalidConfig("config.json for \(id) lacks `\(keys[0])`")
         }
         let layers = try need("num_hidden_layers", "n_layer", "num_layers")
         let hidden = try need("hidden_size", "d_model", "n_embd")
         let heads = try need("num_attention_heads", "n_head")
-        var kvHeads = int("num_key_value_heads", "num_kv_heads", "n_head_kv") ?? heads
+        var kvHeads = try int("num_key_value_heads", "num_kv_heads", "n_head_kv") ?? heads
         if type == "falcon", (c["multi_query"] as? Bool) == true, c["num_kv_heads"] == nil { kvHeads = 1 }
         let vocab = try need("vocab_size")
-        let headDim = int("head_dim") ?? (heads > 0 ? hidden / heads : 0)
-        var intermediate = int("intermediate_size", "ffn_hidden_size", "n_inner") ?? 0
-        if intermediate == 0, type == "falcon" { intermediate = 4 * hidden }
+        let headDim = try int("head_dim") ?? (heads > 0 ? hidden / heads : 0)
+        var intermediate = try int("intermediate_size", "ffn_hidden_size", "n_inner") ?? 0
+        if intermediate == 0, type == "falcon" { intermediate = hidden.timesSaturating(4) }
         let tieDefault = type.hasPrefix("gemma") || type == "falcon"
         var arch = ModelArchitecture(
             id: id, layers: layers, hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: headDim,
-            intermediate: intermediate, vocab: vocab, maxContext: int("max_position_embeddings", "max_sequence_length"),
+            intermediate: intermediate, vocab: vocab, maxContext: try int("max_position_embeddings", "max_sequence_length"),
             tiedEmbeddings: c["tie_word_embeddings"] as? Bool ?? tieDefault)
         arch.gatedMLP = type != "falcon"
         arch.qkNorm = ["qwen3", "qwen3_moe", "gemma3", "gemma3_text", "olmo2"].contains(type)
         arch.qkvBias = (c["attention_bias"] as? Bool) ?? (c["qkv_bias"] as? Bool) ?? ["qwen2", "qwen2_moe"].contains(type)
 
-        if let experts = int("num_local_experts", "num_experts", "n_routed_experts"), experts > 1 {
-            let perToken = int("num_experts_per_tok", "experts_per_token") ?? 2
-            let expertInter = int("moe_intermediate_size") ?? intermediate
+        if let experts = try int("num_local_experts", "num_experts", "n_routed_experts"), experts > 1 {
+            let perToken = try int("num_experts_per_tok", "experts_per_token") ?? 2
+            let expertInter = try int("moe_intermediate_size") ?? intermediate
             var moe = ModelArchitecture.MoE(experts: experts, expertsPerToken: perToken, expertIntermediate: expertInter)
-            if let shared = int("n_shared_experts") { moe.sharedExperts = shared }
-            if let sharedInter = int("shared_expert_intermediate_size"), sharedInter > 0 {
+            if let shared = try int("n_shared_experts") { moe.sharedExperts = shared }
+            if let sharedInter = try int("shared_expert_intermediate_size"), sharedInter > 0 {
                 moe.sharedExperts = 1
                 moe.sharedIntermediate = sharedInter
             }
-            moe.denseLayers = int("first_k_dense_replace") ?? 0
+            moe.denseLayers = try int("first_k_dense_replace") ?? 0
             let quant = (top["quantization_config"] as? [String: Any])?["quant_method"] as? String
             moe.mxfp4Experts = quant?.lowercased() == "mxfp4"
             arch.moe = moe
         }
-        if let rank = int("kv_lora_rank") {
+        if let rank = try int("kv_lora_rank") {
             arch.mla = ModelArchitecture.MLA(
-                kvLoraRank: rank, qLoraRank: int("q_lora_rank"), qkNopeHeadDim: int("qk_nope_head_dim") ?? 128,
-                qkRopeHeadDim: int("qk_rope_head_dim") ?? 64, vHeadDim: int("v_head_dim") ?? 128)
+                kvLoraRank: rank, qLoraRank: try int("q_lora_rank"), qkNopeHeadDim: try int("qk_nope_head_dim") ?? 128,
+                qkRopeHeadDim: try int("qk_rope_head_dim") ?? 64, vHeadDim: try int("v_head_dim") ?? 128)
         }
         // Sliding-window layers, as vLLM sees them.
-        let window = int("sliding_window")
+        let window = try int("sliding_window")
         if let types = c["layer_types"] as? [String] {
             arch.slidingLayers = types.filter { $0.contains("sliding") || $0.contains("chunked") || $0.contains("local") }.count
             arch.slidingWindow = window
@@ -86,7 +112,7 @@ public enum HFConfig {
             case "gemma2", "gpt_oss":  // alternating local / global
                 arch.slidingLayers = layers / 2
             case "gemma3", "gemma3_text":
-                let pattern = int("sliding_window_pattern") ?? 6
+                let pattern = try int("sliding_window_pattern") ?? 6
                 arch.slidingLayers = layers - layers / max(pattern, 1)
             case "qwen2", "qwen2_moe", "qwen3", "qwen3_moe":
                 if (c["use_sliding_window"] as? Bool) == true { arch.slidingLayers = layers }

@@ -17,6 +17,15 @@ public enum SpecKeys {
                                   "gradient_checkpointing", "hours"]
 }
 
+/// Physical maxima for the spec's numbers: beyond them a value is a mistake, and bounding them here
+/// keeps every later product (tokens x concurrency x bytes) far from overflow.
+public enum Limits {
+    /// Tokens per sequence (context, prompt, output, training sequence): 16M.
+    public static let context: ClosedRange<Int> = 16...16_777_216
+    /// Parameters: 100T (the largest published models are near 2T).
+    public static let parameters: ClosedRange<Int64> = 1...100_000_000_000_000
+}
+
 extension Spec {
     /// Reads a spec from its text. Pure: the path is used only in diagnostics.
     ///
@@ -51,7 +60,7 @@ extension Spec {
                 name = text
                 if !isValidName(text) {
                     r.report(.error, "invalid-name",
-                             "name `\(text.prefix(60))` must be 3 to 40 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`",
+                             "name `\(StringShape.excerpt(text))` must be 3 to 40 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`",
                              at: node, "name", hint: "RunPod resource names derive from it; try `\(suggestedName(text))`")
                 }
             } else { complete = false }
@@ -72,6 +81,7 @@ extension Spec {
                 if let p = m["parameters"] {
                     model.parameters = r.unit(p.value, "model.parameters", what: "a parameter count", example: "8.03B",
                                               parse: Units.parameters)
+                        .flatMap { r.inRange($0, Limits.parameters, p.value, "model.parameters") }
                 }
             } else { complete = false }
             if model.id.isEmpty, case .scalar = node { complete = false }
@@ -83,7 +93,7 @@ extension Spec {
         let kv = top["kv_cache_dtype"].flatMap { r.enumeration($0.value, "kv_cache_dtype", KVCacheDType.self) } ?? .auto
         let context = top["context"].flatMap {
             r.unit($0.value, "context", what: "a token count", example: "8k", parse: Units.tokens)
-                .flatMap { r.inRange($0, 16...16_777_216, top["context"]!.value, "context") }
+                .flatMap { r.inRange($0, Limits.context, top["context"]!.value, "context") }
         }
         let concurrency = top["concurrency"].flatMap { r.int($0.value, "concurrency", range: 1...100_000) }
 
@@ -134,11 +144,13 @@ extension Spec {
             r.double($0.value, "traffic.peak_requests_per_second", range: 0...1e6)
         }
         t.activeHoursPerDay = e["active_hours_per_day"].flatMap { r.double($0.value, "traffic.active_hours_per_day", range: 0...24) }
-        t.promptTokens = e["prompt_tokens"].flatMap {
-            r.unit($0.value, "traffic.prompt_tokens", what: "a token count", example: "1000", parse: Units.tokens)
+        t.promptTokens = e["prompt_tokens"].flatMap { entry in
+            r.unit(entry.value, "traffic.prompt_tokens", what: "a token count", example: "1000", parse: Units.tokens)
+                .flatMap { r.inRange($0, 0...Limits.context.upperBound, entry.value, "traffic.prompt_tokens") }
         }
-        t.outputTokens = e["output_tokens"].flatMap {
-            r.unit($0.value, "traffic.output_tokens", what: "a token count", example: "300", parse: Units.tokens)
+        t.outputTokens = e["output_tokens"].flatMap { entry in
+            r.unit(entry.value, "traffic.output_tokens", what: "a token count", example: "300", parse: Units.tokens)
+                .flatMap { r.inRange($0, 1...Limits.context.upperBound, entry.value, "traffic.output_tokens") }
         }
         t.repeatedPrefixes = e["repeated_prefixes"].flatMap { r.bool($0.value, "traffic.repeated_prefixes") }
         t.schedule = e["schedule"].flatMap { readSchedule($0.value, r) }
@@ -260,8 +272,9 @@ extension Spec {
         t.loraRank = e["lora_rank"].flatMap { r.int($0.value, "training.lora_rank", range: 1...1024) }
         t.targetModules = e["target_modules"].flatMap { r.stringList($0.value, "training.target_modules") }
         t.batchSize = e["batch_size"].flatMap { r.int($0.value, "training.batch_size", range: 1...4096) }
-        t.sequenceLength = e["sequence_length"].flatMap {
-            r.unit($0.value, "training.sequence_length", what: "a token count", example: "2048", parse: Units.tokens)
+        t.sequenceLength = e["sequence_length"].flatMap { entry in
+            r.unit(entry.value, "training.sequence_length", what: "a token count", example: "2048", parse: Units.tokens)
+                .flatMap { r.inRange($0, 1...Limits.context.upperBound, entry.value, "training.sequence_length") }
         }
         t.gradientCheckpointing = e["gradient_checkpointing"].flatMap { r.bool($0.value, "training.gradient_checkpointing") }
         t.hours = e["hours"].flatMap { r.double($0.value, "training.hours", range: 0...10_000) }

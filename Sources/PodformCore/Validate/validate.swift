@@ -13,20 +13,28 @@ extension Spec {
     /// Every rule after parsing, in rule-group order.
     public func semanticDiagnostics(file: String, environment: ValidationEnvironment) -> [Diagnostic] {
         workloadRules(file) + gpuRules(file, environment) + modelRules(file, environment) + trafficRules(file)
-            + deployRules(file)
+            + deployRules(file) + shapeRules(file)
     }
 
-    private func at(_ keyPath: String, _ file: String) -> SourceLocation { location(keyPath, file: file) }
+    func at(_ keyPath: String, _ file: String) -> SourceLocation { location(keyPath, file: file) }
+
+    /// Container disk sizes RunPod accepts, bytes (5 GB to 4 TB).
+    public static let containerDiskRange: ClosedRange<Int64> = 5_000_000_000...4_000_000_000_000
+
+    static func gigabytes(_ bytes: Int64) -> String {
+        let gb = Double(bytes) / 1e9
+        return gb == gb.rounded() ? "\(Int64(gb)) GB" : "\((gb * 100).rounded() / 100) GB"
+    }
 
     func workloadRules(_ file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
         switch workload {
         case .inference, .batch:
-            if context == nil {
+            if context == nil, locations["context"] == nil {
                 out.append(.init(.error, code: "missing-required", message: "required key `context` is missing for \(workload.rawValue) workloads",
                                  at: at("", file).withLine(fallback: locations["name"]), hint: "add `context: 4k` (max tokens per sequence, prompt + output)"))
             }
-            if concurrency == nil {
+            if concurrency == nil, locations["concurrency"] == nil {
                 out.append(.init(.error, code: "missing-required", message: "required key `concurrency` is missing for \(workload.rawValue) workloads",
                                  at: at("", file).withLine(fallback: locations["name"]), hint: "add `concurrency: 8` (concurrent sequences at peak)"))
             }
@@ -118,7 +126,7 @@ extension Spec {
 
     func deployRules(_ file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        if let image = deploy.image {
+        if let image = deploy.image, StringShape.isImageReference(image) {
             let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
             if image.contains("@sha256:") {
                 // pinned by digest
@@ -126,18 +134,24 @@ extension Spec {
                 out.append(.init(.warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
                                  at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
             }
-            if image.contains(" ") || image.isEmpty {
-                out.append(.init(.error, code: "invalid-value", message: "image `\(image)` is not a valid image reference", at: at("deploy.image", file)))
-            }
         }
         for key in deploy.env.keys.sorted() {
             let path = "deploy.env.\(key)"
-            if !isEnvName(key) {
-                out.append(.init(.error, code: "invalid-env-name", message: "`\(key)` is not a valid environment variable name",
+            if !StringShape.isEnvName(key) {
+                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
                                  at: at(path, file), hint: "use letters, digits and `_`, not starting with a digit"))
             }
             let value = deploy.env[key] ?? ""
-            if SecretShape.isLiteralSecret(name: key, value: value) {
+            if !StringShape.isEnvValue(value) {
+                out.append(.init(.error, code: "invalid-env-value",
+                                 message: "`\(StringShape.excerpt(key))` holds a control character or newline, or is over \(StringShape.maxEnvValueLength) bytes",
+                                 at: at(path, file), hint: "environment values are one line of printable text"))
+            }
+            if SecretShape.isMalformedReference(value) {
+                out.append(.init(.error, code: "invalid-secret-reference",
+                                 message: "`\(StringShape.excerpt(key))` mentions a RunPod secret but is not exactly one `{{ RUNPOD_SECRET_name }}` reference",
+                                 at: at(path, file), hint: "put the secret in `deploy.secrets` (podform writes the reference), or make the value exactly the reference"))
+            } else if SecretShape.isLiteralSecret(name: key, value: value) {
                 out.append(.init(.error, code: "literal-secret",
                                  message: "`\(key)` holds what looks like a secret value; secrets must not be written in specs",
                                  at: at(path, file), hint: "create a RunPod secret and reference it: `secrets: {\(key): my_secret_name}`"))
@@ -149,19 +163,24 @@ extension Spec {
         }
         for key in deploy.secrets.keys.sorted() {
             let name = deploy.secrets[key] ?? ""
-            if !isEnvName(key) {
-                out.append(.init(.error, code: "invalid-env-name", message: "`\(key)` is not a valid environment variable name",
+            if !StringShape.isEnvName(key) {
+                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
                                  at: at("deploy.secrets.\(key)", file)))
             }
-            if name.isEmpty || !name.unicodeScalars.allSatisfy({ isWordScalar($0) || $0 == "-" }) || name.count > 64 {
+            if !StringShape.isSecretName(name) {
                 out.append(.init(.error, code: "invalid-secret-name",
-                                 message: "`\(name.prefix(40))` is not a RunPod secret name (letters, digits, `_` and `-`)",
+                                 message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
                                  at: at("deploy.secrets.\(key)", file)))
             }
             if name.hasPrefix("hf_") && name.count > 20 {
                 out.append(.init(.error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
                                  at: at("deploy.secrets.\(key)", file)))
             }
+        }
+        if let disk = deploy.containerDiskBytes, !Self.containerDiskRange.contains(disk) {
+            out.append(.init(.error, code: "out-of-range",
+                             message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
+                             at: at("deploy.container_disk", file), hint: "omit it to let podform size the disk from the weights"))
         }
         if deploy.weights == .networkVolume, constraints.cloud == .community {
             out.append(.init(.error, code: "network-volume-cloud",
@@ -174,14 +193,6 @@ extension Spec {
         return out
     }
 
-    private func isWordScalar(_ s: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "_"
-    }
-
-    private func isEnvName(_ key: String) -> Bool {
-        guard let first = key.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return key.unicodeScalars.allSatisfy(isWordScalar)
-    }
 }
 
 extension SourceLocation {

@@ -4,15 +4,15 @@ extension ModelArchitecture {
     /// MHA/GQA/MQA: `2 x kv_heads x head_dim` (K and V). MLA: `kv_lora_rank + qk_rope_head_dim`
     /// (the compressed latent and the decoupled rope key; DeepSeek-V2 paper §2.1.3).
     public var kvElementsPerTokenPerLayer: Int {
-        if let mla { return mla.kvLoraRank + mla.qkRopeHeadDim }
-        return 2 * kvHeads * headDim
+        if let mla { return Int(saturating: Double(mla.kvLoraRank) + Double(mla.qkRopeHeadDim)) }
+        return Int(saturating: 2 * Double(kvHeads) * Double(headDim))
     }
 
     /// KV bytes per token for the whole model: `2 x layers x kv_heads x head_dim x bytes`.
     ///
     /// Seed check (`001_…txt`): Llama 3.1 8B in BF16 = 2 x 32 x 8 x 128 x 2 = 131,072 bytes.
     public func kvBytesPerToken(_ kv: KVFormat, weights: WeightFormat) -> Int64 {
-        Int64(layers) * Int64(kvElementsPerTokenPerLayer) * Int64(kv.bytes(weights: weights))
+        Saturating.mul(Int64(layers), Int64(kvElementsPerTokenPerLayer), Int64(kv.bytes(weights: weights)))
     }
 
     /// KV bytes per token held by one GPU at tensor-parallel size `tp`.
@@ -21,9 +21,9 @@ extension ModelArchitecture {
     /// tp > kv_heads). MLA's latent is not split: every GPU keeps the whole latent.
     public func kvBytesPerTokenPerGPU(_ kv: KVFormat, weights: WeightFormat, tp: Int) -> Int64 {
         let perLayer: Int
-        if let mla { perLayer = mla.kvLoraRank + mla.qkRopeHeadDim }
-        else { perLayer = 2 * max(kvHeads / max(tp, 1), 1) * headDim }
-        return Int64(layers) * Int64(perLayer) * Int64(kv.bytes(weights: weights))
+        if mla != nil { perLayer = kvElementsPerTokenPerLayer }
+        else { perLayer = Int(saturating: 2 * Double(max(kvHeads / max(tp, 1), 1)) * Double(headDim)) }
+        return Saturating.mul(Int64(layers), Int64(perLayer), Int64(kv.bytes(weights: weights)))
     }
 
     /// Layers vLLM V1 allocates KV for when it sizes the cache in tokens.
@@ -34,16 +34,17 @@ extension ModelArchitecture {
     /// uniform page size). The "GPU KV cache size: N tokens" it logs divides the pool by that padded
     /// layer count. Gemma 3 27B: 52 sliding + 10 full layers -> groups of 10 -> 60 + 10 = 70 layers.
     public var kvAllocatedLayers: Int {
-        let full = layers - slidingLayers
-        guard slidingLayers > 0, full > 0 else { return layers }
-        let group = min(slidingLayers, full)
-        func padded(_ n: Int) -> Int { (n + group - 1) / group * group }
-        return padded(slidingLayers) + padded(full)
+        let (full, overflow) = layers.subtractingReportingOverflow(slidingLayers)
+        guard slidingLayers > 0, full > 0, !overflow else { return layers }
+        let group = Int64(min(slidingLayers, full))
+        func padded(_ n: Int) -> Int64 { Saturating.mul(Saturating.ceilDiv(Int64(n), group), group) }
+        return Int(Saturating.add(padded(slidingLayers), padded(full)))
     }
 
     /// KV bytes per token per GPU as vLLM counts them when it converts the pool to tokens.
     public func kvAccountedBytesPerTokenPerGPU(_ kv: KVFormat, weights: WeightFormat, tp: Int) -> Int64 {
-        kvBytesPerTokenPerGPU(kv, weights: weights, tp: tp) / Int64(layers) * Int64(kvAllocatedLayers)
+        guard layers > 0 else { return 0 }
+        return Saturating.mul(kvBytesPerTokenPerGPU(kv, weights: weights, tp: tp) / Int64(layers), Int64(kvAllocatedLayers))
     }
 
     /// Whether tensor parallelism of size `tp` is valid: it must divide the attention heads
@@ -51,6 +52,7 @@ extension ModelArchitecture {
     public func supportsTensorParallel(_ tp: Int) -> Bool {
         guard tp >= 1, heads % tp == 0 else { return false }
         if mla != nil { return true }
+        guard kvHeads > 0 else { return false }
         return kvHeads % tp == 0 || tp % kvHeads == 0
     }
 }

@@ -93,9 +93,9 @@ extension ModelArchitecture {
     /// term for every model with a vocabulary over 100k.
     public func activationPeakBytes(maxBatchedTokens t: Int, tp: Int) -> Int64 {
         let tokens = Int64(t)
-        let logits = tokens * Int64(vocab) * 2
-        let inter = Int64(moe.map { $0.expertIntermediate * max($0.expertsPerToken, 1) } ?? intermediate)
-        let mlp = tokens * ((3 * inter) / Int64(max(tp, 1)) + Int64(hidden)) * 2
+        let logits = Saturating.mul(tokens, Int64(vocab), 2)
+        let inter = Int64(moe.map { $0.expertIntermediate.timesSaturating(max($0.expertsPerToken, 1)) } ?? intermediate)
+        let mlp = Saturating.mul(tokens, Saturating.add(Saturating.mul(3, inter) / Int64(max(tp, 1)), Int64(hidden)), 2)
         return max(logits, mlp)
     }
 
@@ -107,38 +107,38 @@ extension ModelArchitecture {
         var weights = weightBytes(shape.weights)
         var parameters = count.total
         if let override = parametersOverride, parameters > 0 {
-            weights = Int64(Double(weights) * Double(override) / Double(parameters))
+            weights = Int64(saturating: Double(weights) * Double(override) / Double(parameters))
             parameters = override
         }
         let pp = max(shape.pipelineParallel, 1)
-        let weightsPerGPU = (weights + Int64(tp * pp) - 1) / Int64(tp * pp)
+        let weightsPerGPU = Saturating.ceilDiv(weights, Saturating.mul(Int64(tp), Int64(pp)))
         let kvPerToken = kvBytesPerToken(shape.kv, weights: shape.weights)
         let kvPerTokenGPU = kvAccountedBytesPerTokenPerGPU(shape.kv, weights: shape.weights, tp: tp) / Int64(pp)
-        let tokens = Int64(shape.context) * Int64(shape.concurrency)
-        let activation = activationPeakBytes(maxBatchedTokens: shape.maxBatchedTokens, tp: tp)
+        let tokens = Saturating.mul(Int64(max(shape.context, 0)), Int64(max(shape.concurrency, 0)))
+        let activation = activationPeakBytes(maxBatchedTokens: max(shape.maxBatchedTokens, 0), tp: tp)
         let nonTorch = accounting.nonTorch(tp: tp)
         let graphs = accounting.cudaGraphReserveBytes
-        let overhead = activation + nonTorch + graphs
-        let kvGPU = tokens * kvPerTokenGPU
+        let overhead = Saturating.add(activation, nonTorch, graphs)
+        let kvGPU = Saturating.mul(tokens, kvPerTokenGPU)
         var result = MemoryEstimate(
             parameters: parameters, activeParameters: parametersOverride == nil ? count.active : min(count.active, parameters),
             weightsBytes: weights, weightsBytesPerGPU: weightsPerGPU,
-            kvBytesPerToken: kvPerToken, kvBytesPerTokenPerGPU: kvPerTokenGPU, kvCacheBytes: tokens * kvPerToken,
+            kvBytesPerToken: kvPerToken, kvBytesPerTokenPerGPU: kvPerTokenGPU, kvCacheBytes: Saturating.mul(tokens, kvPerToken),
             kvCacheBytesPerGPU: kvGPU, activationBytesPerGPU: activation, nonTorchBytesPerGPU: nonTorch,
             cudaGraphBytesPerGPU: graphs, overheadBytesPerGPU: overhead,
-            totalBytesPerGPU: weightsPerGPU + kvGPU + overhead, tensorParallel: tp, accounting: accounting.name, gpu: nil)
+            totalBytesPerGPU: Saturating.add(weightsPerGPU, kvGPU, overhead), tensorParallel: tp, accounting: accounting.name, gpu: nil)
         if let total = gpuTotalBytes {
-            let usable = Int64((Double(total) * shape.gpuMemoryUtilization).rounded(.down))
-            let pool = max(usable - weightsPerGPU - overhead, 0)
-            let blockBytes = kvPerTokenGPU * Int64(accounting.blockSize)
+            let usable = Int64(saturating: (Double(total) * shape.gpuMemoryUtilization).rounded(.down))
+            let pool = max(Saturating.sub(Saturating.sub(usable, weightsPerGPU), overhead), 0)
+            let blockBytes = Saturating.mul(kvPerTokenGPU, Int64(accounting.blockSize))
             let blocks = blockBytes > 0 ? pool / blockBytes : 0
-            let capacity = Int(blocks) * accounting.blockSize
+            let capacity = Int(blocks).timesSaturating(accounting.blockSize)
             let maxConcurrency = shape.context > 0 ? Double(capacity) / Double(shape.context) : 0
             result.gpu = GPUFit(
                 totalBytes: total, usableBytes: usable, kvPoolBytesPerGPU: pool, kvCapacityTokens: capacity,
                 maxConcurrency: (maxConcurrency * 100).rounded(.down) / 100,
                 fits: pool > 0 && Int64(capacity) >= tokens && capacity >= shape.context,
-                marginBytes: usable - result.totalBytesPerGPU)
+                marginBytes: Saturating.sub(usable, result.totalBytesPerGPU))
         }
         return result
     }

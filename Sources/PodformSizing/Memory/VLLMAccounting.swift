@@ -39,7 +39,7 @@ public struct VLLMAccounting: Sendable, Hashable, Codable {
 }
 
 /// GiB to bytes.
-public func gib(_ value: Double) -> Int64 { Int64((value * 1_073_741_824).rounded()) }
+public func gib(_ value: Double) -> Int64 { Int64(saturating: (value * 1_073_741_824).rounded()) }
 
 /// Bytes to GiB.
 public func toGiB(_ bytes: Int64) -> Double { Double(bytes) / 1_073_741_824 }

@@ -62,11 +62,11 @@ extension ModelArchitecture {
     /// MXFP4 whatever 16-bit format the rest uses.
     public func weightBytes(_ format: WeightFormat) -> Int64 {
         let p = parameterCount
-        let keep = Double(p.embedding + p.lmHead + p.other + p.extra) * format.unquantizedBytesPerParameter
+        let keep = (Double(p.embedding) + Double(p.lmHead) + Double(p.other) + Double(p.extra)) * format.unquantizedBytesPerParameter
         let converted: Double
         // vLLM's MXFP4 MoE kernels pad the expert hidden dimension up to a multiple of 256
         // (`quantization/mxfp4.py`, round_up(hidden_size, 256)): gpt-oss's 2880 becomes 3072.
-        let mxfp4Padding = Double((hidden + 255) / 256 * 256) / Double(max(hidden, 1))
+        let mxfp4Padding = hidden > 0 ? (Double(hidden) / 256).rounded(.up) * 256 / Double(hidden) : 1
         switch format {
         case .mxfp4:
             converted = Double(p.denseLinear) * 2 + Double(p.expertLinear) * format.quantizedBytesPerParameter * mxfp4Padding
@@ -78,14 +78,14 @@ extension ModelArchitecture {
         default:
             converted = Double(p.quantizable) * format.quantizedBytesPerParameter
         }
-        return Int64((keep + converted).rounded())
+        return Int64(saturating: (keep + converted).rounded())
     }
 
     /// Bytes read from weights per decode step: active parameters only (MoE reads top-k experts).
     public func activeWeightBytes(_ format: WeightFormat) -> Int64 {
         let p = parameterCount
         guard p.total > 0 else { return 0 }
-        let fraction = Double(p.active) / Double(p.total - p.extra)
-        return Int64(Double(weightBytes(format) - Int64(Double(p.extra) * format.unquantizedBytesPerParameter)) * fraction)
+        let fraction = Double(p.active) / (Double(p.total) - Double(p.extra))
+        return Int64(saturating: (Double(weightBytes(format)) - Double(p.extra) * format.unquantizedBytesPerParameter) * fraction)
     }
 }

@@ -85,9 +85,54 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
         self.tiedEmbeddings = tiedEmbeddings
     }
 
+    /// Physical maxima for architecture fields: far above any published model (the largest have
+    /// ~160 layers, hidden 18k, vocabularies of 262k, 384 experts), low enough that sizing stays exact.
+    public enum Limits {
+        public static let layers = 10_000
+        public static let width = 1_048_576
+        public static let heads = 65_536
+        public static let vocab = 16_777_216
+        public static let experts = 65_536
+        /// Parameters: 100T.
+        public static let parameters: Int64 = 100_000_000_000_000
+    }
+
     /// Problems that make the architecture unusable, as sentences (empty when fine).
     public var problems: [String] {
         var out: [String] = []
+        func bound(_ value: Int, _ name: String, _ range: ClosedRange<Int>) {
+            if !range.contains(value) { out.append("\(name) is \(value); it must be \(range.lowerBound) to \(range.upperBound)") }
+        }
+        bound(layers, "num_hidden_layers", 0...Limits.layers)
+        bound(hidden, "hidden_size", 0...Limits.width)
+        bound(heads, "num_attention_heads", 0...Limits.heads)
+        bound(kvHeads, "num_key_value_heads", 0...Limits.heads)
+        bound(headDim, "head_dim", 0...Limits.width)
+        bound(intermediate, "intermediate_size", 0...16 * Limits.width)
+        bound(vocab, "vocab_size", 0...Limits.vocab)
+        if let moe {
+            bound(moe.experts, "num_local_experts", 0...Limits.experts)
+            bound(moe.expertsPerToken, "num_experts_per_tok", 0...Limits.experts)
+            bound(moe.expertIntermediate, "moe_intermediate_size", 0...16 * Limits.width)
+            bound(moe.sharedExperts, "n_shared_experts", 0...Limits.experts)
+            bound(moe.sharedIntermediate ?? 0, "shared_expert_intermediate_size", 0...16 * Limits.width)
+            bound(moe.denseLayers, "first_k_dense_replace", 0...max(layers, 0))
+        }
+        if let mla {
+            bound(mla.kvLoraRank, "kv_lora_rank", 1...Limits.width)
+            bound(mla.qLoraRank ?? 1, "q_lora_rank", 1...Limits.width)
+            bound(mla.qkNopeHeadDim, "qk_nope_head_dim", 0...Limits.width)
+            bound(mla.qkRopeHeadDim, "qk_rope_head_dim", 0...Limits.width)
+            bound(mla.vHeadDim, "v_head_dim", 0...Limits.width)
+        }
+        bound(slidingLayers, "sliding-window layers", 0...max(layers, 0))
+        if let window = slidingWindow { bound(window, "sliding_window", 0...Int(Int32.max)) }
+        if let context = maxContext, context < 0 { out.append("max_position_embeddings is \(context); it must not be negative") }
+        if extraParameters < 0 || extraParameters > Limits.parameters { out.append("extra parameters are out of range") }
+        guard out.isEmpty else { return out }
+        if parameterCount.total > Limits.parameters {
+            out.append("the architecture has \(parameterCount.total) parameters; the limit is 100T")
+        }
         if layers <= 0 { out.append("num_hidden_layers must be positive") }
         if hidden <= 0 { out.append("hidden_size must be positive") }
         if heads <= 0 { out.append("num_attention_heads must be positive") }

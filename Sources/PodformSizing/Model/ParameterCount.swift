@@ -15,28 +15,31 @@ public struct ParameterCount: Sendable, Hashable, Codable {
     /// Parameters outside the language model (vision tower), kept in 16-bit.
     public var extra: Int64
 
-    public var total: Int64 { embedding + lmHead + denseLinear + expertLinear + other + extra }
+    public var total: Int64 { Saturating.add(embedding, lmHead, denseLinear, expertLinear, other, extra) }
     /// Parameters touched per token: total minus the routed experts a token does not use.
-    public var active: Int64 { total - inactiveExpertLinear - extra }
+    public var active: Int64 { Saturating.sub(Saturating.sub(total, inactiveExpertLinear), extra) }
     /// Parameters a weight-only quantization converts.
-    public var quantizable: Int64 { denseLinear + expertLinear }
+    public var quantizable: Int64 { Saturating.add(denseLinear, expertLinear) }
 }
 
 extension ModelArchitecture {
     /// Counts parameters from the architecture: embeddings, attention (GQA or MLA), gated MLP,
     /// MoE routed and shared experts, norms and biases, tied embeddings (`Specs/sizing.md` §1).
+    ///
+    /// Counted in `Double` (exact below 2^53, far above any real model) and clamped to `Int64`, so
+    /// no architecture, however hostile its config.json, traps.
     public var parameterCount: ParameterCount {
-        let h = Int64(hidden), v = Int64(vocab), hd = Int64(headDim)
-        let nh = Int64(heads), kv = Int64(kvHeads)
+        let h = Double(hidden), v = Double(vocab), hd = Double(headDim)
+        let nh = Double(heads), kv = Double(kvHeads)
         let embedding = v * h
         let lmHead = tiedEmbeddings ? 0 : v * h
 
-        var attention: Int64
-        var attentionOther: Int64 = 0
+        var attention: Double
+        var attentionOther: Double = 0
         if let mla {
-            let nope = Int64(mla.qkNopeHeadDim), rope = Int64(mla.qkRopeHeadDim), vd = Int64(mla.vHeadDim)
-            let kvr = Int64(mla.kvLoraRank)
-            if let qr = mla.qLoraRank.map(Int64.init) {
+            let nope = Double(mla.qkNopeHeadDim), rope = Double(mla.qkRopeHeadDim), vd = Double(mla.vHeadDim)
+            let kvr = Double(mla.kvLoraRank)
+            if let qr = mla.qLoraRank.map(Double.init) {
                 attention = h * qr + qr * nh * (nope + rope)
                 attentionOther += qr  // q_a_layernorm
             } else {
@@ -51,30 +54,31 @@ extension ModelArchitecture {
         }
         let norms = 2 * h
 
-        let mlpMatrices: Int64 = gatedMLP ? 3 : 2
-        let denseMLP = mlpMatrices * h * Int64(intermediate)
-        let layerCount = Int64(layers)
+        let mlpMatrices: Double = gatedMLP ? 3 : 2
+        let denseMLP = mlpMatrices * h * Double(intermediate)
+        let layerCount = Double(layers)
         var denseLinear = layerCount * attention
-        var expertLinear: Int64 = 0
-        var inactive: Int64 = 0
+        var expertLinear: Double = 0
+        var inactive: Double = 0
         var other = layerCount * (norms + attentionOther) + h  // + final norm
 
         if let moe {
-            let moeLayers = Int64(max(layers - moe.denseLayers, 0))
-            denseLinear += Int64(moe.denseLayers) * denseMLP
-            let expert = mlpMatrices * h * Int64(moe.expertIntermediate)
-            let shared = Int64(moe.sharedExperts) * mlpMatrices * h * Int64(moe.sharedIntermediate ?? moe.expertIntermediate)
-            expertLinear = moeLayers * (Int64(moe.experts) * expert + shared)
-            inactive = moeLayers * Int64(moe.experts - moe.expertsPerToken) * expert
-            other += moeLayers * h * Int64(moe.experts)  // router
+            let moeLayers = max(Double(layers) - Double(moe.denseLayers), 0)
+            denseLinear += Double(moe.denseLayers) * denseMLP
+            let expert = mlpMatrices * h * Double(moe.expertIntermediate)
+            let shared = Double(moe.sharedExperts) * mlpMatrices * h * Double(moe.sharedIntermediate ?? moe.expertIntermediate)
+            expertLinear = moeLayers * (Double(moe.experts) * expert + shared)
+            inactive = moeLayers * (Double(moe.experts) - Double(moe.expertsPerToken)) * expert
+            other += moeLayers * h * Double(moe.experts)  // router
             if moe.sharedExperts > 0 && moe.sharedIntermediate != nil && moe.denseLayers == 0 {
                 other += moeLayers * h  // shared-expert gate (Qwen MoE)
             }
         } else {
             denseLinear += layerCount * denseMLP
         }
-        return ParameterCount(embedding: embedding, lmHead: lmHead, denseLinear: denseLinear,
-                              expertLinear: expertLinear, inactiveExpertLinear: inactive, other: other,
+        return ParameterCount(embedding: Int64(saturating: embedding), lmHead: Int64(saturating: lmHead),
+                              denseLinear: Int64(saturating: denseLinear), expertLinear: Int64(saturating: expertLinear),
+                              inactiveExpertLinear: Int64(saturating: inactive), other: Int64(saturating: other),
                               extra: extraParameters)
     }
 }

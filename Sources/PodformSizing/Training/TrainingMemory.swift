@@ -41,9 +41,9 @@ extension ModelArchitecture {
     /// Seed 000: rank 16 on a 7B Llama-class model is ~4.2M parameters (q and v projections:
     /// 32 layers x 2 x 16 x (4096 + 4096) = 4.19M).
     public func loraParameters(rank: Int, targetModules: [String]) -> Int64 {
-        let h = Int64(hidden), r = Int64(rank)
-        let q = Int64(heads * headDim), kv = Int64(kvHeads * headDim), i = Int64(intermediate)
-        var perLayer: Int64 = 0
+        let h = Double(hidden), r = Double(rank)
+        let q = Double(heads) * Double(headDim), kv = Double(kvHeads) * Double(headDim), i = Double(intermediate)
+        var perLayer: Double = 0
         for module in Set(targetModules) {
             switch module {
             case "q_proj": perLayer += r * (h + q)
@@ -54,7 +54,7 @@ extension ModelArchitecture {
             default: continue
             }
         }
-        return perLayer * Int64(layers)
+        return Int64(saturating: perLayer * Double(layers))
     }
 
     /// Activation bytes for training at a batch and sequence length.
@@ -67,8 +67,8 @@ extension ModelArchitecture {
         let perUnit = 35e9 / (4.0 * 2048 * 4096 * 32)
         let tokens = Double(batch) * Double(sequence)
         let full = tokens * Double(hidden) * Double(layers) * perUnit
-        if !checkpointing { return Int64(full) }
-        return Int64(tokens * Double(hidden) * Double(layers) * 2 + full / Double(layers))
+        if !checkpointing { return Int64(saturating: full) }
+        return Int64(saturating: tokens * Double(hidden) * Double(layers) * 2 + full / Double(max(layers, 1)))
     }
 
     /// Memory of a training run on one replica (`Specs/sizing.md` §5).
@@ -82,18 +82,18 @@ extension ModelArchitecture {
                                                   checkpointing: shape.gradientCheckpointing)
         switch shape.method {
         case .full:
-            return TrainingEstimate(trainableParameters: total, weightsBytes: total * 2 + total * 4,
-                                    gradientsBytes: total * 2, optimizerBytes: total * 8, activationsBytes: activations,
-                                    totalBytes: total * 16 + activations)
+            return TrainingEstimate(trainableParameters: total, weightsBytes: Saturating.mul(total, 6),
+                                    gradientsBytes: Saturating.mul(total, 2), optimizerBytes: Saturating.mul(total, 8),
+                                    activationsBytes: activations, totalBytes: Saturating.add(Saturating.mul(total, 16), activations))
         case .lora, .qlora:
             let adapters = loraParameters(rank: shape.loraRank, targetModules: shape.targetModules)
             let base = weightBytes(shape.method == .lora ? .bf16 : .int4)
-            let weights = base + adapters * 2
-            let grads = adapters * 2
-            let optimizer = adapters * 12
+            let weights = Saturating.add(base, Saturating.mul(adapters, 2))
+            let grads = Saturating.mul(adapters, 2)
+            let optimizer = Saturating.mul(adapters, 12)
             return TrainingEstimate(trainableParameters: adapters, weightsBytes: weights, gradientsBytes: grads,
                                     optimizerBytes: optimizer, activationsBytes: activations,
-                                    totalBytes: weights + grads + optimizer + activations)
+                                    totalBytes: Saturating.add(weights, grads, optimizer, activations))
         }
     }
 }

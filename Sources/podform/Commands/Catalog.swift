@@ -20,6 +20,7 @@ extension Podform {
             var apiKeyFile: String?
             @OptionGroup var global: GlobalOptions
             @Option(help: "Write the overlay here instead of the cache directory.") var out: String?
+            @Flag(help: "Overwrite the output even if it is not a podform overlay, or is a symbolic link.") var force = false
 
             func run() async throws {
                 let env = ProcessInfo.processInfo.environment
@@ -33,12 +34,21 @@ extension Podform {
                     let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
                     let overlay = try CatalogOverlay.fromListResponse(body, fetchedAt: today, source: base.host ?? base.absoluteString)
                     let bundled = try GPUCatalog.bundled()
+                    if let problem = overlay.implausibility(against: bundled) {
+                        throw CatalogError.invalidConfig("\(problem); kept the current overlay")
+                    }
                     let merged = overlay.apply(to: bundled)
                     let path = out.map { URL(fileURLWithPath: $0) } ?? CatalogOverlay.defaultPath()
                     try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    try encoder.encode(overlay).write(to: path, options: .atomic)
+                    do {
+                        try OwnedFile.write(try encoder.encode(overlay), to: path.path, permissions: 0o644, force: force,
+                                            what: "a podform catalog overlay", isOwn: CatalogOverlay.isOverlay)
+                    } catch let refusal as OwnedFile.Refusal {
+                        Output.err("error: \(refusal)\n")
+                        throw ExitCode(1)
+                    }
                     let known = Set(bundled.gpus.map(\.id))
                     let added = overlay.gpus.filter { !known.contains($0.id) }.count
                     let delisted = merged.gpus.filter { $0.delisted == true }.count

@@ -90,22 +90,21 @@ enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, markdown
 }
 
-/// Saved plans: JSON, mode 0600, never clobbering a file that is not a podform plan.
+/// Saved plans: JSON, mode 0600, never clobbering a file that is not a podform plan or following a symlink.
 enum PlanFile {
     static func write(_ plan: PodformCompiler.Plan, to path: String, force: Bool) throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path), !force {
-            let existing = fm.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) } ?? ""
-            guard existing.contains("\"format_version\"") && existing.contains("\"generated_by\" : \"podform") else {
-                Output.err("error: \(path) exists and is not a podform plan; not overwriting it (use --force)\n")
-                throw ExitCode(1)
-            }
-        }
-        let data = Data(encodeJSON(plan).utf8)
-        guard fm.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            Output.err("error: cannot write \(path)\n")
+        do {
+            try OwnedFile.write(Data(encodeJSON(plan).utf8), to: path, permissions: 0o600, force: force, what: "a podform plan",
+                                isOwn: isPlan)
+        } catch let refusal as OwnedFile.Refusal {
+            Output.err("error: \(refusal)\n")
             throw ExitCode(1)
         }
-        try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+
+    /// True when `data` is a plan podform wrote: it decodes as a `Plan` whose `generated_by` names podform.
+    static func isPlan(_ data: Data) -> Bool {
+        guard let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else { return false }
+        return plan.generatedBy.hasPrefix("podform ") && plan.formatVersion >= 1
     }
 }

@@ -32,7 +32,7 @@ extension Podform {
             if let count = gpuCount, !(1...64).contains(count) { throw ValidationError("--gpu-count must be 1 to 64") }
             if let u = gpuMemoryUtilization, !(0.1...0.99).contains(u) { throw ValidationError("--gpu-memory-utilization must be 0.1 to 0.99") }
             if let m = gpuMemory, !(1...4096).contains(m) { throw ValidationError("--gpu-memory must be 1 to 4096 GiB") }
-            if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1") }
+            if let c = concurrency, !(1...100_000).contains(c) { throw ValidationError("--concurrency must be 1 to 100000") }
         }
 
         func run() async throws {
@@ -112,8 +112,8 @@ struct SizeRequest {
             kv = f
         }
         if let text = c.context {
-            guard let tokens = Units.tokens(text), tokens >= 16 else {
-                throw ModelResolver.Failure(description: "--context `\(text)` is not a token count (8192, 8k)")
+            guard let tokens = Units.tokens(text), Limits.context.contains(tokens) else {
+                throw ModelResolver.Failure(description: "--context `\(text.prefix(40))` is not a token count from 16 to 16M (8192, 8k)")
             }
             context = tokens
         }

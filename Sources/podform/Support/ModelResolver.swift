@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PodformCatalog
+import PodformCore
 import PodformSizing
 
 /// Finds a model's architecture: the catalog, a local config.json, or the Hugging Face Hub.
@@ -34,10 +35,14 @@ struct ModelResolver {
 
     /// Fetches `config.json` from the Hub (HF_TOKEN for gated models), cached on disk.
     func fetchFromHub(_ id: String) throws -> ModelArchitecture {
-        let cache = CatalogOverlay.defaultDirectory(environment: environment)
-            .appendingPathComponent("hf-configs")
-            .appendingPathComponent(id.replacingOccurrences(of: "/", with: "--") + ".json")
-        if let data = FileManager.default.contents(atPath: cache.path) {
+        // Only a Hub repo id reaches the URL (no `..`, `?`, `#`, spaces or newlines in the path).
+        guard id.contains("/"), StringShape.isModelID(id) else {
+            throw Failure(description: "`\(StringShape.excerpt(id))` is not a valid Hugging Face model id (owner/name)")
+        }
+        let cache = HFConfig.cacheFileName(for: id).map {
+            CatalogOverlay.defaultDirectory(environment: environment).appendingPathComponent("hf-configs").appendingPathComponent($0)
+        }
+        if let cache, let data = FileManager.default.contents(atPath: cache.path) {
             return try HFConfig.architecture(id: id, json: data)
         }
         let base = environment["HF_ENDPOINT"] ?? "https://huggingface.co"
@@ -64,8 +69,10 @@ struct ModelResolver {
         case 200:
             guard let data else { throw Failure(description: "empty answer from the Hub for `\(id)`") }
             let arch = try HFConfig.architecture(id: id, json: data)
-            try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? data.write(to: cache)
+            if let cache {
+                try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try? data.write(to: cache)
+            }
             return arch
         case 401: throw Failure(description: "`\(id)` is gated: set HF_TOKEN to a token that accepted its license")
         case 403: throw Failure(description: "HF_TOKEN may not read `\(id)`: accept the model's license on the Hub first")
