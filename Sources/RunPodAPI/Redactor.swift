@@ -88,7 +88,7 @@ public struct Redactor: Sendable, CustomStringConvertible {
     /// Credential shapes, in order. Templates keep the name, drop the value.
     static let rules: [Rule] = [
         // `Authorization: Bearer X`, `"authorization": "Basic X"`, `X-Api-Key: X`, `Cookie: X`.
-        Rule(#"\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)((?:bearer|basic|token|digest)\s+)?[^\s"',;]+"#,
+        Rule(#"\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)((?:bearer|basic|token|digest)\s+)?(?!\[redacted\])[^\s"',;()\[\]<>]+"#,
              "$1$2$3" + placeholder),
         // A bare `Bearer X` anywhere.
         Rule(#"\bbearer\s+[A-Za-z0-9._~+/=-]{4,}"#, "Bearer " + placeholder),
@@ -98,7 +98,7 @@ public struct Redactor: Sendable, CustomStringConvertible {
         Rule(#"\bxox[abprs]-[A-Za-z0-9-]{8,}"#, placeholder),
         Rule(#"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, placeholder),
         // `key=X`, `api_key=X`, `token=X`, `password=X`, `secret=X`, `sig=X` (query strings, form bodies, messages).
-        Rule(#"\b([A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|credential|signature|sig))=[^\s&"',;]+"#,
+        Rule(#"\b([A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|credential|signature|sig))=(?!\[redacted\])[^\s&"',;()\[\]<>]+"#,
              "$1=" + placeholder),
         // JSON members with such names: `"access_token": "X"`.
         Rule(#"("[A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|credential)"\s*:\s*")[^"]+""#, "$1" + placeholder + "\""),
