@@ -140,7 +140,7 @@ final class SSEDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         lock.lock()
         _lastData = Date()
         received += data.count
-        if _stop != nil { lock.unlock(); dataTask.cancel(); return }
+        if _stop != nil { lock.unlock(); return }  // cancelled already; chunks still queued are dropped
         if let s = _status, !(200..<300).contains(s) {
             _errorBody.append(data.prefix(max(0, Self.maxErrorBody - _errorBody.count)))
             lock.unlock()

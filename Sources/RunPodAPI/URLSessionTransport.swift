@@ -74,6 +74,9 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
     private var response: HTTPURLResponse?
     private var body = Data()
     private var stop: TransferError?
+    /// Whether the task was cancelled already: cancel once, not once per queued chunk (each
+    /// cancel takes FoundationNetworking's shared work queue).
+    private var cancelled = false
     private var refusedRedirect: TransferError?
 
     init(origin: Origin?, policy: RedirectPolicy, maxBytes: Int, idle: TimeInterval, total: TimeInterval,
@@ -110,7 +113,8 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
             if now.timeIntervalSince(started) > total { stop = .totalTimeout(seconds: total) }
             else if now.timeIntervalSince(lastActivity) > idle { stop = .idleTimeout(seconds: idle) }
         }
-        let cancel = stop != nil ? task : nil
+        let cancel = stop != nil && !cancelled ? task : nil
+        if cancel != nil { cancelled = true }
         lock.unlock()
         cancel?.cancel()
     }
@@ -123,6 +127,7 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
         let expected = response.expectedContentLength
         if expected > Int64(maxBytes), stop == nil { stop = .bodyTooLarge(limit: maxBytes) }
         let refuse = stop != nil
+        if refuse { cancelled = true }
         lock.unlock()
         completionHandler(refuse ? .cancel : .allow)
     }
@@ -130,13 +135,12 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         lock.lock()
         lastActivity = Date()
-        var cancel = false
         if stop == nil {
-            if body.count + data.count > maxBytes { stop = .bodyTooLarge(limit: maxBytes); cancel = true }
+            if body.count + data.count > maxBytes { stop = .bodyTooLarge(limit: maxBytes); body = Data() }
             else { body.append(data) }
-        } else {
-            cancel = true
         }
+        let cancel = stop != nil && !cancelled
+        if cancel { cancelled = true }
         lock.unlock()
         if cancel { dataTask.cancel() }
     }
