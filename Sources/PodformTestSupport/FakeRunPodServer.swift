@@ -81,6 +81,16 @@ extension FakeRunPodState {
         case .missingFields?:
             return fakeJSON(200, Data("{\"pods\": [{\"name\": \"no-id\"}], \"endpoints\": [{}], \"templates\": [{\"image\": 1}], \"networkVolumes\": [{\"id\": \"v\"}]}".utf8))
         case .hugeBody?: return fakeJSON(200, Data(repeating: UInt8(ascii: " "), count: 40 * 1_048_576))
+        case .echoAuthorization(let code, let plainText)?:
+            let echoed = headers["authorization"] ?? ""
+            if plainText {
+                return FakeResponse(status: code, headers: ["Content-Type": "text/plain"],
+                                    body: Data("upstream rejected Authorization: \(echoed) (key=\(apiKey))\n".utf8))
+            }
+            var r = fakeProblem(code, "bad header Authorization: \(echoed)", "bad header Authorization: \(echoed); your key \(apiKey) is not valid here",
+                                errors: [["field": "authorization", "message": "got \(echoed)"], ["pointer": "/key", "detail": apiKey]])
+            if code == 429 { r.headers["Retry-After"] = "1" }
+            return r
         case .wrongContentType?:
             return FakeResponse(status: 200, headers: ["Content-Type": "text/html"], body: Data("<html><body>502 Bad Gateway</body></html>".utf8))
         default: break

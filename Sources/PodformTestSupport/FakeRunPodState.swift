@@ -33,6 +33,9 @@ public struct Fault: Sendable {
         case hugeBody
         /// Answer 200 with an HTML page (a proxy's error page).
         case wrongContentType
+        /// Answer `status` with the request's Authorization header and the bare key echoed in every
+        /// field: problem `title`, `detail`, `errors[].message`/`detail` (or a text/plain body).
+        case echoAuthorization(status: Int, plainText: Bool = false)
     }
     public var method: String?
     public var pathPrefix: String?

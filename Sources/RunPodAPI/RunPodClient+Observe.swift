@@ -38,8 +38,11 @@ extension RunPodClient {
     }
 
     /// Reads a log stream (pod: `/v2/pods/{id}/logs`; worker: `/v2/serverless/{id}/workers/{workerId}/logs`),
-    /// calling `onLine` per line. Without `follow` it stops once the backfill is read (no data for `idle` seconds).
+    /// calling `onLine` per line, redacted. Without `follow` it stops once the backfill is read (no
+    /// data for `idle` seconds), and fails past `limits` (bytes, total time); with `follow` only a
+    /// line longer than `maxLineBytes` or an error body over 64 KB stops it.
     public func streamLogs(path: String, tail: Int, follow: Bool, idle: TimeInterval = 2,
+                           limits: TransferLimits = TransferLimits(), maxLineBytes: Int = 1_048_576,
                            onLine: @escaping @Sendable (LogLine) -> Void) async throws {
         var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "tail", value: String(tail))]
@@ -47,40 +50,73 @@ extension RunPodClient {
         var request = URLRequest(url: url, timeoutInterval: follow ? 24 * 3600 : max(timeout, idle * 4))
         request.setValue("Bearer \(apiKeyForStreaming)", forHTTPHeaderField: "Authorization")
         request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
-        let delegate = SSEDelegate(onLine: onLine)
+        let redactor = self.redactor
+        let delegate = SSEDelegate(origin: Origin(url), maxLineBytes: maxLineBytes, maxBytes: follow ? nil : limits.maxBodyBytes) { line in
+            var clean = line
+            clean.line = redactor(line.line)
+            clean.source = line.source.map { redactor($0) }
+            onLine(clean)
+        }
         let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
         defer { session.invalidateAndCancel() }
         let task = session.dataTask(with: request)
+        let started = Date()
         task.resume()
         while true {
             try await Task.sleep(nanoseconds: 100_000_000)
-            if let status = delegate.status, !(200..<300).contains(status) {
-                throw RunPodError.from(status: status, body: delegate.errorBody, headers: [:])
+            if let stop = delegate.stop {
+                task.cancel()
+                switch stop {
+                case .crossOriginRedirect(let from, let to, let status): throw RunPodError.redirectRefused(from: from, to: to, status: status)
+                default: throw RunPodError.invalidResponse("log stream: \(stop)")
+                }
+            }
+            if let status = delegate.status, !(200..<300).contains(status),
+               delegate.finished || delegate.errorBody.count >= SSEDelegate.maxErrorBody || Date().timeIntervalSince(delegate.lastData) > idle {
+                task.cancel()
+                throw RunPodError.from(status: status, body: delegate.errorBody, headers: [:], redactor: redactor)
             }
             if let error = delegate.failure { throw RunPodError.transport(redact(error)) }
             if delegate.finished { return }
             if !follow, Date().timeIntervalSince(delegate.lastData) > idle { task.cancel(); return }
+            if !follow, Date().timeIntervalSince(started) > limits.totalTimeout {
+                task.cancel()
+                throw RunPodError.invalidResponse("log stream: \(TransferError.totalTimeout(seconds: limits.totalTimeout))")
+            }
             if Task.isCancelled { task.cancel(); return }
         }
     }
 }
 
-/// Receives an event stream incrementally (URLSession data delegate; works on Linux).
+/// Receives an event stream incrementally (URLSession data delegate; works on Linux), holding at
+/// most one unfinished line (`maxLineBytes`) and 64 KB of an error body, never the whole stream.
 final class SSEDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    static let maxErrorBody = 65_536
     private let lock = NSLock()
-    private var buffer = ""
+    private var buffer = Data()
     private var _status: Int?
     private var _finished = false
     private var _failure: String?
+    private var _stop: TransferError?
     private var _lastData = Date()
     private var _errorBody = Data()
+    private var received = 0
+    private let origin: Origin?
+    private let maxLineBytes: Int
+    private let maxBytes: Int?
     let onLine: @Sendable (LogLine) -> Void
 
-    init(onLine: @escaping @Sendable (LogLine) -> Void) { self.onLine = onLine }
+    init(origin: Origin?, maxLineBytes: Int, maxBytes: Int?, onLine: @escaping @Sendable (LogLine) -> Void) {
+        self.origin = origin
+        self.maxLineBytes = maxLineBytes
+        self.maxBytes = maxBytes
+        self.onLine = onLine
+    }
 
     var status: Int? { lock.lock(); defer { lock.unlock() }; return _status }
     var finished: Bool { lock.lock(); defer { lock.unlock() }; return _finished }
     var failure: String? { lock.lock(); defer { lock.unlock() }; return _failure }
+    var stop: TransferError? { lock.lock(); defer { lock.unlock() }; return _stop }
     var lastData: Date { lock.lock(); defer { lock.unlock() }; return _lastData }
     var errorBody: Data { lock.lock(); defer { lock.unlock() }; return _errorBody }
 
@@ -90,21 +126,49 @@ final class SSEDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         completionHandler(.allow)
     }
 
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        let target = Origin(request.url)
+        if let origin, target == origin { return completionHandler(request) }
+        lock.lock()
+        _stop = .crossOriginRedirect(from: origin?.description ?? "?", to: target?.description ?? "an unreadable URL", status: response.statusCode)
+        lock.unlock()
+        completionHandler(nil)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         lock.lock()
         _lastData = Date()
-        if let s = _status, !(200..<300).contains(s) { _errorBody.append(data); lock.unlock(); return }
-        buffer += String(decoding: data, as: UTF8.self)
-        var complete: [String] = []
-        while let range = buffer.range(of: "\n") {
-            complete.append(String(buffer[..<range.lowerBound]))
-            buffer.removeSubrange(..<range.upperBound)
+        received += data.count
+        if _stop != nil { lock.unlock(); return }  // cancelled already; chunks still queued are dropped
+        if let s = _status, !(200..<300).contains(s) {
+            _errorBody.append(data.prefix(max(0, Self.maxErrorBody - _errorBody.count)))
+            lock.unlock()
+            return
         }
+        if let maxBytes, received > maxBytes {
+            _stop = .bodyTooLarge(limit: maxBytes)
+            lock.unlock()
+            dataTask.cancel()
+            return
+        }
+        buffer.append(data)
+        var complete: [String] = []
+        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            complete.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+            buffer.removeSubrange(buffer.startIndex...newline)
+        }
+        if buffer.count > maxLineBytes {
+            _stop = .bodyTooLarge(limit: maxLineBytes)
+            buffer = Data()
+        }
+        let stopNow = _stop != nil
         lock.unlock()
         for line in RunPodClient.parseLogEvents(complete.joined(separator: "\n")) { onLine(line) }
+        if stopNow { dataTask.cancel() }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         lock.lock()
         if let error, (error as NSError).code != NSURLErrorCancelled { _failure = error.localizedDescription }
         _finished = true

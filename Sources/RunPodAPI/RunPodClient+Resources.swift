@@ -39,9 +39,9 @@ extension RunPodClient {
     public func podAction(_ id: String, _ action: String) async throws {
         _ = try await send("POST", "/v2/pods/\(id)/action", body: Self.encode(["action": .string(action)]), idempotent: true)
     }
-    /// The pod's recent log lines (`GET /v2/pods/{id}/logs`, an event stream), as text.
+    /// The pod's recent log lines (`GET /v2/pods/{id}/logs`, an event stream), as text, redacted.
     public func podLogs(_ id: String, tail: Int = 100) async throws -> String {
-        String(decoding: try await send("GET", "/v2/pods/\(id)/logs", query: ["tail": String(tail)]), as: UTF8.self)
+        redact(String(decoding: try await send("GET", "/v2/pods/\(id)/logs", query: ["tail": String(tail)]), as: UTF8.self))
     }
 
     // MARK: Serverless endpoints

@@ -26,12 +26,16 @@ public struct RunPodClient: Sendable {
     public var sleep: @Sendable (Double) async -> Void
     /// Request log (method, path, status, time; never headers or bodies): debug level.
     public var logger: Logger = Logger(label: "podform.runpod")
+    /// Removes the key (and any other credential added, such as `HF_TOKEN`) from every string an
+    /// answer brings: error details, transport messages, log lines.
+    public var redactor: Redactor
 
     public init(baseURL: URL = RunPodClient.defaultBaseURL, apiKey: String, transport: any HTTPTransport = URLSessionTransport(),
                 retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 30,
-                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) {
+                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: RetryAfter.nanoseconds($0)) }) {
         self.baseURL = baseURL
         self.apiKey = apiKey
+        self.redactor = Redactor(secrets: [apiKey])
         self.transport = transport
         self.retry = retry
         self.timeout = timeout
@@ -41,9 +45,7 @@ public struct RunPodClient: Sendable {
     /// `RUNPOD_API_KEY`, else the first line of `keyFile`.
     public static func apiKey(environment: [String: String], keyFile: String?) throws -> String {
         if let file = keyFile {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw RunPodError.transport("cannot read the API key file \(file)")
-            }
+            let text = try readKeyFile(file)
             let key = text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             if key.isEmpty { throw RunPodError.missingAPIKey }
             return key
@@ -52,6 +54,28 @@ public struct RunPodClient: Sendable {
             throw RunPodError.missingAPIKey
         }
         return key
+    }
+
+    /// The most bytes read from an API key file (a key is under 100 bytes).
+    static let maxKeyFileBytes = 64 * 1024
+
+    /// Reads a key file after checking it is a regular file of sane size (never a 5 GB file or a device).
+    static func readKeyFile(_ path: String) throws -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw RunPodError.keyFile("cannot read \(path)") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw RunPodError.keyFile("\(path) is not a regular file")
+        }
+        guard info.st_size <= maxKeyFileBytes else {
+            throw RunPodError.keyFile("\(path) is \(info.st_size) bytes; a key file holds one key (limit \(maxKeyFileBytes) bytes)")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunPodError.keyFile("cannot read \(path)") }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maxKeyFileBytes + 1)) ?? Data()
+        guard data.count <= maxKeyFileBytes, let text = String(data: data, encoding: .utf8) else {
+            throw RunPodError.keyFile("\(path) is not a short UTF-8 text file")
+        }
+        return text
     }
 
     /// Sends a request to `path` (e.g. `/v2/catalog/gpus`) and returns the 2xx body.
@@ -76,6 +100,18 @@ public struct RunPodClient: Sendable {
             } catch let error as RunPodError {
                 logger.debug("\(method) \(path) failed: \(error)")
                 throw error
+            } catch let error as TransferError {
+                logger.debug("\(method) \(path) stopped: \(error) (attempt \(attempt))")
+                switch error {
+                case .idleTimeout:
+                    if retryable, attempt < retry.maxAttempts, Date().timeIntervalSince(started) < retry.maxTotal {
+                        await sleep(backoff(attempt))
+                        continue
+                    }
+                    throw RunPodError.transport(error.description)
+                case .totalTimeout, .bodyTooLarge: throw RunPodError.invalidResponse(error.description)
+                case .crossOriginRedirect(let from, let to, let status): throw RunPodError.redirectRefused(from: from, to: to, status: status)
+                }
             } catch {
                 let message = redact(error.localizedDescription)
                 logger.debug("\(method) \(path) failed: \(message) (attempt \(attempt))")
@@ -86,10 +122,10 @@ public struct RunPodClient: Sendable {
                 throw RunPodError.transport(message)
             }
             if (200..<300).contains(response.status) { return response.body }
-            let error = RunPodError.from(status: response.status, body: response.body, headers: response.headers)
+            let error = RunPodError.from(status: response.status, body: response.body, headers: response.headers, redactor: redactor)
             let transient = response.status == 429 || response.status >= 500
             if transient, retryable, attempt < retry.maxAttempts, Date().timeIntervalSince(started) < retry.maxTotal {
-                if case .rateLimited(let after?) = error { await sleep(min(after, retry.maxDelay * 4)) }
+                if case .rateLimited(let after?) = error, after.isFinite, after >= 0 { await sleep(min(after, retry.maxDelay * 4)) }
                 else { await sleep(backoff(attempt)) }
                 continue
             }
@@ -105,8 +141,8 @@ public struct RunPodClient: Sendable {
     /// The key, for the streaming logs request (which bypasses `send`).
     var apiKeyForStreaming: String { apiKey }
 
-    /// Removes the key from any text that might echo a request.
-    func redact(_ text: String) -> String { apiKey.isEmpty ? text : text.replacingOccurrences(of: apiKey, with: "[redacted]") }
+    /// Removes the key, other credentials in use and anything secret-shaped from text an answer brought.
+    func redact(_ text: String) -> String { redactor(text) }
 
     /// `GET /v2/catalog/gpus`: every GPU type with memory, pool and list prices (raw JSON).
     public func listGPUTypes() async throws -> Data {

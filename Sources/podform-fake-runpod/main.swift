@@ -6,7 +6,8 @@ import PodformTestSupport
 ///     podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'...] [--log]
 ///
 /// KIND: a status (500, 503), 429[:retry-after], delay:SECONDS, no-capacity, succeed-then-500,
-/// malformed; add *N to repeat. Prints `listening on http://127.0.0.1:PORT`; stops on SIGINT/SIGTERM.
+/// malformed, echo-auth[:STATUS[:text]] (echoes the Authorization header and key in every error
+/// field); add *N to repeat. Prints `listening on http://127.0.0.1:PORT`; stops on SIGINT/SIGTERM.
 func usage(_ message: String) -> Never {
     FileHandle.standardError.write(Data("podform-fake-runpod: \(message)\n".utf8))
     exit(64)
@@ -47,6 +48,7 @@ while !args.isEmpty {
         case "no-capacity": kind = .noCapacity
         case "succeed-then-500": kind = .succeedThen500
         case "malformed": kind = .malformedBody
+        case "echo-auth": kind = .echoAuthorization(status: Int(parts.dropFirst().first ?? "422") ?? 422, plainText: parts.dropFirst(2).first == "text")
         default:
             guard let code = Int(parts.first ?? ""), (400...599).contains(code) else { usage("unknown fault kind \(kindText)") }
             kind = .status(code)

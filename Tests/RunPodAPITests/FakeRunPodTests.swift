@@ -125,7 +125,7 @@ final class FakeRunPodTests: XCTestCase {
             do {
                 _ = try await client.updatePod(pod.id, ["gpu": ["id": "NVIDIA H100 80GB HBM3", "count": 1]])
                 XCTFail("GPU changed in place")
-            } catch RunPodError.unprocessable(let detail, let fields) {
+            } catch RunPodError.badRequest(let detail, let fields) {
                 XCTAssertTrue(detail.contains("cannot be changed"), detail)
                 XCTAssertEqual(fields, ["gpu: not updatable"])
             }
@@ -145,24 +145,24 @@ final class FakeRunPodTests: XCTestCase {
     func testRunPodRulesAreEnforced() async throws {
         try await withFake { fake, client, _ in
             let volume = try await client.createOnce(.networkVolume, name: "v", body: ["name": "v", "size": 20, "dataCenter": "EU-RO-1"])
-            do { _ = try await client.updateNetworkVolume(volume.id, ["size": 10]); XCTFail() } catch RunPodError.unprocessable(let d, _) {
+            do { _ = try await client.updateNetworkVolume(volume.id, ["size": 10]); XCTFail() } catch RunPodError.badRequest(let d, _) {
                 XCTAssertTrue(d.contains("only increase"), d)
             }
             do {
                 _ = try await client.createOnce(.pod, name: "p", body: ["name": "p", "cloud": "COMMUNITY", "gpu": ["id": "NVIDIA L40S", "count": 1],
                                                                      "mounts": ["network": [["volumeId": .string(volume.id), "path": "/workspace"]]]])
                 XCTFail("community pod with a network volume")
-            } catch RunPodError.unprocessable(let d, _) { XCTAssertTrue(d.contains("Secure Cloud"), d) }
+            } catch RunPodError.badRequest(let d, _) { XCTAssertTrue(d.contains("Secure Cloud"), d) }
             do {
                 _ = try await client.createOnce(.pod, name: "p", body: ["name": "p", "gpu": ["id": "NVIDIA H1OO", "count": 1]])
                 XCTFail("unknown GPU")
-            } catch RunPodError.unprocessable(_, let fields) { XCTAssertEqual(fields, ["gpu.id: unknown GPU type"]) }
+            } catch RunPodError.badRequest(_, let fields) { XCTAssertEqual(fields, ["gpu.id: unknown GPU type"]) }
             do {
                 _ = try await client.createOnce(.endpoint, name: "e", body: ["name": "e", "type": "QUEUE",
                                                                           "scaling": ["type": "QUEUE_DELAY", "queueDelay": 0.1],
                                                                           "gpu": ["pools": ["ADA_24"]]])
                 XCTFail("queueDelay below 0.5")
-            } catch RunPodError.unprocessable(_, let fields) {
+            } catch RunPodError.badRequest(_, let fields) {
                 XCTAssertTrue(fields.contains { $0.hasPrefix("scaling") }, "\(fields)")
             }
             do {
@@ -170,7 +170,7 @@ final class FakeRunPodTests: XCTestCase {
                                                                      "dataCenterIds": ["US-KS-2"],
                                                                      "mounts": ["network": [["volumeId": .string(volume.id), "path": "/w"]]]])
                 XCTFail("volume outside the pinned data centers")
-            } catch RunPodError.unprocessable(let d, _) { XCTAssertTrue(d.contains("outside dataCenterIds"), d) }
+            } catch RunPodError.badRequest(let d, _) { XCTAssertTrue(d.contains("outside dataCenterIds"), d) }
             let counts = await fake.state.counts()
             XCTAssertEqual(counts["pods"], 0)
             XCTAssertEqual(counts["endpoints"], 0)

@@ -150,7 +150,13 @@ public struct CatalogOverlay: Sendable, Codable {
     /// Loads the overlay at the default path, if there is one.
     public static func loadDefault() throws -> CatalogOverlay? {
         let url = defaultPath()
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        let data: Data
+        do {
+            guard let read = try BoundedFile.readIfPresent(url.path, limit: BoundedFile.overlayLimit) else { return nil }
+            data = read
+        } catch {
+            throw CatalogError.invalidConfig("the catalog overlay: \(error); delete it or run `podform catalog refresh`")
+        }
         do { return try JSONDecoder().decode(CatalogOverlay.self, from: data) }
         catch { throw CatalogError.invalidConfig("the catalog overlay at \(url.path) is unreadable (\(error)); delete it or run `podform catalog refresh`") }
     }

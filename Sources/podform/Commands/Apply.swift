@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PodformApply
+import PodformCatalog
 import PodformCompiler
 import PodformRender
 import RunPodAPI
@@ -33,7 +34,12 @@ extension Podform {
             var arguments = SpecArguments(files: files, directories: [])
             var saved: PodformCompiler.Plan?
             if files.count == 1, files[0].hasSuffix(".json") {
-                guard let data = FileManager.default.contents(atPath: files[0]), let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else {
+                let data: Data
+                do { data = try BoundedFile.read(files[0], limit: BoundedFile.planLimit) } catch {
+                    Output.err("error: \(files[0]): \(error)\n")
+                    throw ExitCode(1)
+                }
+                guard let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else {
                     Output.err("error: \(files[0]) is not a podform plan\n")
                     throw ExitCode(1)
                 }

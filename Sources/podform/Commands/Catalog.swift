@@ -28,6 +28,7 @@ extension Podform {
                     let key = try RunPodClient.apiKey(environment: env, keyFile: apiKeyFile)
                     let base = try APIURL.resolve(apiURL, environment: env)
                     var client = RunPodClient(baseURL: base, apiKey: key)
+                    client.redactor.add(env["HF_TOKEN"])
                     global.bootstrap()
                     client.logger = global.logger
                     let body = try await client.listGPUTypes()

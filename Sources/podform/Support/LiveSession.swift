@@ -13,6 +13,7 @@ struct RunPodOptions {
         let env = ProcessInfo.processInfo.environment
         let key = try RunPodClient.apiKey(environment: env, keyFile: apiKeyFile)
         var client = RunPodClient(baseURL: try APIURL.resolve(apiURL, environment: env), apiKey: key)
+        client.redactor.add(env["HF_TOKEN"])  // an answer echoing a pod's env must not show it either
         if let global {
             global.bootstrap()
             client.logger = global.logger

@@ -5,6 +5,7 @@ import FoundationNetworking
 import PodformCatalog
 import PodformCore
 import PodformSizing
+import RunPodAPI
 
 /// Finds a model's architecture: the catalog, a local config.json, or the Hugging Face Hub.
 struct ModelResolver {
@@ -20,9 +21,9 @@ struct ModelResolver {
         if let configPath {
             let url = configPath.hasPrefix("/") || base == nil
                 ? URL(fileURLWithPath: configPath) : base!.appendingPathComponent(configPath)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw Failure(description: "cannot read model config `\(url.path)`")
-            }
+            let data: Data
+            do { data = try BoundedFile.read(url.path, limit: BoundedFile.configLimit) }
+            catch { throw Failure(description: "model config: \(error)") }
             do { return try HFConfig.architecture(id: id.isEmpty ? url.lastPathComponent : id, json: data) }
             catch { throw Failure(description: "\(error)") }
         }
@@ -33,7 +34,11 @@ struct ModelResolver {
         return try fetchFromHub(id)
     }
 
-    /// Fetches `config.json` from the Hub (HF_TOKEN for gated models), cached on disk.
+    /// Bounds on a Hub answer: a config.json is kilobytes, so 16 MB, 20 s idle, 60 s in all.
+    static let hubLimits = TransferLimits(maxBodyBytes: BoundedFile.configLimit, idleTimeout: 20, totalTimeout: 60)
+
+    /// Fetches `config.json` from the Hub (HF_TOKEN for gated models), cached on disk. Redirects to
+    /// another origin (the Hub's CDN) are followed without the token; every message is redacted.
     func fetchFromHub(_ id: String) throws -> ModelArchitecture {
         // Only a Hub repo id reaches the URL (no `..`, `?`, `#`, spaces or newlines in the path).
         guard id.contains("/"), StringShape.isModelID(id) else {
@@ -42,50 +47,65 @@ struct ModelResolver {
         let cache = HFConfig.cacheFileName(for: id).map {
             CatalogOverlay.defaultDirectory(environment: environment).appendingPathComponent("hf-configs").appendingPathComponent($0)
         }
-        if let cache, let data = FileManager.default.contents(atPath: cache.path) {
-            return try HFConfig.architecture(id: id, json: data)
+        if let cache {
+            let cached: Data?
+            do { cached = try BoundedFile.readIfPresent(cache.path, limit: BoundedFile.configLimit) }
+            catch { throw Failure(description: "cached Hub config: \(error); delete it to fetch again") }
+            if let cached { return try HFConfig.architecture(id: id, json: cached) }
         }
         let base = environment["HF_ENDPOINT"] ?? "https://huggingface.co"
         guard let url = URL(string: "\(base)/\(id)/resolve/main/config.json") else {
             throw Failure(description: "`\(id)` is not a valid Hugging Face model id")
         }
-        var request = URLRequest(url: url, timeoutInterval: 20)
-        if let token = environment["HF_TOKEN"], !token.isEmpty {
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        }
+        let token = environment["HF_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let redact = Redactor(secrets: [token ?? ""])
+        var headers: [String: String] = [:]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
+        let request = HTTPRequestData(method: "GET", url: url, headers: headers, timeout: 20)
         let box = ResultBox()
         let semaphore = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            box.set(data, (response as? HTTPURLResponse)?.statusCode, error)
+        URLSessionTransport(limits: Self.hubLimits, redirects: .stripCredentialsAcrossOrigins).start(request) { result in
+            box.set(result)
             semaphore.signal()
-        }.resume()
-        semaphore.wait()
-        let (data, status, error) = box.get()
-        if let error {
-            throw Failure(description: "could not reach the Hugging Face Hub for `\(id)` (\(error.localizedDescription)); "
-                + "offline? give the model's config.json with --config or model.config")
         }
-        switch status ?? 0 {
+        semaphore.wait()
+        let response: HTTPResponseData
+        switch box.get() {
+        case .success(let r)?: response = r
+        case .failure(let error as TransferError)?:
+            throw Failure(description: "the Hugging Face Hub's answer for `\(id)` was refused: \(redact(error.description)); "
+                + "give the model's config.json with --config or model.config")
+        case .failure(let error)?:
+            throw Failure(description: "could not reach the Hugging Face Hub for `\(id)` (\(redact(error.localizedDescription))); "
+                + "offline? give the model's config.json with --config or model.config")
+        case nil: throw Failure(description: "no answer from the Hub for `\(id)`")
+        }
+        switch response.status {
         case 200:
-            guard let data else { throw Failure(description: "empty answer from the Hub for `\(id)`") }
-            let arch = try HFConfig.architecture(id: id, json: data)
+            let arch: ModelArchitecture
+            do { arch = try HFConfig.architecture(id: id, json: response.body) }
+            catch { throw Failure(description: redact("\(error)")) }
             if let cache {
                 try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try? data.write(to: cache)
+                try? response.body.write(to: cache)
             }
             return arch
         case 401: throw Failure(description: "`\(id)` is gated: set HF_TOKEN to a token that accepted its license")
         case 403: throw Failure(description: "HF_TOKEN may not read `\(id)`: accept the model's license on the Hub first")
         case 404: throw Failure(description: "no model `\(id)` on the Hugging Face Hub (check the spelling)")
-        default: throw Failure(description: "the Hub answered HTTP \(status ?? 0) for `\(id)`")
+        default:
+            let excerpt = String(redact(String(decoding: response.body.prefix(65_536), as: UTF8.self))
+                .trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+            let shown = excerpt.isEmpty || excerpt.lowercased().contains("<html") ? "" : ": \(excerpt)"
+            throw Failure(description: "the Hub answered HTTP \(response.status) for `\(id)`\(shown)")
         }
     }
 }
 
-/// Carries a URLSession completion across threads.
+/// Carries a transfer's result across threads.
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: (Data?, Int?, Error?) = (nil, nil, nil)
-    func set(_ data: Data?, _ status: Int?, _ error: Error?) { lock.lock(); value = (data, status, error); lock.unlock() }
-    func get() -> (Data?, Int?, Error?) { lock.lock(); defer { lock.unlock() }; return value }
+    private var value: Result<HTTPResponseData, any Error>?
+    func set(_ result: Result<HTTPResponseData, any Error>) { lock.lock(); value = result; lock.unlock() }
+    func get() -> Result<HTTPResponseData, any Error>? { lock.lock(); defer { lock.unlock() }; return value }
 }
