@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformCatalog
 import PodformCompiler
 import PodformCore
 import PodformRender
@@ -53,17 +54,18 @@ enum GeneratedFile {
 
     static func write(_ content: String, to url: URL, force: Bool) throws {
         let fm = FileManager.default
-        if let existing = fm.contents(atPath: url.path).flatMap({ String(data: $0, encoding: .utf8) }) {
-            if existing == content { return }
-            if !existing.contains(marker) && !force {
-                Output.err("error: \(url.path) exists and was not written by podform; not overwriting it (use --force)\n")
-                throw ExitCode(1)
-            }
+        if (try? fm.destinationOfSymbolicLink(atPath: url.path)) == nil,
+           let existing = try? BoundedFile.read(url.path, limit: OwnedFile.maxInspectBytes), existing == Data(content.utf8) { return }
+        // Ours only if the marker is in the file's header (its first lines), not anywhere in it.
+        let isOwn = { (data: Data) -> Bool in
+            String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").prefix(3).contains { $0.contains(marker) }
         }
-        guard fm.createFile(atPath: url.path, contents: Data(content.utf8)) else {
-            Output.err("error: cannot write \(url.path)\n")
+        do {
+            try OwnedFile.write(Data(content.utf8), to: url.path, permissions: content.hasPrefix("#!") ? 0o755 : 0o644, force: force,
+                                what: "a file podform generated", isOwn: isOwn)
+        } catch {
+            Output.err("error: \(error)\n")
             throw ExitCode(1)
         }
-        if content.hasPrefix("#!") { try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
     }
 }

@@ -17,7 +17,7 @@ struct ModelResolver {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     /// Resolves `id`, preferring an explicit config path (relative paths are relative to `base`).
-    func resolve(id: String, configPath: String?, base: URL? = nil) throws -> ModelArchitecture {
+    func resolve(id: String, configPath: String?, base: URL? = nil, revision: String? = nil) throws -> ModelArchitecture {
         if let configPath {
             let url = configPath.hasPrefix("/") || base == nil
                 ? URL(fileURLWithPath: configPath) : base!.appendingPathComponent(configPath)
@@ -31,7 +31,7 @@ struct ModelResolver {
         guard allowHub, id.contains("/") else {
             throw Failure(description: "\(CatalogError.unknownModel(id, suggestion: catalog.suggestion(for: id)))")
         }
-        return try fetchFromHub(id)
+        return try fetchFromHub(id, revision: revision)
     }
 
     /// Bounds on a Hub answer: a config.json is kilobytes, so 16 MB, 20 s idle, 60 s in all.
@@ -39,12 +39,15 @@ struct ModelResolver {
 
     /// Fetches `config.json` from the Hub (HF_TOKEN for gated models), cached on disk. Redirects to
     /// another origin (the Hub's CDN) are followed without the token; every message is redacted.
-    func fetchFromHub(_ id: String) throws -> ModelArchitecture {
+    /// `revision` (a branch, tag or commit; `model.revision`) is the one sized: a pinned revision's
+    /// config, not main's.
+    func fetchFromHub(_ id: String, revision: String? = nil) throws -> ModelArchitecture {
+        let revision = revision.flatMap { $0.isEmpty || $0 == "main" ? nil : $0 }
         // Only a Hub repo id reaches the URL (no `..`, `?`, `#`, spaces or newlines in the path).
         guard id.contains("/"), StringShape.isModelID(id) else {
             throw Failure(description: "`\(StringShape.excerpt(id))` is not a valid Hugging Face model id (owner/name)")
         }
-        let cache = HFConfig.cacheFileName(for: id).map {
+        let cache = HFConfig.cacheFileName(for: revision.map { "\(id)@\($0)" } ?? id).map {
             CatalogOverlay.defaultDirectory(environment: environment).appendingPathComponent("hf-configs").appendingPathComponent($0)
         }
         if let cache {
@@ -54,7 +57,8 @@ struct ModelResolver {
             if let cached { return try HFConfig.architecture(id: id, json: cached) }
         }
         let base = environment["HF_ENDPOINT"] ?? "https://huggingface.co"
-        guard let url = URL(string: "\(base)/\(id)/resolve/main/config.json") else {
+        let ref = (revision ?? "main").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "._-"))) ?? "main"
+        guard let url = URL(string: "\(base)/\(id)/resolve/\(ref)/config.json") else {
             throw Failure(description: "`\(id)` is not a valid Hugging Face model id")
         }
         let token = environment["HF_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

@@ -41,7 +41,8 @@ struct PlanPipeline {
             guard let spec, !found.hasErrors else { continue }
             do {
                 let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-                let arch = try resolver.resolve(id: spec.model.id, configPath: configOverride ?? spec.model.config, base: configOverride == nil ? base : nil)
+                let arch = try resolver.resolve(id: spec.model.id, configPath: configOverride ?? spec.model.config, base: configOverride == nil ? base : nil,
+                                            revision: spec.model.revision)
                 items.append((spec, path, arch))
             } catch {
                 failures.append("\(path): \(error)")
