@@ -1,9 +1,49 @@
+/// The decision engine's rules, as `Specs/decisions.md` lists them (a test keeps the two equal).
+/// The raw value is what plans record in `trace[].rule`.
+public enum DecisionRule: String, CaseIterable, Sendable {
+    case workload = "D-WORKLOAD"
+    case load = "D-LOAD"
+    case memoryModel = "D-MEMORY-MODEL"
+    case mode = "D-MODE"
+    case gpuFilter = "D-GPU-FILTER"
+    case fit = "D-FIT"
+    case gpu = "D-GPU"
+    case pricing = "D-PRICING"
+    case lifecycle = "D-LIFECYCLE"
+    case serverless = "D-SERVERLESS"
+    case weights = "D-WEIGHTS"
+    case container = "D-CONTAINER"
+    case vllm = "D-VLLM"
+    case trainMemory = "D-TRAIN-MEMORY"
+
+    /// The question the rule answers, as the trace and `podform explain` print it.
+    public var question: String {
+        switch self {
+        case .workload: return "What class of workload is this?"
+        case .load: return "What load must one deployment carry?"
+        case .memoryModel: return "How much memory does one replica need?"
+        case .mode: return "Pod or serverless?"
+        case .gpuFilter: return "Which GPU types do the constraints allow?"
+        case .fit: return "Which GPU x count x replicas hold the load and meet the SLA?"
+        case .gpu: return "Which GPU, how many per replica, how many replicas?"
+        case .pricing: return "Which pricing model is cheapest at this traffic?"
+        case .lifecycle: return "When does the pod run (and bill)?"
+        case .serverless: return "How does the endpoint scale?"
+        case .weights: return "Where do the weights live?"
+        case .container: return "Which image runs a serverless worker?"
+        case .vllm: return "Which vLLM settings?"
+        case .trainMemory: return "How much memory does the run need?"
+        }
+    }
+}
+
 /// Collects the decision trace: each rule that fired, its inputs, its outcome and its source.
 struct TraceBuilder {
     private(set) var steps: [Deployment.TraceStep] = []
 
-    mutating func add(_ rule: String, _ question: String, inputs: [String: String] = [:], outcome: String, source: String) {
-        steps.append(Deployment.TraceStep(rule: rule, question: question, inputs: inputs, outcome: outcome, source: source))
+    /// Records a rule; `question` defaults to the rule's own (a rule may ask it more precisely).
+    mutating func add(_ rule: DecisionRule, _ question: String? = nil, inputs: [String: String] = [:], outcome: String, source: String) {
+        steps.append(Deployment.TraceStep(rule: rule.rawValue, question: question ?? rule.question, inputs: inputs, outcome: outcome, source: source))
     }
 }
 

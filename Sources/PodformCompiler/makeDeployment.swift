@@ -24,7 +24,7 @@ extension Compiler {
     func serverlessImage(_ trace: inout TraceBuilder) -> String {
         if let image = spec.deploy.image, image.lowercased().contains("worker") { return image }
         if let image = spec.deploy.image {
-            trace.add("D-CONTAINER", "Which image runs a serverless worker?", inputs: ["deploy.image": image],
+            trace.add(.container, "Which image runs a serverless worker?", inputs: ["deploy.image": image],
                       outcome: "\(environment.defaultServerlessImage): queue endpoints need RunPod's handler, which `\(image)` lacks",
                       source: Source.notesWorker)
         }
@@ -42,7 +42,7 @@ extension Compiler {
         let vllm = vllmSettings(c, load: load)
         let perf = c.performance!
 
-        trace.add("D-GPU", "Which GPU, how many per replica, how many replicas?",
+        trace.add(.gpu, "Which GPU, how many per replica, how many replicas?",
                   inputs: ["gpu": gpu.id, "tensor_parallel": "\(c.tp)", "replicas": "\(c.replicas)",
                            "per_replica_concurrency": "\(c.perReplicaConcurrency)",
                            "kv_capacity_tokens": "\(c.memory.gpu?.kvCapacityTokens ?? 0)",
@@ -71,7 +71,7 @@ extension Compiler {
             let perRequest = max(flex - storage, 0.0001) / load.requestsPerDay
             breakEven = ((pod - storage) / perRequest).rounded()
         }
-        trace.add("D-PRICING", "Which pricing model is cheapest at this traffic?",
+        trace.add(.pricing, "Which pricing model is cheapest at this traffic?",
                   inputs: comparison.mapValues { fmt("$%.2f/month", $0) }.merging(
                       ["requests_per_day": fmt("%.0f", load.requestsPerDay),
                        "break_even_requests_per_day": breakEven.map { fmt("%.0f", $0) } ?? "n/a"], uniquingKeysWith: { a, _ in a }),
@@ -79,11 +79,11 @@ extension Compiler {
 
         if best.mode == .pod {
             if let schedule = spec.traffic.schedule {
-                trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["traffic.schedule": schedule.description],
+                trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": schedule.description],
                           outcome: fmt("%.1f hours a day on average: `podform reconcile` starts the pod when the window opens and stops it when it closes", schedule.averageHoursPerDay),
                           source: "Specs/state.md (Lifecycle); openapi-v2.json POST /v2/pods/{id}/action")
             } else {
-                trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["traffic.schedule": "none", "pattern": load.pattern.rawValue],
+                trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": "none", "pattern": load.pattern.rawValue],
                           outcome: "all day: nothing stops a pod, so it is priced for 24 hours a day",
                           source: "Specs/state.md (Lifecycle)")
                 if load.pattern == .batch || load.pattern == .scheduled || spec.workload == .batch {
@@ -114,7 +114,7 @@ extension Compiler {
                 idleTimeoutSeconds: idleTimeout(load), executionTimeoutMs: timeoutMs,
                 flashboot: flashboot ? "FLASHBOOT" : "OFF", coldStartSeconds: (best.coldStartSeconds ?? 0).rounded())
             workers = Deployment.Workers(min: best.minWorkers, max: best.maxWorkers)
-            trace.add("D-SERVERLESS", "How does the endpoint scale?",
+            trace.add(.serverless, "How does the endpoint scale?",
                       inputs: ["pool": pool, "excluded": excluded.joined(separator: ", "), "scaler": scaler,
                                "cold_start_estimate_s": fmt("%.0f", best.coldStartSeconds ?? 0),
                                "sla.cold_start": coldStartText],
@@ -133,7 +133,7 @@ extension Compiler {
         case (.pod, _): weightsText = "pod-volume"
         case (.serverless, let w): weightsText = w.rawValue
         }
-        trace.add("D-WEIGHTS", "Where do the weights live?",
+        trace.add(.weights, "Where do the weights live?",
                   inputs: ["deploy.weights": (spec.deploy.weights ?? .auto).rawValue,
                            "data_centers": spec.constraints.dataCenters.joined(separator: ", "),
                            "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9)],
@@ -153,7 +153,7 @@ extension Compiler {
             volumeGB: best.mode == .pod ? storage.podVolumeGB : nil,
             volumeMountPath: best.mode == .pod && storage.podVolumeGB != nil ? "/root/.cache/huggingface" : nil,
             weights: weightsText, env: env, args: best.mode == .pod ? podArgs(vllm) : nil)
-        trace.add("D-VLLM", "Which vLLM settings?",
+        trace.add(.vllm, "Which vLLM settings?",
                   inputs: ["max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
                            "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": fmt("%.2f", vllm.gpuMemoryUtilization)],
                   outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it)",

@@ -37,7 +37,11 @@ public enum ChangeSetRenderer {
     static func show(_ v: JSONValue?) -> String {
         guard let v else { return "(none)" }
         switch v {
-        case .string(let s): return "\"\(s)\""
+        case .string(let s):
+            // JSON-quoted: a live value with a newline or an escape sequence stays on its line.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            return (try? String(decoding: encoder.encode(s), as: UTF8.self)) ?? "\"?\""
         case .int(let i): return String(i)
         case .number(let d): return String(d)
         case .bool(let b): return String(b)
