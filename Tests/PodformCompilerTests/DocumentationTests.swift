@@ -30,7 +30,8 @@ final class DocumentationTests: XCTestCase {
     func testDiagnosticsPageListsEveryCodeTheSourcesEmit() throws {
         let documented = try firstCells(try read("Specs/diagnostics.md"), pattern: #"^\| `([a-z0-9-]+)` \|"#)
         var emitted: Set<String> = []
-        let patterns = [#"report\(\.(?:error|warning|note), "([a-z0-9-]+)""#, #"code: "([a-z0-9-]+)""#, #"code: String = "([a-z0-9-]+)""#]
+        let patterns = [#"report\(\.(?:error|warning|note), "([a-z0-9-]+)""#, #"code: "([a-z0-9-]+)""#, #"code: String = "([a-z0-9-]+)""#,
+                        #"fail\([^\n]*, "([a-z0-9]+(?:-[a-z0-9]+)+)", "#]
         for module in ["PodformCore", "PodformCompiler", "podform"] {
             let dir = Self.root.appendingPathComponent("Sources/\(module)")
             for case let file as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! where file.pathExtension == "swift" {

@@ -34,10 +34,9 @@ extension Podform {
             let catalogs = try Catalogs.load()
             let arguments = try SpecArguments.expand(files)
             let outcome = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit).run(arguments.files)
-            if !outcome.diagnostics.isEmpty {
-                Output.err(PodformRender.DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources, color: Output.useColor(color)))
+            if !outcome.allDiagnostics.isEmpty {
+                Output.err(PodformRender.DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources, color: Output.useColor(color)))
             }
-            for failure in outcome.failures { Output.err("error: \(failure)\n") }
             var plan = outcome.plan
             var sets: [ChangeSet]?
             var conflicts = false

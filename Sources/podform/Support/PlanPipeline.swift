@@ -20,7 +20,11 @@ struct PlanPipeline {
         var failures: [String]
         /// The same failures, by spec file.
         var fileFailures: [(file: String, message: String)] = []
+        /// The same failures as located diagnostics (`path:line:col: error: ... [code]`).
+        var planDiagnostics: [Diagnostic] = []
         var hasErrors: Bool { diagnostics.hasErrors || !failures.isEmpty }
+        /// Everything to print on stderr, in file order.
+        var allDiagnostics: [Diagnostic] { diagnostics + planDiagnostics }
     }
 
     func run(_ files: [String], now: Date = Date()) -> Outcome {
@@ -29,6 +33,18 @@ struct PlanPipeline {
         var failures: [String] = []
         var fileFailures: [(file: String, message: String)] = []
         var scopes: [String: String] = [:]
+        var planDiagnostics: [Diagnostic] = []
+        var specs: [String: Spec] = [:]
+        /// A spec that validated but cannot be planned: recorded three ways (text, by file, located).
+        func fail(_ file: String, _ keyPath: String, _ code: String, _ message: String) {
+            failures.append("\(file): \(message)")
+            fileFailures.append((file, message))
+            let at = specs[file]?.location(keyPath, file: file) ?? SourceLocation(file: file, line: 1, column: 1, keyPath: keyPath)
+            let lines = message.components(separatedBy: "\n  what would work: ")
+            planDiagnostics.append(Diagnostic(.error, code: code, message: lines[0],
+                                              at: at.line > 0 ? at : SourceLocation(file: file, line: 1, column: 1, keyPath: keyPath),
+                                              hint: lines.count > 1 ? "what would work: " + lines[1] : nil))
+        }
         var items: [(spec: Spec, file: String, architecture: PodformSizing.ModelArchitecture)] = []
         let environment = catalogs.validationEnvironment
         let resolver = ModelResolver(catalog: catalogs.models, allowHub: allowHub)
@@ -39,14 +55,15 @@ struct PlanPipeline {
             let (spec, found) = Spec.validate(path: path, text: text ?? "", environment: environment)
             diagnostics += found
             guard let spec, !found.hasErrors else { continue }
+            specs[path] = spec
             do {
                 let base = URL(fileURLWithPath: path).deletingLastPathComponent()
                 let arch = try resolver.resolve(id: spec.model.id, configPath: configOverride ?? spec.model.config, base: configOverride == nil ? base : nil,
                                             revision: spec.model.revision)
                 items.append((spec, path, arch))
             } catch {
-                failures.append("\(path): \(error)")
-                fileFailures.append((path, "\(error)"))
+                let fromConfig = configOverride == nil && spec.model.config != nil
+                fail(path, fromConfig ? "model.config" : "model.id", "model-unresolved", "\(error)")
             }
             scopes[path] = (scope ?? Scope.directory((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)).id
         }
@@ -57,8 +74,7 @@ struct PlanPipeline {
         for f in compileFailures {
             let file = items.first { $0.spec.name == f.spec }?.file ?? f.spec
             let message = f.message + (f.suggestions.isEmpty ? "" : "\n  what would work: " + f.suggestions.joined(separator: "; "))
-            failures.append("\(file): \(message)")
-            fileFailures.append((file, message))
+            fail(file, "name", "no-feasible-plan", message)
         }
         // Two specs with one name would own the same resources and fight over them.
         let byName = Dictionary(grouping: plan.deployments, by: \.name).filter { $0.value.count > 1 }
@@ -66,12 +82,12 @@ struct PlanPipeline {
             let files = group.map(\.specFile)
             for file in files {
                 let message = "another spec in this run is also named \(name) (\(files.filter { $0 != file }.joined(separator: ", "))); each name owns one deployment on RunPod"
-                failures.append("\(file): \(message)")
-                fileFailures.append((file, message))
+                fail(file, "name", "duplicate-spec-name", message)
             }
         }
         plan.deployments.removeAll { byName[$0.name] != nil }
-        return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures)
+        return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
+                       planDiagnostics: planDiagnostics)
     }
 }
 
