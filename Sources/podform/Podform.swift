@@ -1,4 +1,5 @@
 import ArgumentParser
+import PodformCompiler
 
 /// podform: a deployment-as-code compiler for serving LLMs on RunPod.
 @main
@@ -11,7 +12,7 @@ struct Podform: AsyncParsableCommand {
 
         Exit status: 0 success; 1 invalid input or failure; 2 changes present (plan --detailed-exitcode); 64 usage error.
         """,
-        version: "0.1.0",
+        version: podformVersion,
         subcommands: [Validate.self, Plan.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
     )
 }

@@ -328,7 +328,7 @@ final class TerminalTests: XCTestCase {
     }
 
     func testVersionAndCompletions() throws {
-        XCTAssertEqual(try CLITests.run(CLITests.binary, ["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        XCTAssertEqual(try CLITests.run(CLITests.binary, ["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.2.0")
         for shell in ["bash", "zsh", "fish"] {
             let r = try CLITests.run(CLITests.binary, ["--generate-completion-script", shell])
             XCTAssertEqual(r.status, 0)

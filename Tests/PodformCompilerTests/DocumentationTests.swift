@@ -32,7 +32,7 @@ final class DocumentationTests: XCTestCase {
         var emitted: Set<String> = []
         let patterns = [#"report\(\.(?:error|warning|note), "([a-z0-9-]+)""#, #"code: "([a-z0-9-]+)""#, #"code: String = "([a-z0-9-]+)""#,
                         #"fail\([^\n]*, "([a-z0-9]+(?:-[a-z0-9]+)+)", "#]
-        for module in ["PodformCore", "PodformCompiler", "podform"] {
+        for module in ["PodformCore", "PodformCompiler", "PodformKit", "podform"] {
             let dir = Self.root.appendingPathComponent("Sources/\(module)")
             for case let file as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! where file.pathExtension == "swift" {
                 let text = try String(contentsOf: file, encoding: .utf8)

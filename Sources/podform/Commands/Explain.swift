@@ -1,4 +1,5 @@
 import ArgumentParser
+import PodformKit
 import PodformRender
 
 extension Podform {

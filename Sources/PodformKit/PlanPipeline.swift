@@ -2,32 +2,38 @@ import Foundation
 import PodformCatalog
 import PodformCompiler
 import PodformCore
-import PodformRender
 import PodformApply
 
 /// Files -> validated specs -> architectures -> plan; diagnostics and failures on the way.
-struct PlanPipeline {
-    var catalogs: Catalogs
-    var configOverride: String?
-    var allowHub = true
+public struct PlanPipeline: Sendable {
+    public var catalogs: Catalogs
+    public var configOverride: String?
+    public var allowHub = true
     /// `--scope`: every spec is applied from this scope; nil: each spec file's directory's scope.
-    var scope: Scope? = nil
+    public var scope: Scope? = nil
 
-    struct Outcome {
-        var plan: Plan
-        var diagnostics: [Diagnostic]
-        var sources: [String: String]
-        var failures: [String]
-        /// The same failures, by spec file.
-        var fileFailures: [(file: String, message: String)] = []
-        /// The same failures as located diagnostics (`path:line:col: error: ... [code]`).
-        var planDiagnostics: [Diagnostic] = []
-        var hasErrors: Bool { diagnostics.hasErrors || !failures.isEmpty }
-        /// Everything to print on stderr, in file order.
-        var allDiagnostics: [Diagnostic] { diagnostics + planDiagnostics }
+    public init(catalogs: Catalogs, configOverride: String? = nil, allowHub: Bool = true, scope: Scope? = nil) {
+        self.catalogs = catalogs
+        self.configOverride = configOverride
+        self.allowHub = allowHub
+        self.scope = scope
     }
 
-    func run(_ files: [String], now: Date = Date()) -> Outcome {
+    public struct Outcome {
+        public var plan: Plan
+        public var diagnostics: [Diagnostic]
+        public var sources: [String: String]
+        public var failures: [String]
+        /// The same failures, by spec file.
+        public var fileFailures: [(file: String, message: String)] = []
+        /// The same failures as located diagnostics (`path:line:col: error: ... [code]`).
+        public var planDiagnostics: [Diagnostic] = []
+        public var hasErrors: Bool { diagnostics.hasErrors || !failures.isEmpty }
+        /// Everything to print on stderr, in file order.
+        public var allDiagnostics: [Diagnostic] { diagnostics + planDiagnostics }
+    }
+
+    public func run(_ files: [String], now: Date = Date()) -> Outcome {
         var diagnostics: [Diagnostic] = []
         var sources: [String: String] = [:]
         var failures: [String] = []
