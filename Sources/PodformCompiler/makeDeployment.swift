@@ -20,15 +20,27 @@ extension Compiler {
             enablePrefixCaching: spec.traffic.repeatedPrefixes ?? false)
     }
 
-    /// The serverless image: the spec's when it is a worker image, else worker-vllm (D-CONTAINER).
-    func serverlessImage(_ trace: inout TraceBuilder) -> String {
-        if let image = spec.deploy.image, image.lowercased().contains("worker") { return image }
-        if let image = spec.deploy.image {
-            trace.add(.container, "Which image runs a serverless worker?", inputs: ["deploy.image": image],
+    /// The serverless image (D-CONTAINER): the spec's as written, except vLLM's OpenAI server image,
+    /// which has no RunPod handler and cannot take jobs from a queue endpoint: that one becomes
+    /// worker-vllm, with a warning. A custom image is deployed as is and configured through the
+    /// environment worker-vllm reads.
+    func serverlessImage(_ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) -> String {
+        guard let image = spec.deploy.image else { return environment.defaultServerlessImage }
+        switch ImageKind(image) {
+        case .worker: return image
+        case .custom:
+            trace.add(.container, inputs: ["deploy.image": image],
+                      outcome: "`\(image)` as written: it must run a RunPod handler; podform configures it through worker-vllm's environment variables",
+                      source: Source.notesWorker)
+            return image
+        case .vllmOpenAI:
+            trace.add(.container, inputs: ["deploy.image": image],
                       outcome: "\(environment.defaultServerlessImage): queue endpoints need RunPod's handler, which `\(image)` lacks",
                       source: Source.notesWorker)
+            warnings.append(.init(code: "image-replaced",
+                                  message: "`\(image)` has no RunPod handler, so the serverless endpoint runs \(environment.defaultServerlessImage); set deploy.image to a worker image, or deploy.mode: pod"))
+            return environment.defaultServerlessImage
         }
-        return environment.defaultServerlessImage
     }
 
     func deployment(_ best: Option, load: Load, options: [Option], allOptions: [Option], rejected: [Candidate],
@@ -95,8 +107,11 @@ extension Compiler {
 
         var serverless: Deployment.Serverless?
         var workers: Deployment.Workers?
-        var containerImage = best.mode == .pod ? image : serverlessImage(&trace)
-        if best.mode == .pod, containerImage.lowercased().contains("worker") {
+        var containerImage = best.mode == .pod ? image : serverlessImage(&trace, &warnings)
+        if best.mode == .pod, ImageKind(containerImage) == .worker {
+            // A worker image waits for queue jobs; a pod serves HTTP: vLLM's OpenAI server.
+            warnings.append(.init(code: "image-replaced",
+                                  message: "`\(containerImage)` is a serverless worker image, which serves no HTTP on a pod; the pod runs \(environment.defaultPodImage)"))
             containerImage = environment.defaultPodImage
         }
         if best.mode == .serverless {
