@@ -142,7 +142,7 @@ extension Compiler {
     func tensorParallelSizes(_ gpu: GPUType) -> [Int] {
         let limit = min(gpu.maxGPUsPerPod, spec.constraints.maxGPUsPerWorker ?? 8)
         let allToAll = gpu.interconnect == "SXM" || gpu.interconnect == "Infinity Fabric"
-        let sizes = [1, 2, 4, 8].filter { $0 <= limit && architecture.supportsTensorParallel($0) && ($0 <= 2 || allToAll) }
+        let sizes = [1, 2, 4, 8].filter { $0 <= limit && tensorParallelProblem($0) == nil && ($0 <= 2 || allToAll) }
         guard let largest = sizes.last else { return [] }
         let minimal = sizes.first { tp in
             let shape = ServingShape(weights: precision, kv: kvFormat, context: spec.context ?? 4096, concurrency: 1,

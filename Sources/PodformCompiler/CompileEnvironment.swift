@@ -30,6 +30,9 @@ public struct CompileFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var suggestions: [String]
     public var trace: [Deployment.TraceStep]
+    /// The diagnostic code and the spec key it is located at (`Specs/diagnostics.md`).
+    public var code: String = "no-feasible-plan"
+    public var keyPath: String = "name"
 
     public var description: String {
         var text = "\(spec): \(message)"

@@ -14,6 +14,8 @@ public enum DecisionRule: String, CaseIterable, Sendable {
     case weights = "D-WEIGHTS"
     case container = "D-CONTAINER"
     case vllm = "D-VLLM"
+    case precision = "D-PRECISION"
+    case tensorParallel = "D-TP"
     case trainMemory = "D-TRAIN-MEMORY"
 
     /// The question the rule answers, as the trace and `podform explain` print it.
@@ -32,6 +34,8 @@ public enum DecisionRule: String, CaseIterable, Sendable {
         case .weights: return "Where do the weights live?"
         case .container: return "Which image runs a serverless worker?"
         case .vllm: return "Which vLLM settings?"
+        case .precision: return "Which --quantization does vLLM accept for this checkpoint?"
+        case .tensorParallel: return "Which tensor-parallel sizes can vLLM load this checkpoint at?"
         case .trainMemory: return "How much memory does the run need?"
         }
     }
@@ -60,4 +64,8 @@ enum Source {
     static let openapi = "runpod/openapi-v2.json (CreateEndpointRequest, CreatePodRequest)"
     static let sizing = "Specs/sizing.md (vLLM accounting)"
     static let performance = "Specs/performance.md (roofline estimate)"
+    static let vllmQuantization = "vLLM 0.27.1 vllm/config/model.py ModelConfig._verify_quantization; quantization/fp8.py Fp8Config; bitsandbytes.py; vllm/config/quantization.py _ONLINE_SHORTHANDS"
+    static let vllmParallel = "vLLM 0.27.1 vllm/config/model.py verify_with_parallel_config; layers/linear.py QKVParallelLinear; quantization/fp8.py Fp8MoEMethod.create_weights; utils/fp8_utils.py validate_fp8_block_shape"
+    static let vllmMaxLen = "vLLM 0.27.1 vllm/config/model.py _get_and_verify_max_len; transformers_utils/model_arch_config_convertor.py derive_max_model_len_and_key"
+    static let workerSource = "worker-vllm v2.25.2 src/args_builder.py build_vllm_args (generic scan: HF_TOKEN -> --hf-token), src/main.py start_vllm (logs the command line), Dockerfile (ARG BASE_PATH fixes HF_HOME at build time); vLLM 0.27.1 vllm/config/cache.py (enable_prefix_caching defaults to True)"
 }

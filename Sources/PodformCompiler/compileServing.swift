@@ -80,9 +80,21 @@ extension Compiler {
                                   load.concurrency, load.context),
                   source: Source.sizing)
         if let max = architecture.maxContext, load.context > max {
-            return .failure(failure("context \(load.context) exceeds \(architecture.id)'s maximum of \(max) tokens",
-                                    suggestions: ["set context to \(max) or less"], trace: trace))
+            return .failure(failure("context \(load.context) exceeds \(architecture.id)'s limit of \(max) tokens, as vLLM derives it from config.json (max_position_embeddings and rope scaling); vLLM refuses a larger --max-model-len",
+                                    suggestions: ["set context to \(max) or less"], trace: trace, code: "context-over-model-limit", at: "context"))
         }
+        let decision = precisionDecision()
+        trace.add(.precision, inputs: ["precision": precision.rawValue, "model": spec.model.id,
+                                       "quantization_config": architecture.quantization?.summary ?? "none"],
+                  outcome: decision.outcome, source: Source.vllmQuantization)
+        if let (message, suggestions) = decision.refusal {
+            return .failure(failure(message, suggestions: suggestions, trace: trace, code: "precision-checkpoint-mismatch", at: "precision"))
+        }
+        let skipped = [1, 2, 4, 8].compactMap { tp in tensorParallelProblem(tp).map { "\(tp): \($0)" } }
+        trace.add(.tensorParallel, inputs: ["heads": "\(architecture.heads)", "kv_heads": "\(architecture.kvHeads)",
+                                            "fp8_block": architecture.quantization?.weightBlock.map { $0.map(String.init).joined(separator: "x") } ?? "none"],
+                  outcome: skipped.isEmpty ? "every size of 1, 2, 4, 8 loads" : "skipped: " + skipped.joined(separator: "; "),
+                  source: Source.vllmParallel)
         let modes = allowedModes(&trace)
         if weightsLocation == .networkVolume && spec.constraints.dataCenters.isEmpty {
             return .failure(failure("weights on a network volume need a data center (a volume lives in one)",

@@ -16,7 +16,7 @@ extension Compiler {
             maxModelLen: load.context, gpuMemoryUtilization: utilization, tensorParallelSize: c.tp,
             maxNumSeqs: c.perReplicaConcurrency, maxNumBatchedTokens: c.memory.activationBytesPerGPU > 0
                 ? ServingDefaults.maxBatchedTokens(gpuGiB: c.gpu.cudaMemoryGiB, context: load.context) : 8192,
-            quantization: precision.vllmQuantization, dtype: dtype, kvCacheDType: kvFormat.rawValue,
+            quantization: precisionDecision().flag, dtype: dtype, kvCacheDType: kvFormat.rawValue,
             enablePrefixCaching: spec.traffic.repeatedPrefixes ?? false)
     }
 
@@ -171,13 +171,10 @@ extension Compiler {
         trace.add(.vllm, "Which vLLM settings?",
                   inputs: ["max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
                            "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": fmt("%.2f", vllm.gpuMemoryUtilization)],
-                  outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it)",
-                  source: Source.notesWorker)
+                  outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it); no ENABLE_PREFIX_CACHING (vLLM 0.27's default is on), no runtime BASE_PATH (a build argument of the worker image), HF_TOKEN passed as HUGGING_FACE_HUB_TOKEN (worker-vllm turns HF_TOKEN into a logged --hf-token)",
+                  source: Source.notesWorker + "; " + Source.workerSource)
         if let image = spec.deploy.image, image.hasSuffix(":latest") || !(image.split(separator: "/").last ?? "").contains(":") {
             warnings.append(.init(code: "unpinned-image", message: "image `\(image)` is not pinned to a version"))
-        }
-        if [.awq, .gptq].contains(precision) && !spec.model.id.lowercased().contains(precision.rawValue) {
-            warnings.append(.init(code: "quantized-checkpoint", message: "\(precision.rawValue) needs a pre-quantized checkpoint; `\(spec.model.id)` does not look like one (e.g. an `-AWQ` repository)"))
         }
         if let age = environment.gpus.ageInDays(now: environment.now), age > 30 {
             warnings.append(.init(code: "stale-catalog", message: "GPU prices are \(age) days old (as of \(environment.gpus.asOf)); run `podform catalog refresh`"))

@@ -80,7 +80,7 @@ public struct PlanPipeline: Sendable {
         for f in compileFailures {
             let file = items.first { $0.spec.name == f.spec }?.file ?? f.spec
             let message = f.message + (f.suggestions.isEmpty ? "" : "\n  what would work: " + f.suggestions.joined(separator: "; "))
-            fail(file, "name", "no-feasible-plan", message)
+            fail(file, f.keyPath, f.code, message)
         }
         // Two specs with one name would own the same resources and fight over them.
         let byName = Dictionary(grouping: plan.deployments, by: \.name).filter { $0.value.count > 1 }
