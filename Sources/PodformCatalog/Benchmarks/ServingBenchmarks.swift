@@ -77,6 +77,14 @@ public enum ServingBenchmarks {
         return v1 && gpu.cudaMemoryGiB >= 70 && gpu.architecture != "Ampere" ? 1024 : 256
     }
 
+    /// "v0" for vLLM before 0.8 (V0 engine), else "v1" (unstated versions are taken as V1: every
+    /// unversioned row is from 2025 or later).
+    static func generation(_ version: String) -> String {
+        let parts = version.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        guard parts.count == 2 else { return version.lowercased().contains("rocm") ? "v0" : "v1" }
+        return parts[0] == 0 && parts[1] < 8 ? "v0" : "v1"
+    }
+
     public static func isVLLM(_ engine: String) -> Bool { engine.lowercased().hasPrefix("vllm") }
 
     struct Fields {
@@ -138,15 +146,24 @@ public enum ServingBenchmarks {
                 skipped.append(.init(id: id, label: label, reason: "load shape unstated")); continue
             }
             let arch = model.architecture
-            let maxBatched = ServingDefaults.maxBatchedTokens(gpuGiB: g.cudaMemoryGiB, context: Int(prompt + output))
+            let generation = generation(f.version)
+            // vLLM V1's API-server default: 8192 on GPUs of 70 GiB or more other than A100, else 2048.
+            let maxBatched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
             let shape = ServingShape(weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
                                      gpuMemoryUtilization: 0.9, maxBatchedTokens: maxBatched)
-            let capacity = arch.estimate(shape, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
+            let capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
+            // Requests in the run: "(mean; 41169/200, ShareGPT)" or the num_requests column.
+            var requests = Int(leadingNumber(f.requests) ?? 0)
+            if requests == 0, let slash = f.input.firstIndex(of: "/") {
+                requests = Int(leadingNumber(String(f.input[f.input.index(after: slash)...])) ?? 0)
+            }
             out.append(SpeedObservation(
                 id: id, label: label, engine: f.engine, architecture: arch, weights: weights, kv: kv, gpu: g.performanceFacts,
                 gpuFamily: g.displayName, tp: tp, prompt: Int(prompt.rounded()), output: Int(output.rounded()), load: load,
                 maxNumSeqs: maxNumSeqs(engineVersion: f.version, gpu: g), maxBatchedTokens: maxBatched,
                 kvCapacityTokens: capacity, tpotMs: f.tpot, ttftMs: f.ttft, outputTokensPerSecond: f.throughput))
+            out[out.count - 1].generation = generation
+            out[out.count - 1].requests = requests > 0 ? requests : nil
         }
         return (out, skipped)
     }

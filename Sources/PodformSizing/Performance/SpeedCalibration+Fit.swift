@@ -17,14 +17,14 @@ extension SpeedCalibration {
         for row in rows {
             guard let m = row.ttftMs, m > 0 else { continue }
             let p = row.predict(c)
-            if p.ttftScored { loss += pow(log(p.ttftMs / m), 2) }
+            if p.ttftScored && row.ttftPlausible { loss += pow(log(p.ttftMs / m), 2) }
         }
         return loss
     }
 
     /// Whether a row's TTFT is scored (not queueing behind a saturated engine or a burst).
     static func ttftRow(_ row: SpeedObservation) -> Bool {
-        guard row.ttftMs != nil else { return false }
+        guard row.ttftMs != nil, row.ttftPlausible else { return false }
         if case .burst = row.load { return false }
         return true
     }
@@ -49,19 +49,24 @@ extension SpeedCalibration {
         let decodeRows = rows.filter(decodeRow)
         let ttftRows = rows.filter(ttftRow)
         let bandwidthKeys = Set(decodeRows.map(\.bandwidthKey)).sorted()
-        let classes = Set(decodeRows.map { $0.modelClass.rawValue }).sorted()
-        let prefillClasses = Set(ttftRows.map { $0.modelClass.rawValue }).sorted()
+        let classes = Set(decodeRows.map(\.classKey)).sorted()
+        let prefillClasses = Set((ttftRows + decodeRows).map(\.classKey)).sorted()
+        let links = Set(decodeRows.compactMap(\.linkKey)).sorted()
         func ids(_ r: [SpeedObservation]) -> [String] { r.map(\.id) }
         var c = SpeedCalibration(
             decodeBandwidth: Dictionary(uniqueKeysWithValues: bandwidthKeys.map { k in
                 (k, Factor(value: 0.7, spread: [1, 1], rows: ids(decodeRows.filter { $0.bandwidthKey == k }))) }),
             layerOverhead: Dictionary(uniqueKeysWithValues: classes.map { k in
-                (k, Factor(value: 20e-6, spread: [1, 1], rows: ids(decodeRows.filter { $0.modelClass.rawValue == k }))) }),
+                (k, Factor(value: 20e-6, spread: [1, 1], rows: ids(decodeRows.filter { $0.classKey == k }))) }),
             prefillCompute: Dictionary(uniqueKeysWithValues: prefillClasses.map { k in
-                (k, Factor(value: 0.5, spread: [1, 1], rows: ids(ttftRows.filter { $0.modelClass.rawValue == k }))) }),
+                (k, Factor(value: 0.5, spread: [1, 1], rows: ids(rows.filter { $0.classKey == k && (ttftRow($0) || decodeRow($0)) }))) }),
             requestSeconds: Factor(value: 0.02, spread: [1, 1], rows: ids(ttftRows)))
+        c.allReduceLatency = Dictionary(uniqueKeysWithValues: links.map { k in
+            (k, Factor(value: 10e-6, spread: [1, 1], rows: ids(decodeRows.filter { $0.linkKey == k }))) })
         let bandwidthGrid = stride(from: 0.10, through: 1.0, by: 0.01).map { ($0 * 100).rounded() / 100 }
-        let overheadGrid = stride(from: 0.0, through: 600.0, by: 2.0).map { $0 * 1e-6 }
+        // Grid values are exact decimals (so the generated source round-trips them).
+        let overheadGrid = (0...300).map { Double($0 * 2) / 1e6 }
+        let latencyGrid = (0...200).map { Double($0 * 2) / 1e6 }
         let prefillGrid = (0...100).map { i in (pow(10, -2 + 2 * Double(i) / 100) * 1000).rounded() / 1000 }.filter { $0 <= 1 }
         let requestGrid = stride(from: 0.0, through: 0.2, by: 0.002).map { ($0 * 1000).rounded() / 1000 }
         for _ in 0..<rounds {
@@ -72,15 +77,24 @@ extension SpeedCalibration {
                 }
             }
             for k in classes {
-                let subset = decodeRows.filter { $0.modelClass.rawValue == k }
+                let subset = decodeRows.filter { $0.classKey == k }
                 c.layerOverhead[k]!.value = argmin(overheadGrid) { v in
                     var t = c; t.layerOverhead[k]!.value = v; return decodeLoss(subset, t)
                 }
             }
+            for k in links {
+                let subset = decodeRows.filter { $0.linkKey == k }
+                c.allReduceLatency[k]!.value = argmin(latencyGrid) { v in
+                    var t = c; t.allReduceLatency[k]!.value = v; return decodeLoss(subset, t)
+                }
+            }
+            // Prefill compute shows in TTFT and, through the prefills interleaved with decode, in
+            // TPOT and throughput (long-prompt burst rows).
             for k in prefillClasses {
-                let subset = ttftRows.filter { $0.modelClass.rawValue == k }
+                let ttftSubset = ttftRows.filter { $0.classKey == k }
+                let decodeSubset = decodeRows.filter { $0.classKey == k }
                 c.prefillCompute[k]!.value = argmin(prefillGrid) { v in
-                    var t = c; t.prefillCompute[k]!.value = v; return ttftLoss(subset, t)
+                    var t = c; t.prefillCompute[k]!.value = v; return ttftLoss(ttftSubset, t) + decodeLoss(decodeSubset, t)
                 }
             }
             if !ttftRows.isEmpty {
@@ -104,15 +118,18 @@ extension SpeedCalibration {
             c.decodeBandwidth[k]!.spread = spread(decodeRows.filter { $0.bandwidthKey == k }.compactMap(speedRatio))
         }
         for k in classes {
-            c.layerOverhead[k]!.spread = spread(decodeRows.filter { $0.modelClass.rawValue == k }.compactMap(speedRatio))
+            c.layerOverhead[k]!.spread = spread(decodeRows.filter { $0.classKey == k }.compactMap(speedRatio))
+        }
+        for k in links {
+            c.allReduceLatency[k]!.spread = spread(decodeRows.filter { $0.linkKey == k }.compactMap(speedRatio))
         }
         func ttftRatio(_ r: SpeedObservation) -> Double? {
             let p = r.predict(c)
-            guard let m = r.ttftMs, p.ttftScored else { return nil }
+            guard let m = r.ttftMs, p.ttftScored, r.ttftPlausible else { return nil }
             return m / p.ttftMs
         }
         for k in prefillClasses {
-            c.prefillCompute[k]!.spread = spread(ttftRows.filter { $0.modelClass.rawValue == k }.compactMap(ttftRatio))
+            c.prefillCompute[k]!.spread = spread(ttftRows.filter { $0.classKey == k }.compactMap(ttftRatio))
         }
         c.requestSeconds.spread = spread(ttftRows.compactMap(ttftRatio))
         return c
@@ -126,7 +143,8 @@ extension SpeedCalibration {
             return "Factor(value: \(fmt(f.value)), spread: [\(fmt(f.spread[0])), \(fmt(f.spread[1]))],\n\(indent)       rows: [\(rows)])"
         }
         func table(_ t: [String: Factor]) -> String {
-            t.keys.sorted().map { "        \"\($0)\": \(factor(t[$0]!, indent: "        "))," }.joined(separator: "\n")
+            if t.isEmpty { return "        :" }
+            return t.keys.sorted().map { "        \"\($0)\": \(factor(t[$0]!, indent: "        "))," }.joined(separator: "\n")
         }
         return """
         \(header)
@@ -143,7 +161,10 @@ extension SpeedCalibration {
                 prefillCompute: [
         \(table(prefillCompute))
                 ],
-                requestSeconds: \(factor(requestSeconds, indent: "        ")))
+                requestSeconds: \(factor(requestSeconds, indent: "        ")),
+                allReduceLatency: [
+        \(table(allReduceLatency))
+                ])
         }
 
         """

@@ -12,6 +12,8 @@ public struct EfficiencyFactors: Sendable, Hashable, Codable {
     public var layerOverheadSeconds: Double
     /// Fixed cost per request (HTTP, tokenization, scheduling, detokenization), seconds.
     public var requestSeconds: Double
+    /// Latency of one all-reduce on this replica's link (fitted), seconds; nil: `LinkFigures`' figure.
+    public var allReduceLatencySeconds: Double?
     /// Measured / predicted per-user speed over the calibration rows of this key: [low, high].
     public var speedRange: [Double]
     /// Measured / predicted TTFT over the calibration rows of this class: [low, high].
@@ -20,7 +22,9 @@ public struct EfficiencyFactors: Sendable, Hashable, Codable {
     public var uncalibrated: [String]
 
     public init(decodeBandwidth: Double, compute: Double, prefillCompute: Double, layerOverheadSeconds: Double,
-                requestSeconds: Double, speedRange: [Double] = [0.7, 1.4], ttftRange: [Double] = [0.7, 1.4], uncalibrated: [String] = []) {
+                requestSeconds: Double, allReduceLatencySeconds: Double? = nil, speedRange: [Double] = [0.7, 1.4],
+                ttftRange: [Double] = [0.7, 1.4], uncalibrated: [String] = []) {
+        self.allReduceLatencySeconds = allReduceLatencySeconds
         self.decodeBandwidth = decodeBandwidth
         self.compute = compute
         self.prefillCompute = prefillCompute
@@ -60,11 +64,14 @@ public struct SpeedCalibration: Sendable, Hashable, Codable {
     /// Prefill compute efficiency by model class.
     public var prefillCompute: [String: Factor]
     public var requestSeconds: Factor
+    /// All-reduce latency seconds by the link the all-reduces take (`Interconnect` raw value).
+    public var allReduceLatency: [String: Factor] = [:]
     /// Decode GEMM compute efficiency (not fitted: no row is decode-compute bound; seed 000's 0.65).
     public var decodeCompute: Double = 0.65
 
     public init(decodeBandwidth: [String: Factor], layerOverhead: [String: Factor], prefillCompute: [String: Factor],
-                requestSeconds: Factor) {
+                requestSeconds: Factor, allReduceLatency: [String: Factor] = [:]) {
+        self.allReduceLatency = allReduceLatency
         self.decodeBandwidth = decodeBandwidth
         self.layerOverhead = layerOverhead
         self.prefillCompute = prefillCompute
@@ -72,6 +79,10 @@ public struct SpeedCalibration: Sendable, Hashable, Codable {
     }
 
     public static func key(architecture gpu: String, family: KernelFamily) -> String { "\(gpu)/\(family.rawValue)" }
+
+    /// Per-class keys carry the vLLM engine generation: "mla" for V1 (vLLM >= 0.8, what podform
+    /// deploys), "mla/v0" for V0-era rows, whose kernels and scheduler differ.
+    public static func classKey(_ c: ModelClass, generation: String) -> String { generation == "v0" ? "\(c.rawValue)/v0" : c.rawValue }
 
     /// Ranges: the key's measured spread, at least +-15%; at least [0.6, 1.5] on fewer than 3 rows;
     /// [0.5, 2] without data.
@@ -87,10 +98,12 @@ public struct SpeedCalibration: Sendable, Hashable, Codable {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    /// The factors for a model in `weights` on `gpu`, with fallbacks named.
-    public func factors(for architecture: ModelArchitecture, weights: WeightFormat, gpu: GPUPerformance) -> EfficiencyFactors {
+    /// The factors for a model in `weights` on `tp` x `gpu`, with fallbacks named.
+    public func factors(for architecture: ModelArchitecture, weights: WeightFormat, gpu: GPUPerformance, tp: Int = 1,
+                        generation: String = "v1") -> EfficiencyFactors {
         let family = KernelFamily.of(weights, architecture: architecture)
-        let cls = ModelClass.of(architecture).rawValue
+        let modelClass = ModelClass.of(architecture)
+        let cls = Self.classKey(modelClass, generation: generation)
         let key = Self.key(architecture: gpu.architecture, family: family)
         var notes: [String] = []
         var bandwidth = decodeBandwidth[key]
@@ -101,21 +114,43 @@ public struct SpeedCalibration: Sendable, Hashable, Codable {
             bandwidth = Factor(value: value, spread: [1, 1], rows: [])
             notes.append("no speed calibration data for \(family.rawValue) kernels on \(gpu.architecture.isEmpty ? "this GPU" : gpu.architecture) GPUs")
         }
-        var overhead = layerOverhead[cls]
-        if overhead == nil {
-            overhead = Factor(value: Self.median(layerOverhead.values.map(\.value)) ?? 0, spread: [1, 1], rows: [])
-            notes.append("no speed calibration data for \(cls) models")
+        // A class without rows of this generation borrows the other generation's factor, then the median.
+        func lookup(_ table: [String: Factor], _ fallback: Double) -> Factor? {
+            if let f = table[cls] { return f }
+            let other = generation == "v0" ? modelClass.rawValue : "\(modelClass.rawValue)/v0"
+            if let f = table[other] { return Factor(value: f.value, spread: f.spread, rows: []) }
+            return nil
         }
-        var prefill = prefillCompute[cls]
+        var overhead = lookup(layerOverhead, 0)
+        if overhead == nil || overhead!.rows.isEmpty {
+            if overhead == nil {
+                overhead = Factor(value: Self.median(layerOverhead.values.map(\.value)) ?? 0, spread: [1, 1], rows: [])
+                notes.append("no speed calibration data for \(modelClass.rawValue) models")
+            } else {
+                notes.append("\(modelClass.rawValue) models are calibrated on vLLM \(generation == "v0" ? "V1" : "V0") rows only")
+            }
+        }
+        var prefill = lookup(prefillCompute, 0.5)
         if prefill == nil {
             prefill = Factor(value: Self.median(prefillCompute.values.map(\.value)) ?? 0.5, spread: [1, 1], rows: [])
-            if !notes.contains(where: { $0.hasSuffix("\(cls) models") }) { notes.append("no prefill calibration data for \(cls) models") }
+            if !notes.contains(where: { $0.contains("\(modelClass.rawValue) models") }) {
+                notes.append("no prefill calibration data for \(modelClass.rawValue) models")
+            }
+        }
+        var latency: Double?
+        if tp > 1 {
+            let link = LinkFigures.of(gpu, tp: tp).kind.rawValue
+            latency = allReduceLatency[link]?.value
+            if latency == nil {
+                notes.append("no speed calibration data for tensor parallelism over \(link)")
+            }
         }
         var speed = Self.range(bandwidth)
-        if overhead!.rows.isEmpty { speed = [min(speed[0], 0.5), max(speed[1], 2.0)] }
+        if overhead!.rows.isEmpty { speed = [min(speed[0], 0.6), max(speed[1], 1.5)] }
+        if tp > 1, latency == nil { speed = [min(speed[0], 0.5), max(speed[1], 2.0)] }
         return EfficiencyFactors(
             decodeBandwidth: bandwidth!.value, compute: decodeCompute, prefillCompute: prefill!.value,
-            layerOverheadSeconds: overhead!.value, requestSeconds: requestSeconds.value,
+            layerOverheadSeconds: overhead!.value, requestSeconds: requestSeconds.value, allReduceLatencySeconds: latency,
             speedRange: speed, ttftRange: Self.range(prefill), uncalibrated: notes)
     }
 }

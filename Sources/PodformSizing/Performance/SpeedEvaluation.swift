@@ -29,7 +29,7 @@ public struct SpeedEvaluation: Sendable {
     public var rows: [Row]
 
     public init(_ observations: [SpeedObservation], calibration: SpeedCalibration) {
-        rows = observations.map { Self.row($0, calibration.factors(for: $0.architecture, weights: $0.weights, gpu: $0.gpu)) }
+        rows = observations.map { Self.row($0, calibration.factors(for: $0.architecture, weights: $0.weights, gpu: $0.gpu, tp: $0.tp, generation: $0.generation)) }
     }
 
     public init(rows: [Row]) { self.rows = rows }
@@ -43,7 +43,7 @@ public struct SpeedEvaluation: Sendable {
             r.inRange = measured >= p.perUserRange[0] && measured <= p.perUserRange[1]
         }
         if let t = o.outputTokensPerSecond, t > 0 { r.throughput = (t, p.outputTokensPerSecond) }
-        if let t = o.ttftMs, t > 0, p.ttftScored { r.ttft = (t, p.ttftMs) }
+        if let t = o.ttftMs, t > 0, p.ttftScored, o.ttftPlausible { r.ttft = (t, p.ttftMs) }
         return r
     }
 
@@ -75,7 +75,7 @@ public struct SpeedEvaluation: Sendable {
             let train = observations.filter { group($0) != g }
             let c = SpeedCalibration.fit(train, rounds: 3)
             for o in observations where group(o) == g {
-                rows.append(row(o, c.factors(for: o.architecture, weights: o.weights, gpu: o.gpu)))
+                rows.append(row(o, c.factors(for: o.architecture, weights: o.weights, gpu: o.gpu, tp: o.tp, generation: o.generation)))
             }
         }
         return SpeedEvaluation(rows: rows)

@@ -34,6 +34,10 @@ public struct SpeedObservation: Sendable, Hashable {
     public var tpotMs: Double?
     public var ttftMs: Double?
     public var outputTokensPerSecond: Double?
+    /// vLLM engine generation: "v0" (before 0.8) or "v1".
+    public var generation: String = "v1"
+    /// Requests in the run, when stated (a finite Poisson run's throughput includes its ramp and drain).
+    public var requests: Int?
 
     public init(id: String, label: String, engine: String, architecture: ModelArchitecture, weights: WeightFormat, kv: KVFormat,
                 gpu: GPUPerformance, gpuFamily: String, tp: Int, prompt: Int, output: Int, load: Load, maxNumSeqs: Int,
@@ -61,6 +65,17 @@ public struct SpeedObservation: Sendable, Hashable {
     public var modelClass: ModelClass { .of(architecture) }
     public var family: KernelFamily { .of(weights, architecture: architecture) }
     public var bandwidthKey: String { SpeedCalibration.key(architecture: gpu.architecture, family: family) }
+    public var classKey: String { SpeedCalibration.classKey(modelClass, generation: generation) }
+    /// The link the all-reduces take (nil at tp 1).
+    public var linkKey: String? { tp > 1 ? LinkFigures.of(gpu, tp: tp).kind.rawValue : nil }
+
+    /// A measured TTFT below what the prompt's linear-layer FLOPs take at 100% of peak is not physical
+    /// for this configuration (a cached prefix, a mislabelled GPU or length): not scored, not fitted.
+    public var ttftPlausible: Bool {
+        guard let ttft = ttftMs else { return false }
+        let flops = 2 * Double(architecture.parameterCount.active) * Double(prompt) / Double(max(tp, 1))
+        return ttft / 1000 >= flops / (architecture.peakFLOPS(weights, gpu: gpu))
+    }
 
     /// Sequences the load asks to run at once (before engine limits).
     public var requestedConcurrency: Double {
@@ -90,15 +105,19 @@ public struct SpeedPrediction: Sendable, Hashable {
 extension SpeedObservation {
     /// Predicts the run (`Specs/performance.md` §1.4: how each load shape maps to a decode batch).
     public func predict(_ calibration: SpeedCalibration) -> SpeedPrediction {
-        let f = calibration.factors(for: architecture, weights: weights, gpu: gpu)
-        return predict(f)
+        predict(calibration.factors(for: architecture, weights: weights, gpu: gpu, tp: tp, generation: generation))
     }
 
     public func predict(_ f: EfficiencyFactors) -> SpeedPrediction {
         let a = architecture
         let out = Double(max(output, 1))
         let context = Double(prompt) + out / 2
-        let capacity = kvCapacityTokens.map { max(1, $0 / max(prompt + output, 1)) } ?? Int.max
+        // KV pages a sequence holds: its whole length when fixed-length clients grow in step, else its
+        // mean occupancy (prompt + output / 2) in steady state.
+        var occupancy = prompt + output
+        if case .concurrency(_, synchronized: false) = load { occupancy = prompt + output / 2 }
+        if case .rate = load { occupancy = prompt + output / 2 }
+        let capacity = kvCapacityTokens.map { max(1, $0 / max(occupancy, 1)) } ?? Int.max
         let limit = max(1, min(maxNumSeqs, capacity))
         let pre = a.prefill(weights: weights, gpu: gpu, tp: tp, prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: f)
         let forward = pre.totalSeconds - pre.requestSeconds
@@ -134,13 +153,20 @@ extension SpeedObservation {
             }
             batch = max(1, Int(b.rounded()))
             decode = step(batch, perStep: b / out)
-            let capacityRate = Double(batch) / (pre.totalSeconds + out * decode.stepSeconds)
+            let full = step(limit, perStep: Double(limit) / out)
+            let capacityRate = Double(limit) / (pre.totalSeconds + out * full.stepSeconds)
             let served = min(r, capacityRate)
-            scored = r < capacityRate * 0.95
+            scored = r < capacityRate * 0.9
             // M/D/1 wait behind other prefills.
             let rho = min(served * forward, 0.95)
             ttft = pre.totalSeconds + (rho > 0 ? rho * forward / (2 * (1 - rho)) : 0) + decode.stepSeconds / 2
-            throughput = served * out
+            // A finite run of n requests lasts n / rate plus one request's latency (ramp and drain).
+            if let n = requests, n > 0 {
+                let latency = ttft + out * (served < r ? full.stepSeconds : decode.stepSeconds)
+                throughput = Double(n) * out / (Double(n) / served + latency)
+            } else {
+                throughput = served * out
+            }
         case let .burst(n):
             batch = min(max(n, 1), limit)
             decode = step(batch, perStep: Double(batch) / out)

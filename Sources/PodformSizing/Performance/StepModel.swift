@@ -32,15 +32,18 @@ public enum Interconnect: String, Sendable, Hashable, Codable, CaseIterable {
 public struct LinkFigures: Sendable, Hashable, Codable {
     public var oneWayGBps: Double
     public var latencySeconds: Double
+    /// The link the all-reduces actually take (a bridge beyond 2 GPUs is PCIe): keys the fitted latency.
+    public var kind: Interconnect = .pcie
 
     public static func of(_ gpu: GPUPerformance, tp: Int) -> LinkFigures {
         let pcie = LinkFigures(oneWayGBps: gpu.architecture == "Hopper" || gpu.architecture == "Blackwell" ? 64 : 32,
-                               latencySeconds: 25e-6)
+                               latencySeconds: 25e-6, kind: .pcie)
         switch gpu.interconnect {
         case .pcie: return pcie
         case .nvlinkBridge:
             guard tp <= 2 else { return pcie }
-            return LinkFigures(oneWayGBps: gpu.architecture == "Ampere" && gpu.bandwidthGBps < 1500 ? 56 : 300, latencySeconds: 10e-6)
+            return LinkFigures(oneWayGBps: gpu.architecture == "Ampere" && gpu.bandwidthGBps < 1500 ? 56 : 300, latencySeconds: 10e-6,
+                               kind: .nvlinkBridge)
         case .nvswitch:
             let gbps: Double
             switch gpu.architecture {
@@ -49,8 +52,8 @@ public struct LinkFigures: Sendable, Hashable, Codable {
             case "Volta": gbps = 150
             default: gbps = 300
             }
-            return LinkFigures(oneWayGBps: gbps, latencySeconds: 8e-6)
-        case .infinityFabric: return LinkFigures(oneWayGBps: 448, latencySeconds: 15e-6)
+            return LinkFigures(oneWayGBps: gbps, latencySeconds: 8e-6, kind: .nvswitch)
+        case .infinityFabric: return LinkFigures(oneWayGBps: 448, latencySeconds: 15e-6, kind: .infinityFabric)
         }
     }
 }
@@ -224,12 +227,12 @@ extension ModelArchitecture {
         return gpu.tflops16 * 1e12
     }
 
-    func allReduceSeconds(tokens: Double, gpu: GPUPerformance, tp: Int) -> Double {
+    func allReduceSeconds(tokens: Double, gpu: GPUPerformance, tp: Int, factors: EfficiencyFactors) -> Double {
         guard tp > 1 else { return 0 }
         let link = LinkFigures.of(gpu, tp: tp)
         let t = Double(tp)
         let bytes = tokens * Double(hidden) * 2 * 2 * (t - 1) / t
-        return Double(layers) * 2 * (link.latencySeconds + bytes / (link.oneWayGBps * 1e9))
+        return Double(layers) * 2 * ((factors.allReduceLatencySeconds ?? link.latencySeconds) + bytes / (link.oneWayGBps * 1e9))
     }
 
     /// One decode step at `batch` sequences of mean context `context`, with `prefillPerStep`
@@ -245,7 +248,7 @@ extension ModelArchitecture {
         let flops = max(peakFLOPS(weights, gpu: gpu), 1) * factors.compute
         let compute = (2 * Double(parameterCount.active) * b + attentionFLOPs(queries: b, meanKeys: context)) / t / flops
         let weightSeconds = weightBytes / bandwidth, kvSeconds = kvBytes / bandwidth
-        let comm = allReduceSeconds(tokens: b, gpu: gpu, tp: tp)
+        let comm = allReduceSeconds(tokens: b, gpu: gpu, tp: tp, factors: factors)
         let overhead = Double(layers) * factors.layerOverheadSeconds
         // A prompt's prefill runs once per `output` steps of each sequence; what it adds beyond its
         // own request overhead is its forward-pass time.
@@ -263,14 +266,14 @@ extension ModelArchitecture {
         factors: EfficiencyFactors
     ) -> PrefillBreakdown {
         let t = Double(max(tp, 1)), p = Double(max(prompt, 1))
-        let chunks = Int((p / Double(max(maxBatchedTokens, 1))).rounded(.up))
+        let chunks = Int(saturating: (p / Double(max(maxBatchedTokens, 1))).rounded(.up))
         let flops = max(peakFLOPS(weights, gpu: gpu), 1) * factors.prefillCompute
         let linear = 2 * Double(parameterCount.active) * p / t / flops
         // Causal: query i sees i keys, mean p/2.
         let attention = attentionFLOPs(queries: p, meanKeys: p / 2) / t / flops
         let bandwidth = max(gpu.bandwidthGBps, 1) * 1e9 * factors.decodeBandwidth
         let weightRead = Double(chunks) * weightBytesRead(weights, tokens: min(p, Double(maxBatchedTokens))) / t / bandwidth
-        let comm = allReduceSeconds(tokens: p, gpu: gpu, tp: tp)
+        let comm = allReduceSeconds(tokens: p, gpu: gpu, tp: tp, factors: factors)
         let overhead = Double(chunks) * Double(layers) * factors.layerOverheadSeconds
         let total = max(linear + attention, weightRead) + comm + overhead + factors.requestSeconds
         return PrefillBreakdown(promptTokens: prompt, chunks: chunks, linearSeconds: linear, attentionSeconds: attention,
