@@ -69,7 +69,7 @@ do {
                     guard !done, let start = text.range(of: t + "\n") else { continue }
                     let rest = text[start.upperBound...]
                     let end = rest.range(of: "\n## ").map { text.index(after: $0.lowerBound) } ?? text.endIndex
-                    text.replaceSubrange(start.lowerBound..<end, with: section.hasSuffix("\n") ? section : section + "\n")
+                    text.replaceSubrange(start.lowerBound..<end, with: section.hasSuffix("\n\n") ? section : section.hasSuffix("\n") ? section + "\n" : section + "\n\n")
                     done = true
                 }
                 if !done { text += "\n" + section }

@@ -124,7 +124,7 @@ public enum ServingBenchmarks {
             let modelName = String(f.model.split(separator: " ").first ?? "")
             let catalogID = architectureAliases[modelName] ?? modelName
             guard let model = models.model(named: catalogID) else { skipped.append(.init(id: id, label: label, reason: "no architecture in the catalog")); continue }
-            guard let g = gpu(f.gpuText, gpus), let bw = g.memoryBandwidthGBps, let flops = g.bf16TFLOPS ?? g.fp16TFLOPS else {
+            guard let g = gpu(f.gpuText, gpus), g.memoryBandwidthGBps != nil, (g.bf16TFLOPS ?? g.fp16TFLOPS) != nil else {
                 skipped.append(.init(id: id, label: label, reason: "GPU not in the catalog")); continue
             }
             guard let (weights, kv) = format(f.precision) else { skipped.append(.init(id: id, label: label, reason: "weight format `\(f.precision.prefix(12))` not modelled")); continue }
