@@ -167,13 +167,13 @@ public struct PrefillBreakdown: Sendable, Hashable, Codable {
 
 extension ModelArchitecture {
     /// Layers with a routed-expert MLP.
-    var moeLayerCount: Int { moe.map { max(layers - $0.denseLayers, 0) } ?? 0 }
+    var moeLayerCount: Double { moe.map { max(Double(layers) - Double($0.denseLayers), 0) } ?? 0 }
 
     /// Bytes of one routed expert (all MoE layers together) in `format`.
     func routedExpertBytes(_ format: WeightFormat) -> Double {
         guard let moe else { return 0 }
         let matrices: Double = gatedMLP ? 3 : 2
-        let params = Double(moeLayerCount) * matrices * Double(hidden) * Double(moe.expertIntermediate)
+        let params = moeLayerCount * matrices * Double(hidden) * Double(moe.expertIntermediate)
         let padding = hidden > 0 ? (Double(hidden) / 256).rounded(.up) * 256 / Double(hidden) : 1
         let bytesPer: Double
         if format == .mxfp4 || (moe.mxfp4Experts && format != .fp32) { bytesPer = WeightFormat.mxfp4.quantizedBytesPerParameter * padding }
@@ -203,7 +203,7 @@ extension ModelArchitecture {
     /// (QK^T and PV), summed over layers; sliding-window layers see at most their window.
     func attentionFLOPs(queries: Double, meanKeys: Double, fullKeys: Double? = nil) -> Double {
         let (qkDim, vDim): (Double, Double)
-        if let mla { (qkDim, vDim) = (Double(mla.qkNopeHeadDim + mla.qkRopeHeadDim), Double(mla.vHeadDim)) }
+        if let mla { (qkDim, vDim) = (Double(mla.qkNopeHeadDim) + Double(mla.qkRopeHeadDim), Double(mla.vHeadDim)) }
         else { (qkDim, vDim) = (Double(headDim), Double(headDim)) }
         let perKey = 2 * Double(heads) * (qkDim + vDim)
         let sliding = Double(min(slidingLayers, layers))
