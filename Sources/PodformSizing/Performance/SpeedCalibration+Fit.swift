@@ -111,7 +111,8 @@ extension SpeedCalibration {
             return nil
         }
         func spread(_ values: [Double]) -> [Double] {
-            guard let lo = values.min(), let hi = values.max() else { return [1, 1] }
+            // Nothing measured this quantity (a prefill factor fitted only through TPOT): widest range.
+            guard let lo = values.min(), let hi = values.max() else { return [0.5, 2] }
             return [(lo * 1000).rounded(.down) / 1000, (hi * 1000).rounded(.up) / 1000]
         }
         for k in bandwidthKeys {

@@ -38,7 +38,7 @@ extension SpeedCalibration {
                rows: ["serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35", "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92", "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96", "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100", "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"]),
         "dense/v0": Factor(value: 0.288, spread: [0.942, 0.943],
                rows: ["serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65", "serving_benchmarks.csv#80"]),
-        "mla": Factor(value: 0.209, spread: [1, 1],
+        "mla": Factor(value: 0.209, spread: [0.5, 2],
                rows: ["serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32"]),
         "mla/v0": Factor(value: 0.032, spread: [0.675, 3.169],
                rows: ["serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7", "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13"]),
