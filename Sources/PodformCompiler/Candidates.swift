@@ -115,10 +115,9 @@ extension Compiler {
         }
         let perf = architecture.performance(
             weights: precision, kv: kvFormat,
-            gpu: GPUPerformance(bandwidthGBps: gpu.memoryBandwidthGBps ?? 0, tflops16: gpu.bf16TFLOPS ?? gpu.fp16TFLOPS ?? 0,
-                                tflops8: gpu.fp8 ? gpu.fp8TFLOPS : nil, fastInterconnect: gpu.fastInterconnect),
+            gpu: gpu.performanceFacts,
             tp: tp, batch: perReplica, prompt: load.prompt, output: load.output,
-            arrivalRate: load.peakRPS / Double(replicas), model: environment.performance)
+            arrivalRate: load.peakRPS / Double(replicas), model: environment.performance, maxBatchedTokens: shape.maxBatchedTokens)
         candidate.performance = perf
         if perf.requestsPerSecond * Double(replicas) < load.peakRPS {
             candidate.rejectionDetail = .throughput(replicas: replicas, tp: tp, gpu: gpu.displayName,

@@ -66,6 +66,10 @@ extension Compiler {
             warnings.append(.init(code: "pcie-tensor-parallel",
                                   message: "tensor parallel over PCIe (\(gpu.displayName)): all-reduces cost more than on NVLink/SXM; the estimate includes a PCIe penalty (seed 000)"))
         }
+        for note in perf.uncalibrated {
+            warnings.append(.init(code: "speed-uncalibrated",
+                                  message: "\(note): the speed estimate uses fallback efficiency factors and a wider range (Specs/performance.md §2)"))
+        }
         if gpu.consumer {
             warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
         }
