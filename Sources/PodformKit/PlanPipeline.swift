@@ -39,6 +39,8 @@ public struct PlanPipeline: Sendable {
         var failures: [String] = []
         var fileFailures: [(file: String, message: String)] = []
         var scopes: [String: String] = [:]
+        /// One walk up to the git root per directory, not per spec file.
+        var directoryScopes: [String: String] = [:]
         var planDiagnostics: [Diagnostic] = []
         var specs: [String: Spec] = [:]
         /// A spec that validated but cannot be planned: recorded three ways (text, by file, located).
@@ -71,7 +73,9 @@ public struct PlanPipeline: Sendable {
                 let fromConfig = configOverride == nil && spec.model.config != nil
                 fail(path, fromConfig ? "model.config" : "model.id", "model-unresolved", "\(error)")
             }
-            scopes[path] = (scope ?? Scope.directory((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)).id
+            let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+            if directoryScopes[directory] == nil { directoryScopes[directory] = (scope ?? Scope.directory(directory)).id }
+            scopes[path] = directoryScopes[directory]
         }
         var compileEnvironment = CompileEnvironment(gpus: catalogs.gpus, now: now)
         compileEnvironment.accounting = .planning
