@@ -30,7 +30,7 @@ let package = Package(
             resources: [.copy("Resources/gpus.json"), .copy("Resources/models.json")]
         ),
         // The decision engine: spec + catalog -> Plan with a decision trace.
-        .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "RunPodAPI"]),
+        .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog"]),
         // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
         .target(name: "RunPodAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
@@ -43,7 +43,7 @@ let package = Package(
         // Mutation fuzzer over the spec loader and validator (RELIABILITY.md).
         .executableTarget(name: "podform-fuzz", dependencies: ["PodformCore"]),
         // Live state, diff (pure) -> ChangeSet, apply (the only effects on RunPod).
-        .target(name: "PodformApply", dependencies: ["PodformCore", "PodformCompiler", "PodformCatalog", "RunPodAPI"]),
+        .target(name: "PodformApply", dependencies: ["PodformCore", "PodformSizing", "PodformCompiler", "PodformCatalog", "RunPodAPI"]),
         // The pipeline the CLI, benches and tests share: catalogs, model resolution (Hub), spec files, plan.
         .target(name: "PodformKit", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.

@@ -26,8 +26,8 @@ public struct Change: Sendable, Codable, Hashable {
     public var reason: String?
     /// What the change means for traffic.
     public var impact: String?
-    /// The create body (create, replace), with `${kind.name.id}` references.
-    public var body: JSONValue?
+    /// The create request (create, replace), with `${kind.name.id}` references.
+    public var request: PlannedRequest?
     /// The PATCH body (update).
     public var patch: JSONValue?
 }

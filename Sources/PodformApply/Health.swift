@@ -26,7 +26,7 @@ public struct Health: Sendable, Codable, Hashable, CustomStringConvertible {
 /// endpoint id; an endpoint without one is judged by its existence only. `stoppedOnSchedule`:
 /// pods deliberately stopped outside their schedule's hours.
 public func health(_ d: Deployment, live: LiveState, workers: [String: WorkerList], stoppedOnSchedule: Bool = false) -> Health {
-    health(mode: d.mode, plannedPods: d.resources.filter { $0.kind == "pod" }.map(\.name),
+    health(mode: d.mode, plannedPods: RunPodResources.podNames(d),
            owned: live.ownedResources(spec: d.name, scope: d.scope), workers: workers, stoppedOnSchedule: stoppedOnSchedule)
 }
 

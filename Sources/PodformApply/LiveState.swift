@@ -18,11 +18,9 @@ public struct LiveState: Sendable {
     /// Lists every kind once, one after the other (a failure stops the fetch without cancelling
     /// requests in flight).
     public static func fetch(_ client: RunPodClient) async throws -> LiveState {
-        let templates = try await client.listTemplates()
-        let endpoints = try await client.listEndpoints()
-        let pods = try await client.listPods()
-        let volumes = try await client.listNetworkVolumes()
-        return LiveState(templates: templates, endpoints: endpoints, pods: pods, volumes: volumes)
+        var state = LiveState()
+        for kind in ResourceKind.ownershipOrder { try await kind.adapter.fetch(client, into: &state) }
+        return state
     }
 
     /// A fingerprint of the live resources a set of specs owns, to refuse stale saved plans.
@@ -31,10 +29,7 @@ public struct LiveState: Sendable {
         for spec in specs.sorted() {
             let owned = ownedResources(spec: spec)
             parts.append(spec)
-            parts += owned.templates.map { "t:\($0.id):\(stableHash(encodeSorted($0)))" }
-            parts += owned.endpoints.map { "e:\($0.id):\(stableHash(encodeSorted($0)))" }
-            parts += owned.pods.map { "p:\($0.id):\(stableHash(encodeSorted(PodFingerprint(pod: $0))))" }
-            parts += owned.volumes.map { "v:\($0.id):\($0.size):\($0.dataCenter)" }
+            for kind in ResourceKind.ownershipOrder { parts += kind.adapter.fingerprints(owned) }
         }
         return String(stableHash(parts.joined(separator: "|")), radix: 16)
     }

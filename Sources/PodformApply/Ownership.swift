@@ -10,10 +10,10 @@ import RunPodAPI
 /// A network volume cannot carry env markers: it is podform's when it has the spec's volume name
 /// (`podform-<spec>-weights`) and nothing podform does not own (an endpoint or a pod) uses it.
 public struct OwnedResources: Sendable {
-    public var templates: [Template]
-    public var endpoints: [Endpoint]
-    public var pods: [Pod]
-    public var volumes: [NetworkVolume]
+    public var templates: [Template] = []
+    public var endpoints: [Endpoint] = []
+    public var pods: [Pod] = []
+    public var volumes: [NetworkVolume] = []
     /// Resources with this spec's names that are not this run's to touch, with why (a foreign
     /// scope, no podform markers, a volume used by somebody else's pod). A create that would
     /// collide with one of them is refused.
@@ -54,63 +54,14 @@ extension LiveState {
     /// What spec `spec` owns when applied from `scope` (nil: any scope, for commands that are
     /// given no scope; resources recorded under no scope are adopted by every scope).
     ///
-    /// `adoptUnscoped: false` (prune) leaves out resources that recorded no scope.
+    /// `adoptUnscoped: false` (prune) leaves out resources that recorded no scope. Each kind's
+    /// adapter recognizes its own (`ResourceAdapter.recognize`), in `ResourceKind.ownershipOrder`.
     public func ownedResources(spec: String, scope: String? = nil, adoptUnscoped: Bool = true) -> OwnedResources {
-        let base = "podform-\(spec)"
-        var foreign: [ForeignResource] = []
-        /// Ours: the markers name this spec, and the recorded scope (if any) is this run's.
-        func ours(_ kind: ResourceKind, _ id: String, _ name: String, _ env: [String: String]?, viaTemplate: Bool) -> Bool {
-            guard let marks = Marker.marks(env), marks.spec == spec else {
-                if viaTemplate { return true }
-                foreign.append(ForeignResource(kind: kind, id: id, name: name, why: "carries no podform markers for spec \(spec)"))
-                return false
-            }
-            if let scope, let recorded = marks.scope, recorded != scope {
-                foreign.append(ForeignResource(kind: kind, id: id, name: name, why: "is managed from scope \(recorded), not \(scope)"))
-                return false
-            }
-            if scope != nil && marks.scope == nil && !adoptUnscoped { return false }
-            return true
-        }
-        let templates = self.templates.filter { $0.name == base && ours(.template, $0.id, base, $0.env, viaTemplate: false) }
-        let templateIDs = Set(templates.map(\.id))
-        let endpoints = self.endpoints.filter { e in
-            e.name == base && ours(.endpoint, e.id, base, e.env, viaTemplate: Marker.owner(e.env) == nil && templateIDs.contains(e.templateId ?? ""))
-        }
-        let pods = self.pods.filter { p in
-            guard p.status != "TERMINATED", let name = p.name, name == base || Self.isReplicaName(name, base: base) else { return false }
-            return ours(.pod, p.id, name, p.env, viaTemplate: Marker.owner(p.env) == nil && templateIDs.contains(p.template ?? ""))
-        }
-        // A volume somebody else's endpoint or pod uses is never podform's, whatever its name.
-        let ownedIDs = Set(endpoints.map(\.id) + pods.map(\.id))
-        var foreignUses: [String: String] = [:]
-        for e in self.endpoints where !ownedIDs.contains(e.id) { for v in e.networkVolumes ?? [] { foreignUses[v] = "endpoint \(e.name ?? e.id)" } }
-        for p in self.pods where !ownedIDs.contains(p.id) && p.status != "TERMINATED" {
-            for v in Self.networkVolumeIDs(p) { foreignUses[v] = "pod \(p.name ?? p.id)" }
-        }
-        let volumes = self.volumes.filter { v in
-            guard v.name == "\(base)-weights" else { return false }
-            if let user = foreignUses[v.id] {
-                foreign.append(ForeignResource(kind: .networkVolume, id: v.id, name: v.name, why: "is used by \(user), which podform does not own here"))
-                return false
-            }
-            return true
-        }
-        return OwnedResources(templates: templates, endpoints: endpoints, pods: pods, volumes: volumes, foreign: foreign)
-    }
-
-    /// `podform-<spec>-<n>`: a pod replica's name.
-    static func isReplicaName(_ name: String, base: String) -> Bool {
-        guard name.hasPrefix(base + "-") else { return false }
-        let suffix = name.dropFirst(base.count + 1)
-        return !suffix.isEmpty && suffix.allSatisfy(\.isNumber)
-    }
-
-    /// The network volumes a pod mounts (`mounts.network[].volumeId`; older answers: `networkVolumeId`).
-    static func networkVolumeIDs(_ pod: Pod) -> [String] {
-        var ids: [String] = []
-        if case .array(let mounts)? = pod.mounts?["network"] { ids += mounts.compactMap { $0["volumeId"]?.stringValue } }
-        return ids
+        var context = OwnershipContext(spec: spec, scope: scope, adoptUnscoped: adoptUnscoped, state: self)
+        for kind in ResourceKind.ownershipOrder { kind.adapter.recognize(&context) }
+        var owned = context.owned
+        owned.foreign = context.foreign
+        return owned
     }
 
     /// Spec names that own something on the account.
@@ -137,5 +88,54 @@ extension LiveState {
         for e in endpoints { add(e.env, labelsFromHere: false) }
         for p in pods where p.status != "TERMINATED" { add(p.env, labelsFromHere: false) }
         return byKey.values.sorted { ($0.spec, $0.scope ?? "") < ($1.spec, $1.scope ?? "") }
+    }
+}
+
+/// One spec's ownership pass over the account: what each kind's adapter has recognized so far, and
+/// what it found with the spec's names that is not this run's to touch.
+struct OwnershipContext {
+    let spec: String
+    let scope: String?
+    let adoptUnscoped: Bool
+    let state: LiveState
+    var names: ResourceNames { ResourceNames(spec: spec) }
+    var owned = OwnedResources()
+    var foreign: [ForeignResource] = []
+
+    init(spec: String, scope: String?, adoptUnscoped: Bool, state: LiveState) {
+        self.spec = spec
+        self.scope = scope
+        self.adoptUnscoped = adoptUnscoped
+        self.state = state
+    }
+
+    /// Ours: the markers name this spec, and the recorded scope (if any) is this run's. Without
+    /// markers, a resource is ours only `viaTemplate` (created from an owned template).
+    mutating func ours(_ kind: ResourceKind, _ id: String, _ name: String, _ env: [String: String]?, viaTemplate: Bool) -> Bool {
+        guard let marks = Marker.marks(env), marks.spec == spec else {
+            if viaTemplate { return true }
+            foreign.append(ForeignResource(kind: kind, id: id, name: name, why: "carries no podform markers for spec \(spec)"))
+            return false
+        }
+        if let scope, let recorded = marks.scope, recorded != scope {
+            foreign.append(ForeignResource(kind: kind, id: id, name: name, why: "is managed from scope \(recorded), not \(scope)"))
+            return false
+        }
+        if scope != nil && marks.scope == nil && !adoptUnscoped { return false }
+        return true
+    }
+
+    /// A resource with no markers of its own created from one of the spec's templates.
+    func fromOwnedTemplate(_ env: [String: String]?, templateID: String?) -> Bool {
+        Marker.owner(env) == nil && owned.templates.contains { $0.id == templateID }
+    }
+
+    /// Which resource podform does not own here uses each network volume (by volume id).
+    func foreignVolumeUsers() -> [String: String] {
+        var users: [String: String] = [:]
+        for kind in ResourceKind.ownershipOrder {
+            users.merge(kind.adapter.volumeUsers(in: state, except: owned)) { _, later in later }
+        }
+        return users
     }
 }

@@ -69,111 +69,22 @@ public func apply(_ set: ChangeSet, client: RunPodClient, options: ApplyOptions 
     guard set.errors.isEmpty else {
         throw ApplyError(spec: set.spec, step: "planning", underlying: set.errors.joined(separator: "; "), retryable: false)
     }
-    var result = ApplyResult(spec: set.spec)
-    var ids: [String: String] = [:]
-    for c in set.changes where c.action != .create { if let id = c.id { ids["\(c.kind.rawValue).\(c.name)"] = id } }
-    let order: [ResourceKind] = [.networkVolume, .template, .endpoint, .pod]
-    var toWait: [(name: String, id: String)] = []
-    var replacedOld: [Change] = []
-
-    func step<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw ApplyError(spec: set.spec, step: what, underlying: "\(error)") }
+    var run = ApplyRun(set: set, client: client, options: options)
+    for kind in ResourceKind.applyOrder {
+        for change in set.changes where change.kind == kind { try await run.createOrUpdate(change) }
     }
-
-    for kind in order {
-        for c in set.changes where c.kind == kind {
-            let key = "\(kind.rawValue).\(c.name)"
-            switch c.action {
-            case .create, .replace:
-                let body = resolve(c.body ?? .object([:]), ids)
-                options.progress("\(c.action == .replace ? "replacing" : "creating") \(kind.rawValue) \(c.name)")
-                let excluding: Set<String> = c.action == .replace ? Set(set.changes.filter { $0.kind == kind && $0.name == c.name }.compactMap(\.id)) : []
-                let marks = Marker.marks(body["env"].flatMap(stringMap))
-                let created = try await step("creating \(kind.rawValue) \(c.name)") {
-                    // After a failed create, only a resource carrying this spec's markers is the one it made.
-                    try await client.createOnce(kind, name: c.name, body: body, excluding: excluding) { env in
-                        guard let marks else { return kind == .networkVolume }
-                        guard let found = Marker.marks(env) else { return false }
-                        return found.spec == marks.spec && found.scope == marks.scope
-                    }
-                }
-                ids[key] = created.id
-                result.created.append("\(kind.rawValue) \(c.name) (\(created.id))\(created.found ? " (found after an interrupted create)" : "")")
-                result.writes += 1
-                if kind == .pod { toWait.append((c.name, created.id)) }
-                if c.action == .replace { replacedOld.append(c) }
-            case .update:
-                guard let id = c.id, let patch = c.patch else { continue }
-                options.progress("updating \(kind.rawValue) \(c.name)")
-                try await step("updating \(kind.rawValue) \(c.name)") {
-                    let body = resolve(patch, ids)
-                    switch kind {
-                    case .networkVolume: _ = try await client.updateNetworkVolume(id, body)
-                    case .template: _ = try await client.updateTemplate(id, body)
-                    case .endpoint: _ = try await client.updateEndpoint(id, body)
-                    case .pod: _ = try await client.updatePod(id, body)
-                    }
-                }
-                result.updated.append("\(kind.rawValue) \(c.name) (\(id))")
-                result.writes += 1
-                if kind == .pod { toWait.append((c.name, id)) }
-            case .start, .stop:
-                guard let id = c.id else { continue }
-                let action = c.action.rawValue
-                options.progress("\(action == "start" ? "starting" : "stopping") pod \(c.name)")
-                try await step("\(action == "start" ? "starting" : "stopping") pod \(c.name)") { try await client.podAction(id, action) }
-                result.updated.append("pod \(c.name) (\(id)): \(action)")
-                result.writes += 1
-                if c.action == .start { toWait.append((c.name, id)) }
-            case .delete, .noop:
-                continue
-            }
-        }
-    }
-
     // Wait for pods to run before anything is deleted (create-before-destroy).
-    for pod in toWait {
+    for pod in run.toWait {
         options.progress("waiting for pod \(pod.name) to run")
-        try await step("waiting for pod \(pod.name)") { try await waitRunning(pod.id, client: client, options: options) }
+        try await run.step("waiting for pod \(pod.name)") { try await waitRunning(pod.id, client: client, options: options) }
     }
-
-    let deletes = replacedOld.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
+    let deletes = run.replaced.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
         + set.changes.filter { $0.action == .delete }
-    for kind in order.reversed() {
-        for c in deletes where c.kind == kind {
-            guard let id = c.id else { continue }
-            options.progress("deleting \(kind.rawValue) \(c.name)")
-            try await step("deleting \(kind.rawValue) \(c.name)") {
-                do {
-                    switch kind {
-                    case .networkVolume: try await client.deleteNetworkVolume(id)
-                    case .template: try await client.deleteTemplate(id)
-                    case .endpoint: try await client.deleteEndpoint(id)
-                    case .pod: try await client.deletePod(id)
-                    }
-                } catch RunPodError.notFound(_) {
-                    // Already gone (an earlier, interrupted apply deleted it): the goal holds.
-                }
-            }
-            result.deleted.append("\(kind.rawValue) \(c.name) (\(id))")
-            result.writes += 1
-        }
+    for kind in ResourceKind.applyOrder.reversed() {
+        for change in deletes where change.kind == kind { try await run.delete(change) }
     }
-
-    for c in set.changes where c.action != .delete {
-        guard let id = ids["\(c.kind.rawValue).\(c.name)"] else { continue }
-        switch c.kind {
-        case .endpoint: result.urls.append("https://api.runpod.ai/v2/\(id)/openai/v1")
-        case .pod:
-            let port = (c.body?["ports"]).flatMap { v -> String? in
-                if case .array(let a) = v { return a.compactMap(\.stringValue).first { $0.hasSuffix("/http") }?.components(separatedBy: "/").first }
-                return nil
-            } ?? "8000"
-            result.urls.append("https://\(id)-\(port).proxy.runpod.net")
-        default: break
-        }
-    }
-    return result
+    run.collectURLs()
+    return run.result
 }
 
 /// Polls a pod until it is RUNNING; fails on ERROR/EXITED or after the timeout.

@@ -79,8 +79,9 @@ extension Spec {
 }
 
 /// Compiles many specs into one plan.
-public func compilePlan(_ items: [(spec: Spec, file: String, architecture: ModelArchitecture)], environment: CompileEnvironment,
-                        offline: Bool) -> (Plan, [CompileFailure]) {
+public func compilePlan(_ items: [(spec: Spec, file: String, architecture: ModelArchitecture)], environment: CompileEnvironment)
+    -> (Plan, [CompileFailure])
+{
     var deployments: [Deployment] = []
     var failures: [CompileFailure] = []
     for item in items {
@@ -91,5 +92,5 @@ public func compilePlan(_ items: [(spec: Spec, file: String, architecture: Model
         }
     }
     deployments.sort { ($0.name, $0.specFile) < ($1.name, $1.specFile) }
-    return (Plan(offline: offline, catalogAsOf: environment.gpus.asOf, deployments: deployments), failures)
+    return (Plan(catalogAsOf: environment.gpus.asOf, deployments: deployments), failures)
 }

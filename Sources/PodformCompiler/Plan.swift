@@ -1,48 +1,27 @@
-import RunPodAPI
 import PodformSizing
 import PodformCore
 
 /// podform's version: the CLI's `--version`, plans' `generated_by`, CHANGELOG.md's newest entry.
 public let podformVersion = "0.2.0"
 
-/// The compiler's output: one deployment per spec (`Specs/plan.md`; JSON Schema `Schemas/podform-plan.schema.json`).
+/// The compiler's output: one deployment per spec, decisions only (`Specs/plan.md`).
+///
+/// The plan document tools read (`plan --format json`, saved plans; JSON Schema
+/// `Schemas/podform-plan.schema.json`) is a `ReviewedPlan` (PodformApply): this plan plus each
+/// deployment's RunPod requests and, when diffed against RunPod, what changes.
 public struct Plan: Sendable, Codable, Hashable {
     /// Bumped on any incompatible change to the JSON below.
     public var formatVersion: Int = 1
     public var generatedBy: String = "podform \(podformVersion)"
-    /// True when planned without live RunPod state (every resource is a create).
-    public var offline: Bool
     /// The GPU catalog's date and where it came from.
     public var catalogAsOf: String
     public var deployments: [Deployment]
-    /// A fingerprint of the live resources the plan was diffed against (saved plans; refuses stale ones).
-    public var liveFingerprint: String?
-    /// Directories planned as a whole (`plan DIR`): their specs, and the deployments of specs
-    /// removed from them (`removed`), which apply deletes.
-    public var directories: [String]?
-    /// Deployments recorded under a planned directory's scope whose spec is no longer there.
-    public var removed: [Removed]?
-
-    public struct Removed: Sendable, Codable, Hashable {
-        public struct Resource: Sendable, Codable, Hashable {
-            public var kind: String
-            public var name: String
-            public var id: String
-            public init(kind: String, name: String, id: String) { self.kind = kind; self.name = name; self.id = id }
-        }
-        public var spec: String
-        public var scope: String?
-        public var resources: [Resource]
-        public init(spec: String, scope: String?, resources: [Resource]) { self.spec = spec; self.scope = scope; self.resources = resources }
-    }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", generatedBy = "generated_by", offline, catalogAsOf = "catalog_as_of"
-        case deployments, liveFingerprint = "live_fingerprint", directories, removed
+        case formatVersion = "format_version", generatedBy = "generated_by", catalogAsOf = "catalog_as_of", deployments
     }
 
-    public init(offline: Bool, catalogAsOf: String, deployments: [Deployment]) {
-        self.offline = offline
+    public init(catalogAsOf: String, deployments: [Deployment]) {
         self.catalogAsOf = catalogAsOf
         self.deployments = deployments
     }
@@ -137,10 +116,11 @@ public struct Deployment: Sendable, Codable, Hashable {
         /// Requests per day at which a pod and serverless flex cost the same.
         public var breakEvenRequestsPerDay: Double?
         public var priceSources: [String]
-        /// What runs now costs per month (live plans only; `liveMonthlyCost`).
-        public var liveMonthlyUSD: Double?
         /// Always emits `per_million_output_tokens_usd` (null when there are no output tokens): it is stable core.
-        public func encode(to encoder: Encoder) throws {
+        public func encode(to encoder: Encoder) throws { try encode(to: encoder, liveMonthlyUSD: nil) }
+
+        /// `liveMonthlyUSD`: what runs now costs per month (`cost.live_monthly_usd`, a live review's figure).
+        func encode(to encoder: Encoder, liveMonthlyUSD: Double?) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(hourlyUSD, forKey: .hourlyUSD)
             try c.encode(monthlyUSD, forKey: .monthlyUSD)
@@ -150,15 +130,20 @@ public struct Deployment: Sendable, Codable, Hashable {
             try c.encode(comparison, forKey: .comparison)
             try c.encode(breakEvenRequestsPerDay, forKey: .breakEvenRequestsPerDay)
             try c.encode(priceSources, forKey: .priceSources)
-            try c.encodeIfPresent(liveMonthlyUSD, forKey: .liveMonthlyUSD)
+            if let liveMonthlyUSD {
+                var live = encoder.container(keyedBy: LiveKeys.self)
+                try live.encode(liveMonthlyUSD, forKey: .liveMonthlyUSD)
+            }
         }
 
         enum CodingKeys: String, CodingKey {
             case hourlyUSD = "hourly_usd", monthlyUSD = "monthly_usd", perMillionOutputTokensUSD = "per_million_output_tokens_usd"
             case computeMonthlyUSD = "compute_monthly_usd", storageMonthlyUSD = "storage_monthly_usd", comparison
             case breakEvenRequestsPerDay = "break_even_requests_per_day", priceSources = "price_sources"
-            case liveMonthlyUSD = "live_monthly_usd"
         }
+
+        /// Keys a live review adds (`ReviewedPlan`); a compiled plan has none.
+        public enum LiveKeys: String, CodingKey { case liveMonthlyUSD = "live_monthly_usd" }
     }
 
     public struct Estimates: Sendable, Codable, Hashable {
@@ -177,25 +162,6 @@ public struct Deployment: Sendable, Codable, Hashable {
             case outputTokensPerSecondPerUserRange = "output_tokens_per_second_per_user_range"
             case replicaRequestsPerSecond = "replica_requests_per_second", replicas, coldStartSeconds = "cold_start_seconds"
             case slaMet = "sla_met", slaNotes = "sla_notes"
-        }
-    }
-
-    /// A RunPod resource to create, as a REST v2 request body.
-    public struct Resource: Sendable, Codable, Hashable {
-        public var kind: String
-        public var name: String
-        public var action: String
-        public var method: String
-        public var path: String
-        public var body: JSONValue
-
-        public init(kind: String, name: String, action: String, method: String, path: String, body: JSONValue) {
-            self.kind = kind
-            self.name = name
-            self.action = action
-            self.method = method
-            self.path = path
-            self.body = body
         }
     }
 
@@ -243,7 +209,8 @@ public struct Deployment: Sendable, Codable, Hashable {
     public var cost: Cost
     public var sizing: MemoryEstimate
     public var estimates: Estimates?
-    public var resources: [Resource]
+    /// Data centers, GPU vendor, network volume, pod count (not in the JSON; see `Placement`).
+    public var placement = Placement()
     public var alternatives: [Alternative]
     public var trace: [TraceStep]
     public var warnings: [Warning]
@@ -256,14 +223,18 @@ public struct Deployment: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case name, specFile = "spec_file", workload, model, precision, mode, workerMode = "worker_mode", gpu, workers
-        case serverless, vllm, training, container, cost, sizing, estimates, resources, alternatives, trace, warnings
+        case serverless, vllm, training, container, cost, sizing, estimates, alternatives, trace, warnings
         case scope, labels, schedule
     }
 }
 
 extension Deployment {
     /// Encodes optionals as explicit nulls for the stable core (`worker_mode`, `workers`).
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: Encoder) throws { try encode(to: encoder, liveMonthlyUSD: nil) }
+
+    /// The deployment's JSON with what a live review adds inside it: `cost.live_monthly_usd`, what
+    /// runs now costs per month. (`resources`, the RunPod requests, are the review's to add.)
+    public func encode(to encoder: Encoder, liveMonthlyUSD: Double?) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(specFile, forKey: .specFile)
@@ -278,10 +249,9 @@ extension Deployment {
         try c.encodeIfPresent(vllm, forKey: .vllm)
         try c.encodeIfPresent(training, forKey: .training)
         try c.encode(container, forKey: .container)
-        try c.encode(cost, forKey: .cost)
+        try c.encode(LiveCost(cost: cost, liveMonthlyUSD: liveMonthlyUSD), forKey: .cost)
         try c.encode(sizing, forKey: .sizing)
         try c.encode(estimates, forKey: .estimates)
-        try c.encode(resources, forKey: .resources)
         try c.encode(alternatives, forKey: .alternatives)
         try c.encode(trace, forKey: .trace)
         try c.encode(warnings, forKey: .warnings)
@@ -289,4 +259,11 @@ extension Deployment {
         try c.encodeIfPresent(labels, forKey: .labels)
         try c.encodeIfPresent(schedule, forKey: .schedule)
     }
+}
+
+/// A cost as a live review writes it.
+private struct LiveCost: Encodable {
+    var cost: Deployment.Cost
+    var liveMonthlyUSD: Double?
+    func encode(to encoder: Encoder) throws { try cost.encode(to: encoder, liveMonthlyUSD: liveMonthlyUSD) }
 }

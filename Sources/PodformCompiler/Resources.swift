@@ -1,4 +1,3 @@
-import RunPodAPI
 import Foundation
 import PodformCatalog
 import PodformCore
@@ -56,8 +55,6 @@ extension Compiler {
             networkVolumeGB: weightsLocation == .networkVolume ? volumeGB : nil)
     }
 
-    var resourceBaseName: String { "podform-\(spec.name)" }
-
     /// The scope this spec is applied from, if the caller gave one.
     var scope: String? { environment.scopes[specFile] }
 
@@ -67,16 +64,6 @@ extension Compiler {
         if let scope { env["PODFORM_SCOPE"] = scope }
         return env
     }
-
-    /// The spec's labels as the template records them (`PODFORM_LABELS`, for prune's selector);
-    /// on the template only, so that a label edit never restarts a pod.
-    var labelsMarker: String? {
-        spec.labels.isEmpty ? nil : spec.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-    }
-
-    /// The ownership markers as a body's `env`: endpoints and pods carry them too, whether or not
-    /// RunPod spreads the template's env into them (Specs/state.md).
-    var ownershipEnvBody: JSONValue { .object(ownershipEnv().mapValues { .string($0) }) }
 
     /// Environment for the chosen image, with secrets as RunPod references only.
     func containerEnv(mode: DeploymentMode, vllm: Deployment.VLLM?, candidate: Candidate) -> [String: String] {
@@ -123,82 +110,5 @@ extension Compiler {
         // Prefix caching is on by default in vLLM 0.27.1 (vllm/config/cache.py): no flag.
         if let revision = spec.model.revision { args += ["--revision", revision] }
         return args.joined(separator: " ")
-    }
-
-    func reference(_ kind: String, _ name: String) -> JSONValue { .string("${\(kind).\(name).id}") }
-
-    /// The REST v2 create requests, in apply order: network volume, template, endpoint or pods.
-    func resources(for option: Option, container: Deployment.Container, serverless: Deployment.Serverless?) -> [Deployment.Resource] {
-        var out: [Deployment.Resource] = []
-        let c = option.candidate
-        let storage = storagePlan(c)
-        let volumeName = "\(resourceBaseName)-weights"
-        if let size = option.mode == .serverless ? storage.networkVolumeGB : (weightsLocation == .networkVolume ? storage.networkVolumeGB : nil),
-           let dc = spec.constraints.dataCenters.first {
-            out.append(.init(kind: "network_volume", name: volumeName, action: "create", method: "POST", path: "/v2/network-volumes",
-                             body: ["name": .string(volumeName), "size": .int(size), "dataCenter": .string(dc)]))
-        }
-        let templateName = resourceBaseName
-        var templateEnv = container.env
-        if let labels = labelsMarker { templateEnv["PODFORM_LABELS"] = labels }
-        var template: [String: JSONValue] = [
-            "name": .string(templateName), "image": .string(container.image),
-            "env": .object(templateEnv.mapValues { .string($0) }),
-            "ports": .array(container.ports.map { .string($0) }), "disk": .int(container.containerDiskGB),
-            "serverless": .bool(option.mode == .serverless),
-            "category": .string(c.gpu.rocm ? "AMD" : "NVIDIA"),
-        ]
-        if let args = container.args { template["args"] = .string(args) }
-        out.append(.init(kind: "template", name: templateName, action: "create", method: "POST", path: "/v2/templates",
-                         body: .object(template)))
-        switch option.mode {
-        case .serverless:
-            guard let serverless else { break }
-            var gpu: [String: JSONValue] = ["pools": .array(serverless.pools.map { .string($0) }), "count": .int(c.tp)]
-            if !serverless.excludedTypes.isEmpty { gpu["excludedTypes"] = .array(serverless.excludedTypes.map { .string($0) }) }
-            let scaling: JSONValue = serverless.scaler == "REQUEST_COUNT"
-                ? ["type": "REQUEST_COUNT", "requestCount": .int(Int(saturating: serverless.scalerValue))]
-                : ["type": "QUEUE_DELAY", "queueDelay": .number(serverless.scalerValue)]
-            var workers: [String: JSONValue] = ["min": .int(option.minWorkers), "max": .int(option.maxWorkers)]
-            // RunPod rejects workers.idleTimeout on a queue endpoint scaling on requestCount, where
-            // workers follow the in-flight requests instead (OpenAPI v2 EndpointWorkers.idleTimeout).
-            if serverless.scaler != "REQUEST_COUNT" { workers["idleTimeout"] = .int(serverless.idleTimeoutSeconds) }
-            var endpoint: [String: JSONValue] = [
-                "name": .string(resourceBaseName), "type": "QUEUE", "templateId": reference("template", templateName),
-                "env": ownershipEnvBody,
-                "gpu": .object(gpu),
-                "workers": .object(workers),
-                "scaling": scaling, "flashboot": .string(serverless.flashboot), "timeout": .int(serverless.executionTimeoutMs),
-            ]
-            if !spec.constraints.dataCenters.isEmpty {
-                endpoint["dataCenterIds"] = .array(spec.constraints.dataCenters.map { .string($0) })
-            }
-            if out.first?.kind == "network_volume" { endpoint["networkVolumes"] = [reference("network_volume", volumeName)] }
-            out.append(.init(kind: "endpoint", name: resourceBaseName, action: "create", method: "POST", path: "/v2/serverless",
-                             body: .object(endpoint)))
-        case .pod:
-            let cloud = podPrice(c.gpu)?.1 ?? "SECURE"
-            for index in 0..<c.replicas {
-                let name = c.replicas == 1 ? resourceBaseName : "\(resourceBaseName)-\(index + 1)"
-                var pod: [String: JSONValue] = [
-                    "name": .string(name), "cloud": .string(cloud), "templateId": reference("template", templateName),
-                    "env": ownershipEnvBody,
-                    "gpu": ["id": .string(c.gpu.id), "count": .int(c.tp)],
-                    // Seed 003: set the disk explicitly; a template's disk is not always inherited.
-                    "disk": .int(container.containerDiskGB),
-                    "ports": .array(container.ports.map { .string($0) }),
-                ]
-                if out.first?.kind == "network_volume" {
-                    pod["mounts"] = ["network": [["volumeId": reference("network_volume", volumeName), "path": "/workspace"]]]
-                } else if let size = container.volumeGB, let path = container.volumeMountPath {
-                    pod["mounts"] = ["persistent": ["size": .int(size), "path": .string(path)]]
-                }
-                if !spec.constraints.dataCenters.isEmpty {
-                    pod["dataCenterIds"] = .array(spec.constraints.dataCenters.map { .string($0) })
-                }
-                out.append(.init(kind: "pod", name: name, action: "create", method: "POST", path: "/v2/pods", body: .object(pod)))
-            }
-        }
-        return out
     }
 }

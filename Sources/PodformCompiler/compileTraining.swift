@@ -1,4 +1,3 @@
-import RunPodAPI
 import Foundation
 import PodformCatalog
 import PodformCore
@@ -72,19 +71,6 @@ extension Compiler {
         let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
         let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
                                              volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
-        let templateName = resourceBaseName
-        let resources: [Deployment.Resource] = [
-            .init(kind: "template", name: templateName, action: "create", method: "POST", path: "/v2/templates",
-                  body: ["name": .string(templateName), "image": .string(containerImage), "env": .object(env.mapValues { .string($0) }),
-                         "ports": .array(container.ports.map { .string($0) }), "disk": .int(container.containerDiskGB), "serverless": false,
-                         "category": .string(gpu.rocm ? "AMD" : "NVIDIA")]),
-            .init(kind: "pod", name: resourceBaseName, action: "create", method: "POST", path: "/v2/pods",
-                  body: ["name": .string(resourceBaseName), "cloud": .string(cloud), "templateId": reference("template", templateName),
-                         "env": ownershipEnvBody,
-                         "gpu": ["id": .string(gpu.id), "count": .int(count)], "disk": .int(container.containerDiskGB),
-                         "mounts": ["persistent": ["size": .int(diskGB), "path": "/workspace"]],
-                         "ports": .array(container.ports.map { .string($0) })]),
-        ]
         let sizing = architecture.estimate(ServingShape(weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
                                                         concurrency: shape.batchSize, tensorParallel: 1),
                                            accounting: environment.accounting)
@@ -112,7 +98,8 @@ extension Compiler {
                         perMillionOutputTokensUSD: nil, computeMonthlyUSD: (price.usd * Double(count) * hoursPerMonth * 100).rounded() / 100,
                         storageMonthlyUSD: ((hourly - price.usd * Double(count)) * hoursPerMonth * 100).rounded() / 100,
                         comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.source + " (" + price.asOf + ")"]),
-            sizing: sizing, estimates: nil, resources: resources, alternatives: Array(rejected.prefix(3)), trace: trace.steps,
+            sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
+            alternatives: Array(rejected.prefix(3)), trace: trace.steps,
             warnings: warnings))
     }
 }

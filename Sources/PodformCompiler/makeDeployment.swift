@@ -216,7 +216,6 @@ extension Compiler {
         let gpuOut = Deployment.GPU(id: gpu.id, displayName: gpu.displayName, count: c.tp, memoryGB: gpu.memoryGB,
                                     cloud: deploymentMode == .pod ? (podPrice(gpu)?.1 ?? "SECURE") : "SERVERLESS",
                                     pool: deploymentMode == .serverless ? gpu.serverlessPool : nil)
-        let resources = self.resources(for: best, container: container, serverless: serverless)
         return Deployment(
             name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
             model: .init(id: spec.model.id, parameters: c.memory.parameters, activeParameters: c.memory.activeParameters,
@@ -228,7 +227,7 @@ extension Compiler {
                              outputTokensPerSecondPerUserRange: perf.outputTokensPerSecondPerUserRange.map(round1),
                              replicaRequestsPerSecond: round3(perf.requestsPerSecond), replicas: c.replicas,
                              coldStartSeconds: best.coldStartSeconds.map { $0.rounded() }, slaMet: slaMet, slaNotes: notes),
-            resources: resources, alternatives: alternatives(best, options: options, rejected: rejected, gpuRejections: gpuRejections),
+            placement: placement(best), alternatives: alternatives(best, options: options, rejected: rejected, gpuRejections: gpuRejections),
             trace: trace.steps, warnings: warnings)
     }
 

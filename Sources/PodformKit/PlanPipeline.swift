@@ -80,7 +80,7 @@ public struct PlanPipeline: Sendable {
         var compileEnvironment = CompileEnvironment(gpus: catalogs.gpus, now: now)
         compileEnvironment.accounting = .planning
         compileEnvironment.scopes = scopes
-        var (plan, compileFailures) = compilePlan(items, environment: compileEnvironment, offline: true)
+        var (plan, compileFailures) = compilePlan(items, environment: compileEnvironment)
         for f in compileFailures {
             let file = items.first { $0.spec.name == f.spec }?.file ?? f.spec
             let message = f.message + (f.suggestions.isEmpty ? "" : "\n  what would work: " + f.suggestions.joined(separator: "; "))

@@ -1,4 +1,5 @@
 import Foundation
+import PodformApply
 import PodformCompiler
 
 /// `podform plan --format markdown`: a pull-request comment a reviewer reads in ten seconds.
@@ -6,21 +7,22 @@ public enum PlanMarkdownRenderer {
     /// GitHub's comment limit is 65,536 characters; stay under it with room for a note.
     public static let limit = 60_000
 
-    public static func render(_ plan: Plan, failures: [String] = []) -> String {
+    public static func render(_ reviewed: ReviewedPlan, failures: [String] = []) -> String {
         var head = "## podform plan\n\n"
-        head += plan.offline ? "_Offline plan (no RunPod API key): every resource is shown as to-create._ " : ""
-        head += "GPU prices as of \(plan.catalogAsOf).\n\n"
+        head += reviewed.offline ? "_Offline plan (no RunPod API key): every resource is shown as to-create._ " : ""
+        head += "GPU prices as of \(reviewed.plan.catalogAsOf).\n\n"
         head += "| spec | GPU | count | mode | workers | monthly | vs live | SLA |\n| --- | --- | ---: | --- | --- | ---: | --- | --- |\n"
-        for d in plan.deployments {
+        for review in reviewed.deployments {
+            let d = review.deployment
             let mode = d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
             let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? "\(d.estimates?.replicas ?? 1) pod\((d.estimates?.replicas ?? 1) == 1 ? "" : "s")"
             let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
-            head += "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(String(format: "$%.2f", d.cost.monthlyUSD)) | \(liveChange(d, offline: plan.offline)) | \(sla) |\n"
+            head += "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(String(format: "$%.2f", d.cost.monthlyUSD)) | \(liveChange(review, offline: reviewed.offline)) | \(sla) |\n"
         }
         for f in failures { head += "\n> **error:** \(f.replacingOccurrences(of: "\n", with: " "))\n" }
         var body = ""
         var truncated = 0
-        for d in plan.deployments {
+        for d in reviewed.deployments {
             let section = details(d)
             if head.count + body.count + section.count > limit { truncated += 1; continue }
             body += section
@@ -33,19 +35,21 @@ public enum PlanMarkdownRenderer {
     }
 
     /// How the deployment compares with what runs now: new (+ its cost), unchanged, or which changes.
-    static func liveChange(_ d: Deployment, offline: Bool) -> String {
+    static func liveChange(_ review: ReviewedDeployment, offline: Bool) -> String {
         if offline { return "not checked (offline)" }
-        let actions = d.resources.map(\.action)
+        let d = review.deployment
+        let actions = review.resources.map(\.action.rawValue)
         if actions.allSatisfy({ $0 == "create" }) { return String(format: "new: +$%.2f/month", d.cost.monthlyUSD) }
         if actions.allSatisfy({ $0 == "no-op" }) { return "no change" }
         let counts = Dictionary(grouping: actions.filter { $0 != "no-op" }, by: { $0 }).mapValues(\.count)
         let changes = counts.keys.sorted().map { "\(counts[$0]!) to \($0)" }.joined(separator: ", ")
-        guard let now = d.cost.liveMonthlyUSD else { return changes }
+        guard let now = review.liveMonthlyUSD else { return changes }
         let delta = d.cost.monthlyUSD - now
         return String(format: "%@; $%.2f -> $%.2f (%@$%.2f)", changes, now, d.cost.monthlyUSD, delta >= 0 ? "+" : "-", abs(delta))
     }
 
-    static func details(_ d: Deployment) -> String {
+    static func details(_ review: ReviewedDeployment) -> String {
+        let d = review.deployment
         var s = "<details><summary><code>\(d.name)</code>: \(d.gpu.count) x \(d.gpu.displayName), \(String(format: "$%.2f/month", d.cost.monthlyUSD))</summary>\n\n"
         s += "Model `\(d.model.id)` (\(d.precision)) from `\(d.specFile)`.\n\n"
         if let fit = d.sizing.gpu {
@@ -56,10 +60,10 @@ public enum PlanMarkdownRenderer {
         }
         if let e = d.estimates, !e.slaNotes.isEmpty { s += "**SLA:** " + e.slaNotes.joined(separator: "; ") + "\n\n" }
         s += "**Resources:**\n\n| action | kind | name |\n| --- | --- | --- |\n"
-        for r in d.resources {
+        for r in review.resources {
             // The same symbols as the terminal diff: + create, ~ update, +/- replace (create before destroy), - delete.
-            let symbol = ["create": "+ ", "update": "~ ", "replace": "+/- ", "delete": "- ", "start": "~ ", "stop": "~ "][r.action] ?? ""
-            s += "| \(symbol)\(r.action) | \(r.kind) | `\(r.name)` |\n"
+            let symbol = ["create": "+ ", "update": "~ ", "replace": "+/- ", "delete": "- ", "start": "~ ", "stop": "~ "][r.action.rawValue] ?? ""
+            s += "| \(symbol)\(r.action.rawValue) | \(r.kind.rawValue) | `\(r.name)` |\n"
         }
         if !d.alternatives.isEmpty {
             s += "\n**Alternatives:**\n\n"

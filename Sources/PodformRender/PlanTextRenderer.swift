@@ -1,28 +1,57 @@
-import RunPodAPI
 import Foundation
+import PodformApply
 import PodformCompiler
+import RunPodAPI
 
 /// `podform plan` for a terminal: reads like `terraform plan` (stable widths, no colour in the string).
 public enum PlanTextRenderer {
-    public static func render(_ plan: Plan, explain: Bool = false, resources: Bool = true) -> String {
+    /// The plan; with a live review's change sets, the deployments followed by what changes,
+    /// otherwise each deployment's resources (every one a create offline).
+    public static func render(_ reviewed: ReviewedPlan, explain: Bool = false) -> String {
+        let sets = reviewed.changeSets
         var out = ""
-        let specs = plan.deployments.count
+        let specs = reviewed.deployments.count
         out += "podform plan: \(specs) deployment\(specs == 1 ? "" : "s")"
-        out += plan.offline ? ", offline (no RunPod API key: every resource is shown as to-create)\n" : "\n"
-        out += "GPU prices as of \(plan.catalogAsOf)\n"
-        var creates = 0
-        for d in plan.deployments {
-            out += "\n" + deployment(d, explain: explain, resources: resources)
-            creates += d.resources.filter { $0.action == "create" }.count
+        out += reviewed.offline ? ", offline (no RunPod API key: every resource is shown as to-create)\n" : "\n"
+        out += "GPU prices as of \(reviewed.plan.catalogAsOf)\n"
+        for d in reviewed.deployments {
+            out += "\n" + deployment(d.deployment, explain: explain, resources: sets == nil ? d.resources : [])
         }
-        if resources { out += "\nPlan: \(creates) to add, 0 to change, 0 to destroy.\n" }
-        return out
+        if let sets { return out + "\n" + ChangeSetRenderer.text(sets) }
+        let creates = reviewed.deployments.reduce(0) { $0 + $1.resources.filter { $0.action == .create }.count }
+        return out + "\nPlan: \(creates) to add, 0 to change, 0 to destroy.\n"
     }
 
     static func money(_ x: Double) -> String { String(format: "$%.2f", x) }
 
-    public static func deployment(_ d: Deployment, explain: Bool, resources: Bool = true) -> String {
-        var out = "# \(d.name) (\(d.specFile))\n"
+    /// One deployment: what runs, what it costs, its SLA and memory, then `resources` as
+    /// Terraform-style blocks, alternatives, warnings and (with `explain`) the decision trace.
+    public static func deployment(_ d: Deployment, explain: Bool, resources: [PlannedResource] = []) -> String {
+        var out = "# \(d.name) (\(d.specFile))\n" + summary(d) + "\n"
+        for r in resources {
+            out += "  + resource \"\(r.kind.rawValue)\" \"\(r.name)\" {\n"
+            out += attributes(r.body, indent: 6)
+            out += "    }\n"
+        }
+        if !d.alternatives.isEmpty {
+            out += "\n  alternatives:\n"
+            for a in d.alternatives {
+                let mode = a.mode == .pod ? "pod" : "serverless \(a.workerMode?.rawValue ?? "")"
+                let delta = a.deltaMonthlyUSD.map { String(format: " (%@$%.2f/month)", $0 >= 0 ? "+" : "-", abs($0)) } ?? ""
+                out += "    - \(a.replicas > 1 ? "\(a.replicas) x " : "")\(a.count) x \(a.gpu) \(mode)\(delta): \(a.reason)\n"
+            }
+        }
+        if !d.warnings.isEmpty {
+            out += "\n  warnings:\n"
+            for w in d.warnings { out += "    ! \(w.message) [\(w.code)]\n" }
+        }
+        if explain { out += trace(d) }
+        return out
+    }
+
+    /// Model, placement, cost, SLA and memory lines.
+    static func summary(_ d: Deployment) -> String {
+        var out = ""
         var modelLine = "\(d.model.id), \(d.workload)"
         if let v = d.vllm {
             let replicas = d.estimates?.replicas ?? 1
@@ -55,31 +84,15 @@ public enum PlanTextRenderer {
         if let t = d.training {
             out += String(format: "  memory:   %.1f GB for the run (trainable %.1fM parameters)\n", Double(t.totalBytes) / 1e9, Double(t.trainableParameters) / 1e6)
         }
-        out += "\n"
-        for r in d.resources where resources {
-            out += "  + resource \"\(r.kind)\" \"\(r.name)\" {\n"
-            out += attributes(r.body, indent: 6)
-            out += "    }\n"
-        }
-        if !d.alternatives.isEmpty {
-            out += "\n  alternatives:\n"
-            for a in d.alternatives {
-                let mode = a.mode == .pod ? "pod" : "serverless \(a.workerMode?.rawValue ?? "")"
-                let delta = a.deltaMonthlyUSD.map { String(format: " (%@$%.2f/month)", $0 >= 0 ? "+" : "-", abs($0)) } ?? ""
-                out += "    - \(a.replicas > 1 ? "\(a.replicas) x " : "")\(a.count) x \(a.gpu) \(mode)\(delta): \(a.reason)\n"
-            }
-        }
-        if !d.warnings.isEmpty {
-            out += "\n  warnings:\n"
-            for w in d.warnings { out += "    ! \(w.message) [\(w.code)]\n" }
-        }
-        if explain {
-            out += "\n  decision trace:\n"
-            for step in d.trace {
-                out += "    [\(step.rule)] \(step.question)\n      -> \(step.outcome)\n"
-                for key in step.inputs.keys.sorted() { out += "         \(key) = \(step.inputs[key]!)\n" }
-                out += "         source: \(step.source)\n"
-            }
+        return out
+    }
+
+    static func trace(_ d: Deployment) -> String {
+        var out = "\n  decision trace:\n"
+        for step in d.trace {
+            out += "    [\(step.rule)] \(step.question)\n      -> \(step.outcome)\n"
+            for key in step.inputs.keys.sorted() { out += "         \(key) = \(step.inputs[key]!)\n" }
+            out += "         source: \(step.source)\n"
         }
         return out
     }

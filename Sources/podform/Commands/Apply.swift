@@ -32,24 +32,11 @@ extension Podform {
         }
 
         func run() async throws {
-            var arguments = SpecArguments(files: files, directories: [])
-            var saved: PodformCompiler.Plan?
-            if files.count == 1, files[0].hasSuffix(".json") {
-                let data: Data
-                do { data = try BoundedFile.read(files[0], limit: BoundedFile.planLimit) } catch {
-                    Output.err("error: \(files[0]): \(error)\n")
-                    throw ExitCode(1)
-                }
-                guard let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else {
-                    Output.err("error: \(files[0]) is not a podform plan\n")
-                    throw ExitCode(1)
-                }
-                saved = plan
-                arguments = try SpecArguments.expand((plan.directories ?? []) + plan.deployments.map(\.specFile))
-            } else {
-                arguments = try SpecArguments.expand(files)
-            }
-            let outcome = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit).run(arguments.files)
+            let saved = try savedPlan()
+            let arguments = try saved.map { try SpecArguments.expand(($0.live?.directories ?? []) + $0.plan.deployments.map(\.specFile)) }
+                ?? SpecArguments.expand(files)
+            let pipeline = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit)
+            let outcome = pipeline.run(arguments.files)
             if !outcome.allDiagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources)) }
             if outcome.hasErrors { throw ExitCode(1) }
             do {
@@ -57,104 +44,129 @@ extension Podform {
                 // Locks before live state: a diff is never made from state another apply is changing.
                 let locks = specLocks()
                 defer { locks.releaseAll() }
-                for d in outcome.plan.deployments {
-                    switch locks.acquire(d.name) {
-                    case .acquired: continue
-                    case .heldElsewhere:
-                        Output.err("error: \(d.name) is being applied by another podform on this machine; try again when it is done\n")
-                        throw ExitCode(1)
-                    case .failed(let why):
-                        Output.err("error: \(d.name): \(why)\n")
-                        throw ExitCode(1)
-                    }
-                }
+                try lock(outcome.plan.deployments.map(\.name), locks)
                 let live = try await LiveState.fetch(client)
                 let removed = arguments.removedSets(live: live, deployments: outcome.plan.deployments, explicitScope: scope.explicit,
                                                     allowDestroyVolumes: allowDestroyVolumes)
-                for (_, set) in removed where locks.acquire(set.spec) != .acquired {
-                    Output.err("error: \(set.spec) is being applied by another podform on this machine; try again when it is done\n")
+                for spec in removed.map(\.spec) where locks.acquire(spec) != .acquired {
+                    Output.err("error: \(spec) is being applied by another podform on this machine; try again when it is done\n")
                     throw ExitCode(1)
                 }
-                if let saved {
-                    // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
-                    let now = encodeJSON(outcome.plan.deployments.map { stripState($0) })
-                    let then = encodeJSON(saved.deployments.map { stripState($0) })
-                    let specs = saved.deployments.map(\.name) + (saved.removed ?? []).map(\.spec)
-                    if now != then || saved.liveFingerprint != live.fingerprint(specs: specs)
-                        || Set(removed.map(\.set.spec)) != Set((saved.removed ?? []).map(\.spec)) {
-                        Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
-                        throw ExitCode(1)
-                    }
+                let reviewed = pipeline.review(outcome.plan, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes, now: Date()),
+                                               directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed)
+                if let saved, isStale(saved, now: reviewed, live: live) {
+                    Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
+                    throw ExitCode(1)
                 }
-                let sets = outcome.plan.deployments.map { diff($0, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes, now: Date())) }
-                    + removed.map(\.set)
+                let sets = reviewed.changeSets ?? []
                 Output.out(ChangeSetRenderer.text(sets))
-                let conflicts = sets.filter { !$0.errors.isEmpty }
-                if !conflicts.isEmpty {
-                    for set in conflicts { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
-                    Output.err("error: nothing was applied; resolve the conflicts above first\n")
-                    throw ExitCode(1)
-                }
-                guard sets.contains(where: \.hasChanges) else {
-                    Output.out("No changes. RunPod matches the specs.\n")
-                    return
-                }
-                if !autoApprove && saved == nil {
-                    guard isatty(STDIN_FILENO) == 1 else {
-                        Output.err("error: not on a terminal; pass --auto-approve to apply without confirmation (or apply a saved plan: plan --out plan.json, apply plan.json)\n")
-                        throw ExitCode(1)
-                    }
-                    Output.out("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
-                    guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
-                        Output.err("Apply cancelled.\n")
-                        throw ExitCode(1)
-                    }
-                }
-                var failed = false
-                let started = Date()
-                let toApply = sets.filter(\.hasChanges)
-                // Independent specs in parallel, at most 4 at a time.
-                let results = await withTaskGroup(of: (String, Result<ApplyResult, Error>).self) { group in
-                    var out: [(String, Result<ApplyResult, Error>)] = []
-                    var running = 0
-                    for set in toApply {
-                        if running >= 4, let done = await group.next() { out.append(done); running -= 1 }
-                        running += 1
-                        let quiet = global.quiet
-                        let options = ApplyOptions(waitTimeout: waitTimeout, pollInterval: 5) { line in
-                            if !quiet { Output.err(String(format: "[%5.1fs] %@: ", Date().timeIntervalSince(started), set.spec) + line + "\n") }
-                        }
-                        group.addTask {
-                            do { return (set.spec, .success(try await PodformApply.apply(set, client: client, options: options))) }
-                            catch { return (set.spec, .failure(error)) }
-                        }
-                    }
-                    for await done in group { out.append(done) }
-                    return out.sorted { $0.0 < $1.0 }
-                }
-                for (spec, result) in results {
-                    switch result {
-                    case .success(let r):
-                        Output.out("\(spec): \(r.created.count) created, \(r.updated.count) updated, \(r.deleted.count) deleted\n")
-                        for url in r.urls { Output.out("  \(url)\n") }
-                    case .failure(let error):
-                        Output.err("error: \(error)\n")
-                        failed = true
-                    }
-                }
-                if failed { throw ExitCode(1) }
+                guard try confirm(sets, saved: saved != nil) else { return }
+                try await applyAll(sets.filter(\.hasChanges), client: client)
             } catch let error as RunPodError {
                 Output.err("error: \(error)\n")
                 throw ExitCode(1)
             }
         }
 
-        func stripState(_ d: Deployment) -> Deployment {
-            var d = d
-            d.cost.liveMonthlyUSD = nil
-            for i in d.resources.indices { d.resources[i].action = "create" }
-            d.resources.removeAll { $0.method == "DELETE" }
-            return d
+        /// The saved plan given as the only argument (`apply plan.json`), if one is.
+        func savedPlan() throws -> ReviewedPlan? {
+            guard files.count == 1, files[0].hasSuffix(".json") else { return nil }
+            let data: Data
+            do { data = try BoundedFile.read(files[0], limit: BoundedFile.planLimit) } catch {
+                Output.err("error: \(files[0]): \(error)\n")
+                throw ExitCode(1)
+            }
+            guard let plan = PlanFile.read(data) else {
+                Output.err("error: \(files[0]) is not a podform plan\n")
+                throw ExitCode(1)
+            }
+            return plan
+        }
+
+        /// Takes the specs' locks, or fails naming the first held elsewhere.
+        func lock(_ specs: [String], _ locks: SpecLocks) throws {
+            for spec in specs {
+                switch locks.acquire(spec) {
+                case .acquired: continue
+                case .heldElsewhere:
+                    Output.err("error: \(spec) is being applied by another podform on this machine; try again when it is done\n")
+                    throw ExitCode(1)
+                case .failed(let why):
+                    Output.err("error: \(spec): \(why)\n")
+                    throw ExitCode(1)
+                }
+            }
+        }
+
+        /// A saved plan is stale when the specs compile to other decisions or requests, the live
+        /// resources they own changed, or other specs left the planned directories.
+        func isStale(_ saved: ReviewedPlan, now: ReviewedPlan, live: LiveState) -> Bool {
+            // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
+            let specs = saved.plan.deployments.map(\.name) + (saved.live?.removed ?? []).map(\.spec)
+            return encodeJSON(now.plan.deployments) != encodeJSON(saved.plan.deployments)
+                || now.deployments.map(\.requests) != saved.deployments.map(\.requests)
+                || saved.live?.fingerprint != live.fingerprint(specs: specs)
+                || Set((now.live?.removed ?? []).map(\.spec)) != Set((saved.live?.removed ?? []).map(\.spec))
+        }
+
+        /// False when there is nothing to do; asks on a terminal unless approved (a saved plan was reviewed).
+        func confirm(_ sets: [ChangeSet], saved: Bool) throws -> Bool {
+            let conflicts = sets.filter { !$0.errors.isEmpty }
+            if !conflicts.isEmpty {
+                for set in conflicts { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
+                Output.err("error: nothing was applied; resolve the conflicts above first\n")
+                throw ExitCode(1)
+            }
+            guard sets.contains(where: \.hasChanges) else {
+                Output.out("No changes. RunPod matches the specs.\n")
+                return false
+            }
+            if autoApprove || saved { return true }
+            guard isatty(STDIN_FILENO) == 1 else {
+                Output.err("error: not on a terminal; pass --auto-approve to apply without confirmation (or apply a saved plan: plan --out plan.json, apply plan.json)\n")
+                throw ExitCode(1)
+            }
+            Output.out("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                Output.err("Apply cancelled.\n")
+                throw ExitCode(1)
+            }
+            return true
+        }
+
+        /// Independent specs in parallel, at most 4 at a time; one line per spec, then its URLs.
+        func applyAll(_ toApply: [ChangeSet], client: RunPodClient) async throws {
+            let started = Date()
+            let results = await withTaskGroup(of: (String, Result<ApplyResult, Error>).self) { group in
+                var out: [(String, Result<ApplyResult, Error>)] = []
+                var running = 0
+                for set in toApply {
+                    if running >= 4, let done = await group.next() { out.append(done); running -= 1 }
+                    running += 1
+                    let quiet = global.quiet
+                    let options = ApplyOptions(waitTimeout: waitTimeout, pollInterval: 5) { line in
+                        if !quiet { Output.err(String(format: "[%5.1fs] %@: ", Date().timeIntervalSince(started), set.spec) + line + "\n") }
+                    }
+                    group.addTask {
+                        do { return (set.spec, .success(try await PodformApply.apply(set, client: client, options: options))) }
+                        catch { return (set.spec, .failure(error)) }
+                    }
+                }
+                for await done in group { out.append(done) }
+                return out.sorted { $0.0 < $1.0 }
+            }
+            var failed = false
+            for (spec, result) in results {
+                switch result {
+                case .success(let r):
+                    Output.out("\(spec): \(r.created.count) created, \(r.updated.count) updated, \(r.deleted.count) deleted\n")
+                    for url in r.urls { Output.out("  \(url)\n") }
+                case .failure(let error):
+                    Output.err("error: \(error)\n")
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 

@@ -34,13 +34,11 @@ extension Podform {
         func run() async throws {
             let catalogs = try Catalogs.load()
             let arguments = try SpecArguments.expand(files)
-            let outcome = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit).run(arguments.files)
+            let pipeline = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit)
+            let outcome = pipeline.run(arguments.files)
             if !outcome.allDiagnostics.isEmpty {
                 Output.err(PodformRender.DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources, color: Output.useColor(color)))
             }
-            var plan = outcome.plan
-            var sets: [ChangeSet]?
-            var conflicts = false
             let connection = RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global)
             // A drift check (--detailed-exitcode) without credentials would report every resource
             // as a change: an error, unless the offline plan is what was asked for.
@@ -48,49 +46,42 @@ extension Podform {
                 Output.err("error: --detailed-exitcode compares against RunPod, and no RUNPOD_API_KEY (or --api-key-file) is set; pass --offline to plan without RunPod\n")
                 throw ExitCode(1)
             }
-            if !offline && !connection.hasKey && format == .text && !plan.deployments.isEmpty {
+            if !offline && !connection.hasKey && format == .text && !outcome.plan.deployments.isEmpty {
                 Output.err("note: no RUNPOD_API_KEY: an offline plan (every resource shown as a create); set it to diff against RunPod\n")
             }
-            if !offline && connection.hasKey && !plan.deployments.isEmpty {
-                do {
-                    let client = try connection.client()
-                    let live = try await LiveState.fetch(client)
-                    let removed = outcome.hasErrors ? [] : arguments.removedSets(live: live, deployments: plan.deployments,
-                                                                                 explicitScope: scope.explicit, allowDestroyVolumes: false)
-                    let changeSets = plan.deployments.map { diff($0, live: live, options: DiffOptions(now: Date())) } + removed.map(\.set)
-                    plan = annotate(plan, with: changeSets)
-                    for i in plan.deployments.indices {
-                        plan.deployments[i].cost.liveMonthlyUSD = liveMonthlyCost(plan.deployments[i], live: live, gpus: catalogs.gpus)
-                    }
-                    plan.liveFingerprint = live.fingerprint(specs: plan.deployments.map(\.name) + removed.map(\.set.spec))
-                    if !arguments.directories.isEmpty {
-                        plan.directories = arguments.directories
-                        plan.removed = SpecArguments.removed(removed)
-                    }
-                    sets = changeSets
-                    for set in changeSets { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
-                    if changeSets.contains(where: { !$0.errors.isEmpty }) { conflicts = true }
-                } catch let error as RunPodError {
-                    Output.err("error: \(error)\n")
-                    throw ExitCode(1)
-                }
+            var reviewed = pipeline.review(outcome.plan, live: nil)
+            if !offline && connection.hasKey && !outcome.plan.deployments.isEmpty {
+                reviewed = try await review(outcome, pipeline: pipeline, arguments: arguments, connection: connection)
             }
-            if !plan.deployments.isEmpty || outcome.failures.isEmpty {
+            let sets = reviewed.changeSets
+            for set in sets ?? [] { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
+            if !reviewed.deployments.isEmpty || outcome.failures.isEmpty {
                 switch format {
-                case .text:
-                    if let sets {
-                        Output.out(PlanTextRenderer.render(plan, explain: explain, resources: false) + "\n" + ChangeSetRenderer.text(sets))
-                    } else {
-                        Output.out(PlanTextRenderer.render(plan, explain: explain))
-                    }
-                case .json: Output.out(encodeJSON(plan))
-                case .markdown: Output.out(PlanMarkdownRenderer.render(plan, failures: outcome.failures))
+                case .text: Output.out(PlanTextRenderer.render(reviewed, explain: explain))
+                case .json: Output.out(encodeJSON(reviewed))
+                case .markdown: Output.out(PlanMarkdownRenderer.render(reviewed, failures: outcome.failures))
                 }
             }
-            if let out { try PlanFile.write(plan, to: out, force: force) }
-            if outcome.hasErrors || conflicts { throw ExitCode(1) }
-            let changes = sets.map { $0.contains(where: \.hasChanges) } ?? plan.deployments.contains { !$0.resources.isEmpty }
+            if let out { try PlanFile.write(reviewed, to: out, force: force) }
+            if outcome.hasErrors || (sets ?? []).contains(where: { !$0.errors.isEmpty }) { throw ExitCode(1) }
+            let changes = sets.map { $0.contains(where: \.hasChanges) } ?? reviewed.deployments.contains { !$0.requests.isEmpty }
             if detailedExitcode && changes { throw ExitCode(2) }
+        }
+
+        /// The plan against RunPod: its live state, and the destroys of specs removed from a
+        /// planned directory (none when a spec failed: prune needs every spec's name).
+        func review(_ outcome: PlanPipeline.Outcome, pipeline: PlanPipeline, arguments: SpecArguments,
+                    connection: RunPodOptions) async throws -> ReviewedPlan {
+            do {
+                let live = try await LiveState.fetch(try connection.client())
+                let removed = outcome.hasErrors ? [] : arguments.removedSets(live: live, deployments: outcome.plan.deployments,
+                                                                             explicitScope: scope.explicit, allowDestroyVolumes: false)
+                return pipeline.review(outcome.plan, live: live, options: DiffOptions(now: Date()),
+                                       directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed)
+            } catch let error as RunPodError {
+                Output.err("error: \(error)\n")
+                throw ExitCode(1)
+            }
         }
     }
 }
@@ -101,7 +92,7 @@ enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Saved plans: JSON, mode 0600, never clobbering a file that is not a podform plan or following a symlink.
 enum PlanFile {
-    static func write(_ plan: PodformCompiler.Plan, to path: String, force: Bool) throws {
+    static func write(_ plan: ReviewedPlan, to path: String, force: Bool) throws {
         do {
             try OwnedFile.write(Data(encodeJSON(plan).utf8), to: path, permissions: 0o600, force: force, what: "a podform plan",
                                 isOwn: isPlan)
@@ -111,9 +102,12 @@ enum PlanFile {
         }
     }
 
-    /// True when `data` is a plan podform wrote: it decodes as a `Plan` whose `generated_by` names podform.
+    /// True when `data` is a plan podform wrote: it decodes as a plan whose `generated_by` names podform.
     static func isPlan(_ data: Data) -> Bool {
-        guard let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else { return false }
-        return plan.generatedBy.hasPrefix("podform ") && plan.formatVersion >= 1
+        guard let saved = read(data) else { return false }
+        return saved.plan.generatedBy.hasPrefix("podform ") && saved.plan.formatVersion >= 1
     }
+
+    /// A saved plan (`plan --out`), or nil when `data` is not one.
+    static func read(_ data: Data) -> ReviewedPlan? { try? JSONDecoder().decode(ReviewedPlan.self, from: data) }
 }

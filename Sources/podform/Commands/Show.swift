@@ -22,7 +22,7 @@ extension Podform {
                 Output.err("error: \(file): \(error)\n")
                 throw ExitCode(1)
             }
-            guard let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else {
+            guard let plan = PlanFile.read(data) else {
                 Output.err("error: \(file) is not a podform plan (write one with `podform plan --out \(file)`)\n")
                 throw ExitCode(1)
             }

@@ -40,13 +40,13 @@ struct SpecArguments {
 
     /// The destroys for deployments recorded under a directory's scope (or `--scope`) whose spec
     /// is no longer among the planned ones: what a PR that deletes a spec file takes away.
-    func removedSets(live: LiveState, deployments: [Deployment], explicitScope: Scope?, allowDestroyVolumes: Bool) -> [(scope: String?, set: ChangeSet)] {
+    func removedSets(live: LiveState, deployments: [Deployment], explicitScope: Scope?, allowDestroyVolumes: Bool) -> [RemovedDeployment] {
         guard !directories.isEmpty else { return [] }
         var present = Set(deployments.map(\.name))
         for file in files {
             if let text = SpecFiles.read(file).text, let name = PodformCore.Spec.declaredName(path: file, text: text) { present.insert(name) }
         }
-        var sets: [(scope: String?, set: ChangeSet)] = []
+        var sets: [RemovedDeployment] = []
         var seen = Set<String>()
         for directory in directories {
             let context = PruneContext(scope: explicitScope ?? Scope.directory(directory), selector: LabelSelector(), presentSpecs: present)
@@ -55,18 +55,11 @@ struct SpecArguments {
                 if set.hasChanges || !set.notes.isEmpty {
                     var noted = set
                     noted.notes.insert("its spec is no longer in \(directory): its deployment is destroyed", at: 0)
-                    sets.append((marks.scope, noted))
+                    sets.append(RemovedDeployment(scope: marks.scope, changes: noted))
                 }
             }
         }
         return sets
-    }
-
-    static func removed(_ sets: [(scope: String?, set: ChangeSet)]) -> [PodformCompiler.Plan.Removed] {
-        sets.map { scope, set in
-            PodformCompiler.Plan.Removed(spec: set.spec, scope: scope,
-                                         resources: set.changes.filter { $0.action == .delete }.map { .init(kind: $0.kind.rawValue, name: $0.name, id: $0.id ?? "") })
-        }
     }
 }
 
