@@ -145,6 +145,39 @@ final class LiveCLITests: XCTestCase {
         XCTAssertEqual(offline.status, 1)
         XCTAssertTrue(offline.stderr.contains("could not reach the Hugging Face Hub"), offline.stderr)
     }
+
+    /// `init --model` takes a Hub id, as its help says, and `validate --strict` (the plan workflow's
+    /// step) passes a model outside the catalog that resolves, and fails one that does not.
+    func testInitAndStrictValidateResolveHubModels() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.gpus)
+        let config = try Data(contentsOf: CLITests.root.appendingPathComponent("Tests/PodformCatalogTests/Fixtures/Qwen3-30B-A3B.config.json"))
+        await fake.state.addHubConfig("acme/open-model", config)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-hubinit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let env = ["HF_ENDPOINT": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        let spec = dir.appendingPathComponent("open.yaml").path
+        let initRun = try await podform(["init", "--model", "acme/open-model", "-o", spec], env: env)
+        XCTAssertEqual(initRun.status, 0, initRun.stderr)
+        let text = try String(contentsOfFile: spec, encoding: .utf8)
+        XCTAssertTrue(text.contains("id: acme/open-model"), text)
+        XCTAssertTrue(text.contains("name: open-model "), text)
+        let strict = try await podform(["validate", "--strict", spec], env: env)
+        XCTAssertEqual(strict.status, 0, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("note: model `acme/open-model` is not in the catalog"), strict.stderr)
+
+        let missing = dir.appendingPathComponent("missing.yaml").path
+        try text.replacingOccurrences(of: "acme/open-model", with: "acme/no-such-model").write(toFile: missing, atomically: true, encoding: .utf8)
+        let unresolved = try await podform(["validate", "--strict", missing], env: env)
+        XCTAssertEqual(unresolved.status, 1)
+        XCTAssertTrue(unresolved.stderr.contains("error: no model `acme/no-such-model` on the Hugging Face Hub"), unresolved.stderr)
+        XCTAssertTrue(unresolved.stderr.contains("missing.yaml:"), unresolved.stderr)
+        await fake.stop()
+        let offline = try await podform(["validate", "--strict", "--offline", missing], env: ["HF_ENDPOINT": "http://127.0.0.1:1"])
+        XCTAssertEqual(offline.status, 0, offline.stderr)
+        let noHub = try await podform(["init", "--model", "acme/other-model"], env: ["HF_ENDPOINT": "http://127.0.0.1:1", "PODFORM_CACHE_DIR": dir.path])
+        XCTAssertEqual(noHub.status, 1)
+        XCTAssertTrue(noHub.stderr.contains("could not reach the Hugging Face Hub"), noHub.stderr)
+    }
 }
 
 /// The `podform-fake-runpod` executable, as users and other tests run it.

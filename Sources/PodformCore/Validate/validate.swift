@@ -93,8 +93,8 @@ extension Spec {
                                  at: at("context", file), hint: "vLLM refuses a MAX_MODEL_LEN above the model's limit; use \(max) or less"))
             }
         } else if model.config == nil, !env.gpuNames.isEmpty {
-            out.append(.init(.warning, code: "unknown-model",
-                             message: "model `\(model.id)` is not in the catalog; its config.json will be fetched from the Hugging Face Hub",
+            out.append(.init(.note, code: "unknown-model",
+                             message: "model `\(model.id)` is not in the catalog; its config.json is fetched from the Hugging Face Hub",
                              at: at(locations["model.id"] != nil ? "model.id" : "model", file),
                              hint: "set `model.config` to a local config.json to plan offline"))
         }

@@ -14,7 +14,7 @@ extension Podform {
             abstract: "Create, update or replace RunPod resources so they match the specs.",
             discussion: "Shows the changes and asks for confirmation on a terminal; --auto-approve for CI. `podform apply plan.json` applies a saved plan and refuses a stale one.")
 
-        @Argument(help: "Spec files or directories (a directory's removed specs are destroyed), or one saved plan (plan --out).") var files: [String] = []
+        @Argument(help: "Spec files or directories (a directory's removed specs are destroyed), or one saved plan (plan --out).", completion: .file(extensions: ["yaml", "yml", "json"])) var files: [String] = []
         @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Allow deleting or replacing network volumes (their data is lost).")
         var allowDestroyVolumes = false
@@ -162,7 +162,7 @@ extension Podform {
     struct Destroy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete the RunPod resources the specs own (network volumes only with --allow-destroy-volumes).")
 
-        @Argument(help: "Spec files.") var files: [String] = []
+        @Argument(help: "Spec files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Also delete network volumes (their data is lost).") var allowDestroyVolumes = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?

@@ -12,7 +12,7 @@ extension Podform {
         static let configuration = CommandConfiguration(
             abstract: "Show weights, KV cache and overhead for a model, and whether it fits a GPU.")
 
-        @Argument(help: "A spec file to take the model, precision, context and concurrency from.")
+        @Argument(help: "A spec file to take the model, precision, context and concurrency from.", completion: .file(extensions: ["yaml", "yml"]))
         var spec: String?
         @Option(help: "Model: a catalog id or alias, or a Hugging Face id.") var model: String?
         @Option(help: "A local config.json.") var config: String?
