@@ -430,44 +430,25 @@ final class TerminalTests: XCTestCase {
 
 /// The README's tour, run command by command as a user would.
 final class ReadmeTests: XCTestCase {
-    func testTheTourRunsAsWritten() async throws {
+    /// The block runs in bash exactly as written, from the repository root (after the build the
+    /// README asks for, which `swift test` has done): no line is rewritten or skipped.
+    func testTheTourRunsAsWritten() throws {
         let readme = try String(contentsOf: CLITests.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let start = try XCTUnwrap(readme.range(of: "<!-- tour -->"))
-        let end = try XCTUnwrap(readme.range(of: "<!-- /tour -->"))
-        let block = readme[start.upperBound..<end.lowerBound]
-        let lines = block.split(separator: "\n").map { String($0.split(separator: "#").first ?? "").trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("```") }
-        XCTAssertGreaterThanOrEqual(lines.count, 10)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-tour-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var env = ["PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
-        var fake: FakeRunPodServer?
-        for line in lines {
-            if line.hasPrefix("podform-fake-runpod") {
-                fake = try await FakeRunPodServer(apiKey: "demo", gpuTypes: FakeCatalog.bundled())
-                continue
-            }
-            if line.hasPrefix("export ") {
-                for assignment in line.dropFirst(7).split(separator: " ") {
-                    let kv = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                    env[kv[0]] = kv[1].replacingOccurrences(of: "http://127.0.0.1:PORT", with: fake?.baseURL.absoluteString ?? "")
-                }
-                continue
-            }
-            XCTAssertTrue(line.hasPrefix("podform "), line)
-            let args = line.split(separator: " ").dropFirst().map(String.init)
-            let r: CLITests.Run = try await withCheckedThrowingContinuation { c in
-                let e = env
-                DispatchQueue.global().async {
-                    do { c.resume(returning: try CLITests.run(CLITests.binary, args, env: e, cwd: dir)) } catch { c.resume(throwing: error) }
-                }
-            }
-            XCTAssertEqual(r.status, 0, "`\(line)` failed:\n\(r.stdout)\n\(r.stderr)")
-        }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("image/Dockerfile").path))
-        let counts = await fake?.state.counts()
-        XCTAssertEqual((counts?["endpoints"] ?? 0) + (counts?["pods"] ?? 0) + (counts?["templates"] ?? 0), 0)  // destroyed at the end
-        await fake?.stop()
+        let start = try XCTUnwrap(readme.range(of: "<!-- tour -->\n```sh\n"))
+        let end = try XCTUnwrap(readme.range(of: "```\n<!-- /tour -->"))
+        let block = String(readme[start.upperBound..<end.lowerBound])
+        XCTAssertGreaterThanOrEqual(block.split(separator: "\n").count, 14)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-tour-\(UUID().uuidString)")
+        let bash = URL(fileURLWithPath: "/bin/bash")
+        defer { _ = try? CLITests.run(URL(fileURLWithPath: "/usr/bin/pkill"), ["-f", "podform-fake-runpod --api-key demo"]) }
+        let r = try CLITests.run(bash, ["-euo", "pipefail", "-c", block], env: ["PODFORM_CACHE_DIR": cache.path], cwd: CLITests.root, timeout: 240)
+        XCTAssertEqual(r.status, 0, "the tour failed:\n\(r.stdout)\n\(r.stderr)")
+        // Offline, then live: the Dockerfile is written, apply creates, status reads it back, destroy deletes.
+        XCTAssertTrue(r.stderr.contains("image/Dockerfile"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("Plan: 2 to add, 0 to change, 0 to destroy."), r.stdout)
+        XCTAssertTrue(r.stdout.contains("my-chat: 2 created, 0 updated, 0 deleted"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("RUNNING"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("my-chat: 2 deleted"), r.stdout)
     }
 
     func testTheFirstCommandPlansAnExampleOffline() throws {
