@@ -126,14 +126,9 @@ extension Spec {
 
     func deployRules(_ file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        if let image = deploy.image, StringShape.isImageReference(image) {
-            let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
-            if image.contains("@sha256:") {
-                // pinned by digest
-            } else if !lastComponent.contains(":") || lastComponent.hasSuffix(":latest") {
-                out.append(.init(.warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
-                                 at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
-            }
+        if let image = deploy.image, StringShape.isImageReference(image), !StringShape.isPinnedImage(image) {
+            out.append(.init(.warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
+                             at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
         }
         for key in deploy.env.keys.sorted() {
             let path = "deploy.env.\(key)"
