@@ -156,22 +156,7 @@ extension Spec {
                                  at: at(path, file)))
             }
         }
-        for key in deploy.secrets.keys.sorted() {
-            let name = deploy.secrets[key] ?? ""
-            if !StringShape.isEnvName(key) {
-                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
-                                 at: at("deploy.secrets.\(key)", file)))
-            }
-            if !StringShape.isSecretName(name) {
-                out.append(.init(.error, code: "invalid-secret-name",
-                                 message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
-                                 at: at("deploy.secrets.\(key)", file)))
-            }
-            if name.hasPrefix("hf_") && name.count > 20 {
-                out.append(.init(.error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
-                                 at: at("deploy.secrets.\(key)", file)))
-            }
-        }
+        out += secretRules(file)
         if let disk = deploy.containerDiskBytes, !Self.containerDiskRange.contains(disk) {
             out.append(.init(.error, code: "out-of-range",
                              message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
@@ -188,6 +173,27 @@ extension Spec {
         return out
     }
 
+    /// `deploy.secrets`: env names, RunPod secret names, and tokens pasted where a name belongs.
+    func secretRules(_ file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for key in deploy.secrets.keys.sorted() {
+            let name = deploy.secrets[key] ?? ""
+            if !StringShape.isEnvName(key) {
+                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+            if !StringShape.isSecretName(name) {
+                out.append(.init(.error, code: "invalid-secret-name",
+                                 message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+            if name.hasPrefix("hf_") && name.count > 20 {
+                out.append(.init(.error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+        }
+        return out
+    }
 }
 
 extension SourceLocation {
