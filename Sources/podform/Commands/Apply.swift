@@ -77,8 +77,8 @@ extension Podform {
                 }
                 if let saved {
                     // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
-                    let now = encodeJSON(outcome.plan.deployments.map { stripState($0) })
-                    let then = encodeJSON(saved.deployments.map { stripState($0) })
+                    let now = try encodeJSON(outcome.plan.deployments.map { stripState($0) })
+                    let then = try encodeJSON(saved.deployments.map { stripState($0) })
                     let specs = saved.deployments.map(\.name) + (saved.removed ?? []).map(\.spec)
                     if now != then || saved.liveFingerprint != live.fingerprint(specs: specs)
                         || Set(removed.map(\.set.spec)) != Set((saved.removed ?? []).map(\.spec)) {

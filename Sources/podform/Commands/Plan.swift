@@ -83,7 +83,7 @@ extension Podform {
                     } else {
                         Output.out(PlanTextRenderer.render(plan, explain: explain))
                     }
-                case .json: Output.out(encodeJSON(plan))
+                case .json: try Output.out(encodeJSON(plan))
                 case .markdown: Output.out(PlanMarkdownRenderer.render(plan, failures: outcome.failures))
                 }
             }

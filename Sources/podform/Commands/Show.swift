@@ -28,7 +28,7 @@ extension Podform {
             }
             switch json ? .json : format {
             case .text: Output.out(PlanTextRenderer.render(plan, explain: explain))
-            case .json: Output.out(encodeJSON(plan))
+            case .json: try Output.out(encodeJSON(plan))
             case .markdown: Output.out(PlanMarkdownRenderer.render(plan))
             }
         }

@@ -74,7 +74,7 @@ extension Podform {
                         rows.append(Row(spec: spec, kind: "-", name: "-", id: "-", state: "not deployed", url: nil, workers: nil, spend_usd: nil))
                     }
                 }
-                if json { Output.out(encodeJSON(rows)); return }
+                if json { try Output.out(encodeJSON(rows)); return }
                 for raw in rows {
                     // Names, ids and states come from RunPod: printed on one line, escape codes removed.
                     var r = raw
