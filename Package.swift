@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(
             name: "PodformCompilerTests",
             dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformEngine", "PodformRender", "RunPodAPI", "PodformTestSupport"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "Configs"]
         ),
         .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
