@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "PodformCore", dependencies: ["Yams"]),
         // Pure math: architectures, weights, KV cache, vLLM accounting, training memory, performance.
         .target(name: "PodformSizing"),
+        // The serving engine (vLLM): its accounting, images, launch arguments, worker env and Dockerfile template.
+        .target(name: "PodformEngine", dependencies: ["PodformSizing"]),
         // Data: the GPU and model catalogs (versioned JSON in the package) and their loaders.
         .target(
             name: "PodformCatalog",
@@ -30,7 +32,7 @@ let package = Package(
             resources: [.copy("Resources/gpus.json"), .copy("Resources/models.json")]
         ),
         // The decision engine: spec + catalog -> Plan with a decision trace.
-        .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog"]),
+        .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformEngine", "PodformCatalog"]),
         // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
         .target(name: "RunPodAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
@@ -47,7 +49,7 @@ let package = Package(
         // The pipeline the CLI, benches and tests share: catalogs, model resolution (Hub), spec files, plan.
         .target(name: "PodformKit", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.
-        .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "RunPodAPI", "PodformApply"]),
+        .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "PodformEngine", "RunPodAPI", "PodformApply"]),
         .executableTarget(
             name: "podform",
             dependencies: [
@@ -62,11 +64,12 @@ let package = Package(
         ),
         .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "PodformSizingTests", dependencies: ["PodformSizing", "PodformCatalog"]),
+        .testTarget(name: "PodformEngineTests", dependencies: ["PodformEngine"]),
         .testTarget(name: "PodformCatalogTests", dependencies: ["PodformCatalog", "PodformSizing"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PodformCompilerTests",
-            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformRender", "RunPodAPI", "PodformTestSupport"],
-            exclude: ["Golden"]
+            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformEngine", "PodformRender", "RunPodAPI", "PodformTestSupport"],
+            exclude: ["Golden", "Configs"]
         ),
         .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),

@@ -144,9 +144,9 @@ extension Compiler {
         let sizes = [1, 2, 4, 8].filter { $0 <= limit && tensorParallelProblem($0) == nil && ($0 <= 2 || allToAll) }
         guard let largest = sizes.last else { return [] }
         let minimal = sizes.first { tp in
-            let shape = ServingShape(weights: precision, kv: kvFormat, context: spec.context ?? 4096, concurrency: 1,
+            let shape = ServingShape(weights: precision, kv: kvFormat, context: context, concurrency: 1,
                                      tensorParallel: tp, gpuMemoryUtilization: utilization,
-                                     maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: spec.context ?? 4096))
+                                     maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: context))
             return architecture.estimate(shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
                                          parametersOverride: spec.model.parameters).gpu?.fits ?? false
         }

@@ -1,5 +1,6 @@
 import Foundation
 import PodformCatalog
+import PodformEngine
 import PodformSizing
 
 /// Everything outside the spec that compiling needs, passed in so compiling stays a pure function.
@@ -9,14 +10,16 @@ public struct CompileEnvironment: Sendable {
     public var now: Date
     public var performance: PerformanceModel = .standard
     public var coldStart: ColdStartModel = .standard
-    public var accounting: VLLMAccounting = .planning
-    /// Images used when the spec names none (`Specs/decisions.md`, D-CONTAINER).
-    public var defaultPodImage = "vllm/vllm-openai:v0.27.1"
-    public var defaultServerlessImage = "runpod/worker-v1-vllm:v2.25.2"
+    /// The serving engine: its memory accounting, images, launch arguments and worker env.
+    public var engine: any ServingEngine = VLLMEngine()
+    /// The image used for training when the spec names none (`Specs/decisions.md`, D-CONTAINER).
     public var defaultTrainingImage = "runpod/pytorch:2.4.0-py3.11-cuda12.4.1-devel-ubuntu22.04"
     /// Spec file -> the scope it is applied from (`PODFORM_SCOPE`, `Specs/state.md`), decided by
     /// the caller (a directory's repository-relative path, or `--scope`). No entry: no scope marker.
     public var scopes: [String: String] = [:]
+
+    /// The engine's accounting: what the planner sizes with (`Specs/sizing.md` §4).
+    public var accounting: VLLMAccounting { engine.accounting }
 
     public init(gpus: GPUCatalog, now: Date) {
         self.gpus = gpus
@@ -45,28 +48,3 @@ public struct CompileFailure: Error, Sendable, CustomStringConvertible {
 let hoursPerMonth = 730.0
 /// Days in a billing month.
 let daysPerMonth = 30.4167
-
-/// What an image is, for choosing how it runs (D-CONTAINER). Judged by the repository path, not by
-/// a word anywhere in the reference.
-public enum ImageKind: Sendable, Equatable {
-    /// vLLM's OpenAI-compatible server (`vllm/vllm-openai`): serves HTTP, no RunPod handler.
-    case vllmOpenAI
-    /// RunPod's vLLM worker (`runpod/worker-v1-vllm`, `runpod/worker-vllm`): a queue handler.
-    case worker
-    /// Anything else: the user's own image, deployed as written.
-    case custom
-
-    public init(_ reference: String) {
-        var path = reference.lowercased()
-        if let at = path.firstIndex(of: "@") { path = String(path[..<at]) }
-        if let colon = path.lastIndex(of: ":"), !path[colon...].contains("/") { path = String(path[..<colon]) }
-        let parts = path.split(separator: "/")
-        let repository = parts.suffix(2).joined(separator: "/")
-        switch repository {
-        case "vllm/vllm-openai": self = .vllmOpenAI
-        case "runpod/worker-v1-vllm", "runpod/worker-vllm", "runpod-workers/worker-vllm": self = .worker
-        default: self = .custom
-        }
-    }
-}
-

@@ -1,6 +1,7 @@
 import Foundation
 import PodformCatalog
 import PodformCore
+import PodformEngine
 import PodformSizing
 
 /// The decision engine for one spec (`Specs/decisions.md`). Pure: values in, a deployment or a failure out.
@@ -15,12 +16,15 @@ struct Compiler {
     var precision: WeightFormat { WeightFormat(rawValue: spec.precision.rawValue) ?? .bf16 }
     var kvFormat: KVFormat { KVFormat(rawValue: spec.kvCacheDType.rawValue) ?? .auto }
     var utilization: Double { spec.deploy.gpuMemoryUtilization ?? ServingDefaults.gpuMemoryUtilization }
+    /// Max tokens per sequence: the spec's, else the default (D-LOAD).
+    var context: Int { spec.context ?? ServingDefaults.context }
+    var engine: any ServingEngine { environment.engine }
     var port: Int { spec.deploy.port ?? 8000 }
     var flashboot: Bool { spec.deploy.flashboot ?? true }
     var architectureID: String { spec.model.id }
 
-    /// The image for the chosen mode (the spec's when it fits the mode).
-    var image: String { spec.deploy.image ?? environment.defaultPodImage }
+    /// The pod image as the spec asks for it (`podImage` replaces one that cannot serve HTTP).
+    var image: String { spec.deploy.image ?? engine.defaultImage(.server) }
 
     /// Where serverless weights live (D-WEIGHTS).
     var weightsLocation: WeightsLocation {

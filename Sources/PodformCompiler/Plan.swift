@@ -1,3 +1,4 @@
+import PodformEngine
 import PodformSizing
 import PodformCore
 
@@ -71,23 +72,8 @@ public struct Deployment: Sendable, Codable, Hashable {
         }
     }
 
-    public struct VLLM: Sendable, Codable, Hashable {
-        public var maxModelLen: Int
-        public var gpuMemoryUtilization: Double
-        public var tensorParallelSize: Int
-        public var maxNumSeqs: Int
-        public var maxNumBatchedTokens: Int
-        public var quantization: String?
-        public var dtype: String
-        public var kvCacheDType: String
-        public var enablePrefixCaching: Bool
-        enum CodingKeys: String, CodingKey {
-            case maxModelLen = "max_model_len", gpuMemoryUtilization = "gpu_memory_utilization"
-            case tensorParallelSize = "tensor_parallel_size", maxNumSeqs = "max_num_seqs"
-            case maxNumBatchedTokens = "max_num_batched_tokens", quantization, dtype, kvCacheDType = "kv_cache_dtype"
-            case enablePrefixCaching = "enable_prefix_caching"
-        }
-    }
+    /// The engine settings (the plan's `vllm` object), owned by `PodformEngine`.
+    public typealias VLLM = ServingSettings
 
     public struct Container: Sendable, Codable, Hashable {
         public var image: String

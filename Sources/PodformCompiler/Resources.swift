@@ -65,50 +65,12 @@ extension Compiler {
         return env
     }
 
-    /// Environment for the chosen image, with secrets as RunPod references only.
-    func containerEnv(mode: DeploymentMode, vllm: Deployment.VLLM?, candidate: Candidate) -> [String: String] {
+    /// The spec's env with secrets as RunPod references only, and the ownership markers; the
+    /// engine adds its own (`containerEnv`).
+    func baseEnv() -> [String: String] {
         var env = spec.deploy.env
         for (name, secret) in spec.deploy.secrets { env[name] = "{{ RUNPOD_SECRET_\(secret) }}" }
         for (k, v) in ownershipEnv() { env[k] = v }
-        guard let vllm else { return env }
-        if mode == .serverless {
-            env["MODEL_NAME"] = architectureID
-            env["MAX_MODEL_LEN"] = String(vllm.maxModelLen)
-            env["GPU_MEMORY_UTILIZATION"] = fmt("%.2f", vllm.gpuMemoryUtilization)
-            env["TENSOR_PARALLEL_SIZE"] = String(vllm.tensorParallelSize)
-            env["MAX_NUM_SEQS"] = String(vllm.maxNumSeqs)
-            env["MAX_NUM_BATCHED_TOKENS"] = String(vllm.maxNumBatchedTokens)
-            env["MAX_CONCURRENCY"] = String(vllm.maxNumSeqs)
-            env["DTYPE"] = vllm.dtype
-            if let q = vllm.quantization { env["QUANTIZATION"] = q }
-            if vllm.kvCacheDType != "auto" { env["KV_CACHE_DTYPE"] = vllm.kvCacheDType }
-            // vLLM 0.27.1 enables prefix caching by default (vllm/config/cache.py); BASE_PATH is a
-            // build argument of worker-vllm v2.25.2 (Dockerfile `ARG BASE_PATH`, which fixes HF_HOME
-            // under /runpod-volume at build time), so neither is set at runtime.
-            if let revision = spec.model.revision { env["MODEL_REVISION"] = revision }
-            // worker-vllm v2.25.2 maps every env var named like a vLLM flag onto it
-            // (src/args_builder.py build_vllm_args: HF_TOKEN -> --hf-token <token>) and logs the
-            // command line (src/main.py start_vllm). huggingface_hub also reads
-            // HUGGING_FACE_HUB_TOKEN, which names no vLLM flag, so the token goes there.
-            if let token = env.removeValue(forKey: "HF_TOKEN") { env["HUGGING_FACE_HUB_TOKEN"] = token }
-        } else {
-            env["HF_HOME"] = weightsLocation == .networkVolume ? "/workspace/huggingface" : "/root/.cache/huggingface"
-        }
         return env
-    }
-
-    /// vllm serve arguments for the pod image (vllm/vllm-openai's entrypoint is the OpenAI server).
-    func podArgs(_ vllm: Deployment.VLLM) -> String {
-        var args = ["--model", architectureID, "--host", "0.0.0.0", "--port", String(port),
-                    "--max-model-len", String(vllm.maxModelLen),
-                    "--gpu-memory-utilization", fmt("%.2f", vllm.gpuMemoryUtilization),
-                    "--tensor-parallel-size", String(vllm.tensorParallelSize),
-                    "--max-num-seqs", String(vllm.maxNumSeqs),
-                    "--max-num-batched-tokens", String(vllm.maxNumBatchedTokens), "--dtype", vllm.dtype]
-        if let q = vllm.quantization { args += ["--quantization", q] }
-        if vllm.kvCacheDType != "auto" { args += ["--kv-cache-dtype", vllm.kvCacheDType] }
-        // Prefix caching is on by default in vLLM 0.27.1 (vllm/config/cache.py): no flag.
-        if let revision = spec.model.revision { args += ["--revision", revision] }
-        return args.joined(separator: " ")
     }
 }

@@ -6,10 +6,9 @@ import PodformSizing
 extension Compiler {
     /// The load from the spec's traffic, with every default recorded in the trace (D-LOAD).
     func load(_ trace: inout TraceBuilder) -> Load {
-        let context = spec.context ?? 4096
         let concurrency = spec.concurrency ?? 1
-        let prompt = spec.traffic.promptTokens ?? min(1000, context / 2)
-        let output = spec.traffic.outputTokens ?? min(300, max(context / 4, 1))
+        let prompt = spec.traffic.promptTokens ?? ServingDefaults.promptTokens(context: context)
+        let output = spec.traffic.outputTokens ?? ServingDefaults.outputTokens(context: context)
         let pattern = spec.traffic.pattern ?? (spec.workload == .batch ? .batch : .bursty)
         // A schedule is the window traffic arrives in (and the hours a pod runs on a run day).
         let activeHours = spec.traffic.schedule?.hoursPerRunDay ?? spec.traffic.activeHoursPerDay ?? (pattern == .steady ? 24 : pattern == .batch ? 4 : 12)
@@ -24,8 +23,8 @@ extension Compiler {
                       "output_tokens": "\(output)", "pattern": pattern.rawValue,
                       "active_hours_per_day": fmt("%g", activeHours),
                       "requests_per_day": fmt("%.0f", requestsPerDay), "peak_rps": fmt("%.3g", peak)]
-        if spec.traffic.promptTokens == nil { inputs["prompt_tokens"]! += " (default: min(1000, context/2))" }
-        if spec.traffic.outputTokens == nil { inputs["output_tokens"]! += " (default: min(300, context/4))" }
+        if spec.traffic.promptTokens == nil { inputs["prompt_tokens"]! += " (default: \(ServingDefaults.promptTokensRule))" }
+        if spec.traffic.outputTokens == nil { inputs["output_tokens"]! += " (default: \(ServingDefaults.outputTokensRule))" }
         if spec.traffic.peakRequestsPerSecond == nil && requestsPerDay > 0 {
             inputs["peak_rps"]! += " (derived: mean rate over active hours x \(pattern == .bursty ? 3 : 1.5))"
         }

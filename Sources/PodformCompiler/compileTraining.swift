@@ -66,8 +66,7 @@ extension Compiler {
                   outcome: fmt("%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
                   source: Source.seed002)
         let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
-        let env = containerEnv(mode: .pod, vllm: nil, candidate: Candidate(gpu: gpu, tp: count, replicas: 1, perReplicaConcurrency: 1,
-                                                                          memory: architecture.estimate(ServingShape(weights: .bf16, context: 1, concurrency: 1))))
+        let env = baseEnv()
         let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
         let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
                                              volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)

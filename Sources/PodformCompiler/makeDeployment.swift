@@ -4,45 +4,7 @@ import PodformCore
 import PodformSizing
 
 extension Compiler {
-    func vllmSettings(_ c: Candidate, load: Load) -> Deployment.VLLM {
-        let dtype: String
-        switch precision {
-        case .fp32: dtype = "float32"
-        case .fp16: dtype = "float16"
-        case .bf16: dtype = "bfloat16"
-        default: dtype = "auto"
-        }
-        return Deployment.VLLM(
-            maxModelLen: load.context, gpuMemoryUtilization: utilization, tensorParallelSize: c.tp,
-            maxNumSeqs: c.perReplicaConcurrency, maxNumBatchedTokens: c.memory.activationBytesPerGPU > 0
-                ? ServingDefaults.maxBatchedTokens(gpuGiB: c.gpu.cudaMemoryGiB, context: load.context) : 8192,
-            quantization: precisionDecision().flag, dtype: dtype, kvCacheDType: kvFormat.rawValue,
-            enablePrefixCaching: spec.traffic.repeatedPrefixes ?? false)
-    }
-
-    /// The serverless image (D-CONTAINER): the spec's as written, except vLLM's OpenAI server image,
-    /// which has no RunPod handler and cannot take jobs from a queue endpoint: that one becomes
-    /// worker-vllm, with a warning. A custom image is deployed as is and configured through the
-    /// environment worker-vllm reads.
-    func serverlessImage(_ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) -> String {
-        guard let image = spec.deploy.image else { return environment.defaultServerlessImage }
-        switch ImageKind(image) {
-        case .worker: return image
-        case .custom:
-            trace.add(.container, inputs: ["deploy.image": image],
-                      outcome: "`\(image)` as written: it must run a RunPod handler; podform configures it through worker-vllm's environment variables",
-                      source: Source.notesWorker)
-            return image
-        case .vllmOpenAI:
-            trace.add(.container, inputs: ["deploy.image": image],
-                      outcome: "\(environment.defaultServerlessImage): queue endpoints need RunPod's handler, which `\(image)` lacks",
-                      source: Source.notesWorker)
-            warnings.append(.init(code: "image-replaced",
-                                  message: "`\(image)` has no RunPod handler, so the serverless endpoint runs \(environment.defaultServerlessImage); set deploy.image to a worker image, or deploy.mode: pod"))
-            return environment.defaultServerlessImage
-        }
-    }
-
+    /// The chosen option as a deployment: each rule records its step in `trace` (`Specs/decisions.md`).
     func deployment(_ best: Option, load: Load, options: [Option], allOptions: [Option], rejected: [Candidate],
                     gpuRejections: [(GPUType, String, String)], modes: Set<String>,
                     trace inputTrace: TraceBuilder) -> Deployment {
@@ -54,6 +16,47 @@ extension Compiler {
         let vllm = vllmSettings(c, load: load)
         let perf = c.performance!
 
+        recordGPU(c, &trace, &warnings)
+        let (comparison, breakEven) = pricing(best, load: load, allOptions: allOptions, &trace)
+        if best.mode == .pod { recordLifecycle(load, &trace, &warnings) }
+        let containerImage = self.containerImage(best.mode, &trace, &warnings)
+        let scaling = best.mode == .serverless ? serverlessScaling(best, load: load, options: options, &trace, &warnings) : nil
+        let weightsText = self.weights(best.mode, c, storage: storage, &trace, &warnings)
+        let container = self.container(best.mode, image: containerImage, vllm: vllm, storage: storage, weights: weightsText)
+        recordEngineSettings(vllm, &trace)
+        if let image = spec.deploy.image, !StringShape.isPinnedImage(image) {
+            warnings.append(.init(code: "unpinned-image", message: "image `\(image)` is not pinned to a version"))
+        }
+        if let age = environment.gpus.ageInDays(now: environment.now), age > 30 {
+            warnings.append(.init(code: "stale-catalog", message: "GPU prices are \(age) days old (as of \(environment.gpus.asOf)); run `podform catalog refresh`"))
+        }
+        let (notes, slaMet) = slaVerdict(best, perf, &warnings)
+        let cost = self.cost(best, load: load, comparison: comparison, breakEven: breakEven)
+
+        let serverless = scaling?.serverless, workers = scaling?.workers
+        let deploymentMode = best.mode
+        let gpuOut = Deployment.GPU(id: gpu.id, displayName: gpu.displayName, count: c.tp, memoryGB: gpu.memoryGB,
+                                    cloud: deploymentMode == .pod ? (podPrice(gpu)?.1 ?? "SECURE") : "SERVERLESS",
+                                    pool: deploymentMode == .serverless ? gpu.serverlessPool : nil)
+        return Deployment(
+            name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
+            model: .init(id: spec.model.id, parameters: c.memory.parameters, activeParameters: c.memory.activeParameters,
+                         maxContext: architecture.maxContext),
+            precision: precision.rawValue, mode: deploymentMode, workerMode: best.workerMode, gpu: gpuOut, workers: workers,
+            serverless: serverless, vllm: vllm, training: nil, container: container, cost: cost, sizing: c.memory,
+            estimates: .init(ttftP95Seconds: round3(perf.ttftP95Seconds), ttftP95SecondsRange: perf.ttftP95SecondsRange.map(round3),
+                             outputTokensPerSecondPerUser: round1(perf.outputTokensPerSecondPerUser),
+                             outputTokensPerSecondPerUserRange: perf.outputTokensPerSecondPerUserRange.map(round1),
+                             replicaRequestsPerSecond: round3(perf.requestsPerSecond), replicas: c.replicas,
+                             coldStartSeconds: best.coldStartSeconds.map { $0.rounded() }, slaMet: slaMet, slaNotes: notes),
+            placement: placement(best), alternatives: alternatives(best, options: options, rejected: rejected, gpuRejections: gpuRejections),
+            trace: trace.steps, warnings: warnings)
+    }
+
+    /// D-GPU: the chosen GPU, count and replicas, and the warnings the hardware earns.
+    func recordGPU(_ c: Candidate, _ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) {
+        let gpu = c.gpu
+        let perf = c.performance!
         trace.add(.gpu, "Which GPU, how many per replica, how many replicas?",
                   inputs: ["gpu": gpu.id, "tensor_parallel": "\(c.tp)", "replicas": "\(c.replicas)",
                            "per_replica_concurrency": "\(c.perReplicaConcurrency)",
@@ -73,8 +76,13 @@ extension Compiler {
         if gpu.consumer {
             warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
         }
+    }
 
-        // Mode and pricing.
+    /// D-PRICING: the cheapest pricing model, with the others' monthly cost and the pod/flex break-even.
+    func pricing(_ best: Option, load: Load, allOptions: [Option], _ trace: inout TraceBuilder)
+        -> (comparison: [String: Double], breakEven: Double?) {
+        let c = best.candidate
+        let gpu = c.gpu
         let modeText = best.mode == .pod ? "pod" : "serverless \(best.workerMode!.rawValue)"
         var comparison: [String: Double] = [:]
         for o in allOptions where o.candidate.gpu.id == gpu.id && o.candidate.tp == c.tp && o.candidate.replicas == c.replicas {
@@ -92,61 +100,65 @@ extension Compiler {
                       ["requests_per_day": fmt("%.0f", load.requestsPerDay),
                        "break_even_requests_per_day": breakEven.map { fmt("%.0f", $0) } ?? "n/a"], uniquingKeysWith: { a, _ in a }),
                   outcome: fmt("%@ at $%.2f/month", modeText, best.monthlyUSD), source: Source.seed002)
+        return (comparison, breakEven)
+    }
 
-        if best.mode == .pod {
-            if let schedule = spec.traffic.schedule {
-                trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": schedule.description],
-                          outcome: fmt("%.1f hours a day on average: `podform reconcile` starts the pod when the window opens and stops it when it closes", schedule.averageHoursPerDay),
-                          source: "Specs/state.md (Lifecycle); openapi-v2.json POST /v2/pods/{id}/action")
-            } else {
-                trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": "none", "pattern": load.pattern.rawValue],
-                          outcome: "all day: nothing stops a pod, so it is priced for 24 hours a day",
-                          source: "Specs/state.md (Lifecycle)")
-                if load.pattern == .batch || load.pattern == .scheduled || spec.workload == .batch {
-                    warnings.append(.init(code: "pod-runs-all-day",
-                                          message: fmt("this \(load.pattern.rawValue) pod is priced for 24 hours a day: nothing stops it after its %g active hours; set traffic.schedule so that `podform reconcile` stops it outside them", load.activeHours)))
-                }
+    /// D-LIFECYCLE: when a pod runs (and bills).
+    func recordLifecycle(_ load: Load, _ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) {
+        if let schedule = spec.traffic.schedule {
+            trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": schedule.description],
+                      outcome: fmt("%.1f hours a day on average: `podform reconcile` starts the pod when the window opens and stops it when it closes", schedule.averageHoursPerDay),
+                      source: "Specs/state.md (Lifecycle); openapi-v2.json POST /v2/pods/{id}/action")
+        } else {
+            trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": "none", "pattern": load.pattern.rawValue],
+                      outcome: "all day: nothing stops a pod, so it is priced for 24 hours a day",
+                      source: "Specs/state.md (Lifecycle)")
+            if load.pattern == .batch || load.pattern == .scheduled || spec.workload == .batch {
+                warnings.append(.init(code: "pod-runs-all-day",
+                                      message: fmt("this \(load.pattern.rawValue) pod is priced for 24 hours a day: nothing stops it after its %g active hours; set traffic.schedule so that `podform reconcile` stops it outside them", load.activeHours)))
             }
         }
+    }
 
-        var serverless: Deployment.Serverless?
-        var workers: Deployment.Workers?
-        var containerImage = best.mode == .pod ? image : serverlessImage(&trace, &warnings)
-        if best.mode == .pod, ImageKind(containerImage) == .worker {
-            // A worker image waits for queue jobs; a pod serves HTTP: vLLM's OpenAI server.
-            warnings.append(.init(code: "image-replaced",
-                                  message: "`\(containerImage)` is a serverless worker image, which serves no HTTP on a pod; the pod runs \(environment.defaultPodImage)"))
-            containerImage = environment.defaultPodImage
+    /// D-SERVERLESS: the endpoint's pool, exclusions, scaler, timeouts and worker counts.
+    func serverlessScaling(_ best: Option, load: Load, options: [Option], _ trace: inout TraceBuilder,
+                           _ warnings: inout [Deployment.Warning]) -> (serverless: Deployment.Serverless, workers: Deployment.Workers) {
+        let c = best.candidate
+        let gpu = c.gpu
+        let perf = c.performance!
+        let pool = gpu.serverlessPool!
+        let poolMembers = environment.gpus.gpus.filter { $0.serverlessPool == pool }
+        let usable = Set(options.filter { $0.mode == .serverless && $0.candidate.tp == c.tp }.map(\.candidate.gpu.id))
+        let excluded = poolMembers.map(\.id).filter { !usable.contains($0) && $0 != gpu.id }.sorted()
+        let realtime = spec.workload == .inference && load.pattern != .batch
+        let scaler = realtime ? "REQUEST_COUNT" : "QUEUE_DELAY"
+        let scalerValue = realtime ? Double(max(c.perReplicaConcurrency, 1)) : 4
+        let requestSeconds = perf.ttftP95Seconds + Double(load.output) * perf.stepSeconds
+        let timeoutMs = min(max(Int(saturating: (requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
+        let serverless = Deployment.Serverless(
+            pools: [pool], excludedTypes: excluded, scaler: scaler, scalerValue: scalerValue,
+            idleTimeoutSeconds: idleTimeout(load), executionTimeoutMs: timeoutMs,
+            flashboot: flashboot ? "FLASHBOOT" : "OFF", coldStartSeconds: (best.coldStartSeconds ?? 0).rounded())
+        let workers = Deployment.Workers(min: best.minWorkers, max: best.maxWorkers)
+        trace.add(.serverless, "How does the endpoint scale?",
+                  inputs: ["pool": pool, "excluded": excluded.joined(separator: ", "), "scaler": scaler,
+                           "cold_start_estimate_s": fmt("%.0f", best.coldStartSeconds ?? 0),
+                           "sla.cold_start": coldStartText],
+                  outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(fmt("%g", scalerValue)), "
+                      + (realtime ? "no idle timeout (RunPod rejects one with REQUEST_COUNT; the cost model assumes a \(idleTimeout(load)) s idle tail)"
+                                  : "idle timeout \(idleTimeout(load)) s") + ", FlashBoot \(flashboot ? "on" : "off")",
+                  source: Source.notesPools)
+        if best.workerMode == .active && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
+            warnings.append(.init(code: "cold-start-at-peak", message: fmt("workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))
         }
-        if best.mode == .serverless {
-            let pool = gpu.serverlessPool!
-            let poolMembers = environment.gpus.gpus.filter { $0.serverlessPool == pool }
-            let usable = Set(options.filter { $0.mode == .serverless && $0.candidate.tp == c.tp }.map(\.candidate.gpu.id))
-            let excluded = poolMembers.map(\.id).filter { !usable.contains($0) && $0 != gpu.id }.sorted()
-            let realtime = spec.workload == .inference && load.pattern != .batch
-            let scaler = realtime ? "REQUEST_COUNT" : "QUEUE_DELAY"
-            let scalerValue = realtime ? Double(max(c.perReplicaConcurrency, 1)) : 4
-            let requestSeconds = perf.ttftP95Seconds + Double(load.output) * perf.stepSeconds
-            let timeoutMs = min(max(Int(saturating: (requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
-            serverless = Deployment.Serverless(
-                pools: [pool], excludedTypes: excluded, scaler: scaler, scalerValue: scalerValue,
-                idleTimeoutSeconds: idleTimeout(load), executionTimeoutMs: timeoutMs,
-                flashboot: flashboot ? "FLASHBOOT" : "OFF", coldStartSeconds: (best.coldStartSeconds ?? 0).rounded())
-            workers = Deployment.Workers(min: best.minWorkers, max: best.maxWorkers)
-            trace.add(.serverless, "How does the endpoint scale?",
-                      inputs: ["pool": pool, "excluded": excluded.joined(separator: ", "), "scaler": scaler,
-                               "cold_start_estimate_s": fmt("%.0f", best.coldStartSeconds ?? 0),
-                               "sla.cold_start": coldStartText],
-                      outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(fmt("%g", scalerValue)), "
-                          + (realtime ? "no idle timeout (RunPod rejects one with REQUEST_COUNT; the cost model assumes a \(idleTimeout(load)) s idle tail)"
-                                      : "idle timeout \(idleTimeout(load)) s") + ", FlashBoot \(flashboot ? "on" : "off")",
-                      source: Source.notesPools)
-            if best.workerMode == .active && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
-                warnings.append(.init(code: "cold-start-at-peak", message: fmt("workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))
-            }
-        }
+        return (serverless, workers)
+    }
+
+    /// D-WEIGHTS: where the weights live in `mode`.
+    func weights(_ mode: DeploymentMode, _ c: Candidate, storage: StoragePlan, _ trace: inout TraceBuilder,
+                 _ warnings: inout [Deployment.Warning]) -> String {
         let weightsText: String
-        switch (best.mode, weightsLocation) {
+        switch (mode, weightsLocation) {
         case (.pod, .networkVolume): weightsText = "network-volume"
         case (.pod, .image): weightsText = "image"
         case (.pod, _): weightsText = "pod-volume"
@@ -158,33 +170,18 @@ extension Compiler {
                            "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9)],
                   outcome: weightsText == "network-volume"
                       ? "a \(storage.networkVolumeGB ?? 0) GB network volume in \(spec.constraints.dataCenters.first ?? "?") (pins the data center; Secure Cloud only)"
-                      : weightsText == "pod-volume" ? "a \(storage.podVolumeGB ?? 0) GB pod volume at /root/.cache/huggingface (survives restarts)"
+                      : weightsText == "pod-volume" ? "a \(storage.podVolumeGB ?? 0) GB pod volume at \(engine.modelCacheDirectory) (survives restarts)"
                       : weightsText == "image" ? "baked into the image (podform dockerfile --bake-weights)"
                       : "downloaded from the Hub at worker start into the container disk",
                   source: Source.notesVolumes)
         if weightsText == "image" {
             warnings.append(.init(code: "image-needs-build", message: "weights in the image: build and push it with `podform dockerfile --bake-weights` and set deploy.image"))
         }
-        let env = containerEnv(mode: best.mode, vllm: vllm, candidate: c)
-        let container = Deployment.Container(
-            image: containerImage, ports: best.mode == .pod ? ["\(port)/http", "22/tcp"] : [],
-            containerDiskGB: best.mode == .pod ? storage.podContainerDiskGB : storage.serverlessContainerDiskGB,
-            volumeGB: best.mode == .pod ? storage.podVolumeGB : nil,
-            volumeMountPath: best.mode == .pod && storage.podVolumeGB != nil ? "/root/.cache/huggingface" : nil,
-            weights: weightsText, env: env, args: best.mode == .pod ? podArgs(vllm) : nil)
-        trace.add(.vllm, "Which vLLM settings?",
-                  inputs: ["max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
-                           "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": fmt("%.2f", vllm.gpuMemoryUtilization)],
-                  outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it); no ENABLE_PREFIX_CACHING (vLLM 0.27's default is on), no runtime BASE_PATH (a build argument of the worker image), HF_TOKEN passed as HUGGING_FACE_HUB_TOKEN (worker-vllm turns HF_TOKEN into a logged --hf-token)",
-                  source: Source.notesWorker + "; " + Source.workerSource)
-        if let image = spec.deploy.image, image.hasSuffix(":latest") || !(image.split(separator: "/").last ?? "").contains(":") {
-            warnings.append(.init(code: "unpinned-image", message: "image `\(image)` is not pinned to a version"))
-        }
-        if let age = environment.gpus.ageInDays(now: environment.now), age > 30 {
-            warnings.append(.init(code: "stale-catalog", message: "GPU prices are \(age) days old (as of \(environment.gpus.asOf)); run `podform catalog refresh`"))
-        }
+        return weightsText
+    }
 
-        // SLA verdict with the estimate's range.
+    /// The SLA verdict with the estimate's range: notes for the plan, and whether every bound holds.
+    func slaVerdict(_ best: Option, _ perf: PerformanceEstimate, _ warnings: inout [Deployment.Warning]) -> (notes: [String], met: Bool) {
         var notes: [String] = []
         var slaMet = true
         if let ttft = spec.sla.ttftP95 {
@@ -204,31 +201,17 @@ extension Compiler {
             notes.append(fmt("cold start ~%.0f s vs SLA %.0f s%@", cold, limit, best.workerMode == .active ? " (active workers keep one warm)" : ""))
             slaMet = slaMet && ok
         }
+        return (notes, slaMet)
+    }
 
+    /// The plan's cost: rounded to cents (hourly to 1/100 cent), with the comparison and break-even.
+    func cost(_ best: Option, load: Load, comparison: [String: Double], breakEven: Double?) -> Deployment.Cost {
         let monthlyTokens = load.requestsPerDay * daysPerMonth * Double(load.output)
-        let cost = Deployment.Cost(
+        return Deployment.Cost(
             hourlyUSD: (best.hourlyUSD * 10_000).rounded() / 10_000, monthlyUSD: (best.monthlyUSD * 100).rounded() / 100,
             perMillionOutputTokensUSD: monthlyTokens > 0 ? (best.monthlyUSD / monthlyTokens * 1e6 * 1000).rounded() / 1000 : nil,
             computeMonthlyUSD: (best.computeMonthlyUSD * 100).rounded() / 100, storageMonthlyUSD: (best.storageMonthlyUSD * 100).rounded() / 100,
             comparison: comparison, breakEvenRequestsPerDay: breakEven, priceSources: best.priceSources)
-
-        let deploymentMode = best.mode
-        let gpuOut = Deployment.GPU(id: gpu.id, displayName: gpu.displayName, count: c.tp, memoryGB: gpu.memoryGB,
-                                    cloud: deploymentMode == .pod ? (podPrice(gpu)?.1 ?? "SECURE") : "SERVERLESS",
-                                    pool: deploymentMode == .serverless ? gpu.serverlessPool : nil)
-        return Deployment(
-            name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
-            model: .init(id: spec.model.id, parameters: c.memory.parameters, activeParameters: c.memory.activeParameters,
-                         maxContext: architecture.maxContext),
-            precision: precision.rawValue, mode: deploymentMode, workerMode: best.workerMode, gpu: gpuOut, workers: workers,
-            serverless: serverless, vllm: vllm, training: nil, container: container, cost: cost, sizing: c.memory,
-            estimates: .init(ttftP95Seconds: round3(perf.ttftP95Seconds), ttftP95SecondsRange: perf.ttftP95SecondsRange.map(round3),
-                             outputTokensPerSecondPerUser: round1(perf.outputTokensPerSecondPerUser),
-                             outputTokensPerSecondPerUserRange: perf.outputTokensPerSecondPerUserRange.map(round1),
-                             replicaRequestsPerSecond: round3(perf.requestsPerSecond), replicas: c.replicas,
-                             coldStartSeconds: best.coldStartSeconds.map { $0.rounded() }, slaMet: slaMet, slaNotes: notes),
-            placement: placement(best), alternatives: alternatives(best, options: options, rejected: rejected, gpuRejections: gpuRejections),
-            trace: trace.steps, warnings: warnings)
     }
 
     var coldStartText: String {

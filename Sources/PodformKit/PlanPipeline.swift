@@ -78,7 +78,6 @@ public struct PlanPipeline: Sendable {
             scopes[path] = directoryScopes[directory]
         }
         var compileEnvironment = CompileEnvironment(gpus: catalogs.gpus, now: now)
-        compileEnvironment.accounting = .planning
         compileEnvironment.scopes = scopes
         var (plan, compileFailures) = compilePlan(items, environment: compileEnvironment)
         for f in compileFailures {

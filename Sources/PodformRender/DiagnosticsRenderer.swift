@@ -121,14 +121,17 @@ public enum DiagnosticsRenderer {
                                key_path: $0.location.keyPath, severity: $0.severity.rawValue, code: $0.code,
                                message: $0.message, hint: $0.hint)
             })
-        return encodeJSON(report)
+        // Strings, integers and booleans only: encoding cannot fail.
+        do { return try encodeJSON(report) } catch { preconditionFailure("a diagnostics report always encodes: \(error)") }
     }
 }
 
 /// Encodes with sorted keys and pretty printing; output is byte-stable.
-public func encodeJSON<T: Encodable>(_ value: T) -> String {
+///
+/// - Throws: `EncodingError` for a value JSON cannot hold (a NaN or infinite number): printing `{}`
+///   instead would pass for an empty plan.
+public func encodeJSON<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else { return "{}" }
-    return text + "\n"
+    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
 }

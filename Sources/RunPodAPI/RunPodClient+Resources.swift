@@ -21,10 +21,14 @@ extension RunPodClient {
         }
     }
 
-    static func encode(_ body: JSONValue) -> Data {
+    /// A request body as JSON with sorted keys.
+    ///
+    /// - Throws: `EncodingError` for a number JSON cannot hold (NaN, infinity): sending `{}` in its
+    ///   place would ask RunPod for something else.
+    static func encode(_ body: JSONValue) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(body)) ?? Data("{}".utf8)
+        return try encoder.encode(body)
     }
 
     // MARK: Pods
@@ -32,12 +36,12 @@ extension RunPodClient {
     public func listPods() async throws -> [Pod] { try decode(PodList.self, await send("GET", "/v2/pods"), "pod list").pods }
     public func getPod(_ id: String) async throws -> Pod { try decode(Pod.self, await send("GET", "/v2/pods/\(id)"), "pod") }
     public func updatePod(_ id: String, _ body: JSONValue) async throws -> Pod {
-        try decode(Pod.self, await send("PATCH", "/v2/pods/\(id)", body: Self.encode(body)), "pod")
+        try decode(Pod.self, await send("PATCH", "/v2/pods/\(id)", body: try Self.encode(body)), "pod")
     }
     public func deletePod(_ id: String) async throws { _ = try await send("DELETE", "/v2/pods/\(id)") }
     /// `start`, `stop`, `restart` or `terminate`.
     public func podAction(_ id: String, _ action: String) async throws {
-        _ = try await send("POST", "/v2/pods/\(id)/action", body: Self.encode(["action": .string(action)]), idempotent: true)
+        _ = try await send("POST", "/v2/pods/\(id)/action", body: try Self.encode(["action": .string(action)]), idempotent: true)
     }
     /// The pod's recent log lines (`GET /v2/pods/{id}/logs`, an event stream), as text, redacted.
     public func podLogs(_ id: String, tail: Int = 100) async throws -> String {
@@ -51,7 +55,7 @@ extension RunPodClient {
     }
     public func getEndpoint(_ id: String) async throws -> Endpoint { try decode(Endpoint.self, await send("GET", "/v2/serverless/\(id)"), "endpoint") }
     public func updateEndpoint(_ id: String, _ body: JSONValue) async throws -> Endpoint {
-        try decode(Endpoint.self, await send("PATCH", "/v2/serverless/\(id)", body: Self.encode(body)), "endpoint")
+        try decode(Endpoint.self, await send("PATCH", "/v2/serverless/\(id)", body: try Self.encode(body)), "endpoint")
     }
     public func deleteEndpoint(_ id: String) async throws { _ = try await send("DELETE", "/v2/serverless/\(id)") }
     public func endpointWorkers(_ id: String) async throws -> WorkerList {
@@ -65,7 +69,7 @@ extension RunPodClient {
     }
     public func getTemplate(_ id: String) async throws -> Template { try decode(Template.self, await send("GET", "/v2/templates/\(id)"), "template") }
     public func updateTemplate(_ id: String, _ body: JSONValue) async throws -> Template {
-        try decode(Template.self, await send("PATCH", "/v2/templates/\(id)", body: Self.encode(body)), "template")
+        try decode(Template.self, await send("PATCH", "/v2/templates/\(id)", body: try Self.encode(body)), "template")
     }
     public func deleteTemplate(_ id: String) async throws { _ = try await send("DELETE", "/v2/templates/\(id)") }
 
@@ -78,7 +82,7 @@ extension RunPodClient {
         try decode(NetworkVolume.self, await send("GET", "/v2/network-volumes/\(id)"), "network volume")
     }
     public func updateNetworkVolume(_ id: String, _ body: JSONValue) async throws -> NetworkVolume {
-        try decode(NetworkVolume.self, await send("PATCH", "/v2/network-volumes/\(id)", body: Self.encode(body)), "network volume")
+        try decode(NetworkVolume.self, await send("PATCH", "/v2/network-volumes/\(id)", body: try Self.encode(body)), "network volume")
     }
     public func deleteNetworkVolume(_ id: String) async throws { _ = try await send("DELETE", "/v2/network-volumes/\(id)") }
 
@@ -129,7 +133,7 @@ extension RunPodClient {
         for attempt in 1...max(attempts, 1) {
             if attempt > 1, let existing = try await lookUp() { return existing }
             do {
-                let data = try await send("POST", kind.collectionPath, body: Self.encode(body), idempotent: false)
+                let data = try await send("POST", kind.collectionPath, body: try Self.encode(body), idempotent: false)
                 struct Created: Decodable { var id: String }
                 return (try decode(Created.self, data, "\(kind.rawValue) create").id, false)
             } catch let error as RunPodError {

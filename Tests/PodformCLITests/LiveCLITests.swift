@@ -145,6 +145,39 @@ final class LiveCLITests: XCTestCase {
         XCTAssertEqual(offline.status, 1)
         XCTAssertTrue(offline.stderr.contains("could not reach the Hugging Face Hub"), offline.stderr)
     }
+
+    /// `init --model` takes a Hub id, as its help says, and `validate --strict` (the plan workflow's
+    /// step) passes a model outside the catalog that resolves, and fails one that does not.
+    func testInitAndStrictValidateResolveHubModels() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.gpus)
+        let config = try Data(contentsOf: CLITests.root.appendingPathComponent("Tests/PodformCatalogTests/Fixtures/Qwen3-30B-A3B.config.json"))
+        await fake.state.addHubConfig("acme/open-model", config)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-hubinit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let env = ["HF_ENDPOINT": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        let spec = dir.appendingPathComponent("open.yaml").path
+        let initRun = try await podform(["init", "--model", "acme/open-model", "-o", spec], env: env)
+        XCTAssertEqual(initRun.status, 0, initRun.stderr)
+        let text = try String(contentsOfFile: spec, encoding: .utf8)
+        XCTAssertTrue(text.contains("id: acme/open-model"), text)
+        XCTAssertTrue(text.contains("name: open-model "), text)
+        let strict = try await podform(["validate", "--strict", spec], env: env)
+        XCTAssertEqual(strict.status, 0, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("note: model `acme/open-model` is not in the catalog"), strict.stderr)
+
+        let missing = dir.appendingPathComponent("missing.yaml").path
+        try text.replacingOccurrences(of: "acme/open-model", with: "acme/no-such-model").write(toFile: missing, atomically: true, encoding: .utf8)
+        let unresolved = try await podform(["validate", "--strict", missing], env: env)
+        XCTAssertEqual(unresolved.status, 1)
+        XCTAssertTrue(unresolved.stderr.contains("error: no model `acme/no-such-model` on the Hugging Face Hub"), unresolved.stderr)
+        XCTAssertTrue(unresolved.stderr.contains("missing.yaml:"), unresolved.stderr)
+        await fake.stop()
+        let offline = try await podform(["validate", "--strict", "--offline", missing], env: ["HF_ENDPOINT": "http://127.0.0.1:1"])
+        XCTAssertEqual(offline.status, 0, offline.stderr)
+        let noHub = try await podform(["init", "--model", "acme/other-model"], env: ["HF_ENDPOINT": "http://127.0.0.1:1", "PODFORM_CACHE_DIR": dir.path])
+        XCTAssertEqual(noHub.status, 1)
+        XCTAssertTrue(noHub.stderr.contains("could not reach the Hugging Face Hub"), noHub.stderr)
+    }
 }
 
 /// The `podform-fake-runpod` executable, as users and other tests run it.
@@ -397,44 +430,25 @@ final class TerminalTests: XCTestCase {
 
 /// The README's tour, run command by command as a user would.
 final class ReadmeTests: XCTestCase {
-    func testTheTourRunsAsWritten() async throws {
+    /// The block runs in bash exactly as written, from the repository root (after the build the
+    /// README asks for, which `swift test` has done): no line is rewritten or skipped.
+    func testTheTourRunsAsWritten() throws {
         let readme = try String(contentsOf: CLITests.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let start = try XCTUnwrap(readme.range(of: "<!-- tour -->"))
-        let end = try XCTUnwrap(readme.range(of: "<!-- /tour -->"))
-        let block = readme[start.upperBound..<end.lowerBound]
-        let lines = block.split(separator: "\n").map { String($0.split(separator: "#").first ?? "").trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("```") }
-        XCTAssertGreaterThanOrEqual(lines.count, 10)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-tour-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var env = ["PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
-        var fake: FakeRunPodServer?
-        for line in lines {
-            if line.hasPrefix("podform-fake-runpod") {
-                fake = try await FakeRunPodServer(apiKey: "demo", gpuTypes: FakeCatalog.bundled())
-                continue
-            }
-            if line.hasPrefix("export ") {
-                for assignment in line.dropFirst(7).split(separator: " ") {
-                    let kv = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                    env[kv[0]] = kv[1].replacingOccurrences(of: "http://127.0.0.1:PORT", with: fake?.baseURL.absoluteString ?? "")
-                }
-                continue
-            }
-            XCTAssertTrue(line.hasPrefix("podform "), line)
-            let args = line.split(separator: " ").dropFirst().map(String.init)
-            let r: CLITests.Run = try await withCheckedThrowingContinuation { c in
-                let e = env
-                DispatchQueue.global().async {
-                    do { c.resume(returning: try CLITests.run(CLITests.binary, args, env: e, cwd: dir)) } catch { c.resume(throwing: error) }
-                }
-            }
-            XCTAssertEqual(r.status, 0, "`\(line)` failed:\n\(r.stdout)\n\(r.stderr)")
-        }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("image/Dockerfile").path))
-        let counts = await fake?.state.counts()
-        XCTAssertEqual((counts?["endpoints"] ?? 0) + (counts?["pods"] ?? 0) + (counts?["templates"] ?? 0), 0)  // destroyed at the end
-        await fake?.stop()
+        let start = try XCTUnwrap(readme.range(of: "<!-- tour -->\n```sh\n"))
+        let end = try XCTUnwrap(readme.range(of: "```\n<!-- /tour -->"))
+        let block = String(readme[start.upperBound..<end.lowerBound])
+        XCTAssertGreaterThanOrEqual(block.split(separator: "\n").count, 14)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-tour-\(UUID().uuidString)")
+        let bash = URL(fileURLWithPath: "/bin/bash")
+        defer { _ = try? CLITests.run(URL(fileURLWithPath: "/usr/bin/pkill"), ["-f", "podform-fake-runpod --api-key demo"]) }
+        let r = try CLITests.run(bash, ["-euo", "pipefail", "-c", block], env: ["PODFORM_CACHE_DIR": cache.path], cwd: CLITests.root, timeout: 240)
+        XCTAssertEqual(r.status, 0, "the tour failed:\n\(r.stdout)\n\(r.stderr)")
+        // Offline, then live: the Dockerfile is written, apply creates, status reads it back, destroy deletes.
+        XCTAssertTrue(r.stderr.contains("image/Dockerfile"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("Plan: 2 to add, 0 to change, 0 to destroy."), r.stdout)
+        XCTAssertTrue(r.stdout.contains("my-chat: 2 created, 0 updated, 0 deleted"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("RUNNING"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("my-chat: 2 deleted"), r.stdout)
     }
 
     func testTheFirstCommandPlansAnExampleOffline() throws {

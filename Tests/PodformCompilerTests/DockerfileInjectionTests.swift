@@ -1,5 +1,6 @@
 import Foundation
 import PodformCompiler
+@testable import PodformEngine
 @testable import PodformRender
 import XCTest
 
@@ -92,7 +93,7 @@ final class DockerfileInjectionTests: XCTestCase {
             XCTAssertEqual(cmd[cmd.firstIndex(of: "--revision")! + 1], Self.hostileRevision)
             let entrypoint = try argv(parsed[5].value)
             if compat {
-                XCTAssertEqual(entrypoint, ["bash", "-c", DockerfileRenderer.compatCommand, "bash"])
+                XCTAssertEqual(entrypoint, ["bash", "-c", VLLMEngine.compatCommand, "bash"])
                 XCTAssertFalse(entrypoint[2].contains("evil"))
             } else {
                 XCTAssertEqual(entrypoint, ["python3", "-m", "vllm.entrypoints.openai.api_server"])

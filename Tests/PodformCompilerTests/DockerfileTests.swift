@@ -65,4 +65,27 @@ final class DockerfileTests: XCTestCase {
         XCTAssertTrue(serverless["start.sh"]!.contains("LD_LIBRARY_PATH=\"/lib/x86_64-linux-gnu"))
         XCTAssertTrue(serverless["Dockerfile"]!.contains("ENTRYPOINT [\"/podform/start.sh\"]"))
     }
+
+    /// The plan and the Dockerfile start vLLM with the same flags and worker env: both come from the engine.
+    func testDockerfileAndPlanStartTheEngineAlike() throws {
+        for example in try Fixtures.exampleFiles().map(\.lastPathComponent) {
+            let d = try deployment(example)
+            guard d.vllm != nil else { continue }
+            let pod = d.mode == .pod
+            let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(
+                d, options: .init(target: pod ? .pod : .serverless, bakeWeights: false, cudaCompatFix: false)).files["Dockerfile"])
+            // The Dockerfile also states prefix caching, which the plan leaves at vLLM's default (on).
+            let stated = ["--enable-prefix-caching", "ENABLE_PREFIX_CACHING"]
+            if pod {
+                let cmd = try XCTUnwrap(dockerfile.split(separator: "\n").first { $0.hasPrefix("CMD ") })
+                let argv = try JSONDecoder().decode([String].self, from: Data(cmd.dropFirst(4).utf8))
+                XCTAssertEqual(argv.filter { !stated.contains($0) }.joined(separator: " "), d.container.args, example)
+            } else {
+                for (name, value) in d.container.env where !name.hasPrefix("PODFORM_") {
+                    let isEngine = ["MODEL_", "MAX_", "GPU_", "TENSOR_", "DTYPE", "QUANTIZATION", "KV_"].contains { name.hasPrefix($0) }
+                    if isEngine { XCTAssertTrue(dockerfile.contains("\(name)=\(value)"), "\(example): \(name)=\(value)") }
+                }
+            }
+        }
+    }
 }

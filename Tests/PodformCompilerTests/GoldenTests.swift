@@ -18,7 +18,7 @@ final class GoldenTests: XCTestCase {
             let plan = Plan(offline: true, catalogAsOf: Fixtures.gpus.asOf, deployments: [d])
             let name = url.deletingPathExtension().lastPathComponent
             assertGolden(PlanTextRenderer.render(plan, explain: true), "\(name)/plan.txt")
-            assertGolden(encodeJSON(plan), "\(name)/plan.json")
+            assertGolden(try encodeJSON(plan), "\(name)/plan.json")
             assertGolden(PlanMarkdownRenderer.render(plan), "\(name)/plan.md")
         }
     }
@@ -27,7 +27,7 @@ final class GoldenTests: XCTestCase {
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("support-chat.yaml"), encoding: .utf8)
         let a = try XCTUnwrap(Fixtures.deployment(text)), b = try XCTUnwrap(Fixtures.deployment(text))
         let plan = { (d: Deployment) in Plan(offline: true, catalogAsOf: "x", deployments: [d]) }
-        XCTAssertEqual(encodeJSON(plan(a)), encodeJSON(plan(b)))
+        XCTAssertEqual(try encodeJSON(plan(a)), try encodeJSON(plan(b)))
         XCTAssertEqual(PlanMarkdownRenderer.render(plan(a)), PlanMarkdownRenderer.render(plan(b)))
     }
 }

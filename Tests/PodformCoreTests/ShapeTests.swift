@@ -237,4 +237,17 @@ final class ShapeTests: XCTestCase {
             XCTAssertFalse(SecretShape.isLiteralSecret(name: name, value: value), "\(name)=\(value)")
         }
     }
+
+    /// The diff hides live values that may be credentials, and shows settings whose names only
+    /// contain TOKEN(S)/TOKENIZER (worker-vllm's `TOKENIZER_NAME`, `MAX_NUM_BATCHED_TOKENS`).
+    func testDiffHidesCredentialsButShowsTokenCounts() {
+        for (name, value) in [("MAX_NUM_BATCHED_TOKENS", "16384"), ("TOKENIZER_NAME", "meta-llama/Llama-3.1-8B-Instruct"),
+                              ("TOKENIZER_MODE", "auto"), ("MAX_TOKENS", "512")] {
+            XCTAssertFalse(SecretShape.mayBeSecret(name: name, value: value), "\(name)=\(value)")
+        }
+        for (name, value) in [("HF_TOKEN", "x"), ("TOKEN", "abc"), ("MY_API_KEY", "short"), ("TOKENIZER_TOKEN", "abc"),
+                              ("DB_CREDENTIALS", "u:p"), ("OTHER", "hf_abcdefghijklmnop")] {
+            XCTAssertTrue(SecretShape.mayBeSecret(name: name, value: value), "\(name)=\(value)")
+        }
+    }
 }

@@ -83,7 +83,8 @@ public enum SecretShape {
     /// parts count here) with any literal value, or a token-shaped value of any length.
     public static func mayBeSecret(name: String, value: String) -> Bool {
         if isSecretReference(value) || value.isEmpty { return false }
-        let upper = name.uppercased()
+        var upper = name.uppercased()
+        for part in notSecretNameParts { upper = upper.replacingOccurrences(of: part, with: "_") }
         if (nameParts + ["CREDENTIAL", "PRIVATE"]).contains(where: upper.contains) { return true }
         if (tokenPrefixes + ["rps_"]).contains(where: value.hasPrefix) { return true }
         return hasSecretShape(name: name, value: value)

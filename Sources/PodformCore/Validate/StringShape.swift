@@ -74,6 +74,14 @@ public enum StringShape {
         return components.allSatisfy(isPathComponent)
     }
 
+    /// Whether an image reference names one version: a `sha256` digest, or a tag other than `latest`
+    /// (`unpinned-image` otherwise).
+    public static func isPinnedImage(_ reference: String) -> Bool {
+        if reference.contains("@sha256:") { return true }
+        let lastComponent = reference.split(separator: "/").last.map(String.init) ?? reference
+        return lastComponent.contains(":") && !lastComponent.hasSuffix(":latest")
+    }
+
     /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`
     static func isPathComponent(_ text: Substring) -> Bool {
         var separator: [Unicode.Scalar] = []

@@ -93,8 +93,8 @@ extension Spec {
                                  at: at("context", file), hint: "vLLM refuses a MAX_MODEL_LEN above the model's limit; use \(max) or less"))
             }
         } else if model.config == nil, !env.gpuNames.isEmpty {
-            out.append(.init(.warning, code: "unknown-model",
-                             message: "model `\(model.id)` is not in the catalog; its config.json will be fetched from the Hugging Face Hub",
+            out.append(.init(.note, code: "unknown-model",
+                             message: "model `\(model.id)` is not in the catalog; its config.json is fetched from the Hugging Face Hub",
                              at: at(locations["model.id"] != nil ? "model.id" : "model", file),
                              hint: "set `model.config` to a local config.json to plan offline"))
         }
@@ -126,14 +126,9 @@ extension Spec {
 
     func deployRules(_ file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        if let image = deploy.image, StringShape.isImageReference(image) {
-            let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
-            if image.contains("@sha256:") {
-                // pinned by digest
-            } else if !lastComponent.contains(":") || lastComponent.hasSuffix(":latest") {
-                out.append(.init(.warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
-                                 at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
-            }
+        if let image = deploy.image, StringShape.isImageReference(image), !StringShape.isPinnedImage(image) {
+            out.append(.init(.warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
+                             at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
         }
         for key in deploy.env.keys.sorted() {
             let path = "deploy.env.\(key)"
@@ -161,22 +156,7 @@ extension Spec {
                                  at: at(path, file)))
             }
         }
-        for key in deploy.secrets.keys.sorted() {
-            let name = deploy.secrets[key] ?? ""
-            if !StringShape.isEnvName(key) {
-                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
-                                 at: at("deploy.secrets.\(key)", file)))
-            }
-            if !StringShape.isSecretName(name) {
-                out.append(.init(.error, code: "invalid-secret-name",
-                                 message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
-                                 at: at("deploy.secrets.\(key)", file)))
-            }
-            if name.hasPrefix("hf_") && name.count > 20 {
-                out.append(.init(.error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
-                                 at: at("deploy.secrets.\(key)", file)))
-            }
-        }
+        out += secretRules(file)
         if let disk = deploy.containerDiskBytes, !Self.containerDiskRange.contains(disk) {
             out.append(.init(.error, code: "out-of-range",
                              message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
@@ -193,6 +173,27 @@ extension Spec {
         return out
     }
 
+    /// `deploy.secrets`: env names, RunPod secret names, and tokens pasted where a name belongs.
+    func secretRules(_ file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for key in deploy.secrets.keys.sorted() {
+            let name = deploy.secrets[key] ?? ""
+            if !StringShape.isEnvName(key) {
+                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+            if !StringShape.isSecretName(name) {
+                out.append(.init(.error, code: "invalid-secret-name",
+                                 message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+            if name.hasPrefix("hf_") && name.count > 20 {
+                out.append(.init(.error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
+                                 at: at("deploy.secrets.\(key)", file)))
+            }
+        }
+        return out
+    }
 }
 
 extension SourceLocation {

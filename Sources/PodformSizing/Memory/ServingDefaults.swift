@@ -1,4 +1,5 @@
-/// Serving settings podform sets explicitly so that its sizing and the running vLLM agree.
+/// Serving settings podform sets explicitly so that its sizing and the running engine agree, and
+/// the load it assumes where a spec says nothing (`Specs/spec.md`, `Specs/decisions.md` D-LOAD).
 public enum ServingDefaults {
     /// MAX_NUM_BATCHED_TOKENS podform passes: 8192 on GPUs of 70 GiB or more, 2048 below.
     ///
@@ -11,4 +12,17 @@ public enum ServingDefaults {
 
     /// gpu_memory_utilization podform uses unless the spec says otherwise (seed 001: 0.90).
     public static let gpuMemoryUtilization = 0.90
+
+    /// Max tokens per sequence when the spec sets no `context`.
+    public static let context = 4096
+
+    /// Mean prompt tokens when the spec sets no `traffic.prompt_tokens`.
+    public static func promptTokens(context: Int) -> Int { min(1000, context / 2) }
+    /// How `promptTokens(context:)` is computed, for traces and help.
+    public static let promptTokensRule = "min(1000, context/2)"
+
+    /// Mean output tokens when the spec sets no `traffic.output_tokens`.
+    public static func outputTokens(context: Int) -> Int { min(300, max(context / 4, 1)) }
+    /// How `outputTokens(context:)` is computed, for traces and help.
+    public static let outputTokensRule = "min(300, context/4)"
 }

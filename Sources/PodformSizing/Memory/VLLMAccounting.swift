@@ -31,10 +31,6 @@ public struct VLLMAccounting: Sendable, Hashable, Codable {
         name: "vllm-cudagraph-reserve", blockSize: 16, nonTorchBytes: gib(0.25), nonTorchTPBytes: gib(1.85),
         cudaGraphReserveBytes: gib(1.0))
 
-    public static func named(_ name: String) -> VLLMAccounting? {
-        [v0_19, planning].first { $0.name == name }
-    }
-
     public func nonTorch(tp: Int) -> Int64 { nonTorchBytes + (tp > 1 ? nonTorchTPBytes : 0) }
 }
 
@@ -43,6 +39,3 @@ public func gib(_ value: Double) -> Int64 { Int64(saturating: (value * 1_073_741
 
 /// Bytes to GiB.
 public func toGiB(_ bytes: Int64) -> Double { Double(bytes) / 1_073_741_824 }
-
-/// Bytes to GB (10^9).
-public func toGB(_ bytes: Int64) -> Double { Double(bytes) / 1e9 }

@@ -26,18 +26,6 @@ public enum WeightFormat: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// True for formats that quantize weights below 16 bits.
     public var isQuantized: Bool { ![.fp32, .bf16, .fp16].contains(self) }
-
-    /// vLLM's `--quantization` value, when one must be passed (pre-quantized checkpoints are
-    /// detected from their config, so only online quantization needs it).
-    public var vllmQuantization: String? {
-        switch self {
-        case .fp8: return "fp8"
-        case .int4: return "bitsandbytes"
-        case .awq: return "awq_marlin"
-        case .gptq: return "gptq_marlin"
-        default: return nil
-        }
-    }
 }
 
 /// The KV cache element type.

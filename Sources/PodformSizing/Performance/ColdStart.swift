@@ -5,9 +5,8 @@ public enum WeightsLocation: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// Throughputs and fixed times of a worker start (`Specs/performance.md` §3).
 public struct ColdStartModel: Sendable, Hashable, Codable {
-    /// FlashBoot: 563 ms best case, 95% of cold starts under 2.3 s (seed 002, RunPod's announcement).
+    /// FlashBoot: 95% of cold starts under 2.3 s (seed 002, RunPod's announcement; 563 ms best case).
     public var flashbootP95: Double = 2.3
-    public var flashbootBest: Double = 0.563
     /// Pulling a ~10 GB vLLM image without a cached copy, seconds (assumed ~200 MB/s registry pull).
     public var imagePull: Double = 50
     /// Reading weights baked into the image from local NVMe, GB/s (assumed).

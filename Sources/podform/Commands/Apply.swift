@@ -14,7 +14,7 @@ extension Podform {
             abstract: "Create, update or replace RunPod resources so they match the specs.",
             discussion: "Shows the changes and asks for confirmation on a terminal; --auto-approve for CI. `podform apply plan.json` applies a saved plan and refuses a stale one.")
 
-        @Argument(help: "Spec files or directories (a directory's removed specs are destroyed), or one saved plan (plan --out).") var files: [String] = []
+        @Argument(help: "Spec files or directories (a directory's removed specs are destroyed), or one saved plan (plan --out).", completion: .file(extensions: ["yaml", "yml", "json"])) var files: [String] = []
         @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Allow deleting or replacing network volumes (their data is lost).")
         var allowDestroyVolumes = false
@@ -54,7 +54,7 @@ extension Podform {
                 }
                 let reviewed = pipeline.review(outcome.plan, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes, now: Date()),
                                                directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed)
-                if let saved, isStale(saved, now: reviewed, live: live) {
+                if let saved, try isStale(saved, now: reviewed, live: live) {
                     Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
                     throw ExitCode(1)
                 }
@@ -100,10 +100,10 @@ extension Podform {
 
         /// A saved plan is stale when the specs compile to other decisions or requests, the live
         /// resources they own changed, or other specs left the planned directories.
-        func isStale(_ saved: ReviewedPlan, now: ReviewedPlan, live: LiveState) -> Bool {
+        func isStale(_ saved: ReviewedPlan, now: ReviewedPlan, live: LiveState) throws -> Bool {
             // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
             let specs = saved.plan.deployments.map(\.name) + (saved.live?.removed ?? []).map(\.spec)
-            return encodeJSON(now.plan.deployments) != encodeJSON(saved.plan.deployments)
+            return try encodeJSON(now.plan.deployments) != encodeJSON(saved.plan.deployments)
                 || now.deployments.map(\.requests) != saved.deployments.map(\.requests)
                 || saved.live?.fingerprint != live.fingerprint(specs: specs)
                 || Set((now.live?.removed ?? []).map(\.spec)) != Set((saved.live?.removed ?? []).map(\.spec))
@@ -174,7 +174,7 @@ extension Podform {
     struct Destroy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete the RunPod resources the specs own (network volumes only with --allow-destroy-volumes).")
 
-        @Argument(help: "Spec files.") var files: [String] = []
+        @Argument(help: "Spec files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Also delete network volumes (their data is lost).") var allowDestroyVolumes = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?

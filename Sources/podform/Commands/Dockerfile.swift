@@ -13,7 +13,7 @@ extension Podform {
             commandName: "dockerfile",
             abstract: "Write the Dockerfile (and .dockerignore) that runs a spec's plan.")
 
-        @Argument(help: "The spec.") var spec: String
+        @Argument(help: "The spec.", completion: .file(extensions: ["yaml", "yml"])) var spec: String
         @Option(help: "pod or serverless (default: the plan's mode).") var target: DockerfileRenderer.Target?
         @Flag(name: .customLong("bake-weights"), help: "Download the model into the image at build time (HF token as a BuildKit secret).")
         var bakeWeights = false

@@ -7,7 +7,7 @@ extension Podform {
     struct Explain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Explain each decision of a spec's plan in plain sentences.")
 
-        @Argument(help: "Spec files.") var files: [String] = []
+        @Argument(help: "Spec files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Flag(help: "Never fetch model configs from the Hugging Face Hub.") var offline = false
 
         func validate() throws {

@@ -26,7 +26,7 @@ extension Podform {
             }
             gpus.sort { ($0.memoryGB, $0.id) < ($1.memoryGB, $1.id) }
             if json {
-                Output.out(encodeJSON(GPUListDocument(as_of: catalogs.gpus.asOf, overlay: catalogs.gpus.overlayNote, gpus: gpus)))
+                try Output.out(encodeJSON(GPUListDocument(as_of: catalogs.gpus.asOf, overlay: catalogs.gpus.overlayNote, gpus: gpus)))
             } else {
                 Output.out(GPUTableRenderer.text(gpus, catalog: catalogs.gpus))
             }

@@ -13,7 +13,7 @@ extension Podform {
             abstract: "Compile specs into RunPod deployment plans.",
             discussion: "Exit status: 0 planned, 1 invalid spec or no feasible deployment, 2 changes present with --detailed-exitcode.")
 
-        @Argument(help: "Spec files, or directories of specs (a directory's removed specs show as destroys).") var files: [String] = []
+        @Argument(help: "Spec files, or directories of specs (a directory's removed specs show as destroys).", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Option(help: "text, json or markdown.") var format: PlanFormat = .text
         @Flag(help: "Show the decision trace.") var explain = false
         @Option(help: "Also write the plan as JSON to this file (mode 0600).") var out: String?
@@ -58,7 +58,7 @@ extension Podform {
             if !reviewed.deployments.isEmpty || outcome.failures.isEmpty {
                 switch format {
                 case .text: Output.out(PlanTextRenderer.render(reviewed, explain: explain))
-                case .json: Output.out(encodeJSON(reviewed))
+                case .json: try Output.out(encodeJSON(reviewed))
                 case .markdown: Output.out(PlanMarkdownRenderer.render(reviewed, failures: outcome.failures))
                 }
             }

@@ -19,7 +19,7 @@ extension Podform {
                 --max-rounds: 0 when every spec is in sync or applied, 1 otherwise.
                 """)
 
-        @Argument(help: "Directory of specs (searched recursively for .yaml and .yml).") var directory: String
+        @Argument(help: "Directory of specs (searched recursively for .yaml and .yml).", completion: .directory) var directory: String
         @Option(help: "Time between rounds (e.g. 60s, 5m).") var interval: String = "60s"
         @Flag(help: "Run one round and exit.") var once = false
         @Option(name: .customLong("max-rounds"), help: "Run this many rounds and exit.") var maxRounds: Int?

@@ -11,7 +11,7 @@ extension Podform {
             abstract: "Show a saved plan (plan --out) as text, JSON or Markdown.",
             discussion: "Like `terraform show plan`: reads the file only; nothing is fetched or compiled.")
 
-        @Argument(help: "A saved plan (plan --out).") var file: String
+        @Argument(help: "A saved plan (plan --out).", completion: .file(extensions: ["json"])) var file: String
         @Option(help: "text, json or markdown.") var format: PlanFormat = .text
         @Flag(help: "Print JSON (same as --format json).") var json = false
         @Flag(help: "Show the decision trace.") var explain = false
@@ -28,7 +28,7 @@ extension Podform {
             }
             switch json ? .json : format {
             case .text: Output.out(PlanTextRenderer.render(plan, explain: explain))
-            case .json: Output.out(encodeJSON(plan))
+            case .json: try Output.out(encodeJSON(plan))
             case .markdown: Output.out(PlanMarkdownRenderer.render(plan))
             }
         }

@@ -12,7 +12,7 @@ extension Podform {
         static let configuration = CommandConfiguration(
             abstract: "Show weights, KV cache and overhead for a model, and whether it fits a GPU.")
 
-        @Argument(help: "A spec file to take the model, precision, context and concurrency from.")
+        @Argument(help: "A spec file to take the model, precision, context and concurrency from.", completion: .file(extensions: ["yaml", "yml"]))
         var spec: String?
         @Option(help: "Model: a catalog id or alias, or a Hugging Face id.") var model: String?
         @Option(help: "A local config.json.") var config: String?
@@ -26,9 +26,11 @@ extension Podform {
         var gpuMemoryUtilization: Double?
         @Option(name: .customLong("gpu-memory"), help: "GPU memory in GiB as CUDA reports it (for GPUs the catalog lacks).")
         var gpuMemory: Double?
-        @Option(name: .customLong("prompt-tokens"), help: "Prompt tokens per request for the speed estimate (default: half the context).")
+        @Option(name: .customLong("prompt-tokens"),
+                help: "Prompt tokens per request for the speed estimate (default: \(ServingDefaults.promptTokensRule), as plans assume).")
         var promptTokens: Int?
-        @Option(name: .customLong("output-tokens"), help: "Output tokens per request for the speed estimate (default: an eighth of the context).")
+        @Option(name: .customLong("output-tokens"),
+                help: "Output tokens per request for the speed estimate (default: \(ServingDefaults.outputTokensRule), as plans assume).")
         var outputTokens: Int?
         @Flag(help: "Print one JSON object.") var json = false
 
@@ -57,8 +59,8 @@ extension Podform {
                     performance = arch.performance(
                         weights: request.shape.weights, kv: request.shape.kv, gpu: g.performanceFacts,
                         tp: request.shape.tensorParallel, batch: request.shape.concurrency,
-                        prompt: promptTokens ?? request.shape.context / 2,
-                        output: outputTokens ?? max(request.shape.context / 8, 1),
+                        prompt: promptTokens ?? ServingDefaults.promptTokens(context: request.shape.context),
+                        output: outputTokens ?? ServingDefaults.outputTokens(context: request.shape.context),
                         maxBatchedTokens: request.shape.maxBatchedTokens)
                 }
                 if json {
@@ -90,7 +92,7 @@ struct SizeRequest {
         var base: URL?
         var precision = WeightFormat.bf16
         var kv = KVFormat.auto
-        var context = 4096
+        var context = ServingDefaults.context
         var concurrency = 1
         if let path = c.spec {
             let (text, problem) = SpecFiles.read(path)
@@ -125,26 +127,25 @@ struct SizeRequest {
             context = tokens
         }
         if let n = c.concurrency { concurrency = n }
-        var gpu: GPUType?
-        var bytes: Int64?
-        var label: String?
-        if let name = c.gpu {
-            guard let g = catalogs.gpus.gpu(named: name) else {
-                let hint = Suggest.closest(to: name, in: catalogs.gpus.allNames).map { "; did you mean `\($0)`?" } ?? ""
-                throw ModelResolver.Failure(description: "unknown GPU `\(name)`\(hint) (`podform gpus` lists them; --gpu-memory sizes an unlisted one)")
-            }
-            gpu = g
-            bytes = g.cudaMemoryBytes
-            label = g.id
-        }
+        let gpu = try c.gpu.map { try lookUpGPU($0, catalogs: catalogs) }
+        var bytes = gpu?.cudaMemoryBytes
+        var label = gpu?.id
         if let gib = c.gpuMemory {
             bytes = PodformSizing.gib(gib)
             label = (label.map { "\($0), " } ?? "") + String(format: "%.2f GiB (given)", gib)
         }
         let tp = c.gpuCount ?? 1
         let shape = ServingShape(weights: precision, kv: kv, context: context, concurrency: concurrency, tensorParallel: tp,
-                                 gpuMemoryUtilization: c.gpuMemoryUtilization ?? 0.90,
+                                 gpuMemoryUtilization: c.gpuMemoryUtilization ?? ServingDefaults.gpuMemoryUtilization,
                                  maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: bytes.map(toGiB), context: context))
         return SizeRequest(modelID: modelID, configPath: configPath, base: base, shape: shape, gpu: gpu, gpuBytes: bytes, gpuLabel: label)
+    }
+
+    static func lookUpGPU(_ name: String, catalogs: Catalogs) throws -> GPUType {
+        guard let g = catalogs.gpus.gpu(named: name) else {
+            let hint = Suggest.closest(to: name, in: catalogs.gpus.allNames).map { "; did you mean `\($0)`?" } ?? ""
+            throw ModelResolver.Failure(description: "unknown GPU `\(name)`\(hint) (`podform gpus` lists them; --gpu-memory sizes an unlisted one)")
+        }
+        return g
     }
 }

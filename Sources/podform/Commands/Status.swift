@@ -26,7 +26,7 @@ extension Podform {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the live resources the specs own: state, URL, workers, spend so far (30 days).")
 
-        @Argument(help: "Spec files.") var files: [String] = []
+        @Argument(help: "Spec files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Flag(help: "Print JSON.") var json = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
@@ -74,7 +74,7 @@ extension Podform {
                         rows.append(Row(spec: spec, kind: "-", name: "-", id: "-", state: "not deployed", url: nil, workers: nil, spend_usd: nil))
                     }
                 }
-                if json { Output.out(encodeJSON(rows)); return }
+                if json { try Output.out(encodeJSON(rows)); return }
                 for raw in rows {
                     // Names, ids and states come from RunPod: printed on one line, escape codes removed.
                     var r = raw
@@ -98,7 +98,7 @@ extension Podform {
     struct Logs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the logs of a spec's pods or serverless workers.")
 
-        @Argument(help: "The spec.") var spec: String
+        @Argument(help: "The spec.", completion: .file(extensions: ["yaml", "yml"])) var spec: String
         @Flag(name: .shortAndLong, help: "Keep streaming new lines.") var follow = false
         @Option(help: "Lines of history (0-5000).") var tail: Int = 100
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?

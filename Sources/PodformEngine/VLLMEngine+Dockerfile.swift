@@ -1,0 +1,95 @@
+/// vLLM's Dockerfile template (`Specs/dockerfile.md`): vllm/vllm-openai for pods, worker-vllm for serverless.
+extension VLLMEngine {
+    public func dockerfile(_ build: ImageBuild) -> DockerfileRecipe {
+        let (lines, files) = build.style == .server ? (serverLines(build), [:]) : workerLines(build)
+        return DockerfileRecipe(base: runnableImage(build.image, build.style), lines: lines, files: files,
+                                buildSecrets: build.bakeWeights ? ["HF_TOKEN"] : [])
+    }
+
+    /// vllm/vllm-openai: the cache, the bake step, the port and health check, then `vllm serve`'s flags.
+    func serverLines(_ build: ImageBuild) -> [DockerfileRecipe.Line] {
+        let port = build.launch.port
+        var lines: [DockerfileRecipe.Line] = [
+            .env(serverEnvironment(cacheDirectory: build.bakeWeights ? "/models/huggingface" : modelCacheDirectory,
+                                   offline: build.bakeWeights)),
+        ]
+        if build.bakeWeights {
+            lines += [
+                .text(""),
+                .text("# Bake the weights into the image (no download at start). The Hugging Face token is a BuildKit"),
+                .text("# secret read by Python from the mount: never in a layer, `docker history` or a shell string."),
+                .text("# The model id and revision are arguments of an exec-form RUN, never shell or Python source."),
+                .exec("RUN --mount=type=secret,id=HF_TOKEN,required=false",
+                      ["python3", "-c", Self.bakeScript, build.launch.model, build.launch.revision ?? ""]),
+            ]
+        }
+        lines += [
+            .text(""),
+            .text("EXPOSE \(port)"),
+            .text("HEALTHCHECK --interval=30s --timeout=5s --start-period=900s --retries=3 \\"),
+            .text("    CMD [\"python3\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:\(port)/health', timeout=4)\"]"),
+            .text(""),
+        ]
+        if build.cudaCompatFix {
+            // The shell text is a constant; the plan's flags reach vLLM as "$@" (CMD), never as shell text.
+            lines.append(.text("# Seed 003: the image's CUDA-compat libcuda can shadow the host driver; put the host's first."))
+            lines.append(.exec("ENTRYPOINT", ["bash", "-c", Self.compatCommand, "bash"]))
+        } else {
+            lines.append(.exec("ENTRYPOINT", ["python3", "-m", "vllm.entrypoints.openai.api_server"]))
+        }
+        lines.append(.exec("CMD", serverArguments(build.launch)))
+        return lines
+    }
+
+    /// worker-vllm: settings as its environment, its own downloader for baked weights, and the
+    /// start script when the CUDA-compat fix is on.
+    func workerLines(_ build: ImageBuild) -> (lines: [DockerfileRecipe.Line], files: [String: String]) {
+        var env = workerEnvironment(build.launch, base: [:])
+        // Where worker-vllm's downloader puts baked weights (its `BASE_PATH`, read at build time).
+        if build.bakeWeights { env["BASE_PATH"] = "/models" }
+        var lines: [DockerfileRecipe.Line] = [
+            .text("# worker-vllm reads vLLM settings from the environment (NOTES §6.2)."),
+            .env(env),
+        ]
+        if build.bakeWeights {
+            lines += [
+                .text(""),
+                .text("# Bake the weights (worker-vllm's own downloader; it records them in /local_model_args.json and"),
+                .text("# serves offline). The Hugging Face token is a BuildKit secret: never in a layer or `docker history`."),
+                .text("RUN --mount=type=secret,id=HF_TOKEN,required=false \\"),
+                .text("    if [ -f /run/secrets/HF_TOKEN ]; then HF_TOKEN=\"$(cat /run/secrets/HF_TOKEN)\"; export HF_TOKEN; fi && \\"),
+                .text("    python3 /src/download_model.py"),
+            ]
+        }
+        var files: [String: String] = [:]
+        if build.cudaCompatFix {
+            files["start.sh"] = Self.startScript
+            lines += [
+                .text(""),
+                .text("# Seed 003: the image's CUDA-compat libcuda can shadow the host driver; put the host's first."),
+                .text("COPY --chmod=0755 start.sh /podform/start.sh"),
+                .exec("ENTRYPOINT", ["/podform/start.sh"]),
+            ]
+        }
+        return (lines, files)
+    }
+
+    /// The pod bake step: reads the BuildKit secret itself and takes the model id and revision from argv.
+    static let bakeScript = "import os, sys; os.environ['HF_HUB_OFFLINE'] = '0'; "
+        + "from huggingface_hub import snapshot_download; p = '/run/secrets/HF_TOKEN'; "
+        + "t = open(p).read().strip() if os.path.exists(p) else None; "
+        + "snapshot_download(sys.argv[1], revision=sys.argv[2] or None, token=t or None)"
+
+    /// The pod entrypoint with the CUDA-compat fix: constant shell text, vLLM's flags as `"$@"`.
+    static let compatCommand = "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && "
+        + "exec python3 -m vllm.entrypoints.openai.api_server \"$@\""
+
+    static let startScript = """
+        #!/bin/sh
+        # Generated by podform. Seed 003: the image's CUDA-compat libcuda can shadow the host driver's;
+        # put the host's libraries first, then start worker-vllm as its image would.
+        export LD_LIBRARY_PATH="/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+        exec python3 /src/main.py "$@"
+
+        """
+}
