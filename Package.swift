@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "PodformCatalogTests", dependencies: ["PodformCatalog", "PodformSizing"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PodformCompilerTests",
-            dependencies: ["PodformCompiler", "PodformCore", "PodformCatalog", "PodformEngine", "PodformRender", "RunPodAPI", "PodformTestSupport"],
+            dependencies: ["PodformCompiler", "PodformApply", "PodformCore", "PodformCatalog", "PodformEngine", "PodformRender", "RunPodAPI", "PodformTestSupport"],
             exclude: ["Golden", "Configs"]
         ),
         .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),

@@ -28,7 +28,7 @@ final class ApplyTests: XCTestCase {
         let arch = try XCTUnwrap(Self.models.model(named: spec.model.id)).architecture
         var environment = CompileEnvironment(gpus: Self.gpus, now: Date())
         if let scope { environment.scopes[file] = scope }
-        let (plan, failures) = compilePlan([(spec, file, arch)], environment: environment, offline: true)
+        let (plan, failures) = compilePlan([(spec, file, arch)], environment: environment)
         if let f = failures.first { throw f }
         return plan.deployments[0]
     }
@@ -331,7 +331,7 @@ final class ApplyTests: XCTestCase {
                         _ = try await self.converge(d, client)
                         let live = try await LiveState.fetch(client)
                         let counts = await fake.state.counts()
-                        let expected = Dictionary(grouping: d.resources, by: \.kind).mapValues(\.count)
+                        let expected = Dictionary(grouping: RunPodResources.requests(for: d), by: \.kind.rawValue).mapValues(\.count)
                         let ok = !diff(d, live: live).hasChanges
                             && counts["templates"] == expected["template"] ?? 0 && counts["endpoints"] == expected["endpoint"] ?? 0
                             && counts["pods"] == expected["pod"] ?? 0 && counts["network_volumes"] == expected["network_volume"] ?? 0

@@ -1,3 +1,4 @@
+import PodformApply
 import RunPodAPI
 import Foundation
 import PodformCompiler
@@ -44,13 +45,13 @@ final class CompilerBehaviourTests: XCTestCase {
 
     func testResourceBodiesFollowTheOpenAPIShapes() throws {
         let d = try XCTUnwrap(Fixtures.deployment(base + "deploy: {mode: serverless}\nconstraints: {data_centers: [EU-RO-1]}\n"))
-        let endpoint = try XCTUnwrap(d.resources.first { $0.kind == "endpoint" })
+        let endpoint = try XCTUnwrap(RunPodResources.requests(for: d).first { $0.kind == .endpoint })
         XCTAssertEqual(endpoint.path, "/v2/serverless")
         for key in ["name", "type", "scaling"] { XCTAssertNotNil(endpoint.body[key], key) }  // required by CreateEndpointRequest
         XCTAssertNotNil(endpoint.body["gpu"]?["pools"])
-        let volume = try XCTUnwrap(d.resources.first { $0.kind == "network_volume" })
+        let volume = try XCTUnwrap(RunPodResources.requests(for: d).first { $0.kind == .networkVolume })
         for key in ["name", "size", "dataCenter"] { XCTAssertNotNil(volume.body[key], key) }
-        let template = try XCTUnwrap(d.resources.first { $0.kind == "template" })
+        let template = try XCTUnwrap(RunPodResources.requests(for: d).first { $0.kind == .template })
         XCTAssertEqual(template.body["env"]?["TENSOR_PARALLEL_SIZE"]?.stringValue, String(d.gpu.count))
         XCTAssertEqual(template.body["env"]?["MAX_MODEL_LEN"]?.stringValue, "8192")
     }
@@ -79,7 +80,7 @@ final class CompilerBehaviourTests: XCTestCase {
             + "constraints: {cloud: any, data_centers: [EU-RO-1]}\ndeploy: {mode: pod, weights: network-volume}\n"
         let d = try XCTUnwrap(Fixtures.deployment(text))
         XCTAssertEqual(d.gpu.cloud, "SECURE")
-        let pod = try XCTUnwrap(d.resources.first { $0.kind == "pod" })
+        let pod = try XCTUnwrap(RunPodResources.requests(for: d).first { $0.kind == .pod })
         XCTAssertEqual(pod.body["cloud"]?.stringValue, "SECURE")
         XCTAssertNotNil(pod.body["mounts"]?["network"])
         // With only a pinned data center on `cloud: any`, weights are downloaded instead (no Secure-only volume).

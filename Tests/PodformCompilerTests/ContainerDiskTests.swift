@@ -1,4 +1,5 @@
 import Foundation
+import PodformApply
 import PodformCompiler
 import RunPodAPI
 import XCTest
@@ -17,7 +18,7 @@ final class ContainerDiskTests: XCTestCase {
         """
 
     func bodyDisk(_ d: Deployment) -> [Int] {
-        d.resources.compactMap { r -> Int? in
+        RunPodResources.requests(for: d).compactMap { r -> Int? in
             guard case .object(let o) = r.body else { return nil }
             for key in ["disk", "containerDiskInGb"] { if case .int(let n)? = o[key] { return n } }
             return nil

@@ -1,4 +1,5 @@
 import Foundation
+import PodformApply
 import PodformCompiler
 import PodformCore
 import PodformRender
@@ -15,7 +16,7 @@ final class GoldenTests: XCTestCase {
             let diagnostics = Spec.validate(path: path, text: text, environment: Fixtures.validation).1
             XCTAssertEqual(diagnostics, [], "\(path) should validate clean")
             guard let d = Fixtures.deployment(text, path: path) else { continue }
-            let plan = Plan(offline: true, catalogAsOf: Fixtures.gpus.asOf, deployments: [d])
+            let plan = ReviewedPlan(offline: Plan(catalogAsOf: Fixtures.gpus.asOf, deployments: [d]))
             let name = url.deletingPathExtension().lastPathComponent
             assertGolden(PlanTextRenderer.render(plan, explain: true), "\(name)/plan.txt")
             assertGolden(try encodeJSON(plan), "\(name)/plan.json")
@@ -26,7 +27,7 @@ final class GoldenTests: XCTestCase {
     func testRenderingIsDeterministic() throws {
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("support-chat.yaml"), encoding: .utf8)
         let a = try XCTUnwrap(Fixtures.deployment(text)), b = try XCTUnwrap(Fixtures.deployment(text))
-        let plan = { (d: Deployment) in Plan(offline: true, catalogAsOf: "x", deployments: [d]) }
+        let plan = { (d: Deployment) in ReviewedPlan(offline: Plan(catalogAsOf: "x", deployments: [d])) }
         XCTAssertEqual(try encodeJSON(plan(a)), try encodeJSON(plan(b)))
         XCTAssertEqual(PlanMarkdownRenderer.render(plan(a)), PlanMarkdownRenderer.render(plan(b)))
     }
@@ -39,10 +40,10 @@ final class MarkdownLimitTests: XCTestCase {
         let d = try XCTUnwrap(Fixtures.deployment(text))
         var many: [Deployment] = []
         for i in 0..<300 { var copy = d; copy.name = "support-chat-\(String(format: "%03d", i))"; many.append(copy) }
-        let md = PlanMarkdownRenderer.render(Plan(offline: true, catalogAsOf: "2026-11-09", deployments: many))
+        let md = PlanMarkdownRenderer.render(ReviewedPlan(offline: Plan(catalogAsOf: "2026-11-09", deployments: many)))
         XCTAssertLessThan(md.count, 65_536)
         XCTAssertTrue(md.contains("left out to stay under GitHub's comment limit"), String(md.suffix(300)))
         XCTAssertTrue(md.contains("| `support-chat-299` |"))  // every spec keeps its summary row
-        XCTAssertEqual(md, PlanMarkdownRenderer.render(Plan(offline: true, catalogAsOf: "2026-11-09", deployments: many)))
+        XCTAssertEqual(md, PlanMarkdownRenderer.render(ReviewedPlan(offline: Plan(catalogAsOf: "2026-11-09", deployments: many))))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PodformApply
 import PodformCompiler
 import PodformTestSupport
 import RunPodAPI
@@ -26,8 +27,8 @@ final class RequestBodyTests: XCTestCase {
         specs += OptimalityTests.generateSpecs(count: 60, seed: 7)
         for text in specs {
             guard case .success(let d)? = Fixtures.compile(text) else { continue }
-            for resource in d.resources {
-                let schema = try XCTUnwrap(Self.schemas[resource.kind])
+            for resource in RunPodResources.requests(for: d) {
+                let schema = try XCTUnwrap(Self.schemas[resource.kind.rawValue])
                 let data = try JSONEncoder().encode(resolved(resource.body))
                 let object = try JSONSerialization.jsonObject(with: data)
                 XCTAssertEqual(validator.validate(object, schema: schema), [], "\(d.name) \(resource.kind)")

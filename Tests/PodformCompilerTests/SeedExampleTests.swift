@@ -1,4 +1,5 @@
 import Foundation
+import PodformApply
 import PodformCompiler
 import PodformSizing
 import XCTest
@@ -49,7 +50,7 @@ final class SeedExampleTests: XCTestCase {
         XCTAssertEqual(d.mode, .serverless)
         XCTAssertNil(d.vllm?.quantization)  // vLLM reads the AWQ quantization_config and picks awq_marlin itself
         XCTAssertEqual(d.container.weights, "network-volume")
-        XCTAssertEqual(d.resources.map(\.kind), ["network_volume", "template", "endpoint"])
+        XCTAssertEqual(RunPodResources.requests(for: d).map(\.kind.rawValue), ["network_volume", "template", "endpoint"])
     }
 
     func testFineTuneIsAPod() throws {
@@ -57,7 +58,7 @@ final class SeedExampleTests: XCTestCase {
         XCTAssertEqual(d.mode, .pod)
         XCTAssertNil(d.workers)
         XCTAssertNotNil(d.training)
-        XCTAssertEqual(d.resources.map(\.kind), ["template", "pod"])
+        XCTAssertEqual(RunPodResources.requests(for: d).map(\.kind.rawValue), ["template", "pod"])
     }
 
     func testSteadyHighTrafficIsAPod() throws {
