@@ -60,7 +60,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "podform-bench",
-            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformTestSupport", "RunPodAPI"]
+            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformKit", "PodformTestSupport", "RunPodAPI"]
         ),
         .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "PodformSizingTests", dependencies: ["PodformSizing", "PodformCatalog"]),

@@ -2,6 +2,7 @@ import Foundation
 import PodformCatalog
 import PodformCompiler
 import PodformCore
+import PodformKit
 
 /// Compiler speed: plans per second over 1,000 specs, and one `podform plan` run's wall time.
 enum PlanBench {
@@ -59,8 +60,10 @@ enum PlanBench {
             resolveGPU: { gpus.gpu(named: $0)?.id }, gpuNames: gpus.allNames,
             model: { name in models.model(named: name).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
         let compileEnv = CompileEnvironment(gpus: gpus, now: Date())
+        // The step after compile that `podform plan` runs too: the RunPod requests (offline).
+        let pipeline = PlanPipeline(catalogs: Catalogs(gpus: gpus, models: models), allowHub: false)
         var runs: [Double] = []
-        var planned = 0, infeasible = 0
+        var planned = 0, infeasible = 0, requests = 0
         for round in 0..<5 {
             let start = DispatchTime.now().uptimeNanoseconds
             var ok = 0, bad = 0
@@ -68,7 +71,9 @@ enum PlanBench {
                 let (spec, _) = Spec.validate(path: "bench.yaml", text: text, environment: env)
                 guard let spec, let arch = models.model(named: spec.model.id)?.architecture else { bad += 1; continue }
                 switch spec.compile(specFile: "bench.yaml", architecture: arch, environment: compileEnv) {
-                case .success: ok += 1
+                case .success(let d):
+                    ok += 1
+                    if round == 0 { requests += pipeline.review(Plan(catalogAsOf: gpus.asOf, deployments: [d]), live: nil).deployments[0].requests.count }
                 case .failure: bad += 1
                 }
             }
@@ -91,7 +96,7 @@ enum PlanBench {
 
         `swift run -c release podform-bench plans`: parse, validate and compile 1,000 generated specs
         (10 models x precisions x contexts x loads x SLAs; \(planned) planned, \(infeasible) infeasible) on one
-        thread, 5 rounds.
+        thread, 5 rounds; the first round also maps each plan to its RunPod requests (\(requests) requests).
 
         | measure | median | target |
         | --- | ---: | --- |
