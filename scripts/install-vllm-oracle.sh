@@ -14,7 +14,13 @@ fi
 start=$(date +%s)
 rm -rf "$VENV"
 mkdir -p "$(dirname "$VENV")"
-python3 -m venv "$VENV"
+if ! python3 -m venv "$VENV" 2>/dev/null; then
+    # Debian's python3 ships venv separately (sudo only where we are not root).
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-venv
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "vllm==0.27.1"
 "$VENV/bin/python" -m pip uninstall --quiet --yes torchvision torchaudio torchcodec || true
