@@ -121,8 +121,15 @@ extension Compiler {
         if best.mode == .serverless {
             let pool = gpu.serverlessPool!
             let poolMembers = environment.gpus.gpus.filter { $0.serverlessPool == pool }
-            let usable = Set(options.filter { $0.mode == .serverless && $0.candidate.tp == c.tp }.map(\.candidate.gpu.id))
-            let excluded = poolMembers.map(\.id).filter { !usable.contains($0) && $0 != gpu.id }.sorted()
+            let exclusions = poolExclusions(for: best, load: load, vllm: vllm)
+            let excluded = exclusions.map(\.gpu.id)
+            let kept = poolMembers.map(\.id).filter { !excluded.contains($0) }.sorted()
+            trace.add(.pool, inputs: Dictionary(exclusions.map { ($0.gpu.id, "excluded: " + $0.reason) }, uniquingKeysWith: { a, _ in a })
+                          .merging(["pool": pool, "worker": "\(c.tp) x GPU, max_num_seqs \(vllm.maxNumSeqs) x max_model_len \(vllm.maxModelLen) at gpu_memory_utilization \(fmt("%.2f", vllm.gpuMemoryUtilization))"],
+                                   uniquingKeysWith: { a, _ in a }),
+                      outcome: "workers run on " + kept.joined(separator: ", ")
+                          + (excluded.isEmpty ? "; every member runs the worker as configured" : "; excluded: " + exclusions.map { "\($0.gpu.displayName) (\($0.reason))" }.joined(separator: "; ")),
+                      source: Source.notesPools + "; " + Source.openapi)
             let realtime = spec.workload == .inference && load.pattern != .batch
             let scaler = realtime ? "REQUEST_COUNT" : "QUEUE_DELAY"
             let scalerValue = realtime ? Double(max(c.perReplicaConcurrency, 1)) : 4
