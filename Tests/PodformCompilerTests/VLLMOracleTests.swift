@@ -1,5 +1,6 @@
 import Foundation
 import PodformCompiler
+import PodformRender
 import XCTest
 
 /// Issue 16's oracle: vLLM 0.27.1's own argument parser and `ModelConfig` validation (and, for
@@ -367,6 +368,66 @@ final class VLLMOracleTests: XCTestCase {
         print(([summary] + lines.map { "  " + $0 }).joined(separator: "\n"))
     }
 
+    // MARK: - The pod bake step downloads what vLLM loads
+
+    struct BakeResult: Decodable {
+        var id: String
+        var bake: [String]
+        var vllm: [String]
+        var vllm_downloads: [String]
+    }
+
+    /// Repositories shaped like the Hub's: Meta's (sharded safetensors + index, and `original/*.pth`
+    /// with its own params and tokenizer), Mistral's (consolidated and sharded copies), `.bin` only.
+    static let bakeRepos: [(id: String, files: [String: String?])] = {
+        func index(_ shards: [String]) -> String {
+            let map = Dictionary(uniqueKeysWithValues: shards.enumerated().map { ("layer.\($0.offset).weight", $0.element) })
+            return String(decoding: try! JSONSerialization.data(withJSONObject: ["metadata": ["total_size": 1], "weight_map": map], options: .sortedKeys), as: UTF8.self)
+        }
+        let meta = (1...3).map { "model-0000\($0)-of-00003.safetensors" }
+        let mistral = (1...2).map { "model-0000\($0)-of-00002.safetensors" }
+        var metaFiles: [String: String?] = ["model.safetensors.index.json": index(meta), "config.json": "{}", "generation_config.json": "{}",
+                                            "tokenizer.json": "{}", "tokenizer_config.json": "{}", "special_tokens_map.json": "{}",
+                                            "LICENSE": "", "README.md": "", "USE_POLICY.md": "", ".gitattributes": "",
+                                            "original/consolidated.00.pth": nil, "original/consolidated.01.pth": nil,
+                                            "original/params.json": "{}", "original/tokenizer.model": nil]
+        for f in meta { metaFiles[f] = .some(nil) }
+        var mistralFiles: [String: String?] = ["consolidated.safetensors": nil, "model.safetensors.index.json": index(mistral),
+                                               "params.json": "{}", "config.json": "{}", "tokenizer.json": "{}",
+                                               "tokenizer.model.v3": nil, "tokenizer_config.json": "{}", "README.md": ""]
+        for f in mistral { mistralFiles[f] = .some(nil) }
+        let binFiles: [String: String?] = ["pytorch_model-00001-of-00002.bin": nil, "pytorch_model-00002-of-00002.bin": nil,
+                                           "pytorch_model.bin.index.json": "{}", "config.json": "{}", "vocab.txt": "", "merges.txt": "",
+                                           "tokenizer_config.json": "{}"]
+        return [("meta-llama/Meta-Llama-3-70B-Instruct", metaFiles), ("mistralai/Mistral-7B-Instruct-v0.3", mistralFiles),
+                ("example/bin-only", binFiles)]
+    }()
+
+    /// Issue 16: the pod bake step downloaded the whole repository (Meta's `original/*.pth` doubled
+    /// the image). It must fetch the weight files vLLM 0.27.1's own loader picks, and nothing else heavy.
+    func testThePodBakeStepDownloadsTheWeightsVLLMLoads() throws {
+        let python = try oraclePython()
+        let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("llama3-70b-bf16.yaml"), encoding: .utf8)
+        let d = try XCTUnwrap(Fixtures.deployment(text, path: "examples/llama3-70b-bf16.yaml"))
+        let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
+        let run = try XCTUnwrap(dockerfile.split(separator: "\n").first { $0.hasPrefix("RUN --mount=type=secret,id=HF_TOKEN") })
+        let argv = try JSONDecoder().decode([String].self, from: Data(run[run.firstIndex(of: "[")!...].utf8))
+        XCTAssertEqual(Array(argv.prefix(2)), ["python3", "-c"])
+        struct Input: Encodable { var script: String; var repos: [Repo]; struct Repo: Encodable { var id: String; var files: [String: String?] } }
+        let input = Input(script: argv[2], repos: Self.bakeRepos.map { .init(id: $0.id, files: $0.files) })
+        let results = try JSONDecoder().decode([BakeResult].self, from: try runOracle(python, "bake_check.py", input: try JSONEncoder().encode(input)))
+        XCTAssertEqual(results.count, Self.bakeRepos.count)
+        let weightSuffixes = [".safetensors", ".bin", ".pt", ".pth"]
+        for r in results {
+            let bakedWeights = r.bake.filter { f in weightSuffixes.contains { f.hasSuffix($0) } }
+            XCTAssertEqual(bakedWeights, r.vllm, "\(r.id): the bake step's weight files are not the ones vLLM loads")
+            XCTAssertTrue(Set(r.vllm_downloads).isSubset(of: r.bake), "\(r.id): vLLM would still fetch \(Set(r.vllm_downloads).subtracting(r.bake))")
+            XCTAssertFalse(r.bake.contains { $0.hasPrefix("original/") }, "\(r.id): \(r.bake)")
+            XCTAssertTrue(r.bake.contains("config.json"), "\(r.id)")
+            print("bake-oracle: \(r.id): bakes \(r.bake.count) files (\(bakedWeights.count) weight files, as vLLM loads)")
+        }
+    }
+
     // MARK: - Running the oracle
 
     func oraclePython() throws -> URL {
@@ -377,25 +438,33 @@ final class VLLMOracleTests: XCTestCase {
         if !FileManager.default.isExecutableFile(atPath: python.path) {
             let why = "no vLLM oracle venv at \(venv.path): run scripts/install-vllm-oracle.sh"
             // CI installs the venv first: there a missing oracle is a failure, never a skip.
-            if env["PODFORM_VLLM_ORACLE_REQUIRED"] == "1" { throw OracleMissing(description: why) }
+            if env["PODFORM_VLLM_ORACLE_REQUIRED"] == "1" { throw OracleFailure(description: why) }
             throw XCTSkip(why)
         }
         return python
     }
 
-    struct OracleMissing: Error, CustomStringConvertible { var description: String }
+    /// The oracle could not run (missing venv where it is required, or a script that failed).
+    struct OracleFailure: Error, CustomStringConvertible { var description: String }
 
     func run(_ python: URL, _ checks: [Check]) throws -> [String: OracleResult] {
+        let cases = checks.map { OracleCase(id: $0.id, config: $0.config, args: $0.args, env: $0.env, tensor_parallel_size: $0.tensorParallel) }
+        let output = try runOracle(python, "vllm_check.py", input: try JSONEncoder().encode(cases))
+        let results = try JSONDecoder().decode([OracleResult].self, from: output)
+        return Dictionary(results.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Runs `Tests/Oracles/<script> cases.json` in the venv; returns its standard output.
+    func runOracle(_ python: URL, _ script: String, input: Data) throws -> Data {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-vllm-oracle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("cases.json"), output = dir.appendingPathComponent("results.json")
-        let cases = checks.map { OracleCase(id: $0.id, config: $0.config, args: $0.args, env: $0.env, tensor_parallel_size: $0.tensorParallel) }
-        try JSONEncoder().encode(cases).write(to: input)
+        let inputURL = dir.appendingPathComponent("cases.json"), output = dir.appendingPathComponent("results.json")
+        try input.write(to: inputURL)
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = python
-        process.arguments = [Self.oracles.appendingPathComponent("vllm_check.py").path, input.path]
+        process.arguments = [Self.oracles.appendingPathComponent(script).path, inputURL.path]
         process.standardOutput = try FileHandle(forWritingTo: output)
         let errors = Pipe()
         process.standardError = errors
@@ -403,19 +472,18 @@ final class VLLMOracleTests: XCTestCase {
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            XCTFail("vllm_check.py exited \(process.terminationStatus): \(String(decoding: stderr.suffix(4000), as: UTF8.self))")
-            return [:]
+            throw OracleFailure(description: "\(script) exited \(process.terminationStatus): \(String(decoding: stderr.suffix(4000), as: UTF8.self))")
         }
         if let keep = ProcessInfo.processInfo.environment["PODFORM_VLLM_ORACLE_DUMP"] {
-            // Keep the cases and vLLM's answers (for a report, or to rerun vllm_check.py by hand).
+            // Keep the cases and the oracle's answers (for a report, or to rerun the script by hand).
             let to = URL(fileURLWithPath: keep)
             try? FileManager.default.createDirectory(at: to, withIntermediateDirectories: true)
-            for name in ["cases.json", "results.json"] {
+            let stem = (script as NSString).deletingPathExtension
+            for (name, from) in [("\(stem).cases.json", inputURL), ("\(stem).results.json", output)] {
                 try? FileManager.default.removeItem(at: to.appendingPathComponent(name))
-                try? FileManager.default.copyItem(at: dir.appendingPathComponent(name), to: to.appendingPathComponent(name))
+                try? FileManager.default.copyItem(at: from, to: to.appendingPathComponent(name))
             }
         }
-        let results = try JSONDecoder().decode([OracleResult].self, from: Data(contentsOf: output))
-        return Dictionary(results.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return try Data(contentsOf: output)
     }
 }
