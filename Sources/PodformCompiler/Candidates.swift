@@ -96,12 +96,15 @@ extension Compiler {
     }
 
     /// Evaluates memory, throughput and SLA for one choice.
-    func evaluate(_ gpu: GPUType, tp: Int, replicas: Int, load: Load) -> Candidate {
+    ///
+    /// - Parameter maxBatchedTokens: a worker configuration's fixed `max_num_batched_tokens`
+    ///   (a serverless pool member runs the chosen GPU's); nil: the default for this GPU.
+    func evaluate(_ gpu: GPUType, tp: Int, replicas: Int, load: Load, maxBatchedTokens: Int? = nil) -> Candidate {
         let perReplica = (load.concurrency + replicas - 1) / replicas
         let shape = ServingShape(
             weights: precision, kv: kvFormat, context: load.context, concurrency: perReplica, tensorParallel: tp,
             gpuMemoryUtilization: utilization,
-            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context))
+            maxBatchedTokens: maxBatchedTokens ?? ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context))
         let memory = architecture.estimate(shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
                                            parametersOverride: spec.model.parameters)
         var candidate = Candidate(gpu: gpu, tp: tp, replicas: replicas, perReplicaConcurrency: perReplica, memory: memory)

@@ -12,6 +12,9 @@ struct PrecisionDecision {
     var outcome: String
     /// A refusal: message and suggestions.
     var refusal: (String, [String])?
+    /// Where in vLLM's code the refused plan would fail, when that is past config validation
+    /// (which `Tests/Oracles/vllm_check.py` runs); nil: `Source.vllmQuantization`.
+    var source: String?
 }
 
 /// Pre-quantized repositories podform knows for a base model (catalog entries).
@@ -68,8 +71,13 @@ extension Compiler {
             let name = precision.rawValue.uppercased()
             let repo = known?[precision].map { "use \($0)" }
                 ?? "use a pre-quantized \(name) repository of this model (e.g. one named `\(id.split(separator: "/").last ?? "")-\(name)`)"
+            // vLLM's config layer accepts the flag; loading does not (the oracle cannot see this).
+            let source = precision == .mxfp4
+                ? "vLLM 0.27.1 quantization/mxfp4.py Mxfp4Config.get_quant_method (linear layers stay unquantized; MoE layers expect the checkpoint's MXFP4 blocks and scales)"
+                : "vLLM 0.27.1 model_executor/model_loader/weight_utils.py get_quant_config (\"Cannot find the config file for \(precision.rawValue)\": \(name) reads the checkpoint's quantization config, get_config_filenames)"
             return PrecisionDecision(flag: nil, online: false, outcome: "refused",
-                refusal: ("precision \(precision.rawValue) needs a pre-quantized \(name) checkpoint, and `\(id)` has no quantization_config: vLLM cannot quantize to \(name) while loading", [repo, "or precision: int4 (in-flight bitsandbytes) or fp8"]))
+                refusal: ("precision \(precision.rawValue) needs a pre-quantized \(name) checkpoint, and `\(id)` has no quantization_config: vLLM cannot quantize to \(name) while loading", [repo, "or precision: int4 (in-flight bitsandbytes) or fp8"]),
+                source: source)
         }
     }
 

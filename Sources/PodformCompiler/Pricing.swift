@@ -107,7 +107,9 @@ extension Compiler {
         }
         guard serverlessPossible(c.gpu), let flex = environment.gpus.flexPerSecond(c.gpu) else { return result }
         let location = weightsLocation
-        let cold = environment.coldStart.estimate(weightsBytes: c.memory.weightsBytes, location: location,
+        // The bytes a worker downloads or reads are the checkpoint's on disk: the 16-bit one when vLLM
+        // quantizes while loading (issue 16), not the smaller in-GPU weights.
+        let cold = environment.coldStart.estimate(weightsBytes: downloadBytes, location: location,
                                                   flashboot: flashboot)
         let busy = busyWorkerSecondsPerDay(c, load: load)
         let idle = Double(idleTimeout(load))

@@ -85,7 +85,7 @@ extension Compiler {
         let decision = precisionDecision()
         trace.add(.precision, inputs: ["precision": precision.rawValue, "model": spec.model.id,
                                        "quantization_config": architecture.quantization?.summary ?? "none"],
-                  outcome: decision.outcome, source: Source.vllmQuantization)
+                  outcome: decision.outcome, source: decision.source ?? Source.vllmQuantization)
         if let (message, suggestions) = decision.refusal {
             return .failure(failure(message, suggestions: suggestions, trace: trace, code: "precision-checkpoint-mismatch", at: "precision"))
         }

@@ -20,7 +20,7 @@ extension Compiler {
         let (comparison, breakEven) = pricing(best, load: load, allOptions: allOptions, &trace)
         if best.mode == .pod { recordLifecycle(load, &trace, &warnings) }
         let containerImage = self.containerImage(best.mode, &trace, &warnings)
-        let scaling = best.mode == .serverless ? serverlessScaling(best, load: load, options: options, &trace, &warnings) : nil
+        let scaling = best.mode == .serverless ? serverlessScaling(best, load: load, vllm: vllm, &trace, &warnings) : nil
         let weightsText = self.weights(best.mode, c, storage: storage, &trace, &warnings)
         let container = self.container(best.mode, image: containerImage, vllm: vllm, storage: storage, weights: weightsText)
         recordEngineSettings(vllm, &trace)
@@ -120,16 +120,14 @@ extension Compiler {
         }
     }
 
-    /// D-SERVERLESS: the endpoint's pool, exclusions, scaler, timeouts and worker counts.
-    func serverlessScaling(_ best: Option, load: Load, options: [Option], _ trace: inout TraceBuilder,
+    /// D-POOL and D-SERVERLESS: the endpoint's pool, exclusions, scaler, timeouts and worker counts.
+    func serverlessScaling(_ best: Option, load: Load, vllm: Deployment.VLLM, _ trace: inout TraceBuilder,
                            _ warnings: inout [Deployment.Warning]) -> (serverless: Deployment.Serverless, workers: Deployment.Workers) {
         let c = best.candidate
         let gpu = c.gpu
         let perf = c.performance!
         let pool = gpu.serverlessPool!
-        let poolMembers = environment.gpus.gpus.filter { $0.serverlessPool == pool }
-        let usable = Set(options.filter { $0.mode == .serverless && $0.candidate.tp == c.tp }.map(\.candidate.gpu.id))
-        let excluded = poolMembers.map(\.id).filter { !usable.contains($0) && $0 != gpu.id }.sorted()
+        let excluded = recordPool(best, pool: pool, load: load, vllm: vllm, &trace)
         let realtime = spec.workload == .inference && load.pattern != .batch
         let scaler = realtime ? "REQUEST_COUNT" : "QUEUE_DELAY"
         let scalerValue = realtime ? Double(max(c.perReplicaConcurrency, 1)) : 4
@@ -152,6 +150,22 @@ extension Compiler {
             warnings.append(.init(code: "cold-start-at-peak", message: fmt("workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))
         }
         return (serverless, workers)
+    }
+
+    /// D-POOL: every other member of the pool runs the worker as configured, or is excluded (the ids).
+    func recordPool(_ best: Option, pool: String, load: Load, vllm: Deployment.VLLM, _ trace: inout TraceBuilder) -> [String] {
+        let c = best.candidate
+        let poolMembers = environment.gpus.gpus.filter { $0.serverlessPool == pool }
+        let exclusions = poolExclusions(for: best, load: load, vllm: vllm)
+        let excluded = exclusions.map(\.gpu.id)
+        let kept = poolMembers.map(\.id).filter { !excluded.contains($0) }.sorted()
+        trace.add(.pool, inputs: Dictionary(exclusions.map { ($0.gpu.id, "excluded: " + $0.reason) }, uniquingKeysWith: { a, _ in a })
+                      .merging(["pool": pool, "worker": "\(c.tp) x GPU, max_num_seqs \(vllm.maxNumSeqs) x max_model_len \(vllm.maxModelLen) at gpu_memory_utilization \(fmt("%.2f", vllm.gpuMemoryUtilization))"],
+                               uniquingKeysWith: { a, _ in a }),
+                  outcome: "workers run on " + kept.joined(separator: ", ")
+                      + (excluded.isEmpty ? "; every member runs the worker as configured" : "; excluded: " + exclusions.map { "\($0.gpu.displayName) (\($0.reason))" }.joined(separator: "; ")),
+                  source: Source.notesPools + "; " + Source.openapi)
+        return excluded
     }
 
     /// D-WEIGHTS: where the weights live in `mode`.

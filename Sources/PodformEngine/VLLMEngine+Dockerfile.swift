@@ -75,10 +75,21 @@ extension VLLMEngine {
     }
 
     /// The pod bake step: reads the BuildKit secret itself and takes the model id and revision from argv.
-    static let bakeScript = "import os, sys; os.environ['HF_HUB_OFFLINE'] = '0'; "
-        + "from huggingface_hub import snapshot_download; p = '/run/secrets/HF_TOKEN'; "
-        + "t = open(p).read().strip() if os.path.exists(p) else None; "
-        + "snapshot_download(sys.argv[1], revision=sys.argv[2] or None, token=t or None)"
+    ///
+    /// It downloads only what vLLM 0.27.1 loads, chosen as vLLM chooses
+    /// (`model_loader/default_loader.py` `_prepare_weights`, `weight_utils.py` `download_weights_from_hf`):
+    /// the first weight format present at the repository's top level (`consolidated*.safetensors`,
+    /// i.e. Mistral's format, then `*.safetensors`, `*.bin`, `*.pt`), narrowed to the files
+    /// `model.safetensors.index.json` names; plus the config, tokenizer and chat-template files; never
+    /// `original/` (`LoadConfig.ignore_patterns`), where Meta repositories ship a second copy as `.pth`.
+    static let bakeScript = "import fnmatch, json, os, sys; os.environ['HF_HUB_OFFLINE'] = '0'; "
+        + "from huggingface_hub import HfApi, hf_hub_download, snapshot_download; p = '/run/secrets/HF_TOKEN'; "
+        + "t = (open(p).read().strip() if os.path.exists(p) else None) or None; r, v = sys.argv[1], sys.argv[2] or None; "
+        + "top = [f for f in HfApi().list_repo_files(r, revision=v, token=t) if '/' not in f]; "
+        + "w = next(([q] for q in ('consolidated*.safetensors', '*.safetensors', '*.bin', '*.pt') if fnmatch.filter(top, q)), []); "
+        + "i = 'model.safetensors.index.json'; "
+        + "w = sorted(set(json.load(open(hf_hub_download(r, i, revision=v, token=t)))['weight_map'].values())) if w == ['*.safetensors'] and i in top else w; "
+        + "snapshot_download(r, revision=v, token=t, allow_patterns=w + ['*.json', '*.model', '*.tiktoken', '*.txt', '*.jinja', '*.py', 'tokenizer*'], ignore_patterns=['original/*'])"
 
     /// The pod entrypoint with the CUDA-compat fix: constant shell text, vLLM's flags as `"$@"`.
     static let compatCommand = "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && "
