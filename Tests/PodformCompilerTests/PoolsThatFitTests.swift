@@ -1,4 +1,5 @@
 import Foundation
+import PodformApply
 import PodformCatalog
 import PodformCompiler
 import RunPodAPI
@@ -12,7 +13,7 @@ final class PoolsThatFitTests: XCTestCase {
     }
 
     func endpointExcludedTypes(_ d: Deployment) -> [String]? {
-        guard let endpoint = d.resources.first(where: { $0.kind == "endpoint" }),
+        guard let endpoint = RunPodResources.requests(for: d).first(where: { $0.kind == .endpoint }),
               case .object(let body) = endpoint.body, case .object(let gpu)? = body["gpu"] else { return nil }
         guard case .array(let types)? = gpu["excludedTypes"] else { return [] }
         return types.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
