@@ -20,7 +20,49 @@ extension Compiler {
                                   gradientCheckpointing: t.gradientCheckpointing ?? true)
         let memory = architecture.trainingMemory(shape)
         let hours = t.hours ?? 1
-        trace.add(.workload, "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": method.rawValue],
+        recordTrainingMemory(memory, shape, &trace)
+        let (best, rejected) = cheapestTrainingGPU(memory, method: method, hours: hours)
+        guard let (gpu, count, price, cloud, runCost) = best else {
+            return .failure(failure(fmt("no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
+                                    suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
+                                    trace: trace))
+        }
+        trace.add(.gpu, "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)],
+                  outcome: fmt("%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
+                  source: Source.seed002)
+        let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
+        let env = baseEnv()
+        let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
+        let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
+                                             volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
+        let sizing = architecture.estimate(ServingShape(weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
+                                                        concurrency: shape.batchSize, tensorParallel: 1),
+                                           accounting: environment.accounting)
+        var warnings: [Deployment.Warning] = []
+        if spec.training?.hours == nil {
+            warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
+        }
+        let hourly = price.usd * Double(count) + Double(diskGB + container.containerDiskGB) * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
+        recordTrainingLifecycle(hourly: hourly, hours: hours, &trace, &warnings)
+        return .success(Deployment(
+            name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
+            model: .init(id: spec.model.id, parameters: architecture.parameterCount.total, activeParameters: architecture.parameterCount.active,
+                         maxContext: architecture.maxContext),
+            precision: method == .qlora ? "int4" : "bf16", mode: .pod, workerMode: nil,
+            gpu: .init(id: gpu.id, displayName: gpu.displayName, count: count, memoryGB: gpu.memoryGB, cloud: cloud, pool: nil),
+            workers: nil, serverless: nil, vllm: nil, training: memory, container: container,
+            cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
+                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (price.usd * Double(count) * hoursPerMonth * 100).rounded() / 100,
+                        storageMonthlyUSD: ((hourly - price.usd * Double(count)) * hoursPerMonth * 100).rounded() / 100,
+                        comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.source + " (" + price.asOf + ")"]),
+            sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
+            alternatives: Array(rejected.prefix(3)), trace: trace.steps,
+            warnings: warnings))
+    }
+
+    /// D-WORKLOAD and D-TRAIN-MEMORY: the run's class and what it needs in memory.
+    func recordTrainingMemory(_ memory: TrainingEstimate, _ shape: TrainingShape, _ trace: inout TraceBuilder) {
+        trace.add(.workload, "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": shape.method.rawValue],
                   outcome: "\(spec.workload.rawValue): a pod, billed per second until it is destroyed", source: Source.seed002)
         trace.add(.trainMemory, "How much memory does the run need?",
                   inputs: ["trainable_parameters": "\(memory.trainableParameters)", "batch_size": "\(shape.batchSize)",
@@ -29,6 +71,13 @@ extension Compiler {
                                   Double(memory.totalBytes) / 1e9, Double(memory.weightsBytes) / 1e9, Double(memory.gradientsBytes) / 1e9,
                                   Double(memory.optimizerBytes) / 1e9, Double(memory.activationsBytes) / 1e9),
                   source: Source.seed000)
+    }
+
+    /// The cheapest GPU and count that hold the run (fewest GPUs on a tie), and the allowed GPUs
+    /// the rules rejected.
+    func cheapestTrainingGPU(_ memory: TrainingEstimate, method: TrainingShape.Method, hours: Double)
+        -> (best: (GPUType, Int, PricePoint, String, Double)?, rejected: [Deployment.Alternative])
+    {
         var best: (GPUType, Int, PricePoint, String, Double)?
         var rejected: [Deployment.Alternative] = []
         for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
@@ -57,48 +106,17 @@ extension Compiler {
                 break
             }
         }
-        guard let (gpu, count, price, cloud, runCost) = best else {
-            return .failure(failure(fmt("no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
-                                    suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
-                                    trace: trace))
-        }
-        trace.add(.gpu, "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)],
-                  outcome: fmt("%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
-                  source: Source.seed002)
-        let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
-        let env = baseEnv()
-        let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
-        let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
-                                             volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
-        let sizing = architecture.estimate(ServingShape(weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
-                                                        concurrency: shape.batchSize, tensorParallel: 1),
-                                           accounting: environment.accounting)
-        var warnings: [Deployment.Warning] = []
-        if spec.training?.hours == nil {
-            warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
-        }
-        let hourly = price.usd * Double(count) + Double(diskGB + container.containerDiskGB) * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
-        // Nothing podform runs stops a training pod when its job ends (the default image serves
-        // Jupyter and never exits), so it is priced for the whole month, and the run says what
-        // the planned hours cost (`Specs/state.md`, "Lifecycle").
+        return (best, rejected)
+    }
+
+    /// D-LIFECYCLE: nothing podform runs stops a training pod when its job ends (the default image
+    /// serves Jupyter and never exits), so it is priced for the whole month, and the run says what
+    /// the planned hours cost (`Specs/state.md`, "Lifecycle").
+    func recordTrainingLifecycle(hourly: Double, hours: Double, _ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) {
         trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["training.hours": fmt("%g", hours)],
                   outcome: fmt("until `podform destroy`: priced all month ($%.2f); the planned %g-hour run costs $%.2f", hourly * hoursPerMonth, hours, hourly * hours),
                   source: "Specs/state.md (Lifecycle)")
         warnings.append(.init(code: "pod-runs-until-destroyed",
                               message: fmt("the training pod bills $%.2f/hour until `podform destroy`; destroy it when the run ends (the planned %g hours cost $%.2f)", hourly, hours, hourly * hours)))
-        return .success(Deployment(
-            name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
-            model: .init(id: spec.model.id, parameters: architecture.parameterCount.total, activeParameters: architecture.parameterCount.active,
-                         maxContext: architecture.maxContext),
-            precision: method == .qlora ? "int4" : "bf16", mode: .pod, workerMode: nil,
-            gpu: .init(id: gpu.id, displayName: gpu.displayName, count: count, memoryGB: gpu.memoryGB, cloud: cloud, pool: nil),
-            workers: nil, serverless: nil, vllm: nil, training: memory, container: container,
-            cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
-                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (price.usd * Double(count) * hoursPerMonth * 100).rounded() / 100,
-                        storageMonthlyUSD: ((hourly - price.usd * Double(count)) * hoursPerMonth * 100).rounded() / 100,
-                        comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.source + " (" + price.asOf + ")"]),
-            sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
-            alternatives: Array(rejected.prefix(3)), trace: trace.steps,
-            warnings: warnings))
     }
 }

@@ -85,18 +85,24 @@ public struct PlanPipeline: Sendable {
             let message = f.message + (f.suggestions.isEmpty ? "" : "\n  what would work: " + f.suggestions.joined(separator: "; "))
             fail(file, f.keyPath, f.code, message)
         }
-        // Two specs with one name would own the same resources and fight over them.
+        for (file, message) in Self.removeDuplicateNames(&plan) { fail(file, "name", "duplicate-spec-name", message) }
+        return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
+                       planDiagnostics: planDiagnostics)
+    }
+
+    /// Two specs with one name would own the same resources and fight over them: both leave the
+    /// plan, each with a failure naming the other.
+    static func removeDuplicateNames(_ plan: inout Plan) -> [(file: String, message: String)] {
         let byName = Dictionary(grouping: plan.deployments, by: \.name).filter { $0.value.count > 1 }
+        var out: [(file: String, message: String)] = []
         for (name, group) in byName.sorted(by: { $0.key < $1.key }) {
             let files = group.map(\.specFile)
             for file in files {
-                let message = "another spec in this run is also named \(name) (\(files.filter { $0 != file }.joined(separator: ", "))); each name owns one deployment on RunPod"
-                fail(file, "name", "duplicate-spec-name", message)
+                out.append((file, "another spec in this run is also named \(name) (\(files.filter { $0 != file }.joined(separator: ", "))); each name owns one deployment on RunPod"))
             }
         }
         plan.deployments.removeAll { byName[$0.name] != nil }
-        return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
-                       planDiagnostics: planDiagnostics)
+        return out
     }
 }
 
