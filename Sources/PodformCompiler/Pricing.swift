@@ -15,7 +15,7 @@ struct Option {
     var coldStartSeconds: Double?
     /// The prices used, for the plan's sources (formatted only for the chosen option).
     var prices: [PricePoint]
-    var priceSources: [String] { prices.map { $0.source + " (" + $0.asOf + ")" } }
+    var priceSources: [String] { prices.map(\.citation) }
 
     var monthlyUSD: Double { computeMonthlyUSD + storageMonthlyUSD }
 

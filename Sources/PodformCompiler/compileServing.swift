@@ -51,7 +51,7 @@ extension Compiler {
         case .auto:
             if spec.sla.coldStart == ColdStart.none {
                 trace.add(.mode, "Pod or serverless?", inputs: ["sla.cold_start": "none"],
-                          outcome: "pod: zero cold starts (seed 001: a pod when the SLA cannot tolerate even an occasional cold start)",
+                          outcome: "pod: zero cold starts (a pod when the SLA cannot tolerate even an occasional cold start)",
                           source: Source.seed001)
                 return ["pod"]
             }

@@ -67,14 +67,14 @@ extension Compiler {
                   source: Source.seed001)
         if c.tp > 1 && !gpu.fastInterconnect {
             warnings.append(.init(code: "pcie-tensor-parallel",
-                                  message: "tensor parallel over PCIe (\(gpu.displayName)): all-reduces cost more than on NVLink/SXM; the estimate includes a PCIe penalty (seed 000)"))
+                                  message: "tensor parallel over PCIe (\(gpu.displayName)): all-reduces cost more than on NVLink/SXM; the estimate includes a PCIe penalty (Specs/performance.md)"))
         }
         for note in perf.uncalibrated {
             warnings.append(.init(code: "speed-uncalibrated",
                                   message: "\(note): the speed estimate uses fallback efficiency factors and a wider range (Specs/performance.md §2)"))
         }
         if gpu.consumer {
-            warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
+            warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no ECC, and NVIDIA's GeForce driver licence does not permit datacenter deployment"))
         }
     }
 

@@ -20,7 +20,7 @@ public struct VLLMEngine: ServingEngine {
             + "(worker-vllm v2.24+ no longer infers it); no ENABLE_PREFIX_CACHING (vLLM 0.27's default is on), no runtime "
             + "BASE_PATH (a build argument of the worker image), HF_TOKEN passed as HUGGING_FACE_HUB_TOKEN "
             + "(worker-vllm turns HF_TOKEN into a logged --hf-token)",
-         "runpod/NOTES.md §6 (worker-vllm env); worker-vllm v2.25.2 src/args_builder.py build_vllm_args "
+         "worker-vllm environment (https://docs.runpod.io/serverless/vllm/environment-variables); worker-vllm v2.25.2 src/args_builder.py build_vllm_args "
             + "(generic scan: HF_TOKEN -> --hf-token), src/main.py start_vllm (logs the command line), Dockerfile "
             + "(ARG BASE_PATH fixes HF_HOME at build time); vLLM 0.27.1 vllm/config/cache.py "
             + "(enable_prefix_caching defaults to True)")

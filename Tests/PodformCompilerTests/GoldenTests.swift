@@ -24,6 +24,28 @@ final class GoldenTests: XCTestCase {
         }
     }
 
+    /// What plans, PR comments and Dockerfiles cite is something a user can open: no source
+    /// documents of podform's own research (`seeds/`, `NOTES.md`), no research notes in
+    /// `price_sources`, which are public URLs (or RunPod's API) with a date.
+    func testPlansCiteOnlyPublicSources() throws {
+        for url in try Fixtures.exampleFiles() {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            guard let d = Fixtures.deployment(text, path: "examples/\(url.lastPathComponent)") else { continue }
+            let plan = ReviewedPlan(offline: Plan(catalogAsOf: Fixtures.gpus.asOf, deployments: [d]))
+            let outputs = [PlanTextRenderer.render(plan, explain: true), try encodeJSON(plan), PlanMarkdownRenderer.render(plan)]
+                + [DockerfileRenderer.Target.pod, .serverless].compactMap { try? DockerfileRenderer.render(d, options: .init(target: $0, bakeWeights: true, cudaCompatFix: true)).files.values.joined() }
+            for output in outputs {
+                for private_ in ["seeds/", "NOTES.md", "Seed 00", "seed 00", "not retrievable", "repo snapshot"] {
+                    XCTAssertFalse(output.contains(private_), "\(url.lastPathComponent) cites `\(private_)`")
+                }
+            }
+            for source in d.cost.priceSources {
+                XCTAssertTrue(source.hasPrefix("https://") || source.hasPrefix("RunPod REST v2"), source)
+                XCTAssertTrue(source.contains("(as of 20"), source)
+            }
+        }
+    }
+
     func testRenderingIsDeterministic() throws {
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("support-chat.yaml"), encoding: .utf8)
         let a = try XCTUnwrap(Fixtures.deployment(text)), b = try XCTUnwrap(Fixtures.deployment(text))
