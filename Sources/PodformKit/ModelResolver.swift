@@ -93,6 +93,11 @@ public struct ModelResolver: Sendable {
                 + "offline? give the model's config.json with --config or model.config")
         case nil: throw Failure(description: "no answer from the Hub for `\(id)`")
         }
+        return try architecture(from: response, id: id, cache: cache, redact: redact)
+    }
+
+    /// The Hub's answer as an architecture (cached on success), or a failure saying what to do.
+    func architecture(from response: HTTPResponseData, id: String, cache: URL?, redact: Redactor) throws -> ModelArchitecture {
         switch response.status {
         case 200:
             let arch: ModelArchitecture
