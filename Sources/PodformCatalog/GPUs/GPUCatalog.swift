@@ -205,3 +205,10 @@ public enum CatalogError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// RunPod's billing month, for monthly figures from hourly prices (365 x 24 / 12 hours).
+public enum BillingMonth {
+    public static let hours = 730.0
+    /// 730 / 24, rounded as the plans have always priced it.
+    public static let days = 30.4167
+}
