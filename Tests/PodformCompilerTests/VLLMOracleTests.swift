@@ -373,6 +373,7 @@ final class VLLMOracleTests: XCTestCase {
     struct BakeResult: Decodable {
         var id: String
         var bake: [String]
+        var worker_bake: [String]?
         var vllm: [String]
         var vllm_downloads: [String]
     }
@@ -403,18 +404,26 @@ final class VLLMOracleTests: XCTestCase {
                 ("example/bin-only", binFiles)]
     }()
 
-    /// Issue 16: the pod bake step downloaded the whole repository (Meta's `original/*.pth` doubled
-    /// the image). It must fetch the weight files vLLM 0.27.1's own loader picks, and nothing else heavy.
-    func testThePodBakeStepDownloadsTheWeightsVLLMLoads() throws {
+    /// Issue 16: the bake steps downloaded the whole repository (Meta's `original/*.pth` doubled
+    /// the image). Both images' steps (pod and serverless) must fetch the weight files vLLM 0.27.1's
+    /// own loader picks, and nothing else heavy.
+    func testTheBakeStepsDownloadTheWeightsVLLMLoads() throws {
         let python = try oraclePython()
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("llama3-70b-bf16.yaml"), encoding: .utf8)
         let d = try XCTUnwrap(Fixtures.deployment(text, path: "examples/llama3-70b-bf16.yaml"))
-        let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
-        let run = try XCTUnwrap(dockerfile.split(separator: "\n").first { $0.hasPrefix("RUN --mount=type=secret,id=HF_TOKEN") })
-        let argv = try JSONDecoder().decode([String].self, from: Data(run[run.firstIndex(of: "[")!...].utf8))
-        XCTAssertEqual(Array(argv.prefix(2)), ["python3", "-c"])
-        struct Input: Encodable { var script: String; var repos: [Repo]; struct Repo: Encodable { var id: String; var files: [String: String?] } }
-        let input = Input(script: argv[2], repos: Self.bakeRepos.map { .init(id: $0.id, files: $0.files) })
+        func bakeArgv(_ target: DockerfileRenderer.Target) throws -> [String] {
+            let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(d, options: .init(target: target, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
+            let run = try XCTUnwrap(dockerfile.split(separator: "\n").first { $0.hasPrefix("RUN --mount=type=secret,id=HF_TOKEN") })
+            let argv = try JSONDecoder().decode([String].self, from: Data(run[run.firstIndex(of: "[")!...].utf8))
+            XCTAssertEqual(Array(argv.prefix(2)), ["python3", "-c"])
+            return argv
+        }
+        let argv = try bakeArgv(.pod), workerArgv = try bakeArgv(.serverless)
+        struct Input: Encodable {
+            var script: String; var worker_script: String; var repos: [Repo]
+            struct Repo: Encodable { var id: String; var files: [String: String?] }
+        }
+        let input = Input(script: argv[2], worker_script: workerArgv[2], repos: Self.bakeRepos.map { .init(id: $0.id, files: $0.files) })
         let results = try JSONDecoder().decode([BakeResult].self, from: try runOracle(python, "bake_check.py", input: try JSONEncoder().encode(input)))
         XCTAssertEqual(results.count, Self.bakeRepos.count)
         let weightSuffixes = [".safetensors", ".bin", ".pt", ".pth"]
@@ -424,6 +433,7 @@ final class VLLMOracleTests: XCTestCase {
             XCTAssertTrue(Set(r.vllm_downloads).isSubset(of: r.bake), "\(r.id): vLLM would still fetch \(Set(r.vllm_downloads).subtracting(r.bake))")
             XCTAssertFalse(r.bake.contains { $0.hasPrefix("original/") }, "\(r.id): \(r.bake)")
             XCTAssertTrue(r.bake.contains("config.json"), "\(r.id)")
+            XCTAssertEqual(r.worker_bake, r.bake, "\(r.id): the serverless bake step chooses other files than the pod's")
             print("bake-oracle: \(r.id): bakes \(r.bake.count) files (\(bakedWeights.count) weight files, as vLLM loads)")
         }
     }
