@@ -36,6 +36,7 @@ final class VLLMOracleTests: XCTestCase {
         "openai/gpt-oss-20b": "gpt-oss-20b",
         "google/gemma-2-9b-it": "gemma-2-9b-it",
         "mistralai/Mixtral-8x7B-Instruct-v0.1": "Mixtral-8x7B-v0.1",
+        "microsoft/Phi-3-medium-4k-instruct": "Phi-3-medium-4k-instruct",
     ]
 
     // MARK: - What each case must show
@@ -254,6 +255,8 @@ final class VLLMOracleTests: XCTestCase {
             ("Qwen/Qwen2.5-32B-Instruct", "bf16"), ("google/gemma-2-9b-it", "bf16"), ("Qwen/Qwen3-30B-A3B", "bf16"),
             ("mistralai/Mixtral-8x7B-Instruct-v0.1", "bf16"), ("Qwen/Qwen3-235B-A22B-FP8", "fp8"),
             ("openai/gpt-oss-20b", "mxfp4"), ("meta-llama/Llama-3.1-70B-Instruct", "bf16"),
+            // 40 heads, 10 KV heads: TP 4 and 8 pass vLLM's head check but not QKVParallelLinear's KV split.
+            ("microsoft/Phi-3-medium-4k-instruct", "bf16"),
         ]
         var out: [Check] = []
         for (model, precision) in models {
@@ -281,6 +284,11 @@ final class VLLMOracleTests: XCTestCase {
                     check.podformReason = reason + " | " + step.source
                 }
                 out.append(check)
+            }
+            if model.hasPrefix("microsoft/Phi-3-medium") {
+                // The KV-heads rule, exercised: heads divide, KV heads do not (linear.py QKVParallelLinear).
+                XCTAssertEqual(skipped.keys.sorted(), [4, 8], step.outcome)
+                XCTAssertTrue(skipped.values.allSatisfy { $0.contains("10 KV heads") }, step.outcome)
             }
         }
         return out
@@ -361,6 +369,7 @@ final class VLLMOracleTests: XCTestCase {
                                "\(what): vLLM serves it \(r.quantization ?? "unquantized")")
             case .failsLater(let source):
                 // vLLM's config layer does not see this one; podform must say where vLLM fails.
+                XCTAssertTrue(r.accepted, "\(what): vLLM's config layer already refuses it (\(r.message)); expect .rejects")
                 XCTAssertTrue(check.podformReason.contains(source), "\(check.id): podform's refusal does not cite \(source):\n\(check.podformReason)")
             }
         }
