@@ -75,8 +75,11 @@ extension Compiler {
         case .serverless:
             return engine.workerEnvironment(launch(vllm), base: baseEnv())
         case .pod:
-            let cache = weightsLocation == .networkVolume ? "/workspace/huggingface" : engine.modelCacheDirectory
-            return baseEnv().merging(engine.serverEnvironment(cacheDirectory: cache, offline: false)) { _, engine in engine }
+            // The pod's env replaces the image's: with the weights baked in, point it at the baked copy, offline.
+            let baked = weightsLocation == .image
+            let cache = baked ? engine.bakedModelCacheDirectory(.server)
+                : weightsLocation == .networkVolume ? "/workspace/huggingface" : engine.modelCacheDirectory
+            return baseEnv().merging(engine.serverEnvironment(cacheDirectory: cache, offline: baked)) { _, engine in engine }
         }
     }
 

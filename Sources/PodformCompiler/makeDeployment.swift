@@ -181,7 +181,8 @@ extension Compiler {
         trace.add(.weights, "Where do the weights live?",
                   inputs: ["deploy.weights": (spec.deploy.weights ?? .auto).rawValue,
                            "data_centers": spec.constraints.dataCenters.joined(separator: ", "),
-                           "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9)],
+                           "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9),
+                           "download_gb": fmt("%.1f", Double(downloadBytes) / 1e9) + " (\(downloadSizeBasis))"],
                   outcome: weightsText == "network-volume"
                       ? "a \(storage.networkVolumeGB ?? 0) GB network volume in \(spec.constraints.dataCenters.first ?? "?") (pins the data center; Secure Cloud only)"
                       : weightsText == "pod-volume" ? "a \(storage.podVolumeGB ?? 0) GB pod volume at \(engine.modelCacheDirectory) (survives restarts)"

@@ -11,6 +11,9 @@ public protocol ServingEngine: Sendable {
     var accounting: VLLMAccounting { get }
     /// Where the engine keeps downloaded models unless told otherwise (the pod volume's mount path).
     var modelCacheDirectory: String { get }
+    /// Where an image with baked weights keeps the model cache (`HF_HOME`): a path no volume is
+    /// mounted over in `style`. A plan whose weights live in the image points the engine there.
+    func bakedModelCacheDirectory(_ style: LaunchStyle) -> String
     /// Why the settings reach the engine as they do, and the sources (the plan's D-VLLM step).
     var settingsRationale: (outcome: String, source: String) { get }
 
