@@ -41,7 +41,8 @@ extension PlanMarkdownRenderer {
     /// One resource: what happens to it and why, then its changed fields (collapsed when long).
     static func resource(_ r: ResourceChange) -> String {
         let why = [r.reason, r.impact].compactMap { $0 }.map(inline).joined(separator: "; ")
-        var s = "**\(symbol(r.podformAction)) \(r.podformAction.rawValue)** \(r.kind.rawValue) `\(r.name)`"
+        // The symbol as code: GFM would read a bare `~` as strikethrough and leave `**~ update**` unbolded.
+        var s = "`\(symbol(r.podformAction))` **\(r.podformAction.rawValue)** \(r.kind.rawValue) `\(r.name)`"
         s += (r.id.map { " (`\($0)`)" } ?? "") + (why.isEmpty ? "" : ": \(why)") + "\n\n"
         guard r.podformAction != .delete else { return s }
         let fields = r.changedFields
