@@ -5,7 +5,8 @@ import RunPodAPI
 /// The comment's "Changes" section: each resource that is updated, replaced, started, stopped or
 /// deleted, with its fields before and after, read from the plan's `resource_changes`.
 extension PlanMarkdownRenderer {
-    static func changes(_ reviewed: ReviewedPlan) -> String {
+    /// - Parameter tables: with each resource's field table; without them when the comment would be too long.
+    static func changes(_ reviewed: ReviewedPlan, tables: Bool = true) -> String {
         let changed = reviewed.resourceChanges.filter { $0.podformAction != .create && $0.podformAction != .noop }
         let notes = (reviewed.changeSets ?? []).flatMap { set in set.notes.map { (set.spec, $0) } }
         guard !changed.isEmpty || !notes.isEmpty else { return "" }
@@ -16,7 +17,7 @@ extension PlanMarkdownRenderer {
             for r in changed where !specs.contains(r.spec) { specs.append(r.spec) }
             for spec in specs {
                 s += "#### `\(spec)`\n\n"
-                for r in changed where r.spec == spec { s += resource(r) }
+                for r in changed where r.spec == spec { s += resource(r, table: tables) }
             }
         }
         if !notes.isEmpty {
@@ -39,12 +40,12 @@ extension PlanMarkdownRenderer {
     }
 
     /// One resource: what happens to it and why, then its changed fields (collapsed when long).
-    static func resource(_ r: ResourceChange) -> String {
+    static func resource(_ r: ResourceChange, table showTable: Bool = true) -> String {
         let why = [r.reason, r.impact].compactMap { $0 }.map(inline).joined(separator: "; ")
         // The symbol as code: GFM would read a bare `~` as strikethrough and leave `**~ update**` unbolded.
         var s = "`\(symbol(r.podformAction))` **\(r.podformAction.rawValue)** \(r.kind.rawValue) `\(r.name)`"
         s += (r.id.map { " (`\($0)`)" } ?? "") + (why.isEmpty ? "" : ": \(why)") + "\n\n"
-        guard r.podformAction != .delete else { return s }
+        guard r.podformAction != .delete, showTable else { return s }
         let fields = r.changedFields
         guard !fields.isEmpty else { return s }
         var table = "| field | change |\n| --- | --- |\n"

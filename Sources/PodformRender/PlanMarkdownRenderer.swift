@@ -26,7 +26,9 @@ public enum PlanMarkdownRenderer {
             head += "\n" + costLine(reviewed) + "\n"
         }
         head += errors(failures + (reviewed.changeSets ?? []).flatMap { set in set.errors.map { "\(set.spec): \($0)" } })
-        head += changes(reviewed)
+        let changed = changes(reviewed)
+        head += head.count + changed.count < limit ? changed
+            : changes(reviewed, tables: false) + "\n> Field changes left out to stay under GitHub's comment limit; see them with `podform show plan.json` (text) or in the plan JSON's `resource_changes`.\n"
         var body = ""
         var truncated = 0
         for d in reviewed.deployments {

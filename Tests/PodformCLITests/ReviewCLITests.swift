@@ -17,48 +17,12 @@ final class ReviewCLITests: XCTestCase {
         }
     }
 
-    /// The comment as GitHub shows it: cmark-gfm's HTML (tables, raw `<details>`), read back as
-    /// headings, table rows (cell texts), list items and paragraphs.
-    static func renderGFM(_ markdown: String) throws -> (headings: [String], rows: [[String]], items: [String], paragraphs: [String]) {
-        guard let python = CLITests.tool("python3") else { throw XCTSkip("python3 not installed") }
-        let script = #"""
-            import json, sys
-            from html.parser import HTMLParser
-            try:
-                import cmarkgfm
-                from cmarkgfm.cmark import Options
-            except ImportError:
-                print("no cmarkgfm", file=sys.stderr); sys.exit(3)
-            html = cmarkgfm.github_flavored_markdown_to_html(sys.stdin.read(), options=Options.CMARK_OPT_UNSAFE)
-            class P(HTMLParser):
-                def __init__(self):
-                    super().__init__(); self.out = {"headings": [], "rows": [], "items": [], "paragraphs": []}; self.stack = []
-                def handle_starttag(self, tag, attrs):
-                    if tag in ("h1", "h2", "h3", "h4", "li", "p", "td", "th"): self.stack.append([tag, ""])
-                    if tag == "tr": self.row = []
-                def handle_endtag(self, tag):
-                    if self.stack and self.stack[-1][0] == tag:
-                        t, text = self.stack.pop(); text = " ".join(text.split())
-                        if t in ("td", "th"): self.row.append(text)
-                        elif t == "li": self.out["items"].append(text)
-                        elif t == "p": self.out["paragraphs"].append(text)
-                        else: self.out["headings"].append(text)
-                        if self.stack: self.stack[-1][1] += text
-                    if tag == "tr": self.out["rows"].append(self.row)
-                def handle_data(self, data):
-                    if self.stack: self.stack[-1][1] += data
-            p = P(); p.feed(html); print(json.dumps(p.out))
-            """#
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("podform-md-\(UUID().uuidString).md")
-        try markdown.write(to: input, atomically: true, encoding: .utf8)
-        let r = try CLITests.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "\"$0\" -c \"$1\" < \"$2\"", python.path, script, input.path])
-        if r.status == 3 {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("cmarkgfm is not installed (.ci/run installs it)") }
-            throw XCTSkip("cmarkgfm not installed")
+    /// The comment as GitHub shows it (`GitHubMarkdown`: cmark-gfm); a skip without the renderer, a failure in CI.
+    static func renderGFM(_ markdown: String) throws -> GitHubMarkdown {
+        do { return try GitHubMarkdown.render(markdown) } catch let missing as GitHubMarkdown.Unavailable {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("\(missing) (.ci/run installs it)") }
+            throw XCTSkip(missing.description)
         }
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        return (o["headings"] as? [String] ?? [], o["rows"] as? [[String]] ?? [], o["items"] as? [String] ?? [], o["paragraphs"] as? [String] ?? [])
     }
 
     func testThePRCommentAndPlanJSONShowEachChangeAndTheReviewedPlanIsWhatApplies() async throws {
@@ -98,6 +62,10 @@ final class ReviewCLITests: XCTestCase {
         let shown = try await podform(["show", "--format", "markdown", "plan.json"], env: [:], cwd: tmp)
         XCTAssertEqual(shown.status, 0, shown.stderr)
         try assertComment(shown.stdout, live: false)
+        let shownText = try await podform(["show", "plan.json"], env: [:], cwd: tmp)
+        XCTAssertTrue(shownText.stdout.contains("~ endpoint \"podform-support-chat\" (\(endpointID))"), shownText.stdout)
+        XCTAssertTrue(shownText.stdout.contains("      ~ workers.max: 5 -> 1\n"), shownText.stdout)
+        XCTAssertTrue(shownText.stdout.contains("Plan: 1 to add, 1 to change, 1 to destroy."), shownText.stdout)
 
         try await assertFailedPlansAreCommented(env: env, cwd: tmp)
 
