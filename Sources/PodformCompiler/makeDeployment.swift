@@ -19,10 +19,16 @@ extension Compiler {
         recordGPU(c, &trace, &warnings)
         let (comparison, breakEven) = pricing(best, load: load, allOptions: allOptions, &trace)
         if best.mode == .pod { recordLifecycle(load, &trace, &warnings) }
-        let containerImage = self.containerImage(best.mode, &trace, &warnings)
+        let containerImage = self.containerImage(best.mode, &trace)
         let scaling = best.mode == .serverless ? serverlessScaling(best, load: load, vllm: vllm, &trace, &warnings) : nil
         let weightsText = self.weights(best.mode, c, storage: storage, &trace, &warnings)
-        let container = self.container(best.mode, image: containerImage, vllm: vllm, storage: storage, weights: weightsText)
+        let access = best.mode == .pod ? podAccess(&trace, &warnings) : [:]
+        let container = self.container(best.mode, image: containerImage, vllm: vllm, storage: storage, weights: weightsText, access: access)
+        if best.mode == .pod && c.replicas > 1 {
+            // RunPod gives each pod its own proxy URL; nothing in the plan spreads requests across them.
+            warnings.append(.init(code: "pods-not-load-balanced",
+                                  message: "\(c.replicas) pods are \(c.replicas) separate URLs (one RunPod proxy URL each) and nothing balances load across them: spread requests over all of them (a load balancer or the client), or use deploy.mode: serverless for one endpoint"))
+        }
         recordEngineSettings(vllm, &trace)
         if let image = spec.deploy.image, !StringShape.isPinnedImage(image) {
             warnings.append(.init(code: "unpinned-image", message: "image `\(image)` is not pinned to a version"))

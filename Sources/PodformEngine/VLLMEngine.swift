@@ -75,6 +75,18 @@ public struct VLLMEngine: ServingEngine {
         return env
     }
 
+    /// vLLM reads `VLLM_API_KEY` when `--api-key` is not given.
+    public func apiKeyEnvironment(_ reference: String) -> [String: String] { ["VLLM_API_KEY": reference] }
+
+    public var apiKeyRationale: (outcome: String, source: String) {
+        ("vLLM refuses requests to /v1 without `Authorization: Bearer <key>` (its /health stays open, for RunPod's and the "
+            + "image's health checks); the key reaches vLLM as VLLM_API_KEY, never as --api-key, which would show in the plan's "
+            + "arguments, the Dockerfile and the process list",
+         "vLLM 0.27.1 vllm/entrypoints/openai/api_server.py build_app (`args.api_key or envs.VLLM_API_KEY`), "
+            + "vllm/entrypoints/serve/utils/server_utils.py AuthenticationMiddleware (GUARDED_PREFIX /v1, /v2, /inference, /cohere); "
+            + "RunPod docs pods/templates/secrets.mdx ({{ RUNPOD_SECRET_name }})")
+    }
+
     /// worker-vllm reads vLLM's settings from the environment (NOTES §6.2).
     public func workerEnvironment(_ launch: EngineLaunch, base: [String: String]) -> [String: String] {
         let v = launch.settings

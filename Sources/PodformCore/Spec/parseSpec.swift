@@ -8,11 +8,12 @@ public enum SpecKeys {
     public static let traffic = ["pattern", "requests_per_day", "peak_requests_per_second", "active_hours_per_day",
                                  "prompt_tokens", "output_tokens", "repeated_prefixes", "schedule"]
     public static let schedule = ["hours", "days", "timezone"]
-    public static let sla = ["ttft_p95", "output_tokens_per_second", "cold_start"]
+    public static let sla = ["ttft_p95", "output_tokens_per_second", "cold_start", "redundancy"]
     public static let constraints = ["gpus", "exclude_gpus", "cloud", "data_centers", "require_ecc",
                                      "allow_consumer_gpus", "max_gpus_per_worker", "max_workers", "monthly_budget"]
     public static let deploy = ["mode", "image", "weights", "env", "secrets", "gpu_memory_utilization",
-                                "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down"]
+                                "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down",
+                                "api_key_secret", "public"]
     public static let training = ["method", "lora_rank", "target_modules", "batch_size", "sequence_length",
                                   "gradient_checkpointing", "hours"]
 }
@@ -229,6 +230,7 @@ extension Spec {
                 s.coldStart = .seconds(seconds)
             }
         }
+        s.redundancy = e["redundancy"].flatMap { r.enumeration($0.value, "sla.redundancy", Redundancy.self) }
         return s
     }
 
@@ -268,6 +270,8 @@ extension Spec {
         d.flashboot = e["flashboot"].flatMap { r.bool($0.value, "deploy.flashboot") }
         d.cudaCompatFix = e["cuda_compat_fix"].flatMap { r.bool($0.value, "deploy.cuda_compat_fix") }
         d.restoreIdleScaleDown = e["restore_idle_scale_down"].flatMap { r.bool($0.value, "deploy.restore_idle_scale_down") }
+        d.apiKeySecret = e["api_key_secret"].flatMap { r.string($0.value, "deploy.api_key_secret") }
+        d.public = e["public"].flatMap { r.bool($0.value, "deploy.public") }
         return d
     }
 
