@@ -18,6 +18,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
     case precision = "D-PRECISION"
     case tensorParallel = "D-TP"
     case trainMemory = "D-TRAIN-MEMORY"
+    case availability = "D-AVAILABILITY"
 
     /// The question the rule answers, as the trace and `podform explain` print it.
     public var question: String {
@@ -39,6 +40,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
         case .precision: return "Which --quantization does vLLM accept for this checkpoint?"
         case .tensorParallel: return "Which tensor-parallel sizes can vLLM load this checkpoint at?"
         case .trainMemory: return "How much memory does the run need?"
+        case .availability: return "Which of the feasible choices can be had now?"
         }
     }
 }
@@ -63,6 +65,7 @@ enum Source {
     static let notesPrices = "runpod/NOTES.md §5 (prices)"
     static let notesWorker = "runpod/NOTES.md §6 (worker-vllm env)"
     static let notesVolumes = "runpod/NOTES.md §7 (network volumes: Secure Cloud, pinned data center)"
+    static let availability = "runpod/openapi-v2.json GET /v2/catalog/gpus (include=AVAILABILITY, product, cloud; AvailabilityLevel, DataCenterAvailability); runpod/NOTES.md §1.1 (capacity errors on create)"
     static let openapi = "runpod/openapi-v2.json (CreateEndpointRequest, CreatePodRequest)"
     static let sizing = "Specs/sizing.md (vLLM accounting)"
     static let performance = "Specs/performance.md (roofline estimate)"
