@@ -1,4 +1,5 @@
 import Foundation
+import PodformCompiler
 import RunPodAPI
 
 /// One change set being applied: the ids known so far (for `${kind.name.id}` references), the
@@ -23,8 +24,14 @@ struct ApplyRun {
 
     func key(_ c: Change) -> String { "\(c.kind.rawValue).\(c.name)" }
 
-    func step<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw ApplyError(spec: set.spec, step: what, underlying: "\(error)") }
+    /// Runs one step; a failure names it. `gpu`: the GPU type a create asks for, recorded when
+    /// RunPod answers that it has no capacity (apply's fallback moves on from it).
+    func step<T>(_ what: String, gpu: GPUAvailability.Use? = nil, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch {
+            var failure = ApplyError(spec: set.spec, step: what, underlying: "\(error)")
+            if case RunPodError.capacity = error { failure.capacity = gpu }
+            throw failure
+        }
     }
 
     mutating func createOrUpdate(_ c: Change) async throws {
@@ -59,7 +66,7 @@ struct ApplyRun {
         options.progress("\(c.action == .replace ? "replacing" : "creating") \(kind.rawValue) \(c.name)")
         let excluding: Set<String> = c.action == .replace ? Set(set.changes.filter { $0.kind == kind && $0.name == c.name }.compactMap(\.id)) : []
         let marks = Marker.marks(body["env"].flatMap(stringMap))
-        let created = try await step("creating \(kind.rawValue) \(c.name)") {
+        let created = try await step("creating \(kind.rawValue) \(c.name)", gpu: c.request?.gpuUse) {
             // After a failed create, only a resource carrying this spec's markers is the one it made.
             try await client.createOnce(kind, name: c.name, body: body, excluding: excluding) { env in
                 guard let marks else { return kind == .networkVolume }

@@ -108,6 +108,9 @@ public struct Reconciler: Sendable {
     public var willPrune: @Sendable (String, [String]) -> Void
     /// The clock schedules are read against (`traffic.schedule`).
     public var clock: @Sendable () -> Date = { Date() }
+    /// Re-plans a deployment on a capacity error (apply moves down its fallbacks), and one whose
+    /// plan passed over a GPU type its live resources already run on (`Specs/state.md`, "Capacity").
+    public var fallback: CapacityFallback?
 
     public init(client: RunPodClient, scope: Scope, selector: LabelSelector = LabelSelector(), prune: Bool = false, maxDeletes: Int = 3,
                 allowDestroyVolumes: Bool = false, concurrency: Int = 4, apply: ApplyOptions = ApplyOptions(), checkHealth: Bool = true,
@@ -170,10 +173,17 @@ public struct Reconciler: Sendable {
         }
 
         let now = clock()
-        var sets: [(Deployment?, ChangeSet)] = owned.map { d in
-            (d, diff(d, live: live, options: DiffOptions(restoreIdleScaleDown: input.restoreIdleScaleDown[d.name] ?? false,
-                                                         allowDestroyVolumes: allowDestroyVolumes, now: now)))
+        if let fallback {
+            // A plan that passed over a type for stock keeps it where it already runs: re-planned
+            // with the live resources held, stock running out never moves a running pod.
+            for i in owned.indices where owned[i].availability?.skipped.isEmpty == false {
+                if let held = await fallback.replan(owned[i], live, []) { owned[i] = held }
+            }
         }
+        func diffOptions(_ d: Deployment) -> DiffOptions {
+            DiffOptions(restoreIdleScaleDown: input.restoreIdleScaleDown[d.name] ?? false, allowDestroyVolumes: allowDestroyVolumes, now: now)
+        }
+        var sets: [(Deployment?, ChangeSet)] = owned.map { d in (d, diff(d, live: live, options: diffOptions(d))) }
 
         if prune {
             let context = PruneContext(scope: scope, selector: selector, presentSpecs: input.presentSpecs, blocked: pruneBlocked)
@@ -206,7 +216,8 @@ public struct Reconciler: Sendable {
             for (deployment, set) in sets {
                 if running >= max(concurrency, 1), let one = await group.next() { done.append(one); running -= 1 }
                 running += 1
-                let client = self.client, options = self.apply, willPrune = self.willPrune
+                let client = self.client, options = self.apply, willPrune = self.willPrune, fallback = self.fallback
+                let diffOptions = deployment.map(diffOptions) ?? DiffOptions()
                 group.addTask {
                     let file = deployment?.specFile
                     let changed = set.changes.filter { $0.action != .noop }.count
@@ -221,9 +232,15 @@ public struct Reconciler: Sendable {
                         willPrune(set.spec, set.changes.filter { $0.action == .delete }.map { "\($0.kind.rawValue) \($0.name) (\($0.id ?? "?"))" })
                     }
                     do {
-                        let r = try await PodformApply.apply(set, client: client, options: options)
+                        let r: ApplyResult
+                        if let deployment {
+                            r = try await PodformApply.apply(deployment, set, client: client, options: options, diffOptions: diffOptions, fallback: fallback)
+                        } else {
+                            r = try await PodformApply.apply(set, client: client, options: options)
+                        }
                         return SpecOutcome(spec: set.spec, file: file, result: deployment == nil ? .pruned : .applied, changes: changed,
-                                           writes: r.writes, notes: set.notes, health: deployment == nil ? nil : Health(.progressing, "just applied"))
+                                           writes: r.writes, notes: set.notes + r.fallbacks + (r.landedOn.map { ["landed on \($0)"] } ?? []),
+                                           health: deployment == nil ? nil : Health(.progressing, "just applied"))
                     } catch {
                         return SpecOutcome(spec: set.spec, file: file, result: .failed, changes: changed, notes: set.notes, error: "\(error)")
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import PodformCompiler
 import RunPodAPI
 
 /// How apply runs.
@@ -25,6 +26,10 @@ public struct ApplyResult: Sendable, Codable {
     /// Where the deployment answers: the pod proxy URL or the endpoint's OpenAI-compatible URL.
     public var urls: [String] = []
     public var writes: Int = 0
+    /// Capacity fallbacks taken, in order ("no capacity for 1 x NVIDIA H100 80GB HBM3 (pod): moved to ...").
+    public var fallbacks: [String] = []
+    /// What the deployment runs on after a capacity fallback ("2 x NVIDIA A100-SXM4-80GB (pod)").
+    public var landedOn: String?
 }
 
 public struct ApplyError: Error, CustomStringConvertible {
@@ -33,6 +38,10 @@ public struct ApplyError: Error, CustomStringConvertible {
     public var underlying: String
     /// False when running apply again cannot help (a name taken by a foreign resource).
     public var retryable = true
+    /// The GPU type RunPod had no capacity for, when a create failed for that reason.
+    public var capacity: GPUAvailability.Use?
+    /// What was done before the failure.
+    public var partial: ApplyResult?
     public init(spec: String, step: String, underlying: String, retryable: Bool = true) {
         self.spec = spec
         self.step = step
@@ -70,21 +79,32 @@ public func apply(_ set: ChangeSet, client: RunPodClient, options: ApplyOptions 
         throw ApplyError(spec: set.spec, step: "planning", underlying: set.errors.joined(separator: "; "), retryable: false)
     }
     var run = ApplyRun(set: set, client: client, options: options)
-    for kind in ResourceKind.applyOrder {
-        for change in set.changes where change.kind == kind { try await run.createOrUpdate(change) }
+    do { try await run.all() } catch var error as ApplyError {
+        error.partial = run.result
+        throw error
     }
-    // Wait for pods to run before anything is deleted (create-before-destroy).
-    for pod in run.toWait {
-        options.progress("waiting for pod \(pod.name) to run")
-        try await run.step("waiting for pod \(pod.name)") { try await waitRunning(pod.id, client: client, options: options) }
-    }
-    let deletes = run.replaced.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
-        + set.changes.filter { $0.action == .delete }
-    for kind in ResourceKind.applyOrder.reversed() {
-        for change in deletes where change.kind == kind { try await run.delete(change) }
-    }
-    run.collectURLs()
     return run.result
+}
+
+extension ApplyRun {
+    /// Creates and updates in order, the wait for pods, then the deletes.
+    mutating func all() async throws {
+        for kind in ResourceKind.applyOrder {
+            for change in set.changes where change.kind == kind { try await createOrUpdate(change) }
+        }
+        // Wait for pods to run before anything is deleted (create-before-destroy).
+        for pod in toWait {
+            let client = self.client, options = self.options
+            options.progress("waiting for pod \(pod.name) to run")
+            try await step("waiting for pod \(pod.name)") { try await waitRunning(pod.id, client: client, options: options) }
+        }
+        let deletes = replaced.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
+            + set.changes.filter { $0.action == .delete }
+        for kind in ResourceKind.applyOrder.reversed() {
+            for change in deletes where change.kind == kind { try await delete(change) }
+        }
+        collectURLs()
+    }
 }
 
 /// Polls a pod until it is RUNNING; fails on ERROR/EXITED or after the timeout.

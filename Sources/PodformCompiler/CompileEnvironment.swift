@@ -17,6 +17,9 @@ public struct CompileEnvironment: Sendable {
     /// Spec file -> the scope it is applied from (`PODFORM_SCOPE`, `Specs/state.md`), decided by
     /// the caller (a directory's repository-relative path, or `--scope`). No entry: no scope marker.
     public var scopes: [String: String] = [:]
+    /// GPU stock read from RunPod's catalog (a live plan); nil offline: stock is not checked
+    /// (`Specs/decisions.md`, D-AVAILABILITY).
+    public var availability: GPUAvailability?
 
     /// The engine's accounting: what the planner sizes with (`Specs/sizing.md` §4).
     public var accounting: VLLMAccounting { engine.accounting }

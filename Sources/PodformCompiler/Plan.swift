@@ -200,6 +200,9 @@ public struct Deployment: Sendable, Codable, Hashable {
     public var alternatives: [Alternative]
     public var trace: [TraceStep]
     public var warnings: [Warning]
+    /// What the plan knows of GPU stock: not checked offline; live, the first choices passed over
+    /// and the ranked fallbacks (`availability` in the JSON).
+    public var availability: Availability?
     /// The scope the deployment is applied from (`PODFORM_SCOPE`; `Specs/state.md`), when known.
     public var scope: String?
     /// The spec's labels (selectors, and prune's scope rule).
@@ -210,7 +213,7 @@ public struct Deployment: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case name, specFile = "spec_file", workload, model, precision, mode, workerMode = "worker_mode", gpu, workers
         case serverless, vllm, training, container, cost, sizing, estimates, alternatives, trace, warnings
-        case scope, labels, schedule
+        case scope, labels, schedule, availability
     }
 }
 
@@ -244,6 +247,7 @@ extension Deployment {
         try c.encodeIfPresent(scope, forKey: .scope)
         try c.encodeIfPresent(labels, forKey: .labels)
         try c.encodeIfPresent(schedule, forKey: .schedule)
+        try c.encode(availability ?? .unchecked, forKey: .availability)
     }
 }
 

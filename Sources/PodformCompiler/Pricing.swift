@@ -51,7 +51,8 @@ extension Compiler {
         case .any:
             let options = [gpu.prices.podSecurePerHour.map { ($0, "SECURE") }, gpu.prices.podCommunityPerHour.map { ($0, "COMMUNITY") }]
                 .compactMap { $0 }
-            return options.min { $0.0.usd < $1.0.usd }
+            let stocked = options.filter { podCloudStocked(gpu, $0.1) }  // D-AVAILABILITY: the other cloud when one is out of stock
+            return (stocked.isEmpty ? options : stocked).min { $0.0.usd < $1.0.usd }
         }
     }
 

@@ -19,6 +19,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
     case precision = "D-PRECISION"
     case tensorParallel = "D-TP"
     case trainMemory = "D-TRAIN-MEMORY"
+    case availability = "D-AVAILABILITY"
 
     /// The question the rule answers, as the trace and `podform explain` print it.
     public var question: String {
@@ -41,6 +42,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
         case .precision: return "Which --quantization does vLLM accept for this checkpoint?"
         case .tensorParallel: return "Which tensor-parallel sizes can vLLM load this checkpoint at?"
         case .trainMemory: return "How much memory does the run need?"
+        case .availability: return "Which of the feasible choices can be had now?"
         }
     }
 }
@@ -66,6 +68,7 @@ enum Source {
     static let notesWorker = "worker-vllm environment: https://docs.runpod.io/serverless/vllm/environment-variables"
     static let notesVolumes = "RunPod network volumes (Secure Cloud, one data center): https://docs.runpod.io/storage/network-volumes"
     static let proxy = "RunPod pods expose HTTP ports at https://[POD_ID]-[PORT].proxy.runpod.net: https://docs.runpod.io/pods/configuration/expose-ports"
+    static let availability = "RunPod REST v2 GET /v2/catalog/gpus with include=AVAILABILITY (https://github.com/runpod/docs/blob/main/api-reference-v2/openapi.json: AvailabilityLevel, DataCenterAvailability); a create without stock fails with HTTP 500 \"There are no instances currently available\""
     static let openapi = "RunPod REST v2 OpenAPI (https://github.com/runpod/docs/blob/main/api-reference-v2/openapi.json): CreateEndpointRequest, CreatePodRequest"
     static let sizing = "Specs/sizing.md (vLLM accounting)"
     static let performance = "Specs/performance.md (roofline estimate)"

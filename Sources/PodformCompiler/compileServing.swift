@@ -149,6 +149,8 @@ extension Compiler {
             }
             options = within
         }
+        let stock = stocked(options)
+        options = stock.options
         guard let best = options.min(by: Option.isCheaper) else {
             return .failure(infeasible(load: load, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
         }
@@ -157,7 +159,11 @@ extension Compiler {
             return .failure(failure(problem, suggestions: ["set deploy.container_disk to at least \(needed)GB, or omit it",
                                                            "use deploy.weights: network-volume"], trace: trace))
         }
-        return .success(deployment(best, load: load, options: options, allOptions: unbudgeted, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
+        let availability = availabilityRecord(best, stock, &trace)
+        var d = deployment(best, load: load, options: options, allOptions: unbudgeted, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace)
+        d.availability = availability
+        if availability.noStock { d.warnings.append(noStockWarning(best)) }
+        return .success(withFallbackPools(d, best, load: load))
     }
 
     func describe(_ o: Option) -> String {

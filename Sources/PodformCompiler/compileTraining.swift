@@ -21,12 +21,14 @@ extension Compiler {
         let memory = architecture.trainingMemory(shape)
         let hours = t.hours ?? 1
         recordTrainingMemory(memory, shape, &trace)
-        let (best, rejected) = cheapestTrainingGPU(memory, method: method, hours: hours)
-        guard let (gpu, count, price, cloud, runCost) = best else {
+        let (choices, rejected) = trainingChoices(memory, method: method, hours: hours)
+        let stock = stockedTraining(choices)
+        guard let (gpu, count, price, cloud, runCost) = stock.choices.first else {
             return .failure(failure(fmt("no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
                                     suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
                                     trace: trace))
         }
+        let availability = trainingAvailability(stock, &trace)
         trace.add(.gpu, "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)],
                   outcome: fmt("%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
                   source: Source.seed002)
@@ -39,6 +41,7 @@ extension Compiler {
                                                         concurrency: shape.batchSize, tensorParallel: 1),
                                            accounting: environment.accounting)
         var warnings: [Deployment.Warning] = []
+        if stock.noStock { warnings.append(trainingNoStockWarning(gpu, count)) }
         if spec.training?.hours == nil {
             warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
         }
@@ -57,7 +60,7 @@ extension Compiler {
                         comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.citation]),
             sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
             alternatives: Array(rejected.prefix(3)), trace: trace.steps,
-            warnings: warnings))
+            warnings: warnings, availability: availability))
     }
 
     /// D-WORKLOAD and D-TRAIN-MEMORY: the run's class and what it needs in memory.
@@ -73,12 +76,12 @@ extension Compiler {
                   source: Source.seed000)
     }
 
-    /// The cheapest GPU and count that hold the run (fewest GPUs on a tie), and the allowed GPUs
-    /// the rules rejected.
-    func cheapestTrainingGPU(_ memory: TrainingEstimate, method: TrainingShape.Method, hours: Double)
-        -> (best: (GPUType, Int, PricePoint, String, Double)?, rejected: [Deployment.Alternative])
+    /// Each allowed GPU's smallest count that holds the run, cheapest first (fewest GPUs on a
+    /// tie, then GPU id), and the allowed GPUs the rules rejected.
+    func trainingChoices(_ memory: TrainingEstimate, method: TrainingShape.Method, hours: Double)
+        -> (choices: [TrainingChoice], rejected: [Deployment.Alternative])
     {
-        var best: (GPUType, Int, PricePoint, String, Double)?
+        var choices: [TrainingChoice] = []
         var rejected: [Deployment.Alternative] = []
         for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
             if let (rule, why) = gpuRejection(gpu) {
@@ -99,14 +102,15 @@ extension Compiler {
                 }
                 let usable = Double(gpu.cudaMemoryBytes) * 0.95
                 guard perGPU <= usable else { continue }
-                let cost = price.usd * Double(count) * hours
-                if best == nil || cost < best!.4 - 1e-9 || (abs(cost - best!.4) < 1e-9 && count < best!.1) {
-                    best = (gpu, count, price, cloud, cost)
-                }
+                choices.append((gpu, count, price, cloud, price.usd * Double(count) * hours))
                 break
             }
         }
-        return (best, rejected)
+        choices.sort { a, b in
+            if abs(a.4 - b.4) >= 1e-9 { return a.4 < b.4 }
+            return (a.1, a.0.id) < (b.1, b.0.id)
+        }
+        return (choices, rejected)
     }
 
     /// D-LIFECYCLE: nothing podform runs stops a training pod when its job ends (the default image

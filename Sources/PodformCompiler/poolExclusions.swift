@@ -29,32 +29,27 @@ extension Compiler {
         let chosen = best.candidate
         guard let pool = chosen.gpu.serverlessPool else { return [] }
         let members = environment.gpus.gpus.filter { $0.serverlessPool == pool && $0.id != chosen.gpu.id }
-        var out: [PoolExclusion] = []
-        for member in members.sorted(by: { $0.id < $1.id }) {
-            if let (rule, why) = gpuRejection(member) {
-                out.append(.init(gpu: member, reason: "\(why) (\(rule))"))
-                continue
-            }
-            let allToAll = member.interconnect == "SXM" || member.interconnect == "Infinity Fabric"
-            if chosen.tp > member.maxGPUsPerPod {
-                out.append(.init(gpu: member, reason: "a worker needs \(chosen.tp) GPUs; \(member.displayName) comes \(member.maxGPUsPerPod) to a machine"))
-                continue
-            }
-            if chosen.tp > 2 && !allToAll {
-                out.append(.init(gpu: member, reason: "tensor parallel \(chosen.tp) over \(member.interconnect) (sizes above 2 need SXM/OAM all-to-all links, D-GPU-TP)"))
-                continue
-            }
-            let run = evaluate(member, tp: chosen.tp, replicas: chosen.replicas, load: load,
-                               maxBatchedTokens: vllm.maxNumBatchedTokens)
-            guard let rejection = run.rejectionDetail else { continue }
-            if case .memory = rejection {
-                let holds = run.memory.gpu?.maxConcurrency ?? 0
-                out.append(.init(gpu: member, reason: fmt(
-                    "holds %.1f of the worker's %d x %d-token sequences: %@", holds, vllm.maxNumSeqs, vllm.maxModelLen, rejection.text)))
-            } else {
-                out.append(.init(gpu: member, reason: "\(rejection.text) (\(rejection.rule))"))
-            }
+        return members.sorted(by: { $0.id < $1.id }).compactMap { member in
+            memberProblem(member, chosen: chosen, load: load, vllm: vllm).map { PoolExclusion(gpu: member, reason: $0) }
         }
-        return out
+    }
+
+    /// Why a pool member cannot run the chosen worker as configured (D-POOL), or nil when it can.
+    func memberProblem(_ member: GPUType, chosen: Candidate, load: Load, vllm: Deployment.VLLM) -> String? {
+        if let (rule, why) = gpuRejection(member) { return "\(why) (\(rule))" }
+        let allToAll = member.interconnect == "SXM" || member.interconnect == "Infinity Fabric"
+        if chosen.tp > member.maxGPUsPerPod {
+            return "a worker needs \(chosen.tp) GPUs; \(member.displayName) comes \(member.maxGPUsPerPod) to a machine"
+        }
+        if chosen.tp > 2 && !allToAll {
+            return "tensor parallel \(chosen.tp) over \(member.interconnect) (sizes above 2 need SXM/OAM all-to-all links, D-GPU-TP)"
+        }
+        let run = evaluate(member, tp: chosen.tp, replicas: chosen.replicas, load: load, maxBatchedTokens: vllm.maxNumBatchedTokens)
+        guard let rejection = run.rejectionDetail else { return nil }
+        if case .memory = rejection {
+            let holds = run.memory.gpu?.maxConcurrency ?? 0
+            return fmt("holds %.1f of the worker's %d x %d-token sequences: %@", holds, vllm.maxNumSeqs, vllm.maxModelLen, rejection.text)
+        }
+        return "\(rejection.text) (\(rejection.rule))"
     }
 }

@@ -33,7 +33,9 @@ public struct PlanPipeline: Sendable {
         public var allDiagnostics: [Diagnostic] { diagnostics + planDiagnostics }
     }
 
-    public func run(_ files: [String], now: Date = Date()) -> Outcome {
+    /// - Parameter availability: GPU stock for a live plan (`AvailabilityReader`); nil plans offline,
+    ///   stock not checked.
+    public func run(_ files: [String], now: Date = Date(), availability: GPUAvailability? = nil) -> Outcome {
         var diagnostics: [Diagnostic] = []
         var sources: [String: String] = [:]
         var failures: [String] = []
@@ -79,6 +81,7 @@ public struct PlanPipeline: Sendable {
         }
         var compileEnvironment = CompileEnvironment(gpus: catalogs.gpus, now: now)
         compileEnvironment.scopes = scopes
+        compileEnvironment.availability = availability
         var (plan, compileFailures) = compilePlan(items, environment: compileEnvironment)
         for f in compileFailures {
             let file = items.first { $0.spec.name == f.spec }?.file ?? f.spec

@@ -12,7 +12,7 @@ public enum PlanTextRenderer {
         var out = ""
         let specs = reviewed.deployments.count
         out += "podform plan: \(specs) deployment\(specs == 1 ? "" : "s")"
-        out += reviewed.offline ? ", offline (no RunPod API key: every resource is shown as to-create)\n" : "\n"
+        out += reviewed.offline ? ", offline (no RunPod API key: every resource is shown as to-create; GPU stock not checked)\n" : "\n"
         out += "GPU prices as of \(reviewed.plan.catalogAsOf)\n"
         for d in reviewed.deployments {
             out += "\n" + deployment(d.deployment, explain: explain, resources: reviewed.offline ? d.resources : [])
@@ -86,7 +86,7 @@ public enum PlanTextRenderer {
         if let t = d.training {
             out += String(format: "  memory:   %.1f GB for the run (trainable %.1fM parameters)\n", Double(t.totalBytes) / 1e9, Double(t.trainableParameters) / 1e6)
         }
-        return out
+        return out + stock(d)
     }
 
     static func trace(_ d: Deployment) -> String {

@@ -38,7 +38,7 @@ extension FakeRunPodState {
     static let listKeys: [ResourceKind: String] = [.pod: "pods", .endpoint: "endpoints", .template: "templates", .networkVolume: "networkVolumes"]
 
     func apply(method: String, path: String, query: [String: String] = [:], body: Data) -> FakeResponse {
-        if method == "GET" && path == "/v2/catalog/gpus" { return fakeJSON(200, gpuTypes) }
+        if method == "GET" && path == "/v2/catalog/gpus" { return catalog(query) }
         if method == "GET" && (path == "/v2/billing/pods" || path == "/v2/billing/serverless") {
             // Spend: $1 per hour since creation (pods) or $0.10 per day (endpoints), in one record.
             let id = query["podId"] ?? query["serverlessId"] ?? ""
@@ -189,6 +189,9 @@ extension FakeRunPodState {
             let gpu = json["gpu"] as? [String: Any] ?? [:]
             if let gpuID = gpu["id"] as? String, !known.ids.isEmpty, !known.ids.contains(gpuID) {
                 return fakeProblem(400, "Bad Request", "unknown GPU type id \(gpuID)", errors: [["field": "gpu.id", "message": "unknown GPU type"]])
+            }
+            if let gpuID = gpu["id"] as? String, let refusal = capacityRefusal("POD", gpuID, json["dataCenterIds"] as? [String], what: "pod") {
+                return refusal
             }
             let cloud = json["cloud"] as? String ?? "SECURE"
             o["cloud"] = cloud

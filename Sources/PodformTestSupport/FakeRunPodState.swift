@@ -77,6 +77,8 @@ public actor FakeRunPodState {
     /// Seconds a pod spends PROVISIONING, then STARTING, before RUNNING.
     public var podPhaseSeconds: Double = 0.2
     var podCreatedAt: [String: Date] = [:]
+    /// GPU stock (`setStock`): "PRODUCT|GPU|DC" -> level, `*` for any; unset: HIGH everywhere.
+    var stockLevels: [String: String] = [:]
     private var nextID = 1
     let validator: OpenAPIValidator?
 

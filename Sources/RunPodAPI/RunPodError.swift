@@ -97,7 +97,9 @@ public enum RunPodError: Error, Sendable, CustomStringConvertible, Equatable {
             if !text.lowercased().contains("<html") { detail = clean(text) ?? "" }
         }
         let lower = detail.lowercased()
-        if lower.contains("no longer any instances") || lower.contains("not enough capacity") || lower.contains("no available") {
+        // RunPod answers a create it cannot place with HTTP 500 and one of these (NOTES §1.1, §8).
+        if ["no longer any instances", "no instances currently available", "not enough capacity", "no available",
+            "does not have the resources to deploy"].contains(where: lower.contains) {
             return .capacity(detail)
         }
         let fields = (problem?.errors ?? []).prefix(20).map { e in

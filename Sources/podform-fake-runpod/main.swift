@@ -3,11 +3,11 @@ import PodformTestSupport
 
 /// podform-fake-runpod: a loopback stand-in for RunPod's REST v2 API, for tests and local trials.
 ///
-///     podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'...] [--log]
+///     podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'...] [--stock 'GPU=LEVEL[@PRODUCT]'...] [--log]
 ///
 /// KIND: a status (500, 503), 429[:retry-after], delay:SECONDS, no-capacity, succeed-then-500,
 /// malformed, echo-auth[:STATUS[:text]] (echoes the Authorization header and key in every error
-/// field); add *N to repeat. Prints `listening on http://127.0.0.1:PORT`; stops on SIGINT/SIGTERM.
+/// field); add *N to repeat. `--stock 'NVIDIA H100 NVL=NONE[@POD]'` takes a type out of stock. Prints `listening on http://127.0.0.1:PORT`; stops on SIGINT/SIGTERM.
 func usage(_ message: String) -> Never {
     FileHandle.standardError.write(Data("podform-fake-runpod: \(message)\n".utf8))
     exit(64)
@@ -17,6 +17,8 @@ var port: UInt16 = 0
 var apiKey = ProcessInfo.processInfo.environment["FAKE_RUNPOD_API_KEY"] ?? "fake-key"
 var gpus = FakeCatalog.bundled()
 var faults: [Fault] = []
+/// `--stock 'GPU=LEVEL[@PRODUCT]'`: a type's stock (NONE refuses creates of it as RunPod does).
+var stock: [(gpu: String, level: String, product: String?)] = []
 var log = false
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
@@ -33,6 +35,12 @@ while !args.isEmpty {
         guard let data = FileManager.default.contents(atPath: path) else { usage("cannot read \(path)") }
         gpus = data
     case "--log": log = true
+    case "--stock":
+        let spec = value()
+        guard let eq = spec.lastIndex(of: "=") else { usage("--stock takes 'GPU=LEVEL[@PRODUCT]'") }
+        let rest = spec[spec.index(after: eq)...].split(separator: "@").map(String.init)
+        guard let level = rest.first, ["NONE", "LOW", "MEDIUM", "HIGH"].contains(level) else { usage("--stock level is NONE, LOW, MEDIUM or HIGH") }
+        stock.append((String(spec[..<eq]), level, rest.dropFirst().first))
     case "--fault":
         let spec = value()
         guard let eq = spec.lastIndex(of: "=") else { usage("--fault takes 'METHOD PATH=KIND'") }
@@ -54,7 +62,7 @@ while !args.isEmpty {
             kind = .status(code)
         }
         faults.append(Fault(kind, method: target.first.map(String.init), pathPrefix: target.dropFirst().first.map(String.init), times: times))
-    case "-h", "--help": usage("usage: podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'] [--log]")
+    case "-h", "--help": usage("usage: podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'] [--stock 'GPU=LEVEL[@PRODUCT]'] [--log]")
     default: usage("unknown argument \(flag)")
     }
 }
@@ -69,10 +77,11 @@ let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
     return s
 }
 
-let (finalPort, finalKey, finalGPUs, finalFaults, finalLog) = (port, apiKey, gpus, faults, log)
+let (finalPort, finalKey, finalGPUs, finalFaults, finalLog, finalStock) = (port, apiKey, gpus, faults, log, stock)
 let task = Task.detached {
     let server = try await FakeRunPodServer(apiKey: finalKey, gpuTypes: finalGPUs, port: finalPort)
     for fault in finalFaults { await server.state.inject(fault) }
+    for s in finalStock { await server.state.setStock(s.gpu, s.level, product: s.product) }
     FileHandle.standardOutput.write(Data("listening on \(server.baseURL.absoluteString)\n".utf8))
     var seen = 0
     while !Task.isCancelled {

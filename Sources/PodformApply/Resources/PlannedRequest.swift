@@ -1,3 +1,4 @@
+import PodformCompiler
 import RunPodAPI
 
 /// One RunPod create request of a plan, typed by kind (`RunPodResources` makes them).
@@ -84,5 +85,15 @@ extension PlannedRequest: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .kind)
         try encodeBody(to: &c, forKey: .body)
+    }
+}
+
+extension PlannedRequest {
+    /// The GPU type a create asks RunPod for, in its availability context (pods; nil otherwise).
+    var gpuUse: GPUAvailability.Use? {
+        switch self {
+        case .pod(let r): return GPUAvailability.Use(.pod, gpu: r.gpu.id)
+        default: return nil
+        }
     }
 }

@@ -50,13 +50,20 @@ extension Podform {
                 defer { locks.releaseAll() }
                 try lock(outcome.plan.deployments.map(\.name), locks)
                 let live = try await LiveState.fetch(client)
+                // Planned again with GPU stock, the types the specs already run on held.
+                var plan = outcome.plan
+                let availability = await readAvailability(AvailabilityReader(client: client))
+                if let availability {
+                    plan = pipeline.run(arguments.files, availability: pipeline.holding(availability, live: live, for: plan.deployments)).plan
+                }
                 let removed = arguments.removedSets(live: live, deployments: outcome.plan.deployments, explicitScope: scope.explicit,
                                                     allowDestroyVolumes: allowDestroyVolumes)
                 for spec in removed.map(\.spec) where locks.acquire(spec) != .acquired {
                     Output.err("error: \(spec) is being applied by another podform on this machine; try again when it is done\n")
                     throw ExitCode(1)
                 }
-                let reviewed = pipeline.review(outcome.plan, live: live, options: DiffOptions(allowDestroyVolumes: allowDestroyVolumes, now: Date()),
+                let diffOptions = DiffOptions(allowDestroyVolumes: allowDestroyVolumes, now: Date())
+                let reviewed = pipeline.review(plan, live: live, options: diffOptions,
                                                directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed)
                 if let saved, try isStale(saved, now: reviewed, live: live) {
                     Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
@@ -65,7 +72,8 @@ extension Podform {
                 let sets = reviewed.changeSets ?? []
                 Output.out(ChangeSetRenderer.text(sets))
                 guard try confirm(sets, saved: saved != nil) else { return }
-                try await applyAll(sets.filter(\.hasChanges), client: client)
+                let fallback = pipeline.capacityFallback(availability: availability)
+                try await applyAll(sets.filter(\.hasChanges), plan: plan, client: client, diffOptions: diffOptions, fallback: fallback)
             } catch let error as RunPodError {
                 Output.err("error: \(error)\n")
                 throw ExitCode(1)
@@ -107,7 +115,9 @@ extension Podform {
         func isStale(_ saved: ReviewedPlan, now: ReviewedPlan, live: LiveState) throws -> Bool {
             // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
             let specs = saved.plan.deployments.map(\.name) + (saved.live?.removed ?? []).map(\.spec)
-            return try encodeJSON(now.plan.deployments) != encodeJSON(saved.plan.deployments)
+            // Stock may move between plan and apply: the decisions and requests are what must not.
+            let decisions = { (plan: ReviewedPlan) in plan.plan.deployments.map { d -> Deployment in var d = d; d.availability = nil; return d } }
+            return try encodeJSON(decisions(now)) != encodeJSON(decisions(saved))
                 || now.deployments.map(\.requests) != saved.deployments.map(\.requests)
                 || saved.live?.fingerprint != live.fingerprint(specs: specs)
                 || Set((now.live?.removed ?? []).map(\.spec)) != Set((saved.live?.removed ?? []).map(\.spec))
@@ -138,8 +148,10 @@ extension Podform {
             return true
         }
 
-        /// Independent specs in parallel, at most 4 at a time; one line per spec, then its URLs.
-        func applyAll(_ toApply: [ChangeSet], client: RunPodClient) async throws {
+        /// Independent specs in parallel, at most 4 at a time; one line per spec, then its URLs. A
+        /// create RunPod has no capacity for moves down the plan's fallbacks (`fallback`).
+        func applyAll(_ toApply: [ChangeSet], plan: PodformCompiler.Plan, client: RunPodClient, diffOptions: DiffOptions,
+                      fallback: CapacityFallback) async throws {
             let started = Date()
             let results = await withTaskGroup(of: (String, Result<ApplyResult, Error>).self) { group in
                 var out: [(String, Result<ApplyResult, Error>)] = []
@@ -151,9 +163,15 @@ extension Podform {
                     let options = ApplyOptions(waitTimeout: waitTimeout, pollInterval: 5) { line in
                         if !quiet { Output.err(String(format: "[%5.1fs] %@: ", Date().timeIntervalSince(started), set.spec) + line + "\n") }
                     }
+                    let deployment = plan.deployments.first { $0.name == set.spec }
                     group.addTask {
-                        do { return (set.spec, .success(try await PodformApply.apply(set, client: client, options: options))) }
-                        catch { return (set.spec, .failure(error)) }
+                        do {
+                            if let deployment {
+                                return (set.spec, .success(try await PodformApply.apply(deployment, set, client: client, options: options,
+                                                                                       diffOptions: diffOptions, fallback: fallback)))
+                            }
+                            return (set.spec, .success(try await PodformApply.apply(set, client: client, options: options)))
+                        } catch { return (set.spec, .failure(error)) }
                     }
                 }
                 for await done in group { out.append(done) }
@@ -164,6 +182,8 @@ extension Podform {
                 switch result {
                 case .success(let r):
                     Output.out("\(spec): \(r.created.count) created, \(r.updated.count) updated, \(r.deleted.count) deleted\n")
+                    for move in r.fallbacks { Output.out("  \(move)\n") }
+                    if let landed = r.landedOn { Output.out("  landed on \(landed)\n") }
                     for url in r.urls { Output.out("  \(url)\n") }
                 case .failure(let error):
                     Output.err("error: \(error)\n")

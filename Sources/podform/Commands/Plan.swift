@@ -35,7 +35,7 @@ extension Podform {
             let catalogs = try Catalogs.load()
             let arguments = try SpecArguments.expand(files)
             let pipeline = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit)
-            let outcome = pipeline.run(arguments.files)
+            var outcome = pipeline.run(arguments.files)
             if !outcome.allDiagnostics.isEmpty {
                 Output.err(PodformRender.DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources, color: Output.useColor(color)))
             }
@@ -51,7 +51,7 @@ extension Podform {
             }
             var reviewed = pipeline.review(outcome.plan, live: nil)
             if !offline && connection.hasKey && !outcome.plan.deployments.isEmpty {
-                reviewed = try await review(outcome, pipeline: pipeline, arguments: arguments, connection: connection)
+                (reviewed, outcome) = try await review(outcome, pipeline: pipeline, arguments: arguments, connection: connection)
             }
             let sets = reviewed.changeSets
             for set in sets ?? [] { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
@@ -69,19 +69,25 @@ extension Podform {
             if detailedExitcode && changes { throw ExitCode(2) }
         }
 
-        /// The plan against RunPod: its live state, and the destroys of specs removed from a
-        /// planned directory (none when a spec failed: prune needs every spec's name).
-        func review(_ outcome: PlanPipeline.Outcome, pipeline: PlanPipeline, arguments: SpecArguments,
-                    connection: RunPodOptions) async throws -> ReviewedPlan {
+        /// The plan against RunPod: compiled again with GPU stock (types the specs already run on
+        /// held), diffed with its live state, and the destroys of specs removed from a planned
+        /// directory (none when a spec failed: prune needs every spec's name).
+        func review(_ first: PlanPipeline.Outcome, pipeline: PlanPipeline, arguments: SpecArguments,
+                    connection: RunPodOptions) async throws -> (ReviewedPlan, PlanPipeline.Outcome) {
             do {
-                let live = try await LiveState.fetch(try connection.client())
+                let client = try connection.client()
+                let live = try await LiveState.fetch(client)
+                var outcome = first
+                if let availability = await readAvailability(AvailabilityReader(client: client)) {
+                    outcome = pipeline.run(arguments.files, availability: pipeline.holding(availability, live: live, for: first.plan.deployments))
+                }
                 let removed = outcome.hasErrors ? [] : arguments.removedSets(live: live, deployments: outcome.plan.deployments,
                                                                              explicitScope: scope.explicit, allowDestroyVolumes: false)
-                return pipeline.review(outcome.plan, live: live, options: DiffOptions(now: Date()),
-                                       directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed)
+                return (pipeline.review(outcome.plan, live: live, options: DiffOptions(now: Date()),
+                                        directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed), outcome)
             } catch let error as RunPodError {
                 Output.err("error: \(error)\n")
-                if format == .markdown { Output.out(PlanMarkdownRenderer.failed(Self.errorLines(outcome) + ["RunPod: \(error)"])) }
+                if format == .markdown { Output.out(PlanMarkdownRenderer.failed(Self.errorLines(first) + ["RunPod: \(error)"])) }
                 throw ExitCode(1)
             }
         }

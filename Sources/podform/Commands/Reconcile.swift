@@ -4,6 +4,7 @@ import PodformKit
 import Logging
 import PodformApply
 import PodformCatalog
+import PodformCompiler
 import PodformCore
 import RunPodAPI
 
@@ -81,7 +82,7 @@ extension Podform {
             }
             defer { sources.forEach { $0.cancel() } }
             let locks = SpecLocks(directory: CatalogOverlay.defaultDirectory().appendingPathComponent("locks"))
-            let reconciler = Reconciler(
+            var reconciler = Reconciler(
                 client: client, scope: reconcileScope, selector: selector, prune: prune, maxDeletes: maxDeletes,
                 allowDestroyVolumes: allowDestroyVolumes, apply: ApplyOptions(waitTimeout: 900, pollInterval: 5), checkHealth: !noHealth,
                 locks: locks,
@@ -93,12 +94,19 @@ extension Podform {
             var round = 0
             var lastSucceeded = true
             let limit = once ? 1 : maxRounds
+            let stock = AvailabilityReader(client: client)
+            let refusals = RefusalMemory()
             log.info("start", metadata: ["directory": .string(directory), "scope": .string(reconcileScope.id),
                                          "selector": .string(selector.text), "prune": .stringConvertible(prune),
                                          "max_deletes": .stringConvertible(maxDeletes), "interval_seconds": .stringConvertible(base)])
             while !stop.isSet {
                 round += 1
-                let input = roundInput(explicitScope: explicitScope)
+                // GPU stock for this round's plans (read at most once a minute); none: not checked.
+                // Types RunPod refused in the last 10 minutes are planned around, whatever the catalog says.
+                var availability = try? await stock.read()
+                availability?.refused = refusals.current()
+                let (input, pipeline) = roundInput(explicitScope: explicitScope, availability: availability)
+                reconciler.fallback = pipeline?.capacityFallback(availability: availability, memory: refusals)
                 let report = await reconciler.round(input)
                 for o in report.outcomes {
                     var m: Logger.Metadata = ["round": .stringConvertible(round), "spec": .string(o.spec), "result": .string(o.result.rawValue),
@@ -126,18 +134,18 @@ extension Podform {
 
         /// This round's specs: every `.yaml`/`.yml` under the directory, planned; problems by file;
         /// and the names of every spec present, so that none of them is taken for an orphan.
-        func roundInput(explicitScope: Scope?) -> RoundInput {
+        func roundInput(explicitScope: Scope?, availability: GPUAvailability?) -> (RoundInput, PlanPipeline?) {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-                return RoundInput(deployments: [], fatal: "\(directory): no such directory; nothing is applied or pruned")
+                return (RoundInput(deployments: [], fatal: "\(directory): no such directory; nothing is applied or pruned"), nil)
             }
-            guard isDirectory.boolValue else { return RoundInput(deployments: [], fatal: "\(directory) is not a directory") }
+            guard isDirectory.boolValue else { return (RoundInput(deployments: [], fatal: "\(directory) is not a directory"), nil) }
             let files: [String]
             do { files = try SpecDirectory.files(directory) } catch {
-                return RoundInput(deployments: [], fatal: "\(directory) cannot be read (\(error.localizedDescription)); nothing is applied or pruned")
+                return (RoundInput(deployments: [], fatal: "\(directory) cannot be read (\(error.localizedDescription)); nothing is applied or pruned"), nil)
             }
             guard !files.isEmpty else {
-                return RoundInput(deployments: [], fatal: "\(directory) holds no .yaml or .yml specs; nothing is applied or pruned (delete deployments with `podform destroy`)")
+                return (RoundInput(deployments: [], fatal: "\(directory) holds no .yaml or .yml specs; nothing is applied or pruned (delete deployments with `podform destroy`)"), nil)
             }
             var present: Set<String> = []
             var unknown: [String] = []
@@ -150,9 +158,10 @@ extension Podform {
             }
             let catalogs: Catalogs
             do { catalogs = try Catalogs.load() } catch {
-                return RoundInput(deployments: [], fatal: "the GPU catalog cannot be loaded: \(error)")
+                return (RoundInput(deployments: [], fatal: "the GPU catalog cannot be loaded: \(error)"), nil)
             }
-            let outcome = PlanPipeline(catalogs: catalogs, scope: explicitScope).run(files)
+            let pipeline = PlanPipeline(catalogs: catalogs, scope: explicitScope)
+            let outcome = pipeline.run(files, availability: availability)
             var problems: [RoundInput.Problem] = []
             var byFile: [String: [Diagnostic]] = [:]
             for d in outcome.diagnostics where d.severity == .error { byFile[d.location.file, default: []].append(d) }
@@ -166,8 +175,8 @@ extension Podform {
                 problems.append(.init(file: f.file, spec: name, result: .failed, message: f.message))
             }
             let blocked = unknown.isEmpty ? nil : "cannot tell which spec \(unknown.joined(separator: ", ")) declares (run podform validate)"
-            return RoundInput(deployments: outcome.plan.deployments, presentSpecs: present, problems: problems, pruneBlocked: blocked,
-                              restoreIdleScaleDown: restore)
+            return (RoundInput(deployments: outcome.plan.deployments, presentSpecs: present, problems: problems, pruneBlocked: blocked,
+                               restoreIdleScaleDown: restore), pipeline)
         }
     }
 }

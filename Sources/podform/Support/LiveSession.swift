@@ -1,5 +1,6 @@
 import Foundation
 import PodformApply
+import PodformKit
 import PodformCompiler
 import RunPodAPI
 
@@ -33,3 +34,12 @@ func specLocks() -> SpecLocks {
 }
 
 import PodformCatalog
+
+/// GPU stock for a live plan, or nil with a note on stderr when it cannot be read (the plan then
+/// does not check stock, as offline).
+func readAvailability(_ reader: AvailabilityReader) async -> GPUAvailability? {
+    do { return try await reader.read() } catch {
+        Output.err("note: GPU availability could not be read (\(error)); the plan does not check stock\n")
+        return nil
+    }
+}

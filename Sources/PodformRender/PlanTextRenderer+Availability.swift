@@ -1,0 +1,25 @@
+import Foundation
+import PodformCompiler
+
+extension PlanTextRenderer {
+    /// A live plan's stock lines: what was passed over for lack of stock, and the ranked fallbacks
+    /// apply moves to on a capacity error. Nothing offline (the header says stock was not checked).
+    static func stock(_ d: Deployment) -> String {
+        guard let a = d.availability, a.checked else { return "" }
+        var out = ""
+        if a.noStock {
+            out += "  stock:    nothing feasible is in stock now; apply fails on capacity until it returns\n"
+        } else if a.skipped.isEmpty {
+            out += "  stock:    the first choice is in stock\n"
+        } else {
+            out += "  stock:    skipped " + a.skipped.map { "\($0.count) x \($0.gpu) \($0.mode) (\($0.reason))" }.joined(separator: "; ") + "\n"
+        }
+        for f in a.fallbacks {
+            let mode = f.mode == "serverless" ? "serverless \(f.workerMode?.rawValue ?? "")" : f.mode
+            let where_ = f.dataCenters.isEmpty ? "" : " in " + f.dataCenters.prefix(3).joined(separator: ", ")
+            out += String(format: "  fallback %d: %@%d x %@ %@%@, $%.2f/month (%@$%.2f)\n", f.rank, f.replicas > 1 ? "\(f.replicas) replicas of " : "",
+                          f.count, f.gpu, mode, where_, f.monthlyUSD, f.deltaMonthlyUSD >= 0 ? "+" : "-", abs(f.deltaMonthlyUSD))
+        }
+        return out
+    }
+}
