@@ -33,7 +33,7 @@ enum SpeedBench {
         return String(format: format, m, p) + " (\(pct((p - m) / m)))"
     }
 
-    static func run(root: URL, models: ModelCatalog, gpus: GPUCatalog, writeFit: Bool) throws -> String {
+    static func run(root: URL, models: ModelCatalog, gpus: GPUCatalog, writeFit: Bool, fresh: Bool = false) throws -> String {
         let (vllm, other, skipped) = try load(root: root, models: models, gpus: gpus)
         let fitted = SpeedCalibration.fit(vllm)
         if writeFit {
@@ -44,13 +44,28 @@ enum SpeedBench {
         if fitted != SpeedCalibration.fitted {
             FileHandle.standardError.write(Data("podform-bench: the committed SpeedCalibration.fitted differs from a fresh fit; run `podform-bench speed --fit`\n".utf8))
         }
-        let e = SpeedEvaluation(vllm, calibration: .fitted)
+        // `--fresh`: report the fresh fit (while iterating on the model, before `--fit` commits it).
+        let calibration = fresh ? fitted : SpeedCalibration.fitted
+        let e = SpeedEvaluation(vllm, calibration: calibration)
+        if ProcessInfo.processInfo.environment["PODFORM_SPEED_DEBUG"] != nil { debug(e) }
         let inRange = e.rows.compactMap(\.inRange)
         let families = Set(vllm.map(\.gpuFamily)).sorted()
         let bands = ["1", "2-8", "9-64", "65+", "Poisson rate", "burst / offline"]
         let byModel = SpeedEvaluation.holdOut(vllm) { $0.architecture.id }
         let byGPU = SpeedEvaluation.holdOut(vllm) { $0.gpuFamily }
-        let others = SpeedEvaluation(other, calibration: .fitted)
+        let others = SpeedEvaluation(other, calibration: calibration)
+        if ProcessInfo.processInfo.environment["PODFORM_SPEED_DEBUG"] != nil {
+            for (name, ev) in [("model", byModel), ("gpu", byGPU)] {
+                for r in ev.rows {
+                    guard let (m, p) = r.perUser else { continue }
+                    let range = r.prediction.perUserRange
+                    let t = r.throughput.map { String(format: " tput %.2f", $0.predicted / $0.measured) } ?? ""
+                    let tt = r.ttft.map { String(format: " ttft %.2f", $0.predicted / $0.measured) } ?? ""
+                    FileHandle.standardError.write(Data(String(format: "holdout-%@ %@ %.1f/%.1f [%.1f-%.1f] %@%@%@ %@\n", name, r.observation.id, m, p,
+                        range[0], range[1], r.inRange == true ? "in" : "OUT", t, tt, r.prediction.uncalibrated.joined(separator: "; ")).utf8))
+                }
+            }
+        }
 
         var md = """
         ## Speed model against published serving benchmarks
@@ -130,7 +145,9 @@ enum SpeedBench {
         factorRows("decode bandwidth", fitted.decodeBandwidth) { String(format: "%.2f", $0) }
         factorRows("per-layer overhead", fitted.layerOverhead) { String(format: "%.0f us", $0 * 1e6) }
         factorRows("prefill compute", fitted.prefillCompute) { String(format: "%.3f", $0) }
-        factorRows("request overhead", ["all": fitted.requestSeconds]) { String(format: "%.0f ms", $0 * 1000) }
+        factorRows("sequence overhead", fitted.sequenceOverhead) { String(format: "%.2f us", $0 * 1e6) }
+        factorRows("all-reduce latency", fitted.allReduceLatency) { String(format: "%.0f us", $0 * 1e6) }
+        factorRows("request overhead", fitted.requestOverhead) { String(format: "%.0f ms", $0 * 1000) }
         md += "\nRows each factor came from: `Sources/PodformSizing/Performance/SpeedCalibration+Fitted.swift`.\n"
         md += "\nRows not resolved: " + (skipped.isEmpty ? "none" : skipped.map { "\($0.id) \($0.label) (\($0.reason))" }.joined(separator: "; ")) + ".\n"
         md += """
@@ -153,5 +170,21 @@ enum SpeedBench {
             md += "| \(o.id) | \(o.label) | \(load) | \(r.prediction.batch) | \(cell(r.perUser, "%.1f / %.1f")) | \(cell(r.throughput, "%.0f / %.0f")) | \(ttft) | \(r.inRange.map { $0 ? "yes" : "no" } ?? "-") |\n"
         }
         return md
+    }
+
+    /// One line per row: the step and prefill term by term (`PODFORM_SPEED_DEBUG=1`).
+    static func debug(_ e: SpeedEvaluation) {
+        func ms(_ x: Double) -> String { String(format: "%.1f", x * 1000) }
+        for r in e.rows {
+            let o = r.observation, d = r.prediction.decode, p = r.prediction.prefill
+            var line = "\(o.id) \(o.architecture.id.split(separator: "/").last!) tp\(o.tp) \(o.load) b=\(r.prediction.batch)"
+            line += " cap=\(o.kvCapacityTokens ?? -1) step[w=\(ms(d.weightSeconds)) kv=\(ms(d.kvSeconds)) c=\(ms(d.computeSeconds))"
+            line += " ar=\(ms(d.allReduceSeconds)) oh=\(ms(d.overheadSeconds)) il=\(ms(d.interleavedPrefillSeconds)) = \(ms(d.stepSeconds))]"
+            line += " pre[lin=\(ms(p.linearSeconds)) att=\(ms(p.attentionSeconds)) w=\(ms(p.weightReadSeconds)) tot=\(ms(p.totalSeconds))]"
+            line += " tpot \(o.tpotMs.map { String(format: "%.1f", $0) } ?? "-")/\(String(format: "%.1f", r.prediction.tpotMs))"
+            line += " ttft \(o.ttftMs.map { String(format: "%.0f", $0) } ?? "-")/\(String(format: "%.0f", r.prediction.ttftMs))"
+            line += " tput \(o.outputTokensPerSecond.map { String(format: "%.0f", $0) } ?? "-")/\(String(format: "%.0f", r.prediction.outputTokensPerSecond))"
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
     }
 }

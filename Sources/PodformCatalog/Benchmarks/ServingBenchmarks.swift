@@ -91,6 +91,19 @@ public enum ServingBenchmarks {
         var file: String, line: Int, engine: String, version: String, model: String, precision: String, gpuText: String
         var tp: String, input: String, output: String, concurrency: String, rate: String, requests: String
         var tpot: Double?, ttft: Double?, throughput: Double?
+        var source: String = ""
+        var quote: String = ""
+    }
+
+    /// Sources whose client calls `/v1/chat/completions` (the rest call `/v1/completions`): GPUStack's
+    /// performance lab runs `vllm bench serve --backend openai-chat --endpoint /v1/chat/completions`;
+    /// sariekr/gpu_conc's `concurrency.py` calls `client.chat.completions.create`.
+    static let chatSources = ["gpustack/gpustack/blob/main/docs/performance-lab", "sariekr/gpu_conc"]
+
+    /// The KV cache a source states it ran with ("KV cache 6.77 GiB per GPU"), in bytes per GPU.
+    static func statedKVCacheBytes(_ source: String) -> Double? {
+        guard let r = source.range(of: #"KV cache [0-9.]+ GiB"#, options: .regularExpression) else { return nil }
+        return leadingNumber(String(source[r].dropFirst("KV cache ".count))).map { $0 * 1_073_741_824 }
     }
 
     /// All rows of both files, resolved; rows that cannot be resolved are returned with the reason.
@@ -105,7 +118,8 @@ public enum ServingBenchmarks {
                 input: r["input_tokens"] ?? "", output: r["output_tokens"] ?? "", concurrency: r["concurrency"] ?? "",
                 rate: r["request_rate"] ?? "", requests: "",
                 tpot: num("tpot_mean_ms") ?? num("tpot_median_ms") ?? num("itl_mean_ms"),
-                ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s")))
+                ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s"),
+                source: r["source"] ?? "", quote: r["quote"] ?? ""))
         }
         for (i, r) in CSVTable.parse(calibration).enumerated() {
             func num(_ k: String) -> Double? { Double((r[k] ?? "").trimmingCharacters(in: .whitespaces)) }
@@ -114,7 +128,8 @@ public enum ServingBenchmarks {
                 model: r["model_id"] ?? "", precision: r["weight_precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
                 input: r["input_len"] ?? "", output: r["output_len"] ?? "", concurrency: r["concurrency"] ?? "",
                 rate: (r["metric_notes"] ?? "").contains("request rate inf") ? "inf" : "", requests: r["num_requests"] ?? "",
-                tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s")))
+                tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s"), source: r["source"] ?? "",
+                quote: (r["metric_notes"] ?? "") + " " + (r["notes"] ?? "")))
         }
         var out: [SpeedObservation] = []
         var skipped: [Skipped] = []
@@ -132,6 +147,7 @@ public enum ServingBenchmarks {
                 skipped.append(.init(id: id, label: label, reason: "prompt/output lengths unstated")); continue
             }
             let tp = Int(leadingNumber(f.tp) ?? 1)
+            let generation = generation(f.version)
             let fixedLengths = !f.input.contains("mean") && !f.output.contains("mean")
             let conc = f.concurrency.lowercased()
             let load: SpeedObservation.Load
@@ -146,12 +162,18 @@ public enum ServingBenchmarks {
                 skipped.append(.init(id: id, label: label, reason: "load shape unstated")); continue
             }
             let arch = model.architecture
-            let generation = generation(f.version)
-            // vLLM V1's API-server default: 8192 on GPUs of 70 GiB or more other than A100, else 2048.
-            let maxBatched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
+            // vLLM V1's API-server default: 8192 on GPUs of 70 GiB or more other than A100, else 2048. V0
+            // without chunked prefill (forced off for MLA in 0.7.x: "MLA is enabled; forcing chunked prefill
+            // and prefix caching to be disabled") batches whole prompts up to max(max_model_len, 2048).
+            let v1Batched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
+            let maxBatched = generation == "v0" ? max(model.architecture.maxContext ?? v1Batched, 2048) : v1Batched
             let shape = ServingShape(weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
-                                     gpuMemoryUtilization: 0.9, maxBatchedTokens: maxBatched)
-            let capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
+                                     gpuMemoryUtilization: 0.9, maxBatchedTokens: v1Batched)
+            var capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
+            // A source that states its KV cache ran with its own memory settings: take its figure.
+            if let stated = statedKVCacheBytes(f.source) {
+                capacity = Int(stated / Double(max(arch.kvBytesPerTokenPerGPU(kv, weights: weights, tp: tp), 1)))
+            }
             // Requests in the run: "(mean; 41169/200, ShareGPT)" or the num_requests column.
             var requests = Int(leadingNumber(f.requests) ?? 0)
             if requests == 0, let slash = f.input.firstIndex(of: "/") {
@@ -164,6 +186,9 @@ public enum ServingBenchmarks {
                 kvCapacityTokens: capacity, tpotMs: f.tpot, ttftMs: f.ttft, outputTokensPerSecond: f.throughput))
             out[out.count - 1].generation = generation
             out[out.count - 1].requests = requests > 0 ? requests : nil
+            // ShareGPT replies vary in length (random runs without --ignore-eos stop a little early: ~fixed).
+            out[out.count - 1].variableLengths = (f.source + " " + f.quote).lowercased().contains("sharegpt")
+            out[out.count - 1].endpoint = chatSources.contains { f.source.contains($0) } ? .chat : .completions
         }
         return (out, skipped)
     }

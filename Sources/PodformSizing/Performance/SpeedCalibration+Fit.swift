@@ -1,13 +1,17 @@
 import Foundation
 
 extension SpeedCalibration {
-    /// Squared log error of predicted vs measured TPOT and output throughput.
+    /// The loss of one prediction: the absolute log error (L1, so the fit follows the median row, as the
+    /// targets do, and a row whose published setup differs pulls no harder than any other).
+    static func loss(_ predicted: Double, _ measured: Double) -> Double { abs(log(predicted / measured)) }
+
+    /// Log error of predicted vs measured TPOT and output throughput.
     static func decodeLoss(_ rows: [SpeedObservation], _ c: SpeedCalibration) -> Double {
         var loss = 0.0
         for row in rows {
             let p = row.predict(c)
-            if let m = row.tpotMs, m > 0 { loss += pow(log(p.tpotMs / m), 2) }
-            if let m = row.outputTokensPerSecond, m > 0 { loss += pow(log(p.outputTokensPerSecond / m), 2) }
+            if let m = row.tpotMs, m > 0 { loss += Self.loss(p.tpotMs, m) }
+            if let m = row.outputTokensPerSecond, m > 0 { loss += Self.loss(p.outputTokensPerSecond, m) }
         }
         return loss
     }
@@ -17,7 +21,7 @@ extension SpeedCalibration {
         for row in rows {
             guard let m = row.ttftMs, m > 0 else { continue }
             let p = row.predict(c)
-            if p.ttftScored && row.ttftPlausible { loss += pow(log(p.ttftMs / m), 2) }
+            if p.ttftScored && row.ttftPlausible { loss += Self.loss(p.ttftMs, m) }
         }
         return loss
     }
@@ -31,13 +35,19 @@ extension SpeedCalibration {
 
     static func decodeRow(_ row: SpeedObservation) -> Bool { row.tpotMs != nil || row.outputTokensPerSecond != nil }
 
+    /// The grid value with the least loss: every `stride`-th value first, then every value within one
+    /// stride of the best of those (coarse to fine; deterministic, ~1/5 of a full scan on these grids).
     static func argmin(_ grid: [Double], _ loss: (Double) -> Double) -> Double {
-        var best = grid[0], bestLoss = Double.infinity
-        for v in grid {
-            let l = loss(v)
-            if l < bestLoss - 1e-12 { best = v; bestLoss = l }
+        let stride = max(1, Int(Double(grid.count).squareRoot().rounded(.down)))
+        var best = 0, bestLoss = Double.infinity
+        func visit(_ i: Int) {
+            let l = loss(grid[i])
+            if l < bestLoss - 1e-12 || (abs(l - bestLoss) <= 1e-12 && i < best) { best = i; bestLoss = l }
         }
-        return best
+        for i in Swift.stride(from: 0, to: grid.count, by: stride) { visit(i) }
+        let center = best
+        for i in max(0, center - stride + 1)..<min(grid.count, center + stride) where i % stride != 0 { visit(i) }
+        return grid[best]
     }
 
     /// Fits every factor on `rows` by coordinate descent on squared log errors (grids, so the
@@ -52,6 +62,8 @@ extension SpeedCalibration {
         let classes = Set(decodeRows.map(\.classKey)).sorted()
         let prefillClasses = Set((ttftRows + decodeRows).map(\.classKey)).sorted()
         let links = Set(decodeRows.compactMap(\.linkKey)).sorted()
+        let endpoints = Set(ttftRows.map(\.endpoint.rawValue)).sorted()
+        let generations = Set(decodeRows.map(\.generation)).sorted()
         func ids(_ r: [SpeedObservation]) -> [String] { r.map(\.id) }
         var c = SpeedCalibration(
             decodeBandwidth: Dictionary(uniqueKeysWithValues: bandwidthKeys.map { k in
@@ -60,13 +72,17 @@ extension SpeedCalibration {
                 (k, Factor(value: 20e-6, spread: [1, 1], rows: ids(decodeRows.filter { $0.classKey == k }))) }),
             prefillCompute: Dictionary(uniqueKeysWithValues: prefillClasses.map { k in
                 (k, Factor(value: 0.5, spread: [1, 1], rows: ids(rows.filter { $0.classKey == k && (ttftRow($0) || decodeRow($0)) }))) }),
-            requestSeconds: Factor(value: 0.02, spread: [1, 1], rows: ids(ttftRows)))
+            requestOverhead: Dictionary(uniqueKeysWithValues: endpoints.map { k in
+                (k, Factor(value: 0.02, spread: [1, 1], rows: ids(ttftRows.filter { $0.endpoint.rawValue == k }))) }))
+        c.sequenceOverhead = Dictionary(uniqueKeysWithValues: generations.map { k in
+            (k, Factor(value: 0, spread: [1, 1], rows: ids(decodeRows.filter { $0.generation == k }))) })
         c.allReduceLatency = Dictionary(uniqueKeysWithValues: links.map { k in
             (k, Factor(value: 10e-6, spread: [1, 1], rows: ids(decodeRows.filter { $0.linkKey == k }))) })
         let bandwidthGrid = stride(from: 0.10, through: 1.0, by: 0.01).map { ($0 * 100).rounded() / 100 }
         // Grid values are exact decimals (so the generated source round-trips them).
-        let overheadGrid = (0...300).map { Double($0 * 2) / 1e6 }
+        let overheadGrid = (0...500).map { Double($0 * 2) / 1e6 }
         let latencyGrid = (0...200).map { Double($0 * 2) / 1e6 }
+        let sequenceGrid = (0...200).map { Double($0) / 4e6 }
         let prefillGrid = (0...100).map { i in (pow(10, -2 + 2 * Double(i) / 100) * 1000).rounded() / 1000 }.filter { $0 <= 1 }
         let requestGrid = stride(from: 0.0, through: 0.2, by: 0.002).map { ($0 * 1000).rounded() / 1000 }
         for _ in 0..<rounds {
@@ -82,9 +98,17 @@ extension SpeedCalibration {
                     var t = c; t.layerOverhead[k]!.value = v; return decodeLoss(subset, t)
                 }
             }
+            for k in generations {
+                let subset = decodeRows.filter { $0.generation == k }
+                c.sequenceOverhead[k]!.value = argmin(sequenceGrid) { v in
+                    var t = c; t.sequenceOverhead[k]!.value = v; return decodeLoss(subset, t)
+                }
+            }
             for k in links {
                 let subset = decodeRows.filter { $0.linkKey == k }
-                c.allReduceLatency[k]!.value = argmin(latencyGrid) { v in
+                // Never below the link's own latency (a small NCCL / custom all-reduce, `LinkFigures`).
+                let floor = subset.first.map { LinkFigures.of($0.gpu, tp: $0.tp).latencySeconds } ?? 0
+                c.allReduceLatency[k]!.value = argmin(latencyGrid.filter { $0 >= floor - 1e-12 }) { v in
                     var t = c; t.allReduceLatency[k]!.value = v; return decodeLoss(subset, t)
                 }
             }
@@ -97,9 +121,10 @@ extension SpeedCalibration {
                     var t = c; t.prefillCompute[k]!.value = v; return ttftLoss(ttftSubset, t) + decodeLoss(decodeSubset, t)
                 }
             }
-            if !ttftRows.isEmpty {
-                c.requestSeconds.value = argmin(requestGrid) { v in
-                    var t = c; t.requestSeconds.value = v; return ttftLoss(ttftRows, t)
+            for k in endpoints {
+                let subset = ttftRows.filter { $0.endpoint.rawValue == k }
+                c.requestOverhead[k]!.value = argmin(requestGrid) { v in
+                    var t = c; t.requestOverhead[k]!.value = v; return ttftLoss(subset, t)
                 }
             }
         }
@@ -121,6 +146,9 @@ extension SpeedCalibration {
         for k in classes {
             c.layerOverhead[k]!.spread = spread(decodeRows.filter { $0.classKey == k }.compactMap(speedRatio))
         }
+        for k in generations {
+            c.sequenceOverhead[k]!.spread = spread(decodeRows.filter { $0.generation == k }.compactMap(speedRatio))
+        }
         for k in links {
             c.allReduceLatency[k]!.spread = spread(decodeRows.filter { $0.linkKey == k }.compactMap(speedRatio))
         }
@@ -132,7 +160,9 @@ extension SpeedCalibration {
         for k in prefillClasses {
             c.prefillCompute[k]!.spread = spread(ttftRows.filter { $0.classKey == k }.compactMap(ttftRatio))
         }
-        c.requestSeconds.spread = spread(ttftRows.compactMap(ttftRatio))
+        for k in endpoints {
+            c.requestOverhead[k]!.spread = spread(ttftRows.filter { $0.endpoint.rawValue == k }.compactMap(ttftRatio))
+        }
         return c
     }
 
@@ -162,9 +192,14 @@ extension SpeedCalibration {
                 prefillCompute: [
         \(table(prefillCompute))
                 ],
-                requestSeconds: \(factor(requestSeconds, indent: "        ")),
+                requestOverhead: [
+        \(table(requestOverhead))
+                ],
                 allReduceLatency: [
         \(table(allReduceLatency))
+                ],
+                sequenceOverhead: [
+        \(table(sequenceOverhead))
                 ])
         }
 

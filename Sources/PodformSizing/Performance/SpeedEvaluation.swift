@@ -29,7 +29,7 @@ public struct SpeedEvaluation: Sendable {
     public var rows: [Row]
 
     public init(_ observations: [SpeedObservation], calibration: SpeedCalibration) {
-        rows = observations.map { Self.row($0, calibration.factors(for: $0.architecture, weights: $0.weights, gpu: $0.gpu, tp: $0.tp, generation: $0.generation)) }
+        rows = observations.map { Self.row($0, $0.factors(calibration)) }
     }
 
     public init(rows: [Row]) { self.rows = rows }
@@ -75,7 +75,7 @@ public struct SpeedEvaluation: Sendable {
             let train = observations.filter { group($0) != g }
             let c = SpeedCalibration.fit(train, rounds: 3)
             for o in observations where group(o) == g {
-                rows.append(row(o, c.factors(for: o.architecture, weights: o.weights, gpu: o.gpu, tp: o.tp, generation: o.generation)))
+                rows.append(row(o, o.factors(c)))
             }
         }
         return SpeedEvaluation(rows: rows)

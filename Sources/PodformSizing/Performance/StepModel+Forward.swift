@@ -1,0 +1,164 @@
+import Foundation
+
+/// What one vLLM step (one forward pass of the replica) costs, term by term (seconds, one GPU).
+struct StepCost: Sendable {
+    var weightBytes: Double
+    var kvBytes: Double
+    var weightSeconds: Double
+    var kvSeconds: Double
+    /// Decode tokens' linear layers and attention at the decode compute rate.
+    var decodeComputeSeconds: Double
+    /// Prompt tokens' linear layers and attention at the prefill compute rate.
+    var linearSeconds: Double
+    var attentionSeconds: Double
+    var allReduceSeconds: Double
+    var overheadSeconds: Double
+
+    var computeSeconds: Double { decodeComputeSeconds + linearSeconds + attentionSeconds }
+    /// Fixed costs, then memory reads and tensor math overlapped (roofline).
+    var totalSeconds: Double { overheadSeconds + allReduceSeconds + max(weightSeconds + kvSeconds, computeSeconds) }
+}
+
+extension ModelArchitecture {
+    /// One step of a replica (`Specs/performance.md` §1.1): `decode` sequences add one token each at mean
+    /// context `context`, and `prefillTokens` prompt tokens (queries seeing `prefillKeys` keys on average)
+    /// ride in the same pass, as vLLM's chunked prefill schedules them. The weights are read once for all.
+    func stepCost(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, decode: Double, context: Double,
+                  prefillTokens: Double = 0, prefillKeys: Double = 0, factors f: EfficiencyFactors) -> StepCost {
+        let t = Double(max(tp, 1)), d = max(decode, 0), p = max(prefillTokens, 0)
+        let bandwidth = max(gpu.bandwidthGBps, 1) * 1e9 * f.decodeBandwidth
+        let peak = max(peakFLOPS(weights, gpu: gpu), 1)
+        let active = Double(parameterCount.active)
+        let weightBytes = weightBytesRead(weights, tokens: max(d + p, 1)) / t
+        let kvBytes = d * kvBytesReadPerGPU(kv, weights: weights, tp: tp, context: context)
+        let decodeFLOPs = 2 * active * d + attentionFLOPs(queries: d, meanKeys: context, absorbed: true)
+        let prefillRate = peak * f.prefillCompute
+        return StepCost(
+            weightBytes: weightBytes, kvBytes: kvBytes, weightSeconds: weightBytes / bandwidth, kvSeconds: kvBytes / bandwidth,
+            decodeComputeSeconds: decodeFLOPs / t / (peak * f.compute),
+            linearSeconds: 2 * active * p / t / prefillRate,
+            attentionSeconds: attentionFLOPs(queries: p, meanKeys: prefillKeys) / t / prefillRate,
+            allReduceSeconds: allReduceSeconds(tokens: max(d + p, 1), gpu: gpu, tp: tp, factors: f),
+            overheadSeconds: Double(layers) * f.layerOverheadSeconds + d * f.sequenceOverheadSeconds)
+    }
+
+    /// Chunk sizes of a `prompt`-token prefill when `decode` sequences share each step's token budget.
+    static func chunks(prompt: Double, budget: Int, decode: Double) -> [Double] {
+        let room = max(Double(max(budget, 1)) - decode, Double(max(budget, 1)) / 8, 1)
+        var left = max(prompt, 1), out: [Double] = []
+        while left > 0 { out.append(min(left, room)); left -= room }
+        return out
+    }
+
+    /// Time the prefill of one `prompt`-token prompt adds to the steps it rides in (`Specs/performance.md`
+    /// §1.2). Chunked prefill (vLLM V1): the chunks share steps with `batch` decodes, so only the extra
+    /// compute beyond the step's memory time costs; prefill-first (V0): decodes pause and every chunk is
+    /// a step of its own.
+    func marginalPrefillSeconds(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Double,
+                                context: Double, prompt: Int, maxBatchedTokens: Int, factors f: EfficiencyFactors) -> Double {
+        let p = Double(max(prompt, 1))
+        let sharing = f.chunkedPrefill ? batch : 0
+        let base = f.chunkedPrefill
+            ? stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: batch, context: context, factors: f).totalSeconds : 0
+        var done = 0.0, total = 0.0
+        for chunk in Self.chunks(prompt: p, budget: maxBatchedTokens, decode: sharing) {
+            let step = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: sharing, context: context,
+                                prefillTokens: chunk, prefillKeys: done + chunk / 2, factors: f)
+            total += step.totalSeconds - base
+            done += chunk
+        }
+        return max(total, 0)
+    }
+
+    /// One decode step at `batch` sequences of mean context `context`, with `prefillPerStep` prompts'
+    /// prefill interleaved per step (`Specs/performance.md` §1.1).
+    public func decodeStep(
+        weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Int, context: Double,
+        prefill: PrefillBreakdown? = nil, prefillPerStep: Double = 0, maxBatchedTokens: Int = 8192, factors: EfficiencyFactors
+    ) -> DecodeStepBreakdown {
+        let b = Double(max(batch, 1))
+        let s = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: b, context: context, factors: factors)
+        let interleaved = prefill.map { pre in
+            prefillPerStep * marginalPrefillSeconds(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: context,
+                                                    prompt: pre.promptTokens, maxBatchedTokens: maxBatchedTokens, factors: factors)
+        } ?? 0
+        return DecodeStepBreakdown(
+            batch: max(batch, 1), weightBytesPerGPU: s.weightBytes, expertsTouched: expectedExpertsTouched(tokens: b),
+            kvBytesPerGPU: s.kvBytes, weightSeconds: s.weightSeconds, kvSeconds: s.kvSeconds, computeSeconds: s.computeSeconds,
+            allReduceSeconds: s.allReduceSeconds, overheadSeconds: s.overheadSeconds, interleavedPrefillSeconds: interleaved,
+            stepSeconds: s.totalSeconds + interleaved)
+    }
+
+    /// The prefill of one prompt of `prompt` tokens on an idle replica, chunked at `maxBatchedTokens`:
+    /// one step per chunk, each reading the weights (the experts its tokens touch) and doing the chunk's
+    /// linear and causal-attention FLOPs (queries of chunk j see the j - 1 chunks before it).
+    public func prefill(
+        weights: WeightFormat, gpu: GPUPerformance, tp: Int, prompt: Int, maxBatchedTokens: Int = 8192,
+        factors: EfficiencyFactors
+    ) -> PrefillBreakdown {
+        var linear = 0.0, attention = 0.0, weightRead = 0.0, comm = 0.0, overhead = 0.0, forward = 0.0, done = 0.0
+        let parts = Self.chunks(prompt: Double(max(prompt, 1)), budget: maxBatchedTokens, decode: 0)
+        for chunk in parts {
+            let s = stepCost(weights: weights, kv: .auto, gpu: gpu, tp: tp, decode: 0, context: 0, prefillTokens: chunk,
+                             prefillKeys: done + chunk / 2, factors: factors)
+            linear += s.linearSeconds; attention += s.attentionSeconds; weightRead += s.weightSeconds
+            comm += s.allReduceSeconds; overhead += s.overheadSeconds; forward += s.totalSeconds
+            done += chunk
+        }
+        return PrefillBreakdown(promptTokens: prompt, chunks: parts.count, linearSeconds: linear, attentionSeconds: attention,
+                                weightReadSeconds: weightRead, allReduceSeconds: comm, overheadSeconds: overhead,
+                                requestSeconds: factors.requestSeconds, totalSeconds: forward + factors.requestSeconds)
+    }
+}
+
+/// `n` prompts arriving at once, prefilled in steps of up to `max_num_batched_tokens` tokens.
+struct BurstPrefill: Sendable {
+    /// Mean time from the burst to a prompt's last prefill step (its first token).
+    var meanCompletionSeconds: Double
+    /// Time until the last prompt is prefilled.
+    var totalSeconds: Double
+    /// Mean, over prompts, of the prefill-step time spent after the prompt's own first token (what the
+    /// prompts prefilled early wait through while they decode), and of the number of those steps.
+    var meanSecondsAfter: Double
+    var meanStepsAfter: Double
+    /// Each step's time, and the step (1-based) in which each prompt, in arrival order, completes.
+    var stepSeconds: [Double]
+    var completionStep: [Int]
+}
+
+extension ModelArchitecture {
+    /// Packs `n` prompts of `prompt` tokens into steps of `maxBatchedTokens` tokens (`Specs/performance.md`
+    /// §1.4). Chunked prefill (V1): prompts already prefilled decode in the following steps and take
+    /// one token each of the budget; prefill-first (V0): the steps are prefill only.
+    func burstPrefill(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, prompts n: Int, prompt: Int,
+                      maxBatchedTokens: Int, factors f: EfficiencyFactors) -> BurstPrefill {
+        let p = Double(max(prompt, 1)), count = max(n, 1)
+        var completed = 0, partial = 0.0, clock = 0.0
+        var completions: [(time: Double, steps: Int)] = []  // per step: prompts completed there
+        var stepTimes: [Double] = []
+        while completed < count {
+            let decoding = f.chunkedPrefill ? Double(completed) : 0
+            var room = max(Double(max(maxBatchedTokens, 1)) - decoding, Double(max(maxBatchedTokens, 1)) / 8)
+            var tokens = 0.0, finished = 0
+            while room > 0 && completed + finished < count {
+                let take = min(room, p - partial)
+                tokens += take; room -= take; partial += take
+                if partial >= p - 1e-9 { finished += 1; partial = 0 }
+            }
+            let s = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: decoding, context: p,
+                             prefillTokens: tokens, prefillKeys: p / 2, factors: f)
+            clock += s.totalSeconds
+            stepTimes.append(s.totalSeconds)
+            for _ in 0..<finished { completions.append((clock, stepTimes.count)) }
+            completed += finished
+        }
+        var suffix = [Double](repeating: 0, count: stepTimes.count + 1)
+        for j in stride(from: stepTimes.count - 1, through: 0, by: -1) { suffix[j] = suffix[j + 1] + stepTimes[j] }
+        let k = Double(count)
+        return BurstPrefill(
+            meanCompletionSeconds: completions.reduce(0) { $0 + $1.time } / k, totalSeconds: clock,
+            meanSecondsAfter: completions.reduce(0) { $0 + suffix[$1.steps] } / k,
+            meanStepsAfter: completions.reduce(0) { $0 + Double(stepTimes.count - $1.steps) } / k,
+            stepSeconds: stepTimes, completionStep: completions.map(\.steps))
+    }
+}
