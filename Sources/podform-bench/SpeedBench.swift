@@ -174,6 +174,24 @@ enum SpeedBench {
 
     /// One line per row: the step and prefill term by term (`PODFORM_SPEED_DEBUG=1`).
     static func debug(_ e: SpeedEvaluation) {
+        var timings: [(String, Double)] = []
+        for r in e.rows {
+            let t0 = Date()
+            for _ in 0..<50 { _ = r.observation.predict(.fitted) }
+            timings.append((r.observation.id, Date().timeIntervalSince(t0) / 50 * 1e6))
+        }
+        for (id, us) in timings.sorted(by: { $0.1 > $1.1 }).prefix(15) {
+            FileHandle.standardError.write(Data(String(format: "time %@ %.0f us\n", id, us).utf8))
+        }
+        FileHandle.standardError.write(Data(String(format: "time total %.0f us\n", timings.reduce(0) { $0 + $1.1 }).utf8))
+        let obs = e.rows.map(\.observation)
+        let t0 = Date()
+        let c = SpeedCalibration.fit(obs, rounds: 3)
+        let t1 = Date()
+        var n = 0
+        for _ in 0..<20 { for o in obs { _ = o.factors(c); n += 1 } }
+        let t2 = Date()
+        FileHandle.standardError.write(Data(String(format: "time fit %.3f s; factors() %.1f us each\n", t1.timeIntervalSince(t0), t2.timeIntervalSince(t1) / Double(n) * 1e6).utf8))
         func ms(_ x: Double) -> String { String(format: "%.1f", x * 1000) }
         for r in e.rows {
             let o = r.observation, d = r.prediction.decode, p = r.prediction.prefill

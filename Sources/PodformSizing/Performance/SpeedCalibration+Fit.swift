@@ -5,24 +5,14 @@ extension SpeedCalibration {
     /// targets do, and a row whose published setup differs pulls no harder than any other).
     static func loss(_ predicted: Double, _ measured: Double) -> Double { abs(log(predicted / measured)) }
 
-    /// Log error of predicted vs measured TPOT and output throughput.
-    static func decodeLoss(_ rows: [SpeedObservation], _ c: SpeedCalibration) -> Double {
+    /// Log error of one row: TPOT and output throughput (`decode`), TTFT where scored (`ttft`), from one
+    /// prediction.
+    static func rowLoss(_ row: SpeedObservation, _ c: SpeedCalibration, decode: Bool, ttft: Bool) -> Double {
+        let p = row.predict(c)
         var loss = 0.0
-        for row in rows {
-            let p = row.predict(c)
-            if let m = row.tpotMs, m > 0 { loss += Self.loss(p.tpotMs, m) }
-            if let m = row.outputTokensPerSecond, m > 0 { loss += Self.loss(p.outputTokensPerSecond, m) }
-        }
-        return loss
-    }
-
-    static func ttftLoss(_ rows: [SpeedObservation], _ c: SpeedCalibration) -> Double {
-        var loss = 0.0
-        for row in rows {
-            guard let m = row.ttftMs, m > 0 else { continue }
-            let p = row.predict(c)
-            if p.ttftScored && row.ttftPlausible { loss += Self.loss(p.ttftMs, m) }
-        }
+        if decode, let m = row.tpotMs, m > 0 { loss += Self.loss(p.tpotMs, m) }
+        if decode, let m = row.outputTokensPerSecond, m > 0 { loss += Self.loss(p.outputTokensPerSecond, m) }
+        if ttft, let m = row.ttftMs, m > 0, p.ttftScored, row.ttftPlausible { loss += Self.loss(p.ttftMs, m) }
         return loss
     }
 
@@ -36,7 +26,7 @@ extension SpeedCalibration {
     static func decodeRow(_ row: SpeedObservation) -> Bool { row.tpotMs != nil || row.outputTokensPerSecond != nil }
 
     /// The grid value with the least loss: every `stride`-th value first, then every value within one
-    /// stride of the best of those (coarse to fine; deterministic, ~1/5 of a full scan on these grids).
+    /// stride of the best of those (coarse to fine; deterministic).
     static func argmin(_ grid: [Double], _ loss: (Double) -> Double) -> Double {
         let stride = max(1, Int(Double(grid.count).squareRoot().rounded(.down)))
         var best = 0, bestLoss = Double.infinity
@@ -50,118 +40,95 @@ extension SpeedCalibration {
         return grid[best]
     }
 
-    /// Fits every factor on `rows` by coordinate descent on squared log errors (grids, so the
-    /// result is deterministic): decode bandwidth per GPU architecture x kernel family and per-layer
-    /// overhead per model class on TPOT and output throughput; prefill compute per class and the
-    /// request overhead on TTFT. Keys whose rows come from a single benchmark row are still fitted,
-    /// but their range is widened (`range(_:)`).
+    /// `0` (when `zero`) then `count` log-spaced values from `low` to `high`, each an exact 3-digit
+    /// decimal (so the generated source round-trips it).
+    static func logGrid(_ low: Double, _ high: Double, count: Int, zero: Bool = true) -> [Double] {
+        let values = (0..<count).map { i in
+            Double(String(format: "%.3g", low * pow(high / low, Double(i) / Double(count - 1))))!
+        }
+        return (zero ? [0] : []) + values.reduce(into: [Double]()) { if $0.last != $1 { $0.append($1) } }
+    }
+
+    /// One factor table to fit: its keys, which rows each key owns, its grid, and what it is scored on.
+    struct Coordinate {
+        var table: WritableKeyPath<SpeedCalibration, [String: Factor]>
+        var grid: [Double]
+        var start: Double
+        var owner: (SpeedObservation) -> String?
+        var decode = true
+        var ttft = false
+        /// The least value a key may take (all-reduce latency: the link's own).
+        var floor: ([SpeedObservation]) -> Double = { _ in -Double.infinity }
+    }
+
+    static var coordinates: [Coordinate] { [
+        Coordinate(table: \.decodeBandwidth, grid: stride(from: 0.10, through: 1.0, by: 0.01).map { ($0 * 100).rounded() / 100 },
+                   start: 0.7, owner: { decodeRow($0) ? $0.bandwidthKey : nil }),
+        Coordinate(table: \.layerOverhead, grid: logGrid(1e-6, 1e-3, count: 120), start: 2e-5, owner: { decodeRow($0) ? $0.classKey : nil }),
+        Coordinate(table: \.sequenceOverhead, grid: logGrid(1e-7, 1e-4, count: 120), start: 0,
+                   owner: { decodeRow($0) ? $0.generation : nil }),
+        Coordinate(table: \.allReduceLatency, grid: logGrid(1e-6, 1e-3, count: 120), start: 1e-5,
+                   owner: { decodeRow($0) ? $0.linkKey : nil },
+                   floor: { rows in rows.first.map { LinkFigures.of($0.gpu, tp: $0.tp).latencySeconds } ?? 0 }),
+        // Prefill compute shows in TTFT and, through the prefills riding in decode steps, in TPOT and
+        // throughput (long-prompt burst rows).
+        Coordinate(table: \.prefillCompute, grid: logGrid(0.01, 1, count: 101, zero: false), start: 0.5,
+                   owner: { decodeRow($0) || ttftRow($0) ? $0.classKey : nil }, ttft: true),
+        Coordinate(table: \.requestOverhead, grid: logGrid(5e-4, 0.3, count: 100), start: 0.02,
+                   owner: { ttftRow($0) ? $0.endpoint.rawValue : nil }, decode: false, ttft: true),
+    ] }
+
+    /// Fits every factor on `rows` by coordinate descent on absolute log errors over grids (deterministic):
+    /// decode bandwidth per GPU architecture x kernel family, per-layer overhead per model class, per-sequence
+    /// overhead per vLLM generation and all-reduce latency per link on TPOT and output throughput; prefill
+    /// compute per class on TTFT and throughput; the request overhead per endpoint on TTFT. Keys whose rows
+    /// come from a single benchmark row are still fitted, but their range is widened (`range(_:)`).
     public static func fit(_ rows: [SpeedObservation], rounds: Int = 4) -> SpeedCalibration {
-        let decodeRows = rows.filter(decodeRow)
-        let ttftRows = rows.filter(ttftRow)
-        let bandwidthKeys = Set(decodeRows.map(\.bandwidthKey)).sorted()
-        let classes = Set(decodeRows.map(\.classKey)).sorted()
-        let prefillClasses = Set((ttftRows + decodeRows).map(\.classKey)).sorted()
-        let links = Set(decodeRows.compactMap(\.linkKey)).sorted()
-        let endpoints = Set(ttftRows.map(\.endpoint.rawValue)).sorted()
-        let generations = Set(decodeRows.map(\.generation)).sorted()
-        func ids(_ r: [SpeedObservation]) -> [String] { r.map(\.id) }
-        var c = SpeedCalibration(
-            decodeBandwidth: Dictionary(uniqueKeysWithValues: bandwidthKeys.map { k in
-                (k, Factor(value: 0.7, spread: [1, 1], rows: ids(decodeRows.filter { $0.bandwidthKey == k }))) }),
-            layerOverhead: Dictionary(uniqueKeysWithValues: classes.map { k in
-                (k, Factor(value: 20e-6, spread: [1, 1], rows: ids(decodeRows.filter { $0.classKey == k }))) }),
-            prefillCompute: Dictionary(uniqueKeysWithValues: prefillClasses.map { k in
-                (k, Factor(value: 0.5, spread: [1, 1], rows: ids(rows.filter { $0.classKey == k && (ttftRow($0) || decodeRow($0)) }))) }),
-            requestOverhead: Dictionary(uniqueKeysWithValues: endpoints.map { k in
-                (k, Factor(value: 0.02, spread: [1, 1], rows: ids(ttftRows.filter { $0.endpoint.rawValue == k }))) }))
-        c.sequenceOverhead = Dictionary(uniqueKeysWithValues: generations.map { k in
-            (k, Factor(value: 0, spread: [1, 1], rows: ids(decodeRows.filter { $0.generation == k }))) })
-        c.allReduceLatency = Dictionary(uniqueKeysWithValues: links.map { k in
-            (k, Factor(value: 10e-6, spread: [1, 1], rows: ids(decodeRows.filter { $0.linkKey == k }))) })
-        let bandwidthGrid = stride(from: 0.10, through: 1.0, by: 0.01).map { ($0 * 100).rounded() / 100 }
-        // Grid values are exact decimals (so the generated source round-trips them).
-        let overheadGrid = (0...500).map { Double($0 * 2) / 1e6 }
-        let latencyGrid = (0...200).map { Double($0 * 2) / 1e6 }
-        let sequenceGrid = (0...200).map { Double($0) / 4e6 }
-        let prefillGrid = (0...100).map { i in (pow(10, -2 + 2 * Double(i) / 100) * 1000).rounded() / 1000 }.filter { $0 <= 1 }
-        let requestGrid = stride(from: 0.0, through: 0.2, by: 0.002).map { ($0 * 1000).rounded() / 1000 }
+        var c = SpeedCalibration(decodeBandwidth: [:], layerOverhead: [:], prefillCompute: [:], requestOverhead: [:])
+        var owned: [[(key: String, rows: [SpeedObservation])]] = []
+        for coordinate in coordinates {
+            let keys = Set(rows.compactMap(coordinate.owner)).sorted()
+            let groups = keys.map { k in (key: k, rows: rows.filter { coordinate.owner($0) == k }) }
+            c[keyPath: coordinate.table] = Dictionary(uniqueKeysWithValues: groups.map {
+                ($0.key, Factor(value: coordinate.start, spread: [1, 1], rows: $0.rows.map(\.id))) })
+            owned.append(groups)
+        }
+        let coordinates = Self.coordinates
         for _ in 0..<rounds {
-            for k in bandwidthKeys {
-                let subset = decodeRows.filter { $0.bandwidthKey == k }
-                c.decodeBandwidth[k]!.value = argmin(bandwidthGrid) { v in
-                    var t = c; t.decodeBandwidth[k]!.value = v; return decodeLoss(subset, t)
-                }
-            }
-            for k in classes {
-                let subset = decodeRows.filter { $0.classKey == k }
-                c.layerOverhead[k]!.value = argmin(overheadGrid) { v in
-                    var t = c; t.layerOverhead[k]!.value = v; return decodeLoss(subset, t)
-                }
-            }
-            for k in generations {
-                let subset = decodeRows.filter { $0.generation == k }
-                c.sequenceOverhead[k]!.value = argmin(sequenceGrid) { v in
-                    var t = c; t.sequenceOverhead[k]!.value = v; return decodeLoss(subset, t)
-                }
-            }
-            for k in links {
-                let subset = decodeRows.filter { $0.linkKey == k }
-                // Never below the link's own latency (a small NCCL / custom all-reduce, `LinkFigures`).
-                let floor = subset.first.map { LinkFigures.of($0.gpu, tp: $0.tp).latencySeconds } ?? 0
-                c.allReduceLatency[k]!.value = argmin(latencyGrid.filter { $0 >= floor - 1e-12 }) { v in
-                    var t = c; t.allReduceLatency[k]!.value = v; return decodeLoss(subset, t)
-                }
-            }
-            // Prefill compute shows in TTFT and, through the prefills interleaved with decode, in
-            // TPOT and throughput (long-prompt burst rows).
-            for k in prefillClasses {
-                let ttftSubset = ttftRows.filter { $0.classKey == k }
-                let decodeSubset = decodeRows.filter { $0.classKey == k }
-                c.prefillCompute[k]!.value = argmin(prefillGrid) { v in
-                    var t = c; t.prefillCompute[k]!.value = v; return ttftLoss(ttftSubset, t) + decodeLoss(decodeSubset, t)
-                }
-            }
-            for k in endpoints {
-                let subset = ttftRows.filter { $0.endpoint.rawValue == k }
-                c.requestOverhead[k]!.value = argmin(requestGrid) { v in
-                    var t = c; t.requestOverhead[k]!.value = v; return ttftLoss(subset, t)
+            for (coordinate, groups) in zip(coordinates, owned) {
+                for (key, subset) in groups {
+                    let floor = coordinate.floor(subset)
+                    c[keyPath: coordinate.table][key]!.value = argmin(coordinate.grid.filter { $0 >= floor - 1e-12 }) { v in
+                        var t = c
+                        t[keyPath: coordinate.table][key]!.value = v
+                        return subset.reduce(0) { $0 + rowLoss($1, t, decode: coordinate.decode, ttft: coordinate.ttft) }
+                    }
                 }
             }
         }
-        // Spreads: measured / predicted over each key's rows.
-        func speedRatio(_ r: SpeedObservation) -> Double? {
-            let p = r.predict(c)
+        return c.withSpreads(owned)
+    }
+
+    /// Each factor's spread: measured / predicted per-user speed (or throughput) over its rows, or TTFT
+    /// for the factors fitted on TTFT.
+    func withSpreads(_ owned: [[(key: String, rows: [SpeedObservation])]]) -> SpeedCalibration {
+        var c = self
+        func ratio(_ r: SpeedObservation, ttft: Bool) -> Double? {
+            let p = r.predict(self)
+            if ttft {
+                guard let m = r.ttftMs, p.ttftScored, r.ttftPlausible else { return nil }
+                return m / p.ttftMs
+            }
             if let m = r.tpotMs { return p.tpotMs / m }
-            if let m = r.outputTokensPerSecond { return m / p.outputTokensPerSecond }
-            return nil
+            return r.outputTokensPerSecond.map { $0 / p.outputTokensPerSecond }
         }
-        func spread(_ values: [Double]) -> [Double] {
-            // Nothing measured this quantity (a prefill factor fitted only through TPOT): widest range.
-            guard let lo = values.min(), let hi = values.max() else { return [0.5, 2] }
-            return [(lo * 1000).rounded(.down) / 1000, (hi * 1000).rounded(.up) / 1000]
-        }
-        for k in bandwidthKeys {
-            c.decodeBandwidth[k]!.spread = spread(decodeRows.filter { $0.bandwidthKey == k }.compactMap(speedRatio))
-        }
-        for k in classes {
-            c.layerOverhead[k]!.spread = spread(decodeRows.filter { $0.classKey == k }.compactMap(speedRatio))
-        }
-        for k in generations {
-            c.sequenceOverhead[k]!.spread = spread(decodeRows.filter { $0.generation == k }.compactMap(speedRatio))
-        }
-        for k in links {
-            c.allReduceLatency[k]!.spread = spread(decodeRows.filter { $0.linkKey == k }.compactMap(speedRatio))
-        }
-        func ttftRatio(_ r: SpeedObservation) -> Double? {
-            let p = r.predict(c)
-            guard let m = r.ttftMs, p.ttftScored, r.ttftPlausible else { return nil }
-            return m / p.ttftMs
-        }
-        for k in prefillClasses {
-            c.prefillCompute[k]!.spread = spread(ttftRows.filter { $0.classKey == k }.compactMap(ttftRatio))
-        }
-        for k in endpoints {
-            c.requestOverhead[k]!.spread = spread(ttftRows.filter { $0.endpoint.rawValue == k }.compactMap(ttftRatio))
+        for (coordinate, groups) in zip(Self.coordinates, owned) {
+            for (key, rows) in groups {
+                let values = rows.compactMap { ratio($0, ttft: coordinate.ttft) }
+                // Nothing measured this quantity (a prefill factor fitted only through TPOT): widest range.
+                guard let lo = values.min(), let hi = values.max() else { c[keyPath: coordinate.table][key]!.spread = [0.5, 2]; continue }
+                c[keyPath: coordinate.table][key]!.spread = [(lo * 1000).rounded(.down) / 1000, (hi * 1000).rounded(.up) / 1000]
+            }
         }
         return c
     }

@@ -73,7 +73,7 @@ public struct SpeedEvaluation: Sendable {
         var rows: [Row] = []
         for g in Set(observations.map(group)).sorted() {
             let train = observations.filter { group($0) != g }
-            let c = SpeedCalibration.fit(train, rounds: 3)
+            let c = SpeedCalibration.fit(train, rounds: 2)
             for o in observations where group(o) == g {
                 rows.append(row(o, o.factors(c)))
             }

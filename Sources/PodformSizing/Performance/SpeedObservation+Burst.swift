@@ -59,7 +59,7 @@ extension SpeedObservation {
         let wave = packed(batch, f)
         var clock = [0.0]
         for t in wave.stepSeconds { clock.append(clock.last! + t) }
-        let steps = wave.stepSeconds.count, positions = min(8, batch)
+        let steps = wave.stepSeconds.count, positions = min(4, batch)
         let per = Double(batch) / Double(positions)
         var groups: [(step: Int, out: Double, count: Double)] = []
         for g in 0..<positions {

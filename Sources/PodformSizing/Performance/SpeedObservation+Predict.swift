@@ -121,10 +121,11 @@ extension SpeedObservation {
             return r * short * (1 - short / (3 * long))
         }
         var b = 1.0
-        for _ in 0..<40 {
+        for _ in 0..<25 {
             let s = step(max(1, Int(b.rounded())), perStep: b / out, pre, f)
             let next = min(Double(limit), max(1, concurrency(arrival(b, s).ttft + out * s.stepSeconds)))
-            if abs(next - b) < 0.01 { b = next; break }
+            // The step is piecewise in the whole batch: stop within 1% (or half a sequence).
+            if abs(next - b) < max(0.01 * b, 0.5) { b = next; break }
             b = (b + next) / 2
         }
         let batch = max(1, Int(b.rounded()))
