@@ -52,8 +52,9 @@ enum SpeedBench {
         // `--fresh`: report the fresh fit (while iterating on the model, before `--fit` commits it).
         let calibration = fresh ? fitted : SpeedCalibration.fitted
         let e = SpeedEvaluation(vllm, calibration: calibration)
-        let byModel = SpeedEvaluation.holdOut(vllm) { $0.architecture.id }
-        let byGPU = SpeedEvaluation.holdOut(vllm) { $0.gpuFamily }
+        let rounds = ProcessInfo.processInfo.environment["PODFORM_HOLDOUT_ROUNDS"].flatMap { Int($0) } ?? SpeedCalibration.holdOutRounds
+        let byModel = SpeedEvaluation.holdOut(vllm, rounds: rounds) { $0.architecture.id }
+        let byGPU = SpeedEvaluation.holdOut(vllm, rounds: rounds) { $0.gpuFamily }
         let others = SpeedEvaluation(other, calibration: calibration)
         if ProcessInfo.processInfo.environment["PODFORM_SPEED_DEBUG"] != nil { debug(e, holdOuts: [("model", byModel), ("gpu", byGPU)]) }
         return intro(vllm: vllm.count, other: other.count) + tables(e, byModel: byModel, byGPU: byGPU, others: others)

@@ -70,12 +70,18 @@ public enum KernelFamily: String, Sendable, Hashable, Codable, CaseIterable {
     case int8
     /// MXFP4 MoE experts (gpt-oss): Triton/FlashInfer kernels on Hopper+, Marlin on Ampere.
     case mxfp4
+    /// Routed experts in 16 bits through vLLM's fused-MoE (grouped GEMM) kernels (Mixtral, Qwen3 MoE).
+    case bf16MoE = "bf16-moe"
+    /// Routed experts in FP8 through the fused-MoE kernels (DeepSeek's block-FP8, Qwen3 MoE FP8): a
+    /// different kernel from dense FP8 GEMMs (CUTLASS scaled_mm), so a different achieved bandwidth.
+    case fp8MoE = "fp8-moe"
 
     public static func of(_ weights: WeightFormat, architecture: ModelArchitecture) -> KernelFamily {
         if architecture.moe?.mxfp4Experts == true || weights == .mxfp4 { return .mxfp4 }
+        let moe = architecture.moe != nil
         switch weights {
-        case .fp32, .bf16, .fp16: return .bf16
-        case .fp8: return .fp8
+        case .fp32, .bf16, .fp16: return moe ? .bf16MoE : .bf16
+        case .fp8: return moe ? .fp8MoE : .fp8
         case .int8: return .int8
         case .int4, .awq, .gptq: return .int4
         case .mxfp4: return .mxfp4
