@@ -115,10 +115,12 @@ public struct DecodeStepBreakdown: Sendable, Hashable, Codable {
     public var computeSeconds: Double
     /// Tensor-parallel all-reduces: 2 per layer, latency + ring traffic.
     public var allReduceSeconds: Double
-    /// Fixed per-layer kernel launch / scheduling cost (fitted per model class).
+    /// Fixed costs: per layer (kernel launches, routing; fitted per model class) and per running
+    /// sequence (the engine's scheduling, sampling, output processing; fitted per vLLM generation).
     public var overheadSeconds: Double
-    /// Prefill work interleaved per step: (batch / output) prompts per step, chunked at
-    /// `max_num_batched_tokens`.
+    /// What prompts add to the step: (batch / output) prompts per step, chunked at `max_num_batched_tokens`,
+    /// each costing what it adds beyond the step's memory time (V1) or its whole prefill (V0); for a
+    /// benchmark burst, the prefill steps a request waits through, per token.
     public var interleavedPrefillSeconds: Double
     /// The step: overhead + all-reduce + max(memory, compute) + interleaved prefill.
     public var stepSeconds: Double
@@ -126,7 +128,7 @@ public struct DecodeStepBreakdown: Sendable, Hashable, Codable {
     /// Which term is largest.
     public var dominant: String {
         let terms: [(String, Double)] = [("weight reads", weightSeconds), ("KV reads", kvSeconds), ("compute", computeSeconds),
-                                         ("all-reduce", allReduceSeconds), ("per-layer overhead", overheadSeconds),
+                                         ("all-reduce", allReduceSeconds), ("fixed overheads", overheadSeconds),
                                          ("interleaved prefill", interleavedPrefillSeconds)]
         return terms.max { $0.1 < $1.1 }?.0 ?? "-"
     }
