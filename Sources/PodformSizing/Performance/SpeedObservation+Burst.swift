@@ -69,8 +69,12 @@ extension SpeedObservation {
         var finish = groups.map { clock[$0.step] }
         var post: [(remaining: Double, count: Double)] = [], postIndex: [Int] = []
         for (i, g) in groups.enumerated() {
-            let need = g.out - 1, during = f.chunkedPrefill ? Double(steps - g.step) : 0
-            if need <= during { finish[i] = clock[g.step + Int(need)] } else { post.append((need - during, g.count)); postIndex.append(i) }
+            let need = g.out - 1, during = f.chunkedPrefill ? Double(steps - g.step) * wave.stepsPerEntry : 0
+            if need <= during {
+                finish[i] = clock[min(steps, g.step + Int((need / wave.stepsPerEntry).rounded(.up)))]
+            } else {
+                post.append((need - during, g.count)); postIndex.append(i)
+            }
         }
         let tail = refillStep.map { s in post.map { $0.remaining * s } } ?? drain(post, f)
         for (j, i) in postIndex.enumerated() { finish[i] = clock[steps] + tail[j] }

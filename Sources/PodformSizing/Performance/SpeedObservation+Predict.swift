@@ -12,8 +12,8 @@ extension ModelArchitecture {
                                               prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: f)
         var own = marginal
         if f.chunkedPrefill {
-            let chunks = Self.chunks(prompt: Double(max(prompt, 1)), budget: maxBatchedTokens, decode: others).count
-            own += Double(chunks) * stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: others, context: context,
+            let chunks = Self.chunkCount(prompt: Double(max(prompt, 1)), budget: maxBatchedTokens, decode: others)
+            own += chunks * stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: others, context: context,
                                              factors: f).totalSeconds
         }
         return (f.requestSeconds + min(max(busy, 0), 1) * stepSeconds / 2 + own, marginal)

@@ -42,12 +42,30 @@ extension ModelArchitecture {
             overheadSeconds: Double(layers) * f.layerOverheadSeconds + d * f.sequenceOverheadSeconds)
     }
 
-    /// Chunk sizes of a `prompt`-token prefill when `decode` sequences share each step's token budget.
-    static func chunks(prompt: Double, budget: Int, decode: Double) -> [Double] {
-        let room = max(Double(max(budget, 1)) - decode, Double(max(budget, 1)) / 8, 1)
-        var left = max(prompt, 1), out: [Double] = []
-        while left > 0 { out.append(min(left, room)); left -= room }
+    /// One or more equal prefill chunks: `tokens` each, queries seeing `keys` keys on average, `count` of them.
+    struct Chunk { var tokens: Double; var keys: Double; var count: Double }
+
+    /// The chunks of a `prompt`-token prefill when `decode` sequences share each step's token budget:
+    /// one per step, chunk j's queries seeing the j - 1 chunks before it. Past 64 chunks, runs of equal
+    /// chunks are taken together (at their middle chunk's keys), so a 16M-token prompt costs 64 steps of
+    /// arithmetic, not 2,000.
+    static func chunks(prompt: Double, budget: Int, decode: Double) -> [Chunk] {
+        let room = max(Double(max(budget, 1)) - (decode.isFinite ? decode : 0), Double(max(budget, 1)) / 8, 1)
+        let p = max(prompt.isFinite ? prompt : 1, 1)
+        let full = (p / room).rounded(.down), rest = p - full * room
+        var out: [Chunk] = []
+        let groups = min(full, 64), per = full / max(groups, 1)
+        for g in 0..<Int(groups) {
+            let first = Double(g) * per
+            out.append(Chunk(tokens: room, keys: (first + per / 2) * room, count: per))
+        }
+        if rest > 0.5 || out.isEmpty { out.append(Chunk(tokens: max(rest, 1), keys: full * room + max(rest, 1) / 2, count: 1)) }
         return out
+    }
+
+    /// Steps a prefill takes.
+    static func chunkCount(prompt: Double, budget: Int, decode: Double) -> Double {
+        chunks(prompt: prompt, budget: budget, decode: decode).reduce(0) { $0 + $1.count }
     }
 
     /// Time the prefill of one `prompt`-token prompt adds to the steps it rides in (`Specs/performance.md`
@@ -60,12 +78,11 @@ extension ModelArchitecture {
         let sharing = f.chunkedPrefill ? batch : 0
         let base = f.chunkedPrefill
             ? stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: batch, context: context, factors: f).totalSeconds : 0
-        var done = 0.0, total = 0.0
+        var total = 0.0
         for chunk in Self.chunks(prompt: p, budget: maxBatchedTokens, decode: sharing) {
             let step = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: sharing, context: context,
-                                prefillTokens: chunk, prefillKeys: done + chunk / 2, factors: f)
-            total += step.totalSeconds - base
-            done += chunk
+                                prefillTokens: chunk.tokens, prefillKeys: chunk.keys, factors: f)
+            total += chunk.count * (step.totalSeconds - base)
         }
         return max(total, 0)
     }
@@ -96,16 +113,16 @@ extension ModelArchitecture {
         weights: WeightFormat, gpu: GPUPerformance, tp: Int, prompt: Int, maxBatchedTokens: Int = 8192,
         factors: EfficiencyFactors
     ) -> PrefillBreakdown {
-        var linear = 0.0, attention = 0.0, weightRead = 0.0, comm = 0.0, overhead = 0.0, forward = 0.0, done = 0.0
-        let parts = Self.chunks(prompt: Double(max(prompt, 1)), budget: maxBatchedTokens, decode: 0)
-        for chunk in parts {
-            let s = stepCost(weights: weights, kv: .auto, gpu: gpu, tp: tp, decode: 0, context: 0, prefillTokens: chunk,
-                             prefillKeys: done + chunk / 2, factors: factors)
-            linear += s.linearSeconds; attention += s.attentionSeconds; weightRead += s.weightSeconds
-            comm += s.allReduceSeconds; overhead += s.overheadSeconds; forward += s.totalSeconds
-            done += chunk
+        var linear = 0.0, attention = 0.0, weightRead = 0.0, comm = 0.0, overhead = 0.0, forward = 0.0, steps = 0.0
+        for chunk in Self.chunks(prompt: Double(max(prompt, 1)), budget: maxBatchedTokens, decode: 0) {
+            let s = stepCost(weights: weights, kv: .auto, gpu: gpu, tp: tp, decode: 0, context: 0, prefillTokens: chunk.tokens,
+                             prefillKeys: chunk.keys, factors: factors)
+            let n = chunk.count
+            linear += n * s.linearSeconds; attention += n * s.attentionSeconds; weightRead += n * s.weightSeconds
+            comm += n * s.allReduceSeconds; overhead += n * s.overheadSeconds; forward += n * s.totalSeconds
+            steps += n
         }
-        return PrefillBreakdown(promptTokens: prompt, chunks: parts.count, linearSeconds: linear, attentionSeconds: attention,
+        return PrefillBreakdown(promptTokens: prompt, chunks: Int(saturating: steps), linearSeconds: linear, attentionSeconds: attention,
                                 weightReadSeconds: weightRead, allReduceSeconds: comm, overheadSeconds: overhead,
                                 requestSeconds: factors.requestSeconds, totalSeconds: forward + factors.requestSeconds)
     }
@@ -124,6 +141,8 @@ struct BurstPrefill: Sendable {
     /// Each step's time, and the step (1-based) in which each prompt, in arrival order, completes.
     var stepSeconds: [Double]
     var completionStep: [Int]
+    /// Engine steps per entry of `stepSeconds` (1 unless the burst is longer than 4096 steps).
+    var stepsPerEntry: Double = 1
 }
 
 extension ModelArchitecture {
@@ -132,13 +151,16 @@ extension ModelArchitecture {
     /// one token each of the budget; prefill-first (V0): the steps are prefill only.
     func burstPrefill(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, prompts n: Int, prompt: Int,
                       maxBatchedTokens: Int, factors f: EfficiencyFactors) -> BurstPrefill {
-        let p = Double(max(prompt, 1)), count = max(n, 1)
+        let p = Double(max(prompt, 1)), count = min(max(n, 1), 1 << 20)
+        let budget = Double(max(maxBatchedTokens, 1))
+        // Past 4096 steps, runs of `macro` equal steps are taken together (total for any input).
+        let macro = max(1, (Double(count) * p / budget / 4096).rounded(.up))
         var completed = 0, partial = 0.0, clock = 0.0
         var completions: [(time: Double, steps: Int)] = []  // per step: prompts completed there
         var stepTimes: [Double] = []
         while completed < count {
             let decoding = f.chunkedPrefill ? Double(completed) : 0
-            var room = max(Double(max(maxBatchedTokens, 1)) - decoding, Double(max(maxBatchedTokens, 1)) / 8)
+            var room = macro * max(budget - decoding, budget / 8)
             var tokens = 0.0, finished = 0
             while room > 0 && completed + finished < count {
                 let take = min(room, p - partial)
@@ -146,9 +168,9 @@ extension ModelArchitecture {
                 if partial >= p - 1e-9 { finished += 1; partial = 0 }
             }
             let s = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: decoding, context: p,
-                             prefillTokens: tokens, prefillKeys: p / 2, factors: f)
-            clock += s.totalSeconds
-            stepTimes.append(s.totalSeconds)
+                             prefillTokens: tokens / macro, prefillKeys: p / 2, factors: f)
+            clock += macro * s.totalSeconds
+            stepTimes.append(macro * s.totalSeconds)
             for _ in 0..<finished { completions.append((clock, stepTimes.count)) }
             completed += finished
         }
@@ -158,7 +180,7 @@ extension ModelArchitecture {
         return BurstPrefill(
             meanCompletionSeconds: completions.reduce(0) { $0 + $1.time } / k, totalSeconds: clock,
             meanSecondsAfter: completions.reduce(0) { $0 + suffix[$1.steps] } / k,
-            meanStepsAfter: completions.reduce(0) { $0 + Double(stepTimes.count - $1.steps) } / k,
-            stepSeconds: stepTimes, completionStep: completions.map(\.steps))
+            meanStepsAfter: macro * completions.reduce(0) { $0 + Double(stepTimes.count - $1.steps) } / k,
+            stepSeconds: stepTimes, completionStep: completions.map(\.steps), stepsPerEntry: macro)
     }
 }
