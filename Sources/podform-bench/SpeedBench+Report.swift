@@ -39,12 +39,12 @@ extension SpeedBench {
           2.3-2.5 decode steps where the model has ~1.5 (half the step in flight plus its own); the 8B and 14B
           models of the same source match.
         - gpt-oss-20b single stream on H100 PCIe (#68, the only MoE row at batch 1: \(compare(e, "serving_benchmarks.csv#68", .throughput, " tok/s"))):
-          the MoE factors are set by the burst rows at batch 100-1000, where the per-sequence cost carries the step.
+          the MoE factors come from the burst rows at batch 100-1000, where the per-sequence cost carries the step.
         - throughput_calibration.csv#19 (Mistral-7B, 4 x 256 tokens, RTX 4090): its 63 ms TTFT is below the FLOP time
           of 4 prompts prefilled together at the FP32-accumulate peak: the clients were not in lockstep (no
           `--ignore-eos`), or the GEMMs accumulated in FP16.
         - MLA held out (one MLA model, DeepSeek-R1): MLA then borrows MoE's (gpt-oss, V1) factors, while the
-          DeepSeek V0 rows need a fraction of that prefill efficiency and ~10x the per-layer overhead: per-user
+          DeepSeek V0 rows need a quarter of that compute efficiency and ~3x the per-layer overhead: per-user
           \(worst(byModel, .perUser, .mla)), TTFT \(worst(byModel, .ttft, .mla)). A plan for a borrowed class says
           so (`speed-uncalibrated`) and quotes 0.3-1.5x speed.
         - MoE held out by model: gpt-oss-20b and -120b predict each other at per-user \(worst(byModel, .perUser, .moe)),

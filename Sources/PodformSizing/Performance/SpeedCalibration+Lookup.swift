@@ -45,7 +45,7 @@ extension SpeedCalibration {
     /// The factors for a model in `weights` on `tp` x `gpu`, with fallbacks named (`Specs/performance.md` §2).
     /// Ranges widen where data is thin: a borrowed class quotes [0.3, 1.5] x speed and [0.5, 3] x TTFT (a
     /// class's kernels can be several times slower than another's: MLA predicted from MoE factors is up to
-    /// 3.6x optimistic held out); an uncalibrated tensor-parallel link [0.3, 2] x speed.
+    /// 3.3x optimistic held out); an uncalibrated tensor-parallel link [0.3, 2] x speed.
     public func factors(for architecture: ModelArchitecture, weights: WeightFormat, gpu: GPUPerformance, tp: Int = 1,
                         generation: String = "v1", endpoint: Endpoint = .chat) -> EfficiencyFactors {
         let modelClass = ModelClass.of(architecture)
