@@ -30,6 +30,8 @@ let package = Package(
         ),
         // The decision engine: spec + catalog -> Plan with a decision trace.
         .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "RunPodAPI"]),
+        // Pure: a discrete-event simulation of a plan's traffic on RunPod (serverless scaling, vLLM batching, billing).
+        .target(name: "PodformSimulate", dependencies: ["PodformCompiler", "PodformSizing"]),
         // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
         .target(name: "RunPodAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
@@ -48,14 +50,14 @@ let package = Package(
         .executableTarget(
             name: "podform",
             dependencies: [
-                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply",
+                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply", "PodformSimulate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "podform-bench",
-            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformTestSupport", "RunPodAPI"]
+            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformTestSupport", "RunPodAPI", "PodformSimulate"]
         ),
         .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "PodformSizingTests", dependencies: ["PodformSizing", "PodformCatalog"]),
@@ -66,6 +68,7 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
+        .testTarget(name: "PodformSimulateTests", dependencies: ["PodformSimulate", "PodformCompiler", "PodformCore", "PodformCatalog", "PodformSizing"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
         .testTarget(
             name: "PodformApplyTests",

@@ -13,6 +13,15 @@ struct Option {
     var computeMonthlyUSD: Double
     var storageMonthlyUSD: Double
     var coldStartSeconds: Double?
+    /// The serverless idle timeout the price assumes.
+    var idleSeconds: Int = 0
+    /// Share of requests that wait longer than `sla.cold_start` for a worker (serverless, analytic).
+    var coldWaitShare: Double?
+    /// Share of requests that wait past the TTFT SLA's budget for a worker to start (serverless, analytic).
+    var ttftWaitShare: Double?
+    /// True when the analytic model says the spec's percentiles hold, cold starts included (p95: at most
+    /// 5% of requests may break a term).
+    var meetsSLA: Bool { (coldWaitShare ?? 0) <= slaBreachShare && (ttftWaitShare ?? 0) <= slaBreachShare }
     /// The prices used, for the plan's sources (formatted only for the chosen option).
     var prices: [PricePoint]
     var priceSources: [String] { prices.map { $0.source + " (" + $0.asOf + ")" } }
@@ -31,6 +40,9 @@ struct Option {
         return a.candidate.gpu.id < b.candidate.gpu.id
     }
 }
+
+/// Share of requests a p95 term may break.
+let slaBreachShare = 0.05
 
 extension Compiler {
     var cloudLabel: String {
@@ -69,25 +81,66 @@ extension Compiler {
         return perf.requestsPerSecond > 0 ? 1 / perf.requestsPerSecond : 0
     }
 
-    /// Worker-seconds per day a serverless deployment is busy serving `requestsPerDay`.
-    func busyWorkerSecondsPerDay(_ c: Candidate, load: Load) -> Double {
+    /// Expected flex worker-seconds up per run day beyond `minWorkers` active ones, idle tails and
+    /// cold starts included (`ServerlessScaling`, D-COST-FLEX), averaged over the traffic's rate profile.
+    func flexUpSecondsPerDay(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double) -> Double {
         guard load.requestsPerDay > 0 else { return 0 }
         let activeSeconds = max(load.activeHours, 0.1) * 3600
-        // Mean concurrency while active (Little's law), capped at the replica's batch.
-        let single = gpuSecondsPerRequest(c, load: load, batch: 1)
-        let meanConcurrent = load.requestsPerDay / activeSeconds * single
-        let batch = max(1, min(c.perReplicaConcurrency, Int(saturating: meanConcurrent.rounded(.up))))
-        return load.requestsPerDay * gpuSecondsPerRequest(c, load: load, batch: batch)
-    }
-
-    /// Scale-ups per day: each pays a cold start and an idle timeout (`Specs/decisions.md`, D-COST-FLEX).
-    func scaleUpsPerDay(_ load: Load) -> Double {
-        switch load.pattern {
-        case .bursty: return max(1, load.activeHours * 2)
-        case .steady: return max(1, load.activeHours / 4)
-        case .scheduled, .batch: return 1
+        return activeSeconds * ServerlessScaling.average(rateProfile(load)) { rate in
+            ServerlessScaling.flexWorkers(rate: rate, holdSeconds: hold(c, load: load, rate: rate).seconds,
+                                          scalerStep: max(c.perReplicaConcurrency, 1), minWorkers: minWorkers,
+                                          maxWorkers: max(c.replicas, minWorkers), idleSeconds: idle, coldSeconds: cold).up
         }
     }
+
+    /// Share of requests (by request) that wait more than `limit` seconds for a worker: within each
+    /// rate (`ServerlessScaling.coldWaitShare`), plus the start of every peak block, when the workers
+    /// the lower rate kept are overloaded until new ones start (C) and the backlog drains.
+    func waitShare(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double, limit: Double) -> Double {
+        guard load.requestsPerDay > 0 else { return 0 }
+        let profile = rateProfile(load)
+        let slots = max(c.perReplicaConcurrency, 1), maxWorkers = max(c.replicas, minWorkers)
+        var share = ServerlessScaling.average(profile, requestWeighted: true) { rate in
+            ServerlessScaling.coldWaitShare(rate: rate, holdSeconds: hold(c, load: load, rate: rate).seconds,
+                                            slots: slots, minWorkers: minWorkers,
+                                            maxWorkers: maxWorkers, idleSeconds: idle, coldSeconds: cold, limit: limit)
+        }
+        let mean = profile.meanRate
+        guard profile.states.count == 2, mean > 0, idle < RateProfile.blockSeconds else { return min(share, 1) }
+        let peak = profile.states[0], base = profile.states[1]
+        let need = { (rate: Double) in Int((rate * hold(c, load: load, rate: rate).seconds / Double(slots)).rounded(.up)) }
+        let warm = max(minWorkers, min(need(base.rate), maxWorkers))
+        let h = hold(c, load: load, rate: peak.rate).seconds
+        let excess = peak.rate - Double(warm * slots) / h
+        if excess > 0 {
+            let drain = Double(min(max(need(peak.rate), warm), maxWorkers) * slots) / h - peak.rate
+            let late = min(RateProfile.blockSeconds, drain > 0 ? cold + excess * cold / drain : RateProfile.blockSeconds)
+            let transitionsPerSecond = peak.share * base.share / RateProfile.blockSeconds
+            share += transitionsPerSecond * peak.rate * max(0, late - limit) / mean
+        }
+        return min(share, 1)
+    }
+
+    /// The SLA shares of a serverless option: cold-start waits over `sla.cold_start`, and waits for a
+    /// worker longer than the TTFT SLA leaves after the prefill.
+    func slaShares(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double) -> (cold: Double?, ttft: Double?) {
+        var coldShare: Double?, ttftShare: Double?
+        if case .seconds(let limit)? = spec.sla.coldStart, cold > 0 {
+            coldShare = minWorkers >= max(c.replicas, 1) ? 0
+                : cold <= limit && minWorkers >= 1 ? 0
+                : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limit: limit)
+        }
+        if let ttft = spec.sla.ttftP95, let perf = c.performance {
+            let budget = max(ttft - perf.ttftSeconds, 0)
+            ttftShare = cold <= budget && minWorkers >= 1 ? 0
+                : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limit: budget)
+        }
+        return (coldShare, ttftShare)
+    }
+
+    /// Idle timeouts tried when the default lets too many requests meet a cold start: a longer idle
+    /// tail keeps a worker warm between requests, and is billed.
+    static let longerIdleTimeouts = [30, 60, 120, 300, 600, 1800, 3600]
 
     /// Prices every allowed way of running a feasible candidate.
     func options(for c: Candidate, load: Load, allowed: Set<String>) -> [Option] {
@@ -109,34 +162,49 @@ extension Compiler {
         let location = weightsLocation
         let cold = environment.coldStart.estimate(weightsBytes: c.memory.weightsBytes, location: location,
                                                   flashboot: flashboot)
-        let busy = busyWorkerSecondsPerDay(c, load: load)
-        let idle = Double(idleTimeout(load))
-        let overhead = scaleUpsPerDay(load) * (cold + idle)
+        let defaultIdle = idleTimeout(load)
         let volumeMonthly = Double(storage.networkVolumeGB ?? 0) * environment.gpus.storage.networkVolumePerGBMonth
         let coldOK = coldStartAllowsScaleToZero(cold)
+        let dayShare = runDayShare
+        /// The cheapest idle timeout whose option meets the SLA (else the default's), for a minimum.
+        func priced(minWorkers: Int, make: (Int, Double) -> Option) -> Option {
+            var fallback: Option?
+            for idle in [defaultIdle] + Self.longerIdleTimeouts.filter({ $0 > defaultIdle }) {
+                var o = make(idle, flexUpSecondsPerDay(c, load: load, minWorkers: minWorkers, idle: Double(idle), cold: cold))
+                let shares = slaShares(c, load: load, minWorkers: minWorkers, idle: Double(idle), cold: cold)
+                o.idleSeconds = idle
+                o.coldWaitShare = shares.cold
+                o.ttftWaitShare = shares.ttft
+                if fallback == nil { fallback = o }
+                if o.meetsSLA { return o }
+                // Past one worker per active hour, a longer tail cannot help: the rate is the problem.
+                if minWorkers >= max(c.replicas, 1) { break }
+            }
+            return fallback!
+        }
         if allowed.contains("flex") && coldOK {
-            let perDay = (busy + overhead) * gpus * flex.usd
-            result.append(Option(
-                candidate: c, mode: .serverless, workerMode: .flex, minWorkers: 0, maxWorkers: c.replicas,
-                hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
-                storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
-                prices: [flex]))
+            result.append(priced(minWorkers: 0) { _, up in
+                let perDay = up * dayShare * gpus * flex.usd
+                return Option(
+                    candidate: c, mode: .serverless, workerMode: .flex, minWorkers: 0, maxWorkers: c.replicas,
+                    hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
+                    storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
+                    prices: [flex])
+            })
         }
         if allowed.contains("active"), let active = environment.gpus.activePerSecond(c.gpu) {
-            // Active workers run all day; demand beyond them goes to flex workers.
+            // Active workers run all day; demand beyond them goes to flex workers, idle tails and cold starts billed.
             // With `cold_start: none` no worker may start cold: every worker is active.
             let lowest = spec.sla.coldStart == ColdStart.none ? max(c.replicas, 1) : 1
             for minimum in lowest...max(c.replicas, 1) {
-                let activeCost = Double(minimum) * gpus * active.usd * 86_400
-                let covered = Double(minimum) * max(load.activeHours, 0.1) * 3600
-                let overflow = max(0, busy - covered)
-                let overflowCost = overflow > 0 ? (overflow + scaleUpsPerDay(load) * (cold + idle)) * gpus * flex.usd : 0
-                let perDay = activeCost + overflowCost
-                result.append(Option(
-                    candidate: c, mode: .serverless, workerMode: .active, minWorkers: minimum, maxWorkers: c.replicas,
-                    hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
-                    storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
-                    prices: [active, flex]))
+                result.append(priced(minWorkers: minimum) { _, up in
+                    let perDay = Double(minimum) * gpus * active.usd * 86_400 + up * dayShare * gpus * flex.usd
+                    return Option(
+                        candidate: c, mode: .serverless, workerMode: .active, minWorkers: minimum, maxWorkers: c.replicas,
+                        hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
+                        storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
+                        prices: [active, flex])
+                })
             }
         }
         return result

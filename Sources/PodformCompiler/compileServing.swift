@@ -131,6 +131,10 @@ extension Compiler {
             }
             options = within
         }
+        // The cheapest option whose analytic SLA check holds, cold starts included; if none does, the
+        // cheapest, whose verdict then says "not met".
+        let meeting = options.filter(\.meetsSLA)
+        if !meeting.isEmpty { options = meeting }
         guard let best = options.min(by: Option.isCheaper) else {
             return .failure(infeasible(load: load, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace))
         }
