@@ -86,10 +86,24 @@ extension Compiler {
     func flexUpSecondsPerDay(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double) -> Double {
         guard load.requestsPerDay > 0 else { return 0 }
         let activeSeconds = max(load.activeHours, 0.1) * 3600
-        return activeSeconds * ServerlessScaling.average(rateProfile(load)) { rate in
+        let up = { (rate: Double) in
             ServerlessScaling.flexWorkers(rate: rate, holdSeconds: hold(c, load: load, rate: rate).seconds,
                                           scalerStep: max(c.perReplicaConcurrency, 1), minWorkers: minWorkers,
                                           maxWorkers: max(c.replicas, minWorkers), idleSeconds: idle, coldSeconds: cold).up
+        }
+        let profile = rateProfile(load)
+        // An idle timeout as long as a block keeps the peak's workers up through the quieter blocks.
+        if idle >= RateProfile.blockSeconds { return activeSeconds * (profile.states.map { up($0.rate) }.max() ?? 0) }
+        return activeSeconds * ServerlessScaling.average(profile, up)
+    }
+
+    /// Share of a pod fleet's requests that wait past the TTFT SLA's budget for a slot (M/M/c).
+    func podWaitShare(_ c: Candidate, load: Load) -> Double? {
+        guard let ttft = spec.sla.ttftP95, let perf = c.performance, load.requestsPerDay > 0 else { return nil }
+        let budget = max(ttft - perf.ttftP95Seconds, 0)
+        return ServerlessScaling.average(rateProfile(load), requestWeighted: true) { rate in
+            ServerlessScaling.queueWaitShare(rate: rate, holdSeconds: hold(c, load: load, rate: rate).seconds,
+                                             servers: max(c.replicas, 1) * max(c.perReplicaConcurrency, 1), limit: budget)
         }
     }
 
@@ -131,7 +145,7 @@ extension Compiler {
                 : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limit: limit)
         }
         if let ttft = spec.sla.ttftP95, let perf = c.performance {
-            let budget = max(ttft - perf.ttftSeconds, 0)
+            let budget = max(ttft - perf.ttftP95Seconds, 0)
             ttftShare = cold <= budget && minWorkers >= 1 ? 0
                 : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limit: budget)
         }
@@ -155,7 +169,7 @@ extension Compiler {
             result.append(Option(
                 candidate: c, mode: .pod, workerMode: nil, minWorkers: c.replicas, maxWorkers: c.replicas,
                 hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * hoursPerDay * daysPerMonth,
-                storageMonthlyUSD: diskMonthly, coldStartSeconds: nil,
+                storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load),
                 prices: [price]))
         }
         guard serverlessPossible(c.gpu), let flex = environment.gpus.flexPerSecond(c.gpu) else { return result }

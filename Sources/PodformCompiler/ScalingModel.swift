@@ -136,22 +136,13 @@ public enum ServerlessScaling {
         let excess = coldSeconds <= 0 ? 0 : limit <= 0 ? coldSeconds * exp(s * s / 2)
             : coldSeconds * exp(s * s / 2) * phi(d2 + s) - limit * phi(d2)
         let perStart = pOver + rate * max(excess, 0)
-        var share = 0.0
+        // Queueing for a slot with every worker up, then the starts.
+        var share = queueWaitShare(rate: rate, holdSeconds: holdSeconds, servers: max(maxWorkers, minWorkers, 1) * step, limit: limit)
         let warm = max(minWorkers, 1)
-        if minWorkers >= 1 {
-            let c = minWorkers * step
-            if a < Double(c) {
-                share += erlangC(servers: c, load: a) * exp(-(Double(c) / holdSeconds - rate) * limit)
-            } else if maxWorkers <= minWorkers {
-                share += 1 - Double(c) / a
-            }
-        } else {
+        if minWorkers == 0 {
             let first = worker(1, rate: rate, holdSeconds: holdSeconds, scalerStep: step, idleSeconds: idleSeconds,
                                coldSeconds: coldSeconds)
             share += first.startsPerSecond * perStart / rate
-            if a < Double(step) {
-                share += first.upShare * erlangC(servers: step, load: a) * exp(-(Double(step) / holdSeconds - rate) * limit)
-            }
         }
         if maxWorkers > warm {
             for k in (warm + 1)...maxWorkers {
@@ -163,6 +154,15 @@ public enum ServerlessScaling {
             }
         }
         return min(1, share)
+    }
+
+    /// Share of requests that wait longer than `limit` for one of `servers` slots (M/M/c tail
+    /// C(c, a) e^(-(c/S - rate) L); overloaded: the arrivals beyond capacity).
+    public static func queueWaitShare(rate: Double, holdSeconds: Double, servers c: Int, limit: Double) -> Double {
+        guard rate > 0, holdSeconds > 0, c > 0 else { return 0 }
+        let a = rate * holdSeconds
+        guard a < Double(c) else { return 1 - Double(c) / a }
+        return erlangC(servers: c, load: a) * exp(-(Double(c) / holdSeconds - rate) * limit)
     }
 
     /// Mixes a per-rate quantity over a rate profile, by time (`requestWeighted` false) or by requests.

@@ -104,8 +104,14 @@ extension Compiler {
     /// The decode batch a worker runs at when requests arrive at `rate` (Little's law, capped at the slots),
     /// and how long each request then holds a slot (TTFT + output x step).
     func hold(_ c: Candidate, load: Load, rate: Double) -> (batch: Int, seconds: Double) {
-        let single = gpuSecondsPerRequest(c, load: load, batch: 1)
-        let batch = max(1, min(c.perReplicaConcurrency, Int(saturating: (rate * single).rounded(.up))))
+        // Little's law as a fixed point: the batch is the rate x the hold at that batch.
+        var batch = 1
+        for _ in 0..<6 {
+            let seconds = Double(batch) * gpuSecondsPerRequest(c, load: load, batch: batch)
+            let next = max(1, min(c.perReplicaConcurrency, Int(saturating: (rate * seconds).rounded(.up))))
+            if next <= batch { break }
+            batch = next
+        }
         return (batch, Double(batch) * gpuSecondsPerRequest(c, load: load, batch: batch))
     }
 

@@ -193,7 +193,9 @@ extension Compiler {
             slaMet = slaMet && share <= slaBreachShare
         }
         if let share = best.ttftWaitShare, share > 0.0005 {
-            notes.append(fmt("%@ of requests wait past the TTFT SLA for a worker to start (idle timeout %d s)", percentText(share), best.idleSeconds))
+            notes.append(best.mode == .pod
+                ? fmt("%@ of requests wait past the TTFT SLA for a free slot", percentText(share))
+                : fmt("%@ of requests wait past the TTFT SLA for a slot or a starting worker (idle timeout %d s)", percentText(share), best.idleSeconds))
             slaMet = slaMet && share <= slaBreachShare
         }
 

@@ -12,6 +12,6 @@ struct Podform: AsyncParsableCommand {
         Exit status: 0 success; 1 invalid input or failure; 2 changes present (plan --detailed-exitcode); 64 usage error.
         """,
         version: "0.1.0",
-        subcommands: [Validate.self, Plan.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
+        subcommands: [Validate.self, Plan.self, Simulate.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
     )
 }
