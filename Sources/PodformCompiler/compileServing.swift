@@ -92,6 +92,7 @@ extension Compiler {
         // Enumerate every GPU x tensor-parallel size x replica count (D-GPU-*).
         var rejected: [Candidate] = []
         var feasible: [Candidate] = []
+        var options: [Option] = []
         var gpuRejections: [(GPUType, String, String)] = []
         let maxReplicas = min(spec.constraints.maxWorkers ?? 16, 64)
         for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
@@ -101,7 +102,16 @@ extension Compiler {
                 for replicas in 1...max(maxReplicas, 1) {
                     let candidate = evaluate(gpu, tp: tp, replicas: replicas, load: load)
                     last = candidate
-                    if candidate.rejectionDetail == nil { feasible.append(candidate); last = nil; break }
+                    if candidate.rejectionDetail == nil {
+                        // Priced each allowed way (D-MODE, D-COST-*); more replicas only while none meets the SLA.
+                        let priced = self.options(for: candidate, load: load, allowed: modes)
+                        feasible.append(candidate)
+                        options += priced
+                        last = nil
+                        if priced.contains(where: \.meetsSLA) || priced.isEmpty { break }
+                        continue
+                    }
+                    if !feasible.isEmpty && feasible.last!.gpu.id == gpu.id && feasible.last!.tp == tp { last = nil; break }
                     if candidate.perReplicaConcurrency == 1 && candidate.rejectionRule == "D-MEMORY" { break }
                 }
                 if let last { rejected.append(last) }
@@ -119,9 +129,6 @@ extension Compiler {
                            "max_workers": "\(maxReplicas)"],
                   outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
 
-        // Price each feasible candidate every allowed way (D-MODE, D-COST-*).
-        var options: [Option] = []
-        for candidate in feasible { options += self.options(for: candidate, load: load, allowed: modes) }
         let unbudgeted = options
         if let budget = spec.constraints.monthlyBudgetUSD {
             let within = options.filter { $0.monthlyUSD <= budget }

@@ -58,6 +58,12 @@ extension Compiler {
             warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
         }
 
+        // Little's law: the peak rate x the time a request holds a slot is the concurrency the traffic implies.
+        let implied = load.peakRPS * (perf.ttftSeconds + Double(load.output) * perf.stepSeconds)
+        if implied > Double(load.concurrency) * 1.25 {
+            warnings.append(.init(code: "littles-law", message: fmt("the peak of %.2f requests/s x ~%.1f s per request implies ~%.0f requests in flight (Little's law), above concurrency %d: requests queue for a slot; raise concurrency or lower the peak", load.peakRPS, perf.ttftSeconds + Double(load.output) * perf.stepSeconds, implied, load.concurrency)))
+        }
+
         // Mode and pricing.
         let modeText = best.mode == .pod ? "pod" : "serverless \(best.workerMode!.rawValue)"
         var comparison: [String: Double] = [:]

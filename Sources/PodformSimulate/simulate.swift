@@ -177,14 +177,24 @@ private struct Engine {
                 let weekday = (day + 1) % 7  // day 0 is a Monday
                 guard model.runDays.contains(weekday), windowSeconds > 0 else { continue }
                 let open = Double(day) * 86_400 + Double(model.windowStartMinute) * 60
-                var blockStart = open
+                // Stratified: each state gets its share of the day's blocks (the remainder drawn), in a
+                // shuffled order, so a day carries the mean rate however few blocks it has.
+                let blocks = Int((windowSeconds / RateProfile.blockSeconds).rounded(.up))
+                var rates: [Double] = []
+                for s in model.profile.states.dropLast() {
+                    let exact = s.share * Double(blocks)
+                    let count = Int(exact) + (rng.uniform() < exact - Double(Int(exact)) ? 1 : 0)
+                    rates += Array(repeating: s.rate, count: min(count, blocks - rates.count))
+                }
+                rates += Array(repeating: model.profile.states.last?.rate ?? 0, count: max(blocks - rates.count, 0))
+                for i in stride(from: rates.count - 1, to: 0, by: -1) {
+                    rates.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+                }
+                var blockStart = open, block = 0
                 while blockStart < open + windowSeconds {
                     let blockEnd = min(blockStart + RateProfile.blockSeconds, open + windowSeconds)
-                    var u = rng.uniform(), rate = model.profile.states.last?.rate ?? 0
-                    for s in model.profile.states {
-                        if u < s.share { rate = s.rate; break }
-                        u -= s.share
-                    }
+                    let rate = rates[min(block, rates.count - 1)]
+                    block += 1
                     if rate > 0 {
                         var t = blockStart + rng.exponential(rate: rate)
                         while t < blockEnd {
