@@ -41,8 +41,10 @@ struct Option {
     }
 }
 
-/// Share of requests a p95 term may break.
-let slaBreachShare = 0.05
+/// Share of requests a p95 term may break (5%), as the analytic model must show it: 3.5%, because
+/// against the simulation it has read up to ~1.5x low (3.6% analytic vs 5.2% simulated slot queueing on
+/// examples/llama3-70b-int4.yaml).
+let slaBreachShare = 0.035
 
 extension Compiler {
     var cloudLabel: String {
