@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PodformSizing", targets: ["PodformSizing"]),
         .library(name: "PodformCatalog", targets: ["PodformCatalog"]),
         .library(name: "PodformCompiler", targets: ["PodformCompiler"]),
+        .library(name: "PodformKit", targets: ["PodformKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -45,12 +46,14 @@ let package = Package(
         .executableTarget(name: "podform-fuzz", dependencies: ["PodformCore"]),
         // Live state, diff (pure) -> ChangeSet, apply (the only effects on RunPod).
         .target(name: "PodformApply", dependencies: ["PodformCore", "PodformCompiler", "PodformCatalog", "RunPodAPI"]),
+        // The pipeline the CLI, benches and tests share: catalogs, model resolution (Hub), spec files, plan.
+        .target(name: "PodformKit", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.
         .target(name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "RunPodAPI", "PodformApply"]),
         .executableTarget(
             name: "podform",
             dependencies: [
-                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply", "PodformSimulate",
+                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply", "PodformKit", "PodformSimulate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -115,10 +115,9 @@ extension Compiler {
         }
         let perf = architecture.performance(
             weights: precision, kv: kvFormat,
-            gpu: GPUPerformance(bandwidthGBps: gpu.memoryBandwidthGBps ?? 0, tflops16: gpu.bf16TFLOPS ?? gpu.fp16TFLOPS ?? 0,
-                                tflops8: gpu.fp8 ? gpu.fp8TFLOPS : nil, fastInterconnect: gpu.fastInterconnect),
+            gpu: gpu.performanceFacts,
             tp: tp, batch: perReplica, prompt: load.prompt, output: load.output,
-            arrivalRate: load.peakRPS / Double(replicas), model: environment.performance)
+            arrivalRate: load.peakRPS / Double(replicas), model: environment.performance, maxBatchedTokens: shape.maxBatchedTokens)
         candidate.performance = perf
         if perf.requestsPerSecond * Double(replicas) < load.peakRPS {
             candidate.rejectionDetail = .throughput(replicas: replicas, tp: tp, gpu: gpu.displayName,
@@ -142,7 +141,7 @@ extension Compiler {
     func tensorParallelSizes(_ gpu: GPUType) -> [Int] {
         let limit = min(gpu.maxGPUsPerPod, spec.constraints.maxGPUsPerWorker ?? 8)
         let allToAll = gpu.interconnect == "SXM" || gpu.interconnect == "Infinity Fabric"
-        let sizes = [1, 2, 4, 8].filter { $0 <= limit && architecture.supportsTensorParallel($0) && ($0 <= 2 || allToAll) }
+        let sizes = [1, 2, 4, 8].filter { $0 <= limit && tensorParallelProblem($0) == nil && ($0 <= 2 || allToAll) }
         guard let largest = sizes.last else { return [] }
         let minimal = sizes.first { tp in
             let shape = ServingShape(weights: precision, kv: kvFormat, context: spec.context ?? 4096, concurrency: 1,

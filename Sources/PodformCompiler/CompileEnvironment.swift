@@ -30,6 +30,9 @@ public struct CompileFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var suggestions: [String]
     public var trace: [Deployment.TraceStep]
+    /// The diagnostic code and the spec key it is located at (`Specs/diagnostics.md`).
+    public var code: String = "no-feasible-plan"
+    public var keyPath: String = "name"
 
     public var description: String {
         var text = "\(spec): \(message)"
@@ -42,3 +45,28 @@ public struct CompileFailure: Error, Sendable, CustomStringConvertible {
 let hoursPerMonth = 730.0
 /// Days in a billing month.
 let daysPerMonth = 30.4167
+
+/// What an image is, for choosing how it runs (D-CONTAINER). Judged by the repository path, not by
+/// a word anywhere in the reference.
+public enum ImageKind: Sendable, Equatable {
+    /// vLLM's OpenAI-compatible server (`vllm/vllm-openai`): serves HTTP, no RunPod handler.
+    case vllmOpenAI
+    /// RunPod's vLLM worker (`runpod/worker-v1-vllm`, `runpod/worker-vllm`): a queue handler.
+    case worker
+    /// Anything else: the user's own image, deployed as written.
+    case custom
+
+    public init(_ reference: String) {
+        var path = reference.lowercased()
+        if let at = path.firstIndex(of: "@") { path = String(path[..<at]) }
+        if let colon = path.lastIndex(of: ":"), !path[colon...].contains("/") { path = String(path[..<colon]) }
+        let parts = path.split(separator: "/")
+        let repository = parts.suffix(2).joined(separator: "/")
+        switch repository {
+        case "vllm/vllm-openai": self = .vllmOpenAI
+        case "runpod/worker-v1-vllm", "runpod/worker-vllm", "runpod-workers/worker-vllm": self = .worker
+        default: self = .custom
+        }
+    }
+}
+

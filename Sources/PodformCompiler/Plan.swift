@@ -2,11 +2,14 @@ import RunPodAPI
 import PodformSizing
 import PodformCore
 
+/// podform's version: the CLI's `--version`, plans' `generated_by`, CHANGELOG.md's newest entry.
+public let podformVersion = "0.2.0"
+
 /// The compiler's output: one deployment per spec (`Specs/plan.md`; JSON Schema `Schemas/podform-plan.schema.json`).
 public struct Plan: Sendable, Codable, Hashable {
     /// Bumped on any incompatible change to the JSON below.
     public var formatVersion: Int = 1
-    public var generatedBy: String = "podform 0.1.0"
+    public var generatedBy: String = "podform \(podformVersion)"
     /// True when planned without live RunPod state (every resource is a create).
     public var offline: Bool
     /// The GPU catalog's date and where it came from.

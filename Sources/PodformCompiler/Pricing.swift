@@ -77,9 +77,9 @@ extension Compiler {
     func gpuSecondsPerRequest(_ c: Candidate, load: Load, batch: Int) -> Double {
         let perf = architecture.performance(
             weights: precision, kv: kvFormat,
-            gpu: GPUPerformance(bandwidthGBps: c.gpu.memoryBandwidthGBps ?? 0, tflops16: c.gpu.bf16TFLOPS ?? c.gpu.fp16TFLOPS ?? 0,
-                                tflops8: c.gpu.fp8 ? c.gpu.fp8TFLOPS : nil, fastInterconnect: c.gpu.fastInterconnect),
-            tp: c.tp, batch: batch, prompt: load.prompt, output: load.output, model: environment.performance)
+            gpu: c.gpu.performanceFacts,
+            tp: c.tp, batch: batch, prompt: load.prompt, output: load.output, model: environment.performance,
+            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: c.gpu.cudaMemoryGiB, context: load.context))
         return perf.requestsPerSecond > 0 ? 1 / perf.requestsPerSecond : 0
     }
 

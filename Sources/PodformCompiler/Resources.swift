@@ -28,7 +28,7 @@ extension Compiler {
     /// GB the weights need on the container disk (10% headroom), when `mode` keeps them there.
     func weightsOnContainerDiskGB(_ c: Candidate, mode: DeploymentMode) -> Int? {
         let inContainer = mode == .pod ? weightsLocation == .image : weightsLocation != .networkVolume
-        return inContainer ? roundUp(Double(c.memory.weightsBytes) / 1e9 * 1.1, to: 1) : nil
+        return inContainer ? roundUp(Double(downloadBytes) / 1e9 * 1.1, to: 1) : nil
     }
 
     /// Why `deploy.container_disk` cannot work for this candidate in `mode`, or nil: podform never
@@ -40,7 +40,8 @@ extension Compiler {
     }
 
     func storagePlan(_ c: Candidate) -> StoragePlan {
-        let weightsGB = Double(c.memory.weightsBytes) / 1e9
+        // Bytes on disk, not in GPU memory: vLLM quantizing while loading downloads the 16-bit checkpoint.
+        let weightsGB = Double(downloadBytes) / 1e9
         let withHeadroom = weightsGB * 1.2 + 5
         let volumeGB = min(max(roundUp(withHeadroom, to: 10), 20), 4096)
         let inContainer = roundUp(containerBaseGB + weightsGB * 1.1, to: 5)
@@ -94,9 +95,15 @@ extension Compiler {
             env["DTYPE"] = vllm.dtype
             if let q = vllm.quantization { env["QUANTIZATION"] = q }
             if vllm.kvCacheDType != "auto" { env["KV_CACHE_DTYPE"] = vllm.kvCacheDType }
-            if vllm.enablePrefixCaching { env["ENABLE_PREFIX_CACHING"] = "true" }
+            // vLLM 0.27.1 enables prefix caching by default (vllm/config/cache.py); BASE_PATH is a
+            // build argument of worker-vllm v2.25.2 (Dockerfile `ARG BASE_PATH`, which fixes HF_HOME
+            // under /runpod-volume at build time), so neither is set at runtime.
             if let revision = spec.model.revision { env["MODEL_REVISION"] = revision }
-            if weightsLocation == .networkVolume { env["BASE_PATH"] = "/runpod-volume" }
+            // worker-vllm v2.25.2 maps every env var named like a vLLM flag onto it
+            // (src/args_builder.py build_vllm_args: HF_TOKEN -> --hf-token <token>) and logs the
+            // command line (src/main.py start_vllm). huggingface_hub also reads
+            // HUGGING_FACE_HUB_TOKEN, which names no vLLM flag, so the token goes there.
+            if let token = env.removeValue(forKey: "HF_TOKEN") { env["HUGGING_FACE_HUB_TOKEN"] = token }
         } else {
             env["HF_HOME"] = weightsLocation == .networkVolume ? "/workspace/huggingface" : "/root/.cache/huggingface"
         }
@@ -113,7 +120,7 @@ extension Compiler {
                     "--max-num-batched-tokens", String(vllm.maxNumBatchedTokens), "--dtype", vllm.dtype]
         if let q = vllm.quantization { args += ["--quantization", q] }
         if vllm.kvCacheDType != "auto" { args += ["--kv-cache-dtype", vllm.kvCacheDType] }
-        if vllm.enablePrefixCaching { args.append("--enable-prefix-caching") }
+        // Prefix caching is on by default in vLLM 0.27.1 (vllm/config/cache.py): no flag.
         if let revision = spec.model.revision { args += ["--revision", revision] }
         return args.joined(separator: " ")
     }

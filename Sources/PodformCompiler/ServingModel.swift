@@ -141,7 +141,7 @@ extension Spec {
                                      prompt: load.prompt, output: load.output, model: environment.performance)
         }
         let one = perf(1), full = perf(vllm.maxNumSeqs)
-        let overhead = environment.performance.requestOverhead
+        let overhead = environment.performance.calibration.requestSeconds.value
         let schedule = traffic.schedule
         let runDays = schedule.map { s in Schedule.Day.allCases.indices.filter { s.days.contains(Schedule.Day.allCases[$0]) } }
             ?? Array(0..<7)

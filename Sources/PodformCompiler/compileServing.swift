@@ -29,7 +29,7 @@ extension Compiler {
         if spec.traffic.peakRequestsPerSecond == nil && requestsPerDay > 0 {
             inputs["peak_rps"]! += " (derived: mean rate over active hours x \(pattern == .bursty ? 3 : 1.5))"
         }
-        trace.add("D-LOAD", "What load must one deployment carry?", inputs: inputs,
+        trace.add(.load, "What load must one deployment carry?", inputs: inputs,
                   outcome: "\(concurrency) concurrent sequences of up to \(context) tokens", source: Source.seed001)
         return Load(context: context, concurrency: concurrency, prompt: prompt, output: output, peakRPS: peak,
                     requestsPerDay: requestsPerDay, activeHours: activeHours, pattern: pattern)
@@ -39,24 +39,24 @@ extension Compiler {
     func allowedModes(_ trace: inout TraceBuilder) -> Set<String> {
         switch spec.deploy.mode ?? .auto {
         case .pod:
-            trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "pod"], outcome: "pod (the spec says so)", source: Source.seed001)
+            trace.add(.mode, "Pod or serverless?", inputs: ["deploy.mode": "pod"], outcome: "pod (the spec says so)", source: Source.seed001)
             return ["pod"]
         case .serverless:
             if spec.sla.coldStart == ColdStart.none {
-                trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "serverless", "sla.cold_start": "none"],
+                trace.add(.mode, "Pod or serverless?", inputs: ["deploy.mode": "serverless", "sla.cold_start": "none"],
                           outcome: "serverless with active workers only (no scale-up may start cold)", source: Source.seed002)
                 return ["active"]
             }
-            trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "serverless"], outcome: "serverless (the spec says so)", source: Source.seed001)
+            trace.add(.mode, "Pod or serverless?", inputs: ["deploy.mode": "serverless"], outcome: "serverless (the spec says so)", source: Source.seed001)
             return ["flex", "active"]
         case .auto:
             if spec.sla.coldStart == ColdStart.none {
-                trace.add("D-MODE", "Pod or serverless?", inputs: ["sla.cold_start": "none"],
+                trace.add(.mode, "Pod or serverless?", inputs: ["sla.cold_start": "none"],
                           outcome: "pod: zero cold starts (seed 001: a pod when the SLA cannot tolerate even an occasional cold start)",
                           source: Source.seed001)
                 return ["pod"]
             }
-            trace.add("D-MODE", "Pod or serverless?", inputs: ["deploy.mode": "auto"],
+            trace.add(.mode, "Pod or serverless?", inputs: ["deploy.mode": "auto"],
                       outcome: "price pod, serverless flex and serverless active; the cheapest that meets the SLA wins", source: Source.seed000)
             return ["pod", "flex", "active"]
         }
@@ -64,12 +64,12 @@ extension Compiler {
 
     func compileServing() -> Result<Deployment, CompileFailure> {
         var trace = TraceBuilder()
-        trace.add("D-WORKLOAD", "What class of workload is this?", inputs: ["workload": spec.workload.rawValue],
+        trace.add(.workload, "What class of workload is this?", inputs: ["workload": spec.workload.rawValue],
                   outcome: spec.workload == .batch ? "batch inference: throughput per dollar, latency tolerant" : "realtime inference: TTFT and per-user tokens/s matter",
                   source: Source.seed000)
         let load = self.load(&trace)
         let params = spec.model.parameters ?? architecture.parameterCount.total
-        trace.add("D-MEMORY-MODEL", "How much memory does one replica need?",
+        trace.add(.memoryModel, "How much memory does one replica need?",
                   inputs: ["model": architecture.id, "parameters": fmt("%.2fB", Double(params) / 1e9),
                            "precision": precision.rawValue, "kv_cache_dtype": kvFormat.rawValue,
                            "kv_bytes_per_token": "\(architecture.kvBytesPerToken(kvFormat, weights: precision))",
@@ -80,9 +80,21 @@ extension Compiler {
                                   load.concurrency, load.context),
                   source: Source.sizing)
         if let max = architecture.maxContext, load.context > max {
-            return .failure(failure("context \(load.context) exceeds \(architecture.id)'s maximum of \(max) tokens",
-                                    suggestions: ["set context to \(max) or less"], trace: trace))
+            return .failure(failure("context \(load.context) exceeds \(architecture.id)'s limit of \(max) tokens, as vLLM derives it from config.json (max_position_embeddings and rope scaling); vLLM refuses a larger --max-model-len",
+                                    suggestions: ["set context to \(max) or less"], trace: trace, code: "context-over-model-limit", at: "context"))
         }
+        let decision = precisionDecision()
+        trace.add(.precision, inputs: ["precision": precision.rawValue, "model": spec.model.id,
+                                       "quantization_config": architecture.quantization?.summary ?? "none"],
+                  outcome: decision.outcome, source: Source.vllmQuantization)
+        if let (message, suggestions) = decision.refusal {
+            return .failure(failure(message, suggestions: suggestions, trace: trace, code: "precision-checkpoint-mismatch", at: "precision"))
+        }
+        let skipped = [1, 2, 4, 8].compactMap { tp in tensorParallelProblem(tp).map { "\(tp): \($0)" } }
+        trace.add(.tensorParallel, inputs: ["heads": "\(architecture.heads)", "kv_heads": "\(architecture.kvHeads)",
+                                            "fp8_block": architecture.quantization?.weightBlock.map { $0.map(String.init).joined(separator: "x") } ?? "none"],
+                  outcome: skipped.isEmpty ? "every size of 1, 2, 4, 8 loads" : "skipped: " + skipped.joined(separator: "; "),
+                  source: Source.vllmParallel)
         let modes = allowedModes(&trace)
         if weightsLocation == .networkVolume && spec.constraints.dataCenters.isEmpty {
             return .failure(failure("weights on a network volume need a data center (a volume lives in one)",
@@ -117,13 +129,13 @@ extension Compiler {
                 if let last { rejected.append(last) }
             }
         }
-        trace.add("D-GPU-FILTER", "Which GPU types do the constraints allow?",
+        trace.add(.gpuFilter, "Which GPU types do the constraints allow?",
                   inputs: ["gpus": spec.constraints.gpus.joined(separator: ", "), "exclude_gpus": spec.constraints.excludeGPUs.joined(separator: ", "),
                            "cloud": (spec.constraints.cloud ?? .secure).rawValue, "require_ecc": "\(spec.constraints.requireECC ?? false)",
                            "allow_consumer_gpus": "\(spec.constraints.allowConsumerGPUs ?? false)", "image": image],
                   outcome: "\(environment.gpus.gpus.count - gpuRejections.count) of \(environment.gpus.gpus.count) GPU types remain",
                   source: Source.seed000)
-        trace.add("D-FIT", "Which GPU x count x replicas hold the load and meet the SLA?",
+        trace.add(.fit, "Which GPU x count x replicas hold the load and meet the SLA?",
                   inputs: ["ttft_p95": spec.sla.ttftP95.map { fmt("%.2fs", $0) } ?? "none",
                            "output_tokens_per_second": spec.sla.outputTokensPerSecond.map { fmt("%g", $0) } ?? "none",
                            "max_workers": "\(maxReplicas)"],

@@ -21,9 +21,9 @@ extension Compiler {
                                   gradientCheckpointing: t.gradientCheckpointing ?? true)
         let memory = architecture.trainingMemory(shape)
         let hours = t.hours ?? 1
-        trace.add("D-WORKLOAD", "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": method.rawValue],
+        trace.add(.workload, "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": method.rawValue],
                   outcome: "\(spec.workload.rawValue): a pod, billed per second until it is destroyed", source: Source.seed002)
-        trace.add("D-TRAIN-MEMORY", "How much memory does the run need?",
+        trace.add(.trainMemory, "How much memory does the run need?",
                   inputs: ["trainable_parameters": "\(memory.trainableParameters)", "batch_size": "\(shape.batchSize)",
                            "sequence_length": "\(shape.sequenceLength)", "gradient_checkpointing": "\(shape.gradientCheckpointing)"],
                   outcome: fmt("%.1f GB (weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f)",
@@ -63,7 +63,7 @@ extension Compiler {
                                     suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
                                     trace: trace))
         }
-        trace.add("D-GPU", "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)],
+        trace.add(.gpu, "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)],
                   outcome: fmt("%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
                   source: Source.seed002)
         let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
@@ -96,7 +96,7 @@ extension Compiler {
         // Nothing podform runs stops a training pod when its job ends (the default image serves
         // Jupyter and never exits), so it is priced for the whole month, and the run says what
         // the planned hours cost (`Specs/state.md`, "Lifecycle").
-        trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["training.hours": fmt("%g", hours)],
+        trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["training.hours": fmt("%g", hours)],
                   outcome: fmt("until `podform destroy`: priced all month ($%.2f); the planned %g-hour run costs $%.2f", hourly * hoursPerMonth, hours, hourly * hours),
                   source: "Specs/state.md (Lifecycle)")
         warnings.append(.init(code: "pod-runs-until-destroyed",

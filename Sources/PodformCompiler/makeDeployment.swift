@@ -16,19 +16,31 @@ extension Compiler {
             maxModelLen: load.context, gpuMemoryUtilization: utilization, tensorParallelSize: c.tp,
             maxNumSeqs: c.perReplicaConcurrency, maxNumBatchedTokens: c.memory.activationBytesPerGPU > 0
                 ? ServingDefaults.maxBatchedTokens(gpuGiB: c.gpu.cudaMemoryGiB, context: load.context) : 8192,
-            quantization: precision.vllmQuantization, dtype: dtype, kvCacheDType: kvFormat.rawValue,
+            quantization: precisionDecision().flag, dtype: dtype, kvCacheDType: kvFormat.rawValue,
             enablePrefixCaching: spec.traffic.repeatedPrefixes ?? false)
     }
 
-    /// The serverless image: the spec's when it is a worker image, else worker-vllm (D-CONTAINER).
-    func serverlessImage(_ trace: inout TraceBuilder) -> String {
-        if let image = spec.deploy.image, image.lowercased().contains("worker") { return image }
-        if let image = spec.deploy.image {
-            trace.add("D-CONTAINER", "Which image runs a serverless worker?", inputs: ["deploy.image": image],
+    /// The serverless image (D-CONTAINER): the spec's as written, except vLLM's OpenAI server image,
+    /// which has no RunPod handler and cannot take jobs from a queue endpoint: that one becomes
+    /// worker-vllm, with a warning. A custom image is deployed as is and configured through the
+    /// environment worker-vllm reads.
+    func serverlessImage(_ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) -> String {
+        guard let image = spec.deploy.image else { return environment.defaultServerlessImage }
+        switch ImageKind(image) {
+        case .worker: return image
+        case .custom:
+            trace.add(.container, inputs: ["deploy.image": image],
+                      outcome: "`\(image)` as written: it must run a RunPod handler; podform configures it through worker-vllm's environment variables",
+                      source: Source.notesWorker)
+            return image
+        case .vllmOpenAI:
+            trace.add(.container, inputs: ["deploy.image": image],
                       outcome: "\(environment.defaultServerlessImage): queue endpoints need RunPod's handler, which `\(image)` lacks",
                       source: Source.notesWorker)
+            warnings.append(.init(code: "image-replaced",
+                                  message: "`\(image)` has no RunPod handler, so the serverless endpoint runs \(environment.defaultServerlessImage); set deploy.image to a worker image, or deploy.mode: pod"))
+            return environment.defaultServerlessImage
         }
-        return environment.defaultServerlessImage
     }
 
     func deployment(_ best: Option, load: Load, options: [Option], allOptions: [Option], rejected: [Candidate],
@@ -42,7 +54,7 @@ extension Compiler {
         let vllm = vllmSettings(c, load: load)
         let perf = c.performance!
 
-        trace.add("D-GPU", "Which GPU, how many per replica, how many replicas?",
+        trace.add(.gpu, "Which GPU, how many per replica, how many replicas?",
                   inputs: ["gpu": gpu.id, "tensor_parallel": "\(c.tp)", "replicas": "\(c.replicas)",
                            "per_replica_concurrency": "\(c.perReplicaConcurrency)",
                            "kv_capacity_tokens": "\(c.memory.gpu?.kvCapacityTokens ?? 0)",
@@ -53,6 +65,10 @@ extension Compiler {
         if c.tp > 1 && !gpu.fastInterconnect {
             warnings.append(.init(code: "pcie-tensor-parallel",
                                   message: "tensor parallel over PCIe (\(gpu.displayName)): all-reduces cost more than on NVLink/SXM; the estimate includes a PCIe penalty (seed 000)"))
+        }
+        for note in perf.uncalibrated {
+            warnings.append(.init(code: "speed-uncalibrated",
+                                  message: "\(note): the speed estimate uses fallback efficiency factors and a wider range (Specs/performance.md §2)"))
         }
         if gpu.consumer {
             warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
@@ -77,7 +93,7 @@ extension Compiler {
             let perRequest = max(flex - storage, 0.0001) / load.requestsPerDay
             breakEven = ((pod - storage) / perRequest).rounded()
         }
-        trace.add("D-PRICING", "Which pricing model is cheapest at this traffic?",
+        trace.add(.pricing, "Which pricing model is cheapest at this traffic?",
                   inputs: comparison.mapValues { fmt("$%.2f/month", $0) }.merging(
                       ["requests_per_day": fmt("%.0f", load.requestsPerDay),
                        "break_even_requests_per_day": breakEven.map { fmt("%.0f", $0) } ?? "n/a"], uniquingKeysWith: { a, _ in a }),
@@ -85,11 +101,11 @@ extension Compiler {
 
         if best.mode == .pod {
             if let schedule = spec.traffic.schedule {
-                trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["traffic.schedule": schedule.description],
+                trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": schedule.description],
                           outcome: fmt("%.1f hours a day on average: `podform reconcile` starts the pod when the window opens and stops it when it closes", schedule.averageHoursPerDay),
                           source: "Specs/state.md (Lifecycle); openapi-v2.json POST /v2/pods/{id}/action")
             } else {
-                trace.add("D-LIFECYCLE", "When does the pod run (and bill)?", inputs: ["traffic.schedule": "none", "pattern": load.pattern.rawValue],
+                trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["traffic.schedule": "none", "pattern": load.pattern.rawValue],
                           outcome: "all day: nothing stops a pod, so it is priced for 24 hours a day",
                           source: "Specs/state.md (Lifecycle)")
                 if load.pattern == .batch || load.pattern == .scheduled || spec.workload == .batch {
@@ -101,8 +117,11 @@ extension Compiler {
 
         var serverless: Deployment.Serverless?
         var workers: Deployment.Workers?
-        var containerImage = best.mode == .pod ? image : serverlessImage(&trace)
-        if best.mode == .pod, containerImage.lowercased().contains("worker") {
+        var containerImage = best.mode == .pod ? image : serverlessImage(&trace, &warnings)
+        if best.mode == .pod, ImageKind(containerImage) == .worker {
+            // A worker image waits for queue jobs; a pod serves HTTP: vLLM's OpenAI server.
+            warnings.append(.init(code: "image-replaced",
+                                  message: "`\(containerImage)` is a serverless worker image, which serves no HTTP on a pod; the pod runs \(environment.defaultPodImage)"))
             containerImage = environment.defaultPodImage
         }
         if best.mode == .serverless {
@@ -122,7 +141,7 @@ extension Compiler {
                 idleTimeoutSeconds: best.idleSeconds, executionTimeoutMs: timeoutMs,
                 flashboot: flashboot ? "FLASHBOOT" : "OFF", coldStartSeconds: (best.coldStartSeconds ?? 0).rounded())
             workers = Deployment.Workers(min: best.minWorkers, max: best.maxWorkers)
-            trace.add("D-SERVERLESS", "How does the endpoint scale?",
+            trace.add(.serverless, "How does the endpoint scale?",
                       inputs: ["pool": pool, "excluded": excluded.joined(separator: ", "), "scaler": scaler,
                                "cold_start_estimate_s": fmt("%.0f", best.coldStartSeconds ?? 0),
                                "sla.cold_start": coldStartText],
@@ -141,7 +160,7 @@ extension Compiler {
         case (.pod, _): weightsText = "pod-volume"
         case (.serverless, let w): weightsText = w.rawValue
         }
-        trace.add("D-WEIGHTS", "Where do the weights live?",
+        trace.add(.weights, "Where do the weights live?",
                   inputs: ["deploy.weights": (spec.deploy.weights ?? .auto).rawValue,
                            "data_centers": spec.constraints.dataCenters.joined(separator: ", "),
                            "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9)],
@@ -161,16 +180,13 @@ extension Compiler {
             volumeGB: best.mode == .pod ? storage.podVolumeGB : nil,
             volumeMountPath: best.mode == .pod && storage.podVolumeGB != nil ? "/root/.cache/huggingface" : nil,
             weights: weightsText, env: env, args: best.mode == .pod ? podArgs(vllm) : nil)
-        trace.add("D-VLLM", "Which vLLM settings?",
+        trace.add(.vllm, "Which vLLM settings?",
                   inputs: ["max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
                            "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": fmt("%.2f", vllm.gpuMemoryUtilization)],
-                  outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it)",
-                  source: Source.notesWorker)
+                  outcome: "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly (worker-vllm v2.24+ no longer infers it); no ENABLE_PREFIX_CACHING (vLLM 0.27's default is on), no runtime BASE_PATH (a build argument of the worker image), HF_TOKEN passed as HUGGING_FACE_HUB_TOKEN (worker-vllm turns HF_TOKEN into a logged --hf-token)",
+                  source: Source.notesWorker + "; " + Source.workerSource)
         if let image = spec.deploy.image, image.hasSuffix(":latest") || !(image.split(separator: "/").last ?? "").contains(":") {
             warnings.append(.init(code: "unpinned-image", message: "image `\(image)` is not pinned to a version"))
-        }
-        if [.awq, .gptq].contains(precision) && !spec.model.id.lowercased().contains(precision.rawValue) {
-            warnings.append(.init(code: "quantized-checkpoint", message: "\(precision.rawValue) needs a pre-quantized checkpoint; `\(spec.model.id)` does not look like one (e.g. an `-AWQ` repository)"))
         }
         if let age = environment.gpus.ageInDays(now: environment.now), age > 30 {
             warnings.append(.init(code: "stale-catalog", message: "GPU prices are \(age) days old (as of \(environment.gpus.asOf)); run `podform catalog refresh`"))

@@ -2,7 +2,9 @@ import Foundation
 import PodformApply
 import RunPodAPI
 
-/// Renders change sets Terraform style: `+` create, `~` update in place, `-/+` replace, `-` delete.
+/// Renders change sets Terraform style: `+` create, `~` update in place, `+/-` replace (podform
+/// always creates the replacement before it destroys the old one: Terraform's create-before-destroy
+/// symbol), `-` delete. The summary counts a replacement as one add and one destroy, as Terraform does.
 public enum ChangeSetRenderer {
     public static func text(_ sets: [ChangeSet]) -> String {
         var out = ""
@@ -15,7 +17,7 @@ public enum ChangeSetRenderer {
                 switch c.action {
                 case .create: symbol = "+"; add += 1
                 case .update: symbol = "~"; change += 1
-                case .replace: symbol = "-/+"; replace += 1
+                case .replace: symbol = "+/-"; add += 1; destroy += 1; replace += 1
                 case .delete: symbol = "-"; destroy += 1
                 case .start, .stop: symbol = "~"; change += 1
                 case .noop: symbol = " "
@@ -30,14 +32,19 @@ public enum ChangeSetRenderer {
             for note in set.notes { out += "  ! \(note)\n" }
             for error in set.errors { out += "  x error: \(error)\n" }
         }
-        out += "\nPlan: \(add) to add, \(change) to change, \(replace) to replace, \(destroy) to destroy.\n"
+        out += "\nPlan: \(add) to add, \(change) to change, \(destroy) to destroy."
+        out += (replace > 0 ? " (\(replace) replaced, create before destroy)" : "") + "\n"
         return out
     }
 
     static func show(_ v: JSONValue?) -> String {
         guard let v else { return "(none)" }
         switch v {
-        case .string(let s): return "\"\(s)\""
+        case .string(let s):
+            // JSON-quoted: a live value with a newline or an escape sequence stays on its line.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            return (try? String(decoding: encoder.encode(s), as: UTF8.self)) ?? "\"?\""
         case .int(let i): return String(i)
         case .number(let d): return String(d)
         case .bool(let b): return String(b)

@@ -121,8 +121,9 @@ public enum DockerfileRenderer {
     static func baseImage(_ d: Deployment, target: Target) -> String {
         let image = d.container.image
         switch target {
-        case .pod: return image.contains("vllm-openai") ? image : podBase
-        case .serverless: return image.contains("worker") ? image : serverlessBase
+        // The plan's image as written, except the one that cannot run in that mode (D-CONTAINER).
+        case .pod: return ImageKind(image) == .worker ? podBase : image
+        case .serverless: return ImageKind(image) == .vllmOpenAI ? serverlessBase : image
         }
     }
 

@@ -57,8 +57,8 @@ public enum PlanMarkdownRenderer {
         if let e = d.estimates, !e.slaNotes.isEmpty { s += "**SLA:** " + e.slaNotes.joined(separator: "; ") + "\n\n" }
         s += "**Resources:**\n\n| action | kind | name |\n| --- | --- | --- |\n"
         for r in d.resources {
-            // The same symbols as the terminal diff: + create, ~ update, -/+ replace, - delete.
-            let symbol = ["create": "+ ", "update": "~ ", "replace": "-/+ ", "delete": "- "][r.action] ?? ""
+            // The same symbols as the terminal diff: + create, ~ update, +/- replace (create before destroy), - delete.
+            let symbol = ["create": "+ ", "update": "~ ", "replace": "+/- ", "delete": "- ", "start": "~ ", "stop": "~ "][r.action] ?? ""
             s += "| \(symbol)\(r.action) | \(r.kind) | `\(r.name)` |\n"
         }
         if !d.alternatives.isEmpty {

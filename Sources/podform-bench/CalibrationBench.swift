@@ -36,7 +36,7 @@ enum CalibrationBench {
         let text = try String(contentsOfFile: csvPath, encoding: .utf8)
         var rows: [Row] = []
         var skipped: [String] = []
-        for r in CSV.parse(text) {
+        for r in CSVTable.parse(text) {
             let rawID = r["model_id"] ?? ""
             let id = rawID.components(separatedBy: " (").first ?? rawID
             guard let model = models.model(named: id) else { skipped.append("\(id) (not in catalog)"); continue }

@@ -4,7 +4,7 @@ import PodformSizing
 
 /// podform-bench: accuracy and speed benchmarks; writes BENCHMARKS.md sections.
 ///
-/// Usage: swift run -c release podform-bench [calibration|throughput|plans|simulate|reconcile|all] [--write BENCHMARKS.md]
+/// Usage: swift run -c release podform-bench [calibration|speed|plans|simulate|reconcile|all] [--write] [--fit]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let what = arguments.first { !$0.hasPrefix("-") } ?? "all"
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -26,9 +26,8 @@ do {
             csvPath: root.appendingPathComponent("Benchmarks/data/vllm_calibration.csv").path, models: models, gpus: gpus)
         sections.append(md)
     }
-    if what == "throughput" || what == "all" {
-        sections.append(try ThroughputBench.run(
-            csvPath: root.appendingPathComponent("Benchmarks/data/throughput_calibration.csv").path, models: models, gpus: gpus))
+    if what == "throughput" || what == "speed" || what == "all" {
+        sections.append(try SpeedBench.run(root: root, models: models, gpus: gpus, writeFit: arguments.contains("--fit")))
     }
     if what == "plans" || what == "all" {
         sections.append(try PlanBench.run(root: root, models: models, gpus: gpus))
@@ -58,7 +57,28 @@ do {
 
 
         """
-        try (header + output).write(to: root.appendingPathComponent("BENCHMARKS.md"), atomically: true, encoding: .utf8)
+        let url = root.appendingPathComponent("BENCHMARKS.md")
+        if what == "all" {
+            try (header + output).write(to: url, atomically: true, encoding: .utf8)
+        } else {
+            // Replace only the sections this run produced (by their "## " heading), keep the rest.
+            var text = (try? String(contentsOf: url, encoding: .utf8)) ?? header
+            for section in sections {
+                guard let title = section.split(separator: "\n").first.map(String.init) else { continue }
+                let replacedTitles = what == "speed" || what == "throughput"
+                    ? [title, "## Performance model against published figures"] : [title]
+                var done = false
+                for t in replacedTitles {
+                    guard !done, let start = text.range(of: t + "\n") else { continue }
+                    let rest = text[start.upperBound...]
+                    let end = rest.range(of: "\n## ").map { text.index(after: $0.lowerBound) } ?? text.endIndex
+                    text.replaceSubrange(start.lowerBound..<end, with: section.hasSuffix("\n\n") ? section : section.hasSuffix("\n") ? section + "\n" : section + "\n\n")
+                    done = true
+                }
+                if !done { text += "\n" + section }
+            }
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
     }
 } catch {
     FileHandle.standardError.write(Data("podform-bench: \(error)\n".utf8))

@@ -195,13 +195,15 @@ final class ApplyTests: XCTestCase {
             let id = try await client.listEndpoints()[0].id
             await fake.state.mutate(.endpoint, id: id) { o in
                 var env = o["env"] as? [String: String] ?? [:]
-                env["HF_TOKEN"] = "hf_SENTINELsecretvalue123"
+                // The worker gets the token as HUGGING_FACE_HUB_TOKEN (worker-vllm logs --hf-token).
+                env["HUGGING_FACE_HUB_TOKEN"] = "hf_SENTINELsecretvalue123"
                 env["VLLM_LOGGING_LEVEL"] = "sk-SENTINELlookalike"
                 o["env"] = env
             }
             let change = diff(d, live: try await LiveState.fetch(client))
             let fields = try XCTUnwrap(change.changes.first { $0.kind == .endpoint }).fields
-            XCTAssertEqual(fields.map(\.path), ["env.HF_TOKEN", "env.VLLM_LOGGING_LEVEL"])
+            XCTAssertEqual(fields.map(\.path), ["env.HUGGING_FACE_HUB_TOKEN", "env.VLLM_LOGGING_LEVEL"])
+            guard fields.count == 2 else { return }
             XCTAssertEqual(fields[0].old, .string("(sensitive value hidden)"))
             XCTAssertEqual(fields[0].new, .string("{{ RUNPOD_SECRET_hf_token }}"))  // a reference, not a secret
             XCTAssertEqual(fields[1].old, .string("(sensitive value hidden)"))
@@ -210,7 +212,8 @@ final class ApplyTests: XCTestCase {
             XCTAssertFalse(json.contains("SENTINEL"), json)
             _ = try await apply(change, client: client, options: self.fast)
             let env = try await client.listEndpoints()[0].env
-            XCTAssertEqual(env?["HF_TOKEN"], "{{ RUNPOD_SECRET_hf_token }}")  // the reference is restored
+            XCTAssertEqual(env?["HUGGING_FACE_HUB_TOKEN"], "{{ RUNPOD_SECRET_hf_token }}")  // the reference is restored
+            XCTAssertNil(env?["HF_TOKEN"], "worker-vllm would log it as --hf-token")
         }
     }
 

@@ -217,10 +217,28 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("offline"))
         XCTAssertTrue(r.stdout.contains("+ resource \"endpoint\" \"podform-support-chat\""), r.stdout)
         XCTAssertTrue(r.stdout.contains("Plan: 3 to add, 0 to change, 0 to destroy."), r.stdout)
-        XCTAssertEqual(try podform("plan", "--detailed-exitcode", "examples/support-chat.yaml").status, 2)
-        let bad = try podform("plan", "Tests/PodformCLITests/Invalid/unknown-key.yaml")
+        // Terraform's exit codes under --detailed-exitcode: 0 no changes, 1 any error, 2 changes.
+        XCTAssertEqual(try podform("plan", "--detailed-exitcode", "--offline", "examples/support-chat.yaml").status, 2)
+        let noKey = try podform("plan", "--detailed-exitcode", "examples/support-chat.yaml")
+        XCTAssertEqual(noKey.status, 1, "a drift check without credentials is an error, not 2 changes")
+        XCTAssertTrue(noKey.stderr.contains("--offline"), noKey.stderr)
+        let usage = try podform("plan", "--detailed-exitcode", "--no-such-flag", "examples/support-chat.yaml")
+        XCTAssertEqual(usage.status, 1, "a usage error is 1 under --detailed-exitcode")
+        XCTAssertTrue(usage.stderr.contains("no-such-flag"), usage.stderr)
+        XCTAssertEqual(try podform("plan", "--no-such-flag", "examples/support-chat.yaml").status, 64)
+        let bad = try podform("plan", "--detailed-exitcode", "--offline", "Tests/PodformCLITests/Invalid/unknown-key.yaml")
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("[unknown-key]"))
+        // A saved plan shows as it was planned.
+        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("podform-show-\(UUID().uuidString).json")
+        XCTAssertEqual(try podform("plan", "--offline", "--out", saved.path, "examples/support-chat.yaml").status, 0)
+        let show = try podform("show", saved.path)
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stdout.contains("+ resource \"endpoint\" \"podform-support-chat\""), show.stdout)
+        let showJSON = try podform("show", "--json", saved.path)
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(showJSON.stdout.utf8)) as? NSDictionary,
+                       try JSONSerialization.jsonObject(with: Data(contentsOf: saved)) as? NSDictionary)
+        XCTAssertEqual(try podform("show", "README.md").status, 1)
     }
 
     func testPlanMarkdownAndExplain() throws {
@@ -512,7 +530,19 @@ final class ExamplesLintTests: XCTestCase {
         XCTAssertEqual(lint.status, 0, lint.stdout)
         let k8s = CLITests.root.appendingPathComponent("examples/kubernetes/reconcile-cronjob.yaml").path
         let parsed = try CLITests.run(python, ["-c", "import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); print(','.join(d['kind'] for d in docs))", k8s])
-        XCTAssertEqual(parsed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "CronJob,Secret", parsed.stderr)
+        // No Secret with a placeholder: `kubectl apply` would overwrite the real key.
+        XCTAssertEqual(parsed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "CronJob", parsed.stderr)
+        let restricted = try CLITests.run(python, ["-c", """
+            import sys, yaml
+            job = yaml.safe_load(open(sys.argv[1]))
+            pod = job['spec']['jobTemplate']['spec']['template']['spec']
+            assert pod['securityContext']['runAsNonRoot'] and pod['securityContext']['seccompProfile']['type'] == 'RuntimeDefault'
+            for c in pod['containers'] + pod.get('initContainers', []):
+                sc = c['securityContext']
+                assert sc['allowPrivilegeEscalation'] is False and sc['capabilities']['drop'] == ['ALL'] and sc['readOnlyRootFilesystem'], c['name']
+            print('restricted')
+            """, k8s])
+        XCTAssertEqual(restricted.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "restricted", restricted.stderr)
         let text = try String(contentsOfFile: k8s, encoding: .utf8)
         XCTAssertTrue(text.contains("concurrencyPolicy: Forbid"))
         XCTAssertTrue(text.contains("\"reconcile\", \"/specs/deployments\", \"--once\""))

@@ -209,7 +209,7 @@ final class ApplyCLITests: XCTestCase {
         outputs += [plan.stdout, plan.stderr]
         XCTAssertEqual(plan.status, 2, plan.stderr)
         XCTAssertTrue(plan.stdout.contains("+ network_volume \"podform-support-chat-weights\""), plan.stdout)
-        XCTAssertTrue(plan.stdout.contains("Plan: 3 to add, 0 to change, 0 to replace, 0 to destroy."), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("Plan: 3 to add, 0 to change, 0 to destroy.\n"), plan.stdout)
 
         let refused = try await podform(["apply", spec.path], env: env)
         XCTAssertEqual(refused.status, 1)
@@ -328,7 +328,7 @@ final class TerminalTests: XCTestCase {
     }
 
     func testVersionAndCompletions() throws {
-        XCTAssertEqual(try CLITests.run(CLITests.binary, ["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        XCTAssertEqual(try CLITests.run(CLITests.binary, ["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.2.0")
         for shell in ["bash", "zsh", "fish"] {
             let r = try CLITests.run(CLITests.binary, ["--generate-completion-script", shell])
             XCTAssertEqual(r.status, 0)

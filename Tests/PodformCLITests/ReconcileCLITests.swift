@@ -145,4 +145,19 @@ final class ReconcileCLITests: XCTestCase {
         XCTAssertEqual(pods, ["podform-public-api"], "exactly one pod")
         await fake.stop()
     }
+
+    /// Two specs with one name collide on RunPod: validate says so at the second one's `name`,
+    /// and plan refuses both.
+    func testDuplicateSpecNamesAreLocatedErrors() async throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-dup-\(UUID().uuidString)")
+        try copyExamples(["support-chat.yaml"], to: tmp)
+        try FileManager.default.copyItem(at: tmp.appendingPathComponent("support-chat.yaml"), to: tmp.appendingPathComponent("copy.yaml"))
+        let files = [tmp.appendingPathComponent("copy.yaml").path, tmp.appendingPathComponent("support-chat.yaml").path]
+        let validate = try await podform(["validate"] + files, env: [:])
+        XCTAssertEqual(validate.status, 1)
+        XCTAssertTrue(validate.stderr.contains("support-chat.yaml:5:7: error: another spec is also named `support-chat`"), validate.stderr)
+        let plan = try await podform(["plan", "--offline", tmp.path], env: [:])
+        XCTAssertEqual(plan.status, 1)
+        XCTAssertTrue(plan.stderr.contains("[duplicate-spec-name]"), plan.stderr)
+    }
 }

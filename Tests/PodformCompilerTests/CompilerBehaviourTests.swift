@@ -88,4 +88,23 @@ final class CompilerBehaviourTests: XCTestCase {
             + "constraints: {cloud: any, data_centers: [EU-RO-1]}\n"))
         XCTAssertNotEqual(auto.container.weights, "network-volume")
     }
+
+    /// The user's image is the image: only one that cannot run in the mode is replaced, with a warning.
+    func testServerlessImagesAreDeployedAsWrittenUnlessTheyCannotRun() throws {
+        XCTAssertEqual(ImageKind("vllm/vllm-openai:v0.27.1"), .vllmOpenAI)
+        XCTAssertEqual(ImageKind("docker.io/vllm/vllm-openai@sha256:abc"), .vllmOpenAI)
+        XCTAssertEqual(ImageKind("runpod/worker-v1-vllm:v2.25.2"), .worker)
+        XCTAssertEqual(ImageKind("ghcr.io/acme/llm-server:1.0"), .custom)
+        XCTAssertEqual(ImageKind("ghcr.io/acme/worker-tools:1.0"), .custom, "a word in the name is not a kind")
+        let small = "version: 1\nname: probe\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 4\n"
+        let custom = try XCTUnwrap(Fixtures.deployment(small + "deploy: {mode: serverless, image: \"ghcr.io/acme/llm-server:1.0\"}\n"))
+        XCTAssertEqual(custom.container.image, "ghcr.io/acme/llm-server:1.0")
+        XCTAssertFalse(custom.warnings.contains { $0.code == "image-replaced" })
+        let openai = try XCTUnwrap(Fixtures.deployment(small + "deploy: {mode: serverless, image: \"vllm/vllm-openai:v0.27.1\"}\n"))
+        XCTAssertEqual(openai.container.image, "runpod/worker-v1-vllm:v2.25.2")
+        XCTAssertTrue(openai.warnings.contains { $0.code == "image-replaced" }, "\(openai.warnings)")
+        let pod = try XCTUnwrap(Fixtures.deployment(small + "deploy: {mode: pod, image: \"runpod/worker-v1-vllm:v2.25.2\"}\n"))
+        XCTAssertEqual(pod.container.image, "vllm/vllm-openai:v0.27.1")
+        XCTAssertTrue(pod.warnings.contains { $0.code == "image-replaced" })
+    }
 }

@@ -49,7 +49,7 @@ final class SeedExampleTests: XCTestCase {
         let d = try example("llama3-70b-awq-endpoint.yaml")
         XCTAssertEqual(Double(d.sizing.weightsBytes) / 1e9, 39.8, accuracy: 0.5)
         XCTAssertEqual(d.mode, .serverless)
-        XCTAssertEqual(d.vllm?.quantization, "awq_marlin")
+        XCTAssertNil(d.vllm?.quantization)  // vLLM reads the AWQ quantization_config and picks awq_marlin itself
         XCTAssertEqual(d.container.weights, "network-volume")
         XCTAssertEqual(d.resources.map(\.kind), ["network_volume", "template", "endpoint"])
     }

@@ -77,8 +77,9 @@ public enum HFConfig {
         let tieDefault = type.hasPrefix("gemma") || type == "falcon"
         var arch = ModelArchitecture(
             id: id, layers: layers, hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: headDim,
-            intermediate: intermediate, vocab: vocab, maxContext: try int("max_position_embeddings", "max_sequence_length"),
+            intermediate: intermediate, vocab: vocab, maxContext: try derivedMaxContext(c, type: type, whole: whole),
             tiedEmbeddings: c["tie_word_embeddings"] as? Bool ?? tieDefault)
+        arch.quantization = quantization(top) ?? (top["text_config"] as? [String: Any]).flatMap(quantization)
         arch.gatedMLP = type != "falcon"
         arch.qkNorm = ["qwen3", "qwen3_moe", "gemma3", "gemma3_text", "olmo2"].contains(type)
         arch.qkvBias = (c["attention_bias"] as? Bool) ?? (c["qkv_bias"] as? Bool) ?? ["qwen2", "qwen2_moe"].contains(type)
@@ -93,8 +94,7 @@ public enum HFConfig {
                 moe.sharedIntermediate = sharedInter
             }
             moe.denseLayers = try int("first_k_dense_replace") ?? 0
-            let quant = (top["quantization_config"] as? [String: Any])?["quant_method"] as? String
-            moe.mxfp4Experts = quant?.lowercased() == "mxfp4"
+            moe.mxfp4Experts = arch.quantization?.method == "mxfp4"
             arch.moe = moe
         }
         if let rank = try int("kv_lora_rank") {
@@ -125,5 +125,65 @@ public enum HFConfig {
             throw CatalogError.invalidConfig("config.json for \(id): \(problem)")
         }
         return arch
+    }
+
+    /// The longest context vLLM 0.27.1 accepts for this (text) config, as
+    /// `vllm/transformers_utils/model_arch_config_convertor.py` `derive_max_model_len_and_key` and
+    /// `vllm/config/model.py` `_get_and_verify_max_len` derive it: the smallest of the length keys
+    /// (`model_max_length` wins when present), then, unless the model is Gemma 3 (already scaled),
+    /// times the rope scaling `factor` for every rope type but `su`, `longrope` and `llama3`, a
+    /// `yarn` rope starting from its `original_max_position_embeddings`. Nil when no key is present
+    /// (vLLM then takes `--max-model-len` as given).
+    static func derivedMaxContext(_ c: [String: Any], type: String, whole: (String) throws -> Int?) throws -> Int? {
+        let keys = ["max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "model_max_length",
+                    "max_target_positions", "max_sequence_length", "max_seq_length", "seq_len"]
+        var derived: Double?
+        for key in keys { if let v = try whole(key) { derived = min(derived ?? .infinity, Double(v)) } }
+        if let v = try whole("model_max_length") { derived = Double(v) }
+        guard var length = derived else { return nil }
+        let rope = (c["rope_scaling"] as? [String: Any]) ?? (c["rope_parameters"] as? [String: Any])
+        if let rope, !type.contains("gemma3") {
+            let ropeType = ((rope["rope_type"] ?? rope["type"]) as? String ?? "default").lowercased()
+            if !["su", "longrope", "llama3"].contains(ropeType) {
+                let factor = (rope["factor"] as? Double) ?? (rope["factor"] as? Int).map(Double.init) ?? 1
+                if ropeType == "yarn", let original = (rope["original_max_position_embeddings"] as? Int)
+                    ?? (rope["original_max_position_embeddings"] as? Double).flatMap({ Int(exactly: $0) }) {
+                    length = Double(original)
+                }
+                length *= factor
+            }
+        }
+        guard length.isFinite, length >= 0, length < 1e12 else { return nil }
+        return Int(length)
+    }
+
+    /// The checkpoint's `quantization_config` (or compressed-tensors' `compression_config`), as
+    /// `vllm/config/model.py` `ModelConfig._verify_quantization` reads it.
+    public static func quantization(_ config: [String: Any]) -> CheckpointQuantization? {
+        guard let q = (config["quantization_config"] as? [String: Any]) ?? (config["compression_config"] as? [String: Any]),
+              var method = (q["quant_method"] as? String)?.lowercased(), !method.isEmpty else { return nil }
+        method = method.replacingOccurrences(of: "compressed_tensors", with: "compressed-tensors")
+        func intValue(_ v: Any?) -> Int? { (v as? Int) ?? (v as? Double).flatMap { Int(exactly: $0) } }
+        var out = CheckpointQuantization(method: method, bits: intValue(q["bits"]) ?? intValue(q["w_bit"]))
+        if let block = q["weight_block_size"] as? [Any] {
+            let sizes = block.compactMap(intValue)
+            if sizes.count == 2, sizes.allSatisfy({ $0 > 0 }) { out.weightBlock = sizes }
+        }
+        if method == "compressed-tensors", let groups = q["config_groups"] as? [String: Any] {
+            for key in groups.keys.sorted() {
+                guard let weights = (groups[key] as? [String: Any])?["weights"] as? [String: Any] else { continue }
+                out.bits = intValue(weights["num_bits"])
+                out.weightType = (weights["type"] as? String)?.lowercased()
+                if (weights["strategy"] as? String) == "block", let block = weights["block_structure"] as? [Any] {
+                    let sizes = block.compactMap(intValue)
+                    if sizes.count == 2, sizes.allSatisfy({ $0 > 0 }) { out.weightBlock = sizes }
+                }
+                break
+            }
+        }
+        if method == "bitsandbytes" {
+            out.bits = (q["load_in_8bit"] as? Bool) == true ? 8 : 4
+        }
+        return out
     }
 }

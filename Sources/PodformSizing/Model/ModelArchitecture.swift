@@ -54,8 +54,12 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     public var headDim: Int
     public var intermediate: Int
     public var vocab: Int
+    /// The longest `--max-model-len` vLLM accepts for this config (`HFConfig` derives it as vLLM
+    /// 0.27.1's `_get_and_verify_max_len` does, rope scaling included).
     public var maxContext: Int?
     public var tiedEmbeddings: Bool
+    /// The checkpoint's `quantization_config`, nil for a 16/32-bit checkpoint.
+    public var quantization: CheckpointQuantization?
     /// q/k/v projections carry biases (Qwen2, gpt-oss).
     public var qkvBias: Bool = false
     /// Per-head RMSNorm on queries and keys (Qwen3, Gemma 3): 2 x head_dim parameters per layer.

@@ -8,36 +8,27 @@ public struct GPUPerformance: Sendable, Hashable {
     public var tflops8: Double?
     /// NVLink/SXM (true) or PCIe (false) between GPUs of one pod.
     public var fastInterconnect: Bool
+    /// The catalog's architecture ("Hopper", "Ampere", "Ada", "CDNA3"): keys the efficiency factors.
+    public var architecture: String
+    /// How the GPUs of one pod are linked.
+    public var interconnect: Interconnect
 
-    public init(bandwidthGBps: Double, tflops16: Double, tflops8: Double?, fastInterconnect: Bool) {
+    public init(bandwidthGBps: Double, tflops16: Double, tflops8: Double?, fastInterconnect: Bool,
+                architecture: String = "", interconnect: Interconnect? = nil) {
         self.bandwidthGBps = bandwidthGBps
         self.tflops16 = tflops16
         self.tflops8 = tflops8
         self.fastInterconnect = fastInterconnect
+        self.architecture = architecture
+        self.interconnect = interconnect ?? (fastInterconnect ? .nvswitch : .pcie)
     }
 }
 
-/// Achieved fractions of peak and link figures (`Specs/performance.md` §2).
+/// The speed model's settings: the fitted efficiency factors (`Specs/performance.md` §2).
 public struct PerformanceModel: Sendable, Hashable, Codable {
-    /// Fraction of peak bandwidth decode achieves. Single-stream vLLM logs: Llama 3.1 8B on H100
-    /// 6.48 ms/token (0.74 of peak), Qwen2.5-7B on RTX 4090 17.1 ms (0.88), Qwen2.5-72B on 2 x H100
-    /// 30.9 ms (0.70) -> 0.75.
-    public var bandwidthEfficiency: Double = 0.75
-    /// Fraction of peak dense FLOPS prefill achieves (Qwen2.5-72B, 2 x H100: 0.56 at 8k prompt,
-    /// ~1.0 at 2k) -> 0.65, the conservative side.
-    public var computeEfficiency: Double = 0.65
-    /// Per all-reduce latency, seconds (assumed: NVLink ~5 us, PCIe ~15 us).
-    public var allReduceLatencyNVLink: Double = 5e-6
-    public var allReduceLatencyPCIe: Double = 15e-6
-    /// One-way link bandwidth, GB/s: NVLink 4 = 900 GB/s bidirectional (seed 000) -> 450;
-    /// PCIe 4.0 x16 = 64 GB/s bidirectional (seed 000) -> 32.
-    public var linkGBpsNVLink: Double = 450
-    public var linkGBpsPCIe: Double = 32
-    /// Fixed per-request scheduling and tokenization overhead, seconds.
-    public var requestOverhead: Double = 0.010
-    /// The estimate's uncertainty: results are reported as [value x low, value x high].
-    public var rangeLow: Double = 0.7
-    public var rangeHigh: Double = 1.4
+    public var calibration: SpeedCalibration = .fitted
+    /// p95 of the M/D/1 prefill queue wait as a multiple of its mean (about 3 at moderate load).
+    public var p95WaitFactor: Double = 3
 
     public init() {}
 
@@ -61,6 +52,12 @@ public struct PerformanceEstimate: Sendable, Hashable, Codable {
     /// Requests per second one replica sustains at `batch` (output-length bound).
     public var requestsPerSecond: Double
     public var batch: Int
+    /// The decode step at `batch`, term by term.
+    public var decode: DecodeStepBreakdown?
+    /// The prefill of one prompt, term by term.
+    public var prefill: PrefillBreakdown?
+    /// Why the estimate is not calibrated for this model class or GPU (empty when it is).
+    public var uncalibrated: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case outputTokensPerSecondPerUser = "output_tokens_per_second_per_user"
@@ -68,64 +65,43 @@ public struct PerformanceEstimate: Sendable, Hashable, Codable {
         case outputTokensPerSecond = "output_tokens_per_second", ttftSeconds = "ttft_seconds"
         case ttftP95Seconds = "ttft_p95_seconds", ttftP95SecondsRange = "ttft_p95_seconds_range"
         case stepSeconds = "step_seconds", requestsPerSecond = "requests_per_second", batch
+        case decode, prefill, uncalibrated
     }
 }
 
 extension ModelArchitecture {
-    /// Roofline estimate for a replica of `tp` GPUs serving `batch` sequences of `prompt` prompt
-    /// tokens and `output` output tokens (`Specs/performance.md` §1).
-    ///
-    /// - Decode step = (active weight bytes + batch x mean context x KV bytes per token) / tp
-    ///   / (bandwidth x efficiency) + the prefill work interleaved per step (each sequence brings
-    ///   `prompt / output` prompt tokens per output token) at 2 x active params FLOPs per token
-    ///   + tensor-parallel all-reduces (2 per layer).
-    /// - TTFT = max(2 x active params x prompt / tp / (FLOPS x efficiency), one weight read) + overhead;
-    ///   p95 adds queueing behind other prefills at the arrival rate (M/D/1, utilisation rho).
+    /// Estimate for a replica of `tp` GPUs serving `batch` sequences of `prompt` prompt tokens and
+    /// `output` output tokens (`Specs/performance.md` §1): the per-layer decode step at `batch`
+    /// (weights actually read, KV per sequence, compute, all-reduces, fixed overheads) with the
+    /// prompts' prefill interleaved (each sequence brings one prompt per `output` steps), and a
+    /// prefill with quadratic attention chunked at `maxBatchedTokens`. p95 TTFT adds queueing behind
+    /// other prefills at the arrival rate (M/D/1). Factors come from `model.calibration`.
     public func performance(
         weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Int, prompt: Int, output: Int,
-        arrivalRate: Double = 0, model: PerformanceModel = .standard
+        arrivalRate: Double = 0, model: PerformanceModel = .standard, maxBatchedTokens: Int = 8192
     ) -> PerformanceEstimate {
-        let tpD = Double(max(tp, 1))
-        let b = Double(max(batch, 1))
-        let activeParams = Double(parameterCount.active)
-        let weightBytes = Double(activeWeightBytes(weights))
-        let meanContext = Double(prompt) + Double(output) / 2
-        let kvRead = b * meanContext * Double(kvBytesPerToken(kv, weights: weights))
-        let bandwidth = gpu.bandwidthGBps * 1e9 * model.bandwidthEfficiency
-        let memoryTime = (weightBytes + kvRead) / tpD / bandwidth
-        let useFP8 = (weights == .fp8) && gpu.tflops8 != nil
-        let flops = (useFP8 ? gpu.tflops8! : gpu.tflops16) * 1e12 * model.computeEfficiency
-        let prefillPerStep = output > 0 ? b * Double(prompt) / Double(output) : 0
-        let computeTime = 2 * activeParams * (b + prefillPerStep) / tpD / flops
-        var commTime = 0.0
-        if tp > 1 {
-            let latency = gpu.fastInterconnect ? model.allReduceLatencyNVLink : model.allReduceLatencyPCIe
-            let link = (gpu.fastInterconnect ? model.linkGBpsNVLink : model.linkGBpsPCIe) * 1e9
-            let bytes = b * Double(hidden) * 2 * 2 * (tpD - 1) / tpD
-            commTime = Double(layers) * 2 * (latency + bytes / link)
-        }
-        // Decode is bandwidth bound; the interleaved prefill's compute only adds where it exceeds
-        // what overlaps with the weight read.
-        let step = max(memoryTime, computeTime * 0.5) + computeTime * 0.5 + commTime
-        let perUser = 1 / step
-
-        let prefillCompute = 2 * activeParams * Double(prompt) / tpD / flops
-        var prefillComm = 0.0
-        if tp > 1 {
-            let link = (gpu.fastInterconnect ? model.linkGBpsNVLink : model.linkGBpsPCIe) * 1e9
-            prefillComm = Double(layers) * 2 * Double(prompt) * Double(hidden) * 2 * 2 * (tpD - 1) / tpD / link
-        }
-        let ttft = max(prefillCompute, weightBytes / tpD / bandwidth) + prefillComm + model.requestOverhead
-        // Queueing: prefills arrive at `arrivalRate`, each occupying the GPU for `prefillCompute`.
-        let rho = min(arrivalRate * (prefillCompute + prefillComm), 0.95)
-        let waitMean = rho > 0 ? rho * (prefillCompute + prefillComm) / (2 * (1 - rho)) : 0
-        let ttftP95 = ttft + 3 * waitMean  // p95 of the M/D/1 wait is about 3x its mean at moderate load
-        let requestTime = ttft + Double(output) * step
-        return PerformanceEstimate(
+        let factors = model.calibration.factors(for: self, weights: weights, gpu: gpu)
+        let b = max(batch, 1)
+        let out = Double(max(output, 1))
+        let pre = prefill(weights: weights, gpu: gpu, tp: tp, prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: factors)
+        let step = decodeStep(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: Double(prompt) + out / 2,
+                              prefill: pre, prefillPerStep: output > 0 ? Double(b) / out : 0, factors: factors)
+        let perUser = 1 / step.stepSeconds
+        let forward = pre.totalSeconds - pre.requestSeconds
+        let ttft = pre.totalSeconds
+        let rho = min(max(arrivalRate, 0) * forward, 0.95)
+        let waitMean = rho > 0 ? rho * forward / (2 * (1 - rho)) : 0
+        let ttftP95 = ttft + model.p95WaitFactor * waitMean
+        let requestTime = ttft + Double(output) * step.stepSeconds
+        var estimate = PerformanceEstimate(
             outputTokensPerSecondPerUser: perUser,
-            outputTokensPerSecondPerUserRange: [perUser / model.rangeHigh, perUser / model.rangeLow],
-            outputTokensPerSecond: perUser * b, ttftSeconds: ttft, ttftP95Seconds: ttftP95,
-            ttftP95SecondsRange: [ttftP95 * model.rangeLow, ttftP95 * model.rangeHigh],
-            stepSeconds: step, requestsPerSecond: requestTime > 0 ? b / requestTime : 0, batch: max(batch, 1))
+            outputTokensPerSecondPerUserRange: [perUser * factors.speedRange[0], perUser * factors.speedRange[1]],
+            outputTokensPerSecond: perUser * Double(b), ttftSeconds: ttft, ttftP95Seconds: ttftP95,
+            ttftP95SecondsRange: [ttftP95 * factors.ttftRange[0], ttftP95 * factors.ttftRange[1]],
+            stepSeconds: step.stepSeconds, requestsPerSecond: requestTime > 0 ? Double(b) / requestTime : 0, batch: b)
+        estimate.decode = step
+        estimate.prefill = pre
+        estimate.uncalibrated = factors.uncalibrated
+        return estimate
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformKit
 import PodformApply
 import PodformCatalog
 import PodformCompiler
@@ -49,8 +50,7 @@ extension Podform {
                 arguments = try SpecArguments.expand(files)
             }
             let outcome = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit).run(arguments.files)
-            if !outcome.diagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources)) }
-            for f in outcome.failures { Output.err("error: \(f)\n") }
+            if !outcome.allDiagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources)) }
             if outcome.hasErrors { throw ExitCode(1) }
             do {
                 let client = try RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global).client()

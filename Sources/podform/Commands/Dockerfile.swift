@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformKit
 import PodformCatalog
 import PodformCompiler
 import PodformCore
@@ -22,10 +23,9 @@ extension Podform {
 
         func run() async throws {
             let outcome = PlanPipeline(catalogs: try Catalogs.load(), allowHub: !offline).run([spec])
-            if !outcome.diagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources)) }
-            for failure in outcome.failures { Output.err("error: \(failure)\n") }
+            if !outcome.allDiagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources)) }
             guard !outcome.hasErrors, let deployment = outcome.plan.deployments.first else { throw ExitCode(1) }
-            let text = (try? String(contentsOfFile: spec, encoding: .utf8)) ?? ""
+            let text = outcome.sources[spec] ?? ""
             let parsed = Spec.parse(path: spec, text: text).0
             let options = DockerfileRenderer.Options(
                 target: target ?? (deployment.mode == .pod ? .pod : .serverless), bakeWeights: bakeWeights,

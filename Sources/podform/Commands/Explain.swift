@@ -1,4 +1,5 @@
 import ArgumentParser
+import PodformKit
 import PodformRender
 
 extension Podform {
@@ -15,10 +16,9 @@ extension Podform {
 
         func run() async throws {
             let outcome = PlanPipeline(catalogs: try Catalogs.load(), allowHub: !offline).run(files)
-            if !outcome.diagnostics.isEmpty {
-                Output.err(DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources))
+            if !outcome.allDiagnostics.isEmpty {
+                Output.err(DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources))
             }
-            for failure in outcome.failures { Output.err("error: \(failure)\n") }
             Output.out(outcome.plan.deployments.map(PlanExplainer.explain).joined(separator: "\n"))
             if outcome.hasErrors { throw ExitCode(1) }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformKit
 import PodformCatalog
 import PodformCore
 import PodformRender

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformKit
 import PodformCompiler
 import PodformApply
 import PodformRender
@@ -34,14 +35,22 @@ extension Podform {
             let catalogs = try Catalogs.load()
             let arguments = try SpecArguments.expand(files)
             let outcome = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit).run(arguments.files)
-            if !outcome.diagnostics.isEmpty {
-                Output.err(PodformRender.DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources, color: Output.useColor(color)))
+            if !outcome.allDiagnostics.isEmpty {
+                Output.err(PodformRender.DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources, color: Output.useColor(color)))
             }
-            for failure in outcome.failures { Output.err("error: \(failure)\n") }
             var plan = outcome.plan
             var sets: [ChangeSet]?
             var conflicts = false
             let connection = RunPodOptions(apiURL: apiURL, apiKeyFile: apiKeyFile, global: global)
+            // A drift check (--detailed-exitcode) without credentials would report every resource
+            // as a change: an error, unless the offline plan is what was asked for.
+            if detailedExitcode && !offline && !connection.hasKey {
+                Output.err("error: --detailed-exitcode compares against RunPod, and no RUNPOD_API_KEY (or --api-key-file) is set; pass --offline to plan without RunPod\n")
+                throw ExitCode(1)
+            }
+            if !offline && !connection.hasKey && format == .text && !plan.deployments.isEmpty {
+                Output.err("note: no RUNPOD_API_KEY: an offline plan (every resource shown as a create); set it to diff against RunPod\n")
+            }
             if !offline && connection.hasKey && !plan.deployments.isEmpty {
                 do {
                     let client = try connection.client()

@@ -3,6 +3,7 @@ import Foundation
 import PodformCatalog
 import PodformCompiler
 import PodformCore
+import PodformKit
 import PodformRender
 import PodformSimulate
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformKit
 import PodformCatalog
 import PodformCore
 import PodformRender
@@ -25,6 +26,10 @@ extension Podform {
         var gpuMemoryUtilization: Double?
         @Option(name: .customLong("gpu-memory"), help: "GPU memory in GiB as CUDA reports it (for GPUs the catalog lacks).")
         var gpuMemory: Double?
+        @Option(name: .customLong("prompt-tokens"), help: "Prompt tokens per request for the speed estimate (default: half the context).")
+        var promptTokens: Int?
+        @Option(name: .customLong("output-tokens"), help: "Output tokens per request for the speed estimate (default: an eighth of the context).")
+        var outputTokens: Int?
         @Flag(help: "Print one JSON object.") var json = false
 
         func validate() throws {
@@ -33,6 +38,8 @@ extension Podform {
             if let u = gpuMemoryUtilization, !(0.1...0.99).contains(u) { throw ValidationError("--gpu-memory-utilization must be 0.1 to 0.99") }
             if let m = gpuMemory, !(1...4096).contains(m) { throw ValidationError("--gpu-memory must be 1 to 4096 GiB") }
             if let c = concurrency, !(1...100_000).contains(c) { throw ValidationError("--concurrency must be 1 to 100000") }
+            if let p = promptTokens, !(1...16_777_216).contains(p) { throw ValidationError("--prompt-tokens must be 1 to 16M") }
+            if let o = outputTokens, !(1...16_777_216).contains(o) { throw ValidationError("--output-tokens must be 1 to 16M") }
         }
 
         func run() async throws {
@@ -46,13 +53,13 @@ extension Podform {
                 }
                 let estimate = arch.estimate(request.shape, gpuTotalBytes: request.gpuBytes)
                 var performance: PerformanceEstimate?
-                if let g = request.gpu, let bw = g.memoryBandwidthGBps, let flops = g.bf16TFLOPS ?? g.fp16TFLOPS {
+                if let g = request.gpu, g.memoryBandwidthGBps != nil, (g.bf16TFLOPS ?? g.fp16TFLOPS) != nil {
                     performance = arch.performance(
-                        weights: request.shape.weights, kv: request.shape.kv,
-                        gpu: GPUPerformance(bandwidthGBps: bw, tflops16: flops, tflops8: g.fp8 ? g.fp8TFLOPS : nil,
-                                            fastInterconnect: g.fastInterconnect),
-                        tp: request.shape.tensorParallel, batch: request.shape.concurrency, prompt: request.shape.context / 2,
-                        output: max(request.shape.context / 8, 1))
+                        weights: request.shape.weights, kv: request.shape.kv, gpu: g.performanceFacts,
+                        tp: request.shape.tensorParallel, batch: request.shape.concurrency,
+                        prompt: promptTokens ?? request.shape.context / 2,
+                        output: outputTokens ?? max(request.shape.context / 8, 1),
+                        maxBatchedTokens: request.shape.maxBatchedTokens)
                 }
                 if json {
                     Output.out(SizeRenderer.json(estimate, model: arch.id, shape: request.shape, gpu: request.gpu?.id, performance: performance))

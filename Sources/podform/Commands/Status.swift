@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformKit
 import PodformApply
 import PodformCore
 import PodformRender
@@ -74,7 +75,11 @@ extension Podform {
                     }
                 }
                 if json { Output.out(encodeJSON(rows)); return }
-                for r in rows {
+                for raw in rows {
+                    // Names, ids and states come from RunPod: printed on one line, escape codes removed.
+                    var r = raw
+                    r.name = Output.terminalSafe(r.name); r.id = Output.terminalSafe(r.id); r.state = Output.terminalSafe(r.state)
+                    r.url = r.url.map(Output.terminalSafe); r.health_detail = r.health_detail.map(Output.terminalSafe)
                     var line = "\(r.spec)  \(r.kind) \(r.name) (\(r.id)): \(r.state)"
                     if let h = r.health_detail, r.kind == "endpoint" || r.kind == "pod" { line += " (\(h))" }
                     if let w = r.workers { line += ", workers \(w)" }

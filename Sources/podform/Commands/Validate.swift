@@ -1,4 +1,5 @@
 import ArgumentParser
+import PodformKit
 import PodformCore
 import PodformRender
 
@@ -33,12 +34,24 @@ extension Podform {
             let environment = catalogs.validationEnvironment
             var all: [Diagnostic] = []
             var sources: [String: String] = [:]
+            var named: [String: String] = [:]
             for path in files {
                 let (text, problem) = SpecFiles.read(path)
                 if let problem { all.append(problem); continue }
                 guard let text else { continue }
                 sources[path] = text
-                all += Spec.validate(path: path, text: text, environment: environment).1
+                let (spec, found) = Spec.validate(path: path, text: text, environment: environment)
+                all += found
+                // Two specs with one name would own the same resources on RunPod.
+                if let spec {
+                    if let first = named[spec.name] {
+                        all.append(Diagnostic(.error, code: "duplicate-spec-name",
+                                              message: "another spec is also named `\(spec.name)` (\(first)); each name owns one deployment on RunPod",
+                                              at: spec.location("name", file: path), hint: "give each spec its own `name`"))
+                    } else {
+                        named[spec.name] = path
+                    }
+                }
             }
             let failed = all.hasErrors || (strict && all.hasWarnings)
             switch format {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PodformKit
 import PodformApply
 import PodformCompiler
 import PodformCore

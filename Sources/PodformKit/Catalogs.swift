@@ -3,18 +3,23 @@ import PodformCatalog
 import PodformCore
 
 /// The catalogs every command uses, loaded once.
-struct Catalogs {
-    let gpus: GPUCatalog
-    let models: ModelCatalog
+public struct Catalogs: Sendable {
+    public let gpus: GPUCatalog
+    public let models: ModelCatalog
 
-    static func load() throws -> Catalogs {
+    public init(gpus: GPUCatalog, models: ModelCatalog) {
+        self.gpus = gpus
+        self.models = models
+    }
+
+    public static func load() throws -> Catalogs {
         var gpus = try GPUCatalog.bundled()
         if let overlay = try CatalogOverlay.loadDefault() { gpus = overlay.apply(to: gpus) }
         return Catalogs(gpus: gpus, models: try ModelCatalog.bundled())
     }
 
     /// What validation needs to know of the outside world.
-    var validationEnvironment: ValidationEnvironment {
+    public var validationEnvironment: ValidationEnvironment {
         let gpus = self.gpus
         let models = self.models
         return ValidationEnvironment(

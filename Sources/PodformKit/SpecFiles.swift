@@ -2,9 +2,9 @@ import Foundation
 import PodformCore
 
 /// Reads spec files for the pure core: path + text, or a diagnostic saying why not.
-enum SpecFiles {
+public enum SpecFiles {
     /// Reads one file. Refuses directories, unreadable and oversized files without reading them whole.
-    static func read(_ path: String) -> (text: String?, diagnostic: Diagnostic?) {
+    public static func read(_ path: String) -> (text: String?, diagnostic: Diagnostic?) {
         let at = SourceLocation(file: path, line: 1, column: 1)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

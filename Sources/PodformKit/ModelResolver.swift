@@ -8,16 +8,25 @@ import PodformSizing
 import RunPodAPI
 
 /// Finds a model's architecture: the catalog, a local config.json, or the Hugging Face Hub.
-struct ModelResolver {
-    let catalog: ModelCatalog
+public struct ModelResolver: Sendable {
+    public let catalog: ModelCatalog
     /// Whether fetching from the Hub is allowed (off for `--offline`).
-    var allowHub = true
-    var environment = ProcessInfo.processInfo.environment
+    public var allowHub = true
+    public var environment = ProcessInfo.processInfo.environment
 
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    public init(catalog: ModelCatalog, allowHub: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.catalog = catalog
+        self.allowHub = allowHub
+        self.environment = environment
+    }
 
     /// Resolves `id`, preferring an explicit config path (relative paths are relative to `base`).
-    func resolve(id: String, configPath: String?, base: URL? = nil, revision: String? = nil) throws -> ModelArchitecture {
+    public func resolve(id: String, configPath: String?, base: URL? = nil, revision: String? = nil) throws -> ModelArchitecture {
         if let configPath {
             let url = configPath.hasPrefix("/") || base == nil
                 ? URL(fileURLWithPath: configPath) : base!.appendingPathComponent(configPath)
@@ -41,7 +50,7 @@ struct ModelResolver {
     /// another origin (the Hub's CDN) are followed without the token; every message is redacted.
     /// `revision` (a branch, tag or commit; `model.revision`) is the one sized: a pinned revision's
     /// config, not main's.
-    func fetchFromHub(_ id: String, revision: String? = nil) throws -> ModelArchitecture {
+    public func fetchFromHub(_ id: String, revision: String? = nil) throws -> ModelArchitecture {
         let revision = revision.flatMap { $0.isEmpty || $0 == "main" ? nil : $0 }
         // Only a Hub repo id reaches the URL (no `..`, `?`, `#`, spaces or newlines in the path).
         guard id.contains("/"), StringShape.isModelID(id) else {
