@@ -32,7 +32,9 @@ let package = Package(
         // The decision engine: spec + catalog -> Plan with a decision trace.
         .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "RunPodAPI"]),
         // Pure: a discrete-event simulation of a plan's traffic on RunPod (serverless scaling, vLLM batching, billing).
-        .target(name: "PodformSimulate", dependencies: ["PodformCompiler", "PodformSizing"]),
+        // Optimized in debug builds too: the example-claims tests simulate millions of requests.
+        .target(name: "PodformSimulate", dependencies: ["PodformCompiler", "PodformSizing"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
         .target(name: "RunPodAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.

@@ -1,3 +1,4 @@
+import Foundation
 import PodformCatalog
 import PodformCore
 import PodformSizing
@@ -41,9 +42,10 @@ struct Option {
     }
 }
 
-/// Share of requests a p95 term may break (5%), as the analytic model must show it: 3.5%, because
-/// against the simulation it has read up to ~1.5x low (3.6% analytic vs 5.2% simulated slot queueing on
-/// examples/llama3-70b-int4.yaml).
+/// Share of requests a p95 term may break (5%), as the analytic model must show it: 3.5%, its margin
+/// for error against the simulation (`AnalyticVerdictTests`: slot queueing on pods reads within about
+/// 0.8x-1.4x of the simulated share, flex fleets within 0.4x-1.5x, e.g. 3.2% analytic vs 4.2% simulated
+/// for 3 flex RTX A6000 workers on examples/gpt-oss-agent.yaml).
 let slaBreachShare = 0.035
 
 extension Compiler {
@@ -75,81 +77,165 @@ extension Compiler {
 
     /// Seconds one request occupies a replica at batch `b` (TTFT + output x step), divided by b.
     func gpuSecondsPerRequest(_ c: Candidate, load: Load, batch: Int) -> Double {
-        let perf = architecture.performance(
-            weights: precision, kv: kvFormat,
-            gpu: c.gpu.performanceFacts,
-            tp: c.tp, batch: batch, prompt: load.prompt, output: load.output, model: environment.performance,
-            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: c.gpu.cudaMemoryGiB, context: load.context))
+        let perf = replicaPerformance(c.gpu, tp: c.tp, batch: batch, load: load)
         return perf.requestsPerSecond > 0 ? 1 / perf.requestsPerSecond : 0
     }
 
     /// Expected flex worker-seconds up per run day beyond `minWorkers` active ones, idle tails and
-    /// cold starts included (`ServerlessScaling`, D-COST-FLEX), averaged over the traffic's rate profile.
+    /// cold starts included (D-COST-FLEX): worker k's up share at each rate of the profile
+    /// (`ServerlessScaling.worker` on the `InFlight` demand), carried across blocks by the idle timeout,
+    /// plus the idle tail of the workers still up when the active hours end.
+    ///
+    /// Blocks are drawn independently, a peak with its share p. An idle timeout shorter than a block:
+    /// each rate's up share, and after a peak run its workers stay up through the quiet blocks for
+    /// n = idle / block blocks unless a peak returns first, covering 1 - (1 - p)^n of the quiet time. A
+    /// longer one: a worker is up in a block when it was demanded in it or in the n before (each block
+    /// demands it with probability D, from the demand at the block's start and the rate its excursions
+    /// begin at): 1 - (1 - D)^(n + 1). Under QUEUE_DELAY only the excursions that outlast the delay
+    /// start a worker (`ServerlessScaling.startShare`).
     func flexUpSecondsPerDay(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double) -> Double {
-        guard load.requestsPerDay > 0 else { return 0 }
+        let maxWorkers = max(c.replicas, minWorkers)
+        guard load.requestsPerDay > 0, maxWorkers > minWorkers else { return 0 }
         let activeSeconds = max(load.activeHours, 0.1) * 3600
-        let up = { (rate: Double) in
-            ServerlessScaling.flexWorkers(rate: rate, holdSeconds: hold(c, load: load, rate: rate).seconds,
-                                          scalerStep: max(c.perReplicaConcurrency, 1), minWorkers: minWorkers,
-                                          maxWorkers: max(c.replicas, minWorkers), idleSeconds: idle, coldSeconds: cold).up
+        let profile = rateProfile(load), curve = holdCurve(c, load: load), slots = max(c.perReplicaConcurrency, 1)
+        let block = RateProfile.blockSeconds
+        let delay = scaler(idle: Int(idle), load: load, slots: slots).delay
+        // Per rate: each worker's (up share, probability a block demands it).
+        let perRate = profile.states.map { state -> [(up: Double, demanded: Double)] in
+            let demand = InFlight(rate: state.rate, curve: curve, workers: maxWorkers)
+            let hold = self.hold(c, load: load, rate: state.rate).seconds
+            return ((minWorkers + 1)...maxWorkers).map { k in
+                let starts = ServerlessScaling.startShare(k, rate: state.rate, curve: curve, delay: delay)
+                let w = ServerlessScaling.worker(k, rate: state.rate, holdSeconds: hold, scalerStep: slots, idleSeconds: idle,
+                                                 coldSeconds: cold, demand: demand, startShare: starts)
+                let m = (k - 1) * slots
+                let demanded = demand.overloaded ? 1
+                    : 1 - (1 - demand.tail(m) * starts) * exp(-state.rate * demand.pmf(m) * starts * block)
+                return (w.upShare, demanded)
+            }
         }
-        let profile = rateProfile(load)
-        // An idle timeout as long as a block keeps the peak's workers up through the quieter blocks.
-        if idle >= RateProfile.blockSeconds { return activeSeconds * (profile.states.map { up($0.rate) }.max() ?? 0) }
-        return activeSeconds * ServerlessScaling.average(profile, up)
+        var up = 0.0
+        for k in perRate[0].indices {
+            if profile.states.count != 2 {
+                up += zip(profile.states, perRate).reduce(0) { $0 + $1.0.share * $1.1[k].up }
+            } else if idle < block {
+                let p = profile.states[0].share, peak = perRate[0][k].up, base = perRate[1][k].up
+                let carried = 1 - pow(1 - p, idle / block)
+                up += p * peak + (1 - p) * (base + max(peak - base, 0) * carried)
+            } else {
+                let d = zip(profile.states, perRate).reduce(0) { $0 + $1.0.share * $1.1[k].demanded }
+                up += 1 - pow(1 - min(d, 1), idle / block + 1)
+            }
+        }
+        let closed = max(24 - load.activeHours, 0) * 3600
+        return activeSeconds * up + up * min(idle, closed)
     }
 
-    /// Share of a pod fleet's requests that wait past the TTFT SLA's budget for a slot (M/M/c).
-    func podWaitShare(_ c: Candidate, load: Load) -> Double? {
-        guard let ttft = spec.sla.ttftP95, let perf = c.performance, load.requestsPerDay > 0 else { return nil }
-        let budget = max(ttft - perf.ttftP95Seconds, 0)
-        return ServerlessScaling.average(rateProfile(load), requestWeighted: true) { rate in
-            ServerlessScaling.queueWaitShare(rate: rate, holdSeconds: hold(c, load: load, rate: rate).seconds,
-                                             servers: max(c.replicas, 1) * max(c.perReplicaConcurrency, 1), limit: budget)
+    /// Seconds a request holds a slot on a replica at each batch (`HoldCurve`).
+    func holdCurve(_ c: Candidate, load: Load) -> HoldCurve {
+        HoldCurve(points: HoldCurve.batches(slots: max(c.perReplicaConcurrency, 1)).map {
+            ($0, Double($0) * gpuSecondsPerRequest(c, load: load, batch: $0))
+        })
+    }
+
+    /// Share of a pod fleet's requests that wait past their TTFT budget for a slot
+    /// (`ServerlessScaling.slotWaitShare`).
+    func podWaitShare(_ c: Candidate, load: Load, budgets: [TTFTBudget]) -> Double? {
+        guard spec.sla.ttftP95 != nil, load.requestsPerDay > 0 else { return nil }
+        let curve = holdCurve(c, load: load)
+        return TTFTBudget.share(budgets) { limit in
+            ServerlessScaling.average(rateProfile(load), requestWeighted: true) { rate in
+                ServerlessScaling.slotWaitShare(rate: rate, curve: curve, workers: max(c.replicas, 1), limit: limit,
+                                                serviceCV2: ServingModel.holdCV2)
+            }
         }
     }
 
-    /// Share of requests (by request) that wait more than `limit` seconds for a worker: within each
-    /// rate (`ServerlessScaling.coldWaitShare`), plus the start of every peak block, when the workers
-    /// the lower rate kept are overloaded until new ones start (C) and the backlog drains.
-    func waitShare(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double, limit: Double) -> Double {
+    /// Share of requests (by request) that wait past their limit for a slot on a ready worker: within
+    /// each rate (`ServerlessFleet`), plus the start of every peak block, which finds the workers the
+    /// lower rate kept: overloaded until new ones start (scaler delay + C) and the backlog drains, or,
+    /// when they cope on average, the first worker stopped as often as the quiet rate lets it go.
+    func waitShare(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double, limits: [TTFTBudget]) -> Double {
         guard load.requestsPerDay > 0 else { return 0 }
         let profile = rateProfile(load)
         let slots = max(c.perReplicaConcurrency, 1), maxWorkers = max(c.replicas, minWorkers)
-        var share = ServerlessScaling.average(profile, requestWeighted: true) { rate in
-            ServerlessScaling.coldWaitShare(rate: rate, holdSeconds: hold(c, load: load, rate: rate).seconds,
-                                            slots: slots, minWorkers: minWorkers,
-                                            maxWorkers: maxWorkers, idleSeconds: idle, coldSeconds: cold, limit: limit)
+        let delay = scaler(idle: Int(idle), load: load, slots: slots).delay
+        let holds = profile.states.map { hold(c, load: load, rate: $0.rate).seconds }
+        let curve = holdCurve(c, load: load)
+        let fleets = profile.states.indices.map {
+            ServerlessFleet(rate: profile.states[$0].rate, holdSeconds: holds[$0], slots: slots, minWorkers: minWorkers,
+                            maxWorkers: maxWorkers, idleSeconds: idle, coldSeconds: cold, scalerDelay: delay, curve: curve)
         }
+        var extra = [Double](repeating: 0, count: fleets.count)
+        var overload: (late: Double, weight: Double)?
         let mean = profile.meanRate
-        guard profile.states.count == 2, mean > 0, idle < RateProfile.blockSeconds else { return min(share, 1) }
-        let peak = profile.states[0], base = profile.states[1]
-        let need = { (rate: Double) in Int((rate * hold(c, load: load, rate: rate).seconds / Double(slots)).rounded(.up)) }
-        let warm = max(minWorkers, min(need(base.rate), maxWorkers))
-        let h = hold(c, load: load, rate: peak.rate).seconds
-        let excess = peak.rate - Double(warm * slots) / h
-        if excess > 0 {
-            let drain = Double(min(max(need(peak.rate), warm), maxWorkers) * slots) / h - peak.rate
-            let late = min(RateProfile.blockSeconds, drain > 0 ? cold + excess * cold / drain : RateProfile.blockSeconds)
-            let transitionsPerSecond = peak.share * base.share / RateProfile.blockSeconds
-            share += transitionsPerSecond * peak.rate * max(0, late - limit) / mean
+        if profile.states.count == 2, mean > 0 {
+            let peak = profile.states[0], base = profile.states[1]
+            // Per second of peak, the peak runs that start with the workers the quiet blocks let go:
+            // the block before was quiet, and no peak came within the idle timeout before it.
+            let coldStarts = pow(base.share, max(1, idle / RateProfile.blockSeconds)) / RateProfile.blockSeconds
+            let need = { (i: Int) in Int((profile.states[i].rate * holds[i] / Double(slots)).rounded(.up)) }
+            let warm = max(minWorkers, min(need(1), maxWorkers))
+            let h = holds[0]
+            let excess = peak.rate - Double(warm * slots) / h
+            if excess > 0 {
+                let drain = Double(min(max(need(0), warm), maxWorkers) * slots) / h - peak.rate
+                let late = min(RateProfile.blockSeconds, drain > 0 ? cold + delay + excess * (cold + delay) / drain : RateProfile.blockSeconds)
+                overload = (late, peak.share * coldStarts * peak.rate / mean)
+            } else if let p = fleets[0].upShares.first, let b = fleets[1].upShares.first {
+                // The first worker is down at such a start as often as the quiet rate lets it go.
+                extra[0] = max(0, p - b) * coldStarts
+            }
         }
-        return min(share, 1)
+        return TTFTBudget.share(limits) { limit in
+            var i = 0
+            var share = ServerlessScaling.average(profile, requestWeighted: true) { _ in
+                defer { i += 1 }
+                return fleets[i].waitShare(limit: limit, extraStarts: extra[i])
+            }
+            if let overload { share += overload.weight * max(0, overload.late - limit) }
+            return min(share, 1)
+        }
+    }
+
+    /// The scaler an endpoint runs with (D-SERVERLESS): realtime traffic at the default idle tail scales on
+    /// REQUEST_COUNT at the per-worker slots; a longer idle timeout (the lever that keeps a worker warm
+    /// between requests) needs QUEUE_DELAY, since RunPod takes no idle timeout with REQUEST_COUNT, and so
+    /// does batch traffic. QUEUE_DELAY adds a worker only once the oldest request has waited `value`
+    /// seconds: that delay is `delay` (0 for REQUEST_COUNT, which scales as requests arrive).
+    func scaler(idle: Int, load: Load, slots: Int) -> (type: String, value: Double, delay: Double) {
+        let realtime = spec.workload == .inference && load.pattern != .batch
+        return realtime && idle <= idleTimeout(load) ? ("REQUEST_COUNT", Double(max(slots, 1)), 0) : ("QUEUE_DELAY", 4, 4)
+    }
+
+    /// The TTFT budgets a wait for a slot may use, over the prompt lengths the traffic draws (log-normal
+    /// around the mean, `ServingModel.lengthSigma`, in strata): the SLA minus that prompt's prefill and the
+    /// p95 prefill queue at the peak rate. Long prompts leave less (or nothing: those requests break the
+    /// SLA however short the wait).
+    func ttftBudgets(_ c: Candidate, load: Load) -> [TTFTBudget] {
+        guard let ttft = spec.sla.ttftP95, let perf = c.performance else { return [] }
+        let queue = max(perf.ttftP95Seconds - perf.ttftSeconds, 0)
+        let sigma = ServingModel.lengthSigma
+        return TTFTBudget.strata.map { weight, z in
+            let prompt = Double(load.prompt) * exp(-sigma * sigma / 2 + sigma * z)
+            let p = min(max(Int(prompt.rounded()), 1), max(load.context - 1, 1))
+            let prefill = replicaPerformance(c.gpu, tp: c.tp, batch: 1, load: load, prompt: p).ttftSeconds
+            return TTFTBudget(weight: weight, limit: ttft - prefill - queue)
+        }
     }
 
     /// The SLA shares of a serverless option: cold-start waits over `sla.cold_start`, and waits for a
-    /// worker longer than the TTFT SLA leaves after the prefill.
-    func slaShares(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double) -> (cold: Double?, ttft: Double?) {
+    /// slot or a worker longer than the TTFT SLA leaves after each prompt's prefill.
+    func slaShares(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double,
+                   budgets: [TTFTBudget]) -> (cold: Double?, ttft: Double?) {
         var coldShare: Double?, ttftShare: Double?
         if case .seconds(let limit)? = spec.sla.coldStart, cold > 0 {
             coldShare = minWorkers >= max(c.replicas, 1) ? 0
                 : cold <= limit && minWorkers >= 1 ? 0
-                : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limit: limit)
+                : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limits: [TTFTBudget(weight: 1, limit: limit)])
         }
-        if let ttft = spec.sla.ttftP95, let perf = c.performance {
-            let budget = max(ttft - perf.ttftP95Seconds, 0)
-            ttftShare = cold <= budget && minWorkers >= 1 ? 0
-                : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limit: budget)
+        if !budgets.isEmpty {
+            ttftShare = waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limits: budgets)
         }
         return (coldShare, ttftShare)
     }
@@ -162,6 +248,7 @@ extension Compiler {
     func options(for c: Candidate, load: Load, allowed: Set<String>) -> [Option] {
         var result: [Option] = []
         let storage = storagePlan(c)
+        let budgets = ttftBudgets(c, load: load)
         let gpus = Double(c.tp)
         if allowed.contains("pod"), let (price, _) = podPrice(c.gpu) {
             let hourly = price.usd * gpus * Double(c.replicas)
@@ -171,7 +258,7 @@ extension Compiler {
             result.append(Option(
                 candidate: c, mode: .pod, workerMode: nil, minWorkers: c.replicas, maxWorkers: c.replicas,
                 hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * hoursPerDay * daysPerMonth,
-                storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load),
+                storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load, budgets: budgets),
                 prices: [price]))
         }
         guard serverlessPossible(c.gpu), let flex = environment.gpus.flexPerSecond(c.gpu) else { return result }
@@ -187,7 +274,7 @@ extension Compiler {
             var fallback: Option?
             for idle in [defaultIdle] + Self.longerIdleTimeouts.filter({ $0 > defaultIdle }) {
                 var o = make(idle, flexUpSecondsPerDay(c, load: load, minWorkers: minWorkers, idle: Double(idle), cold: cold))
-                let shares = slaShares(c, load: load, minWorkers: minWorkers, idle: Double(idle), cold: cold)
+                let shares = slaShares(c, load: load, minWorkers: minWorkers, idle: Double(idle), cold: cold, budgets: budgets)
                 o.idleSeconds = idle
                 o.coldWaitShare = shares.cold
                 o.ttftWaitShare = shares.ttft

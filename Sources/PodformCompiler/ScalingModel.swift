@@ -1,6 +1,6 @@
 import Foundation
 
-/// The traffic's rate over its active hours as a mixture of two Poisson rates (`Specs/performance.md` §3):
+/// The traffic's rate over its active hours as a mixture of two Poisson rates (`Specs/performance.md` §4):
 /// 15-minute blocks at the peak rate and blocks at half the mean rate, in the shares that keep the mean.
 /// The simulator draws its blocks from these shares; the analytic cost model averages over them.
 public struct RateProfile: Sendable, Hashable, Codable {
@@ -28,7 +28,7 @@ public struct RateProfile: Sendable, Hashable, Codable {
     public var meanRate: Double { states.reduce(0) { $0 + $1.share * $1.rate } }
 }
 
-/// Closed-form and approximate queueing results for RunPod serverless scaling (`Specs/performance.md` §3):
+/// Closed-form and approximate queueing results for RunPod serverless scaling (`Specs/performance.md` §4):
 /// Poisson arrivals, a worker per `scalerStep` requests in flight (REQUEST_COUNT), scale-down after an
 /// idle timeout, a cold start for every new worker, every up-second billed. Checked against the
 /// discrete-event simulation in `PodformSimulateTests`.
@@ -66,17 +66,27 @@ public enum ServerlessScaling {
     ///   up = C + e^(mu T) x B + (e^(mu T) - 1) / mu,  down = 1 / mu,
     /// with B the mean excursion and mu the rate excursions start from idle. For k = 1 this is exact
     /// for deterministic holds: up share = (rate C + e^(rate (S+T)) - 1) / (rate C + e^(rate (S+T))).
+    ///
+    /// With `demand`, N is that birth-death chain instead (`InFlight`: slots filled lowest worker first,
+    /// each worker as slow as its batch makes it), which the compiler uses; Poisson is its limit for
+    /// holds that do not depend on the batch and slots to spare.
+    ///
+    /// `startShare` is the share of excursions that start the worker (`startShare(_:rate:curve:delay:)`:
+    /// QUEUE_DELAY lets the short ones pass); the others are waited out on the workers before it.
     public static func worker(_ k: Int, rate: Double, holdSeconds: Double, scalerStep: Int, idleSeconds: Double,
-                              coldSeconds: Double) -> (upShare: Double, startsPerSecond: Double) {
+                              coldSeconds: Double, demand: InFlight? = nil,
+                              startShare: Double = 1) -> (upShare: Double, startsPerSecond: Double) {
         guard rate > 0, holdSeconds > 0, k >= 1 else { return (0, 0) }
         let rho = rate * holdSeconds
         let m = (k - 1) * max(scalerStep, 1)
-        let pm = poissonPMF(m, rho)
-        let tail = poissonTail(m, rho)
-        let crossings = rate * pm
-        guard crossings > 1e-300 else { return (tail > 0.5 ? 1 : 0, 0) }
-        let mu = crossings / max(1 - tail, 1e-300)
-        let excursion = tail / crossings
+        let pm = demand?.pmf(m) ?? poissonPMF(m, rho)
+        let tail = demand?.tail(m) ?? poissonTail(m, rho)
+        if demand?.overloaded == true { return (1, 0) }
+        let share = min(max(startShare, 0), 1)
+        let crossings = rate * pm * share
+        guard crossings > 1e-300 else { return (tail * share > 0.5 ? 1 : 0, 0) }
+        let mu = crossings / max(1 - tail * share, 1e-300)
+        let excursion = tail / (rate * pm)
         let x = mu * idleSeconds
         guard x < 600 else { return (1, 0) }
         let up = coldSeconds + exp(x) * excursion + (exp(x) - 1) / mu
@@ -84,14 +94,25 @@ public enum ServerlessScaling {
         return (up / cycle, 1 / cycle)
     }
 
+    /// The share of worker k's demand excursions that start it: every one under REQUEST_COUNT (`delay`
+    /// 0); under QUEUE_DELAY only those whose queued request still waits after `delay` seconds, when the
+    /// k - 1 workers before it (m slots, each at its full batch) free a slot at m / hold(full):
+    /// e^(-(m / hold(full) - rate) delay). The first worker starts at once from zero.
+    public static func startShare(_ k: Int, rate: Double, curve: HoldCurve, delay: Double) -> Double {
+        guard delay > 0, k > 1 else { return 1 }
+        let freeing = Double((k - 1) * curve.slots) / max(curve.seconds(batch: curve.slots), 1e-9)
+        return exp(-max(freeing - rate, 0) * delay)
+    }
+
     /// Expected flex workers up (beyond `minWorkers`, up to `maxWorkers`) and starts per second.
     public static func flexWorkers(rate: Double, holdSeconds: Double, scalerStep: Int, minWorkers: Int, maxWorkers: Int,
-                                   idleSeconds: Double, coldSeconds: Double) -> (up: Double, startsPerSecond: Double) {
+                                   idleSeconds: Double, coldSeconds: Double, demand: InFlight? = nil,
+                                   startShare: (Int) -> Double = { _ in 1 }) -> (up: Double, startsPerSecond: Double) {
         guard maxWorkers > minWorkers else { return (0, 0) }
         var up = 0.0, starts = 0.0
         for k in (minWorkers + 1)...maxWorkers {
             let w = worker(k, rate: rate, holdSeconds: holdSeconds, scalerStep: scalerStep, idleSeconds: idleSeconds,
-                           coldSeconds: coldSeconds)
+                           coldSeconds: coldSeconds, demand: demand, startShare: startShare(k))
             up += w.upShare
             starts += w.startsPerSecond
             if w.upShare < 1e-9 { break }
@@ -116,53 +137,27 @@ public enum ServerlessScaling {
     /// Spread of cold starts around the estimate (log-normal, median = the estimate).
     public static let coldStartSigma = 0.25
 
-    /// Share of requests that wait longer than `limit` for a worker (`sla.cold_start`, or the TTFT budget).
-    ///
-    /// - No warm worker (min 0): every start of the first worker makes its first request and those
-    ///   arriving in the start's first C - L seconds wait too long: P(C > L) + rate x E[(C - L)+] per
-    ///   start, C log-normal around the estimate.
-    /// - Warm workers: a request waits that long when all warm slots stay full: the M/M/c tail
-    ///   C(c, a) x e^(-(c/S - rate) L), c = warm workers x slots (when a < c).
-    /// - Every start of a further worker k while the k - 1 before it are overloaded: the arrivals beyond
-    ///   their capacity, 1 - (k-1) x step / (rate x S), wait as for a first start.
+    /// Share of requests that wait longer than `limit` for a worker (`sla.cold_start`, or the TTFT budget),
+    /// at one constant rate: `ServerlessFleet.waitShare`.
     public static func coldWaitShare(rate: Double, holdSeconds: Double, slots: Int, minWorkers: Int, maxWorkers: Int,
-                                     idleSeconds: Double, coldSeconds: Double, limit: Double) -> Double {
-        guard rate > 0, holdSeconds > 0 else { return 0 }
-        let a = rate * holdSeconds
-        let step = max(slots, 1)
-        let s = coldStartSigma
-        let d2 = limit <= 0 ? Double.infinity : log(coldSeconds / limit) / s
-        let pOver = coldSeconds <= 0 ? 0 : limit <= 0 ? 1 : phi(d2)
-        let excess = coldSeconds <= 0 ? 0 : limit <= 0 ? coldSeconds * exp(s * s / 2)
-            : coldSeconds * exp(s * s / 2) * phi(d2 + s) - limit * phi(d2)
-        let perStart = pOver + rate * max(excess, 0)
-        // Queueing for a slot with every worker up, then the starts.
-        var share = queueWaitShare(rate: rate, holdSeconds: holdSeconds, servers: max(maxWorkers, minWorkers, 1) * step, limit: limit)
-        let warm = max(minWorkers, 1)
-        if minWorkers == 0 {
-            let first = worker(1, rate: rate, holdSeconds: holdSeconds, scalerStep: step, idleSeconds: idleSeconds,
-                               coldSeconds: coldSeconds)
-            share += first.startsPerSecond * perStart / rate
-        }
-        if maxWorkers > warm {
-            for k in (warm + 1)...maxWorkers {
-                let beyond = 1 - Double((k - 1) * step) / a
-                guard beyond > 0 else { break }
-                let w = worker(k, rate: rate, holdSeconds: holdSeconds, scalerStep: step, idleSeconds: idleSeconds,
-                               coldSeconds: coldSeconds)
-                share += w.startsPerSecond * perStart * beyond / rate
-            }
-        }
-        return min(1, share)
+                                     idleSeconds: Double, coldSeconds: Double, limit: Double,
+                                     scalerDelay: Double = 0, serviceCV2: Double = ServingModel.holdCV2) -> Double {
+        ServerlessFleet(rate: rate, holdSeconds: holdSeconds, slots: slots, minWorkers: minWorkers, maxWorkers: maxWorkers,
+                        idleSeconds: idleSeconds, coldSeconds: coldSeconds, scalerDelay: scalerDelay,
+                        serviceCV2: serviceCV2).waitShare(limit: limit)
     }
 
     /// Share of requests that wait longer than `limit` for one of `servers` slots (M/M/c tail
-    /// C(c, a) e^(-(c/S - rate) L); overloaded: the arrivals beyond capacity).
-    public static func queueWaitShare(rate: Double, holdSeconds: Double, servers c: Int, limit: Double) -> Double {
+    /// C(c, a) e^(-(c/S - rate) L); overloaded: the arrivals beyond capacity). With holds less variable
+    /// than exponential (squared coefficient of variation `serviceCV2` < 1), the conditional wait's mean
+    /// shrinks by (1 + CV^2) / 2 (Allen-Cunneen's M/G/c approximation), so the tail decays that much faster.
+    public static func queueWaitShare(rate: Double, holdSeconds: Double, servers c: Int, limit: Double,
+                                      serviceCV2: Double = 1) -> Double {
         guard rate > 0, holdSeconds > 0, c > 0 else { return 0 }
         let a = rate * holdSeconds
         guard a < Double(c) else { return 1 - Double(c) / a }
-        return erlangC(servers: c, load: a) * exp(-(Double(c) / holdSeconds - rate) * limit)
+        let drain = (Double(c) / holdSeconds - rate) * 2 / (1 + max(serviceCV2, 0))
+        return erlangC(servers: c, load: a) * exp(-drain * max(limit, 0))
     }
 
     /// Mixes a per-rate quantity over a rate profile, by time (`requestWeighted` false) or by requests.

@@ -19,11 +19,16 @@ public struct ServingModel: Sendable, Hashable, Codable {
     public var promptTokens: Int
     public var outputTokens: Int
     public var context: Int
-    // One replica.
-    public var prefillSecondsPerPromptToken: Double
-    public var prefillOverheadSeconds: Double
-    public var stepSecondsAtOne: Double
-    public var stepSecondsAtSlots: Double
+    // One replica, from the compiler's speed model (`Compiler.replicaPerformance`).
+    /// Prefill forward-pass seconds (the GPU work prompts queue for, one after another) of a prompt of
+    /// `i x prefillGridTokens` tokens (i = 0, 1, ...), interpolated between.
+    public var prefillSecondsByGrid: [Double]
+    public var prefillGridTokens: Int
+    /// Fixed per-request seconds (HTTP, tokenization, scheduling, first sampling): latency every
+    /// request adds to its TTFT, not GPU work other prompts wait behind.
+    public var requestSeconds: Double
+    /// Decode step seconds at batch `b` is element `b - 1` (b = 1...slots).
+    public var stepSecondsByBatch: [Double]
     public var slots: Int
     public var gpusPerWorker: Int
     // The fleet.
@@ -51,7 +56,7 @@ public struct ServingModel: Sendable, Hashable, Codable {
     public var claimedMonthlyUSD: Double
     public var claimedSLAMet: Bool
 
-    public init(requestsPerDay: Double, activeHours: Double, windowStartMinute: Int, runDays: [Int], profile: RateProfile, promptTokens: Int, outputTokens: Int, context: Int, prefillSecondsPerPromptToken: Double, prefillOverheadSeconds: Double, stepSecondsAtOne: Double, stepSecondsAtSlots: Double, slots: Int, gpusPerWorker: Int, mode: DeploymentMode, workerMode: WorkerMode?, replicas: Int, minWorkers: Int, maxWorkers: Int, scaler: String, scalerValue: Double, idleSeconds: Double, coldStartSeconds: Double, flashboot: Bool, flexPerGPUSecond: Double, activePerGPUSecond: Double, podPerGPUHour: Double, podHoursPerDay: Double, storageMonthlyUSD: Double, ttftLimit: Double?, tokensPerSecondLimit: Double?, coldStartLimit: Double?, claimedMonthlyUSD: Double, claimedSLAMet: Bool) {
+    public init(requestsPerDay: Double, activeHours: Double, windowStartMinute: Int, runDays: [Int], profile: RateProfile, promptTokens: Int, outputTokens: Int, context: Int, prefillSecondsByGrid: [Double], prefillGridTokens: Int, requestSeconds: Double, stepSecondsByBatch: [Double], slots: Int, gpusPerWorker: Int, mode: DeploymentMode, workerMode: WorkerMode?, replicas: Int, minWorkers: Int, maxWorkers: Int, scaler: String, scalerValue: Double, idleSeconds: Double, coldStartSeconds: Double, flashboot: Bool, flexPerGPUSecond: Double, activePerGPUSecond: Double, podPerGPUHour: Double, podHoursPerDay: Double, storageMonthlyUSD: Double, ttftLimit: Double?, tokensPerSecondLimit: Double?, coldStartLimit: Double?, claimedMonthlyUSD: Double, claimedSLAMet: Bool) {
         self.requestsPerDay = requestsPerDay
         self.activeHours = activeHours
         self.windowStartMinute = windowStartMinute
@@ -60,10 +65,10 @@ public struct ServingModel: Sendable, Hashable, Codable {
         self.promptTokens = promptTokens
         self.outputTokens = outputTokens
         self.context = context
-        self.prefillSecondsPerPromptToken = prefillSecondsPerPromptToken
-        self.prefillOverheadSeconds = prefillOverheadSeconds
-        self.stepSecondsAtOne = stepSecondsAtOne
-        self.stepSecondsAtSlots = stepSecondsAtSlots
+        self.prefillSecondsByGrid = prefillSecondsByGrid
+        self.prefillGridTokens = prefillGridTokens
+        self.requestSeconds = requestSeconds
+        self.stepSecondsByBatch = stepSecondsByBatch
         self.slots = slots
         self.gpusPerWorker = gpusPerWorker
         self.mode = mode
@@ -88,16 +93,34 @@ public struct ServingModel: Sendable, Hashable, Codable {
         self.claimedSLAMet = claimedSLAMet
     }
 
-    /// Decode step seconds at `batch` sequences (the roofline is linear in batch between 1 and the slots).
+    /// Decode step seconds at `batch` sequences (clamped to 1...slots).
     public func stepSeconds(batch: Int) -> Double {
-        guard slots > 1 else { return stepSecondsAtOne }
-        let b = Double(min(max(batch, 1), slots))
-        return stepSecondsAtOne + (stepSecondsAtSlots - stepSecondsAtOne) * (b - 1) / Double(slots - 1)
+        guard !stepSecondsByBatch.isEmpty else { return 0 }
+        return stepSecondsByBatch[min(max(batch, 1), stepSecondsByBatch.count) - 1]
     }
 
-    public func prefillSeconds(prompt: Int) -> Double {
-        prefillOverheadSeconds + prefillSecondsPerPromptToken * Double(prompt)
+    /// Time to first token of one prompt with no queue: its forward pass plus the request overhead.
+    public func prefillSeconds(prompt: Int) -> Double { prefillForwardSeconds(prompt: prompt) + requestSeconds }
+
+    /// Forward-pass seconds of one prompt, interpolated on the grid.
+    public func prefillForwardSeconds(prompt: Int) -> Double {
+        guard let last = prefillSecondsByGrid.last else { return 0 }
+        let x = Double(max(prompt, 0)) / Double(max(prefillGridTokens, 1))
+        let i = Int(x)
+        guard i + 1 < prefillSecondsByGrid.count else { return last }
+        let f = x - Double(i)
+        return prefillSecondsByGrid[i] * (1 - f) + prefillSecondsByGrid[i + 1] * f
     }
+
+    /// Log-space sigma of prompt and output lengths around their means: what the simulation draws, and
+    /// what the compiler's TTFT budgets assume (`Specs/performance.md` §4-5).
+    public static let lengthSigma = 0.5
+
+    /// Squared coefficient of variation of a request's hold (output length x step): e^(sigma^2) - 1.
+    public static var holdCV2: Double { exp(lengthSigma * lengthSigma) - 1 }
+
+    /// Grid points the prefill table holds (the context split evenly).
+    public static let prefillGridPoints = 64
 }
 
 extension Compiler {
@@ -125,6 +148,76 @@ extension Compiler {
     }
 }
 
+/// How a fleet runs, as the simulation needs it: from a compiled deployment or a priced option.
+struct FleetShape {
+    var gpu: GPUType
+    var tp: Int
+    var slots: Int
+    var replicas: Int
+    var mode: DeploymentMode
+    var workerMode: WorkerMode?
+    var minWorkers: Int
+    var maxWorkers: Int
+    var scaler: String
+    var scalerValue: Double
+    var idleSeconds: Double
+    var coldStartSeconds: Double
+    var flashboot: Bool
+    var storageMonthlyUSD: Double
+}
+
+extension Compiler {
+    /// The numbers the simulation runs on for `fleet` under this spec's traffic, with what is claimed.
+    func servingModel(_ fleet: FleetShape, load: Load, claimedMonthlyUSD: Double, claimedSLAMet: Bool) -> ServingModel {
+        // The compiler's own speed model, at every batch the worker can run and over the prompt lengths
+        // the traffic can draw: the simulation times requests exactly as the plan's estimates do.
+        let gpu = fleet.gpu, slots = max(fleet.slots, 1)
+        let steps = (1...slots).map { replicaPerformance(gpu, tp: fleet.tp, batch: $0, load: load).stepSeconds }
+        let grid = max(load.context / ServingModel.prefillGridPoints, 1)
+        let prefills = (0...(load.context + grid - 1) / grid).map {
+            replicaPerformance(gpu, tp: fleet.tp, batch: 1, load: load, prompt: $0 * grid).prefill
+        }
+        let requestSeconds = prefills.first??.requestSeconds ?? 0
+        let prefill = prefills.map { ($0?.totalSeconds ?? 0) - ($0?.requestSeconds ?? 0) }
+        let schedule = spec.traffic.schedule
+        let runDays = schedule.map { s in Schedule.Day.allCases.indices.filter { s.days.contains(Schedule.Day.allCases[$0]) } }
+            ?? Array(0..<7)
+        let coldLimit: Double?
+        switch spec.sla.coldStart {
+        case .none?: coldLimit = 0
+        case .seconds(let s)?: coldLimit = s
+        case nil: coldLimit = nil
+        }
+        return ServingModel(
+            requestsPerDay: load.requestsPerDay, activeHours: load.activeHours,
+            windowStartMinute: schedule?.startMinute ?? (load.activeHours >= 24 ? 0 : 8 * 60), runDays: runDays,
+            profile: rateProfile(load), promptTokens: load.prompt, outputTokens: load.output, context: load.context,
+            prefillSecondsByGrid: prefill, prefillGridTokens: grid, requestSeconds: requestSeconds, stepSecondsByBatch: steps,
+            slots: slots, gpusPerWorker: fleet.tp,
+            mode: fleet.mode, workerMode: fleet.workerMode, replicas: fleet.replicas,
+            minWorkers: fleet.minWorkers, maxWorkers: fleet.maxWorkers, scaler: fleet.scaler, scalerValue: fleet.scalerValue,
+            idleSeconds: fleet.idleSeconds, coldStartSeconds: fleet.coldStartSeconds, flashboot: fleet.flashboot,
+            flexPerGPUSecond: environment.gpus.flexPerSecond(gpu)?.usd ?? 0,
+            activePerGPUSecond: environment.gpus.activePerSecond(gpu)?.usd ?? 0,
+            podPerGPUHour: podPrice(gpu)?.0.usd ?? 0,
+            podHoursPerDay: podHoursPerDay, storageMonthlyUSD: fleet.storageMonthlyUSD,
+            ttftLimit: spec.sla.ttftP95, tokensPerSecondLimit: spec.sla.outputTokensPerSecond, coldStartLimit: coldLimit,
+            claimedMonthlyUSD: claimedMonthlyUSD, claimedSLAMet: claimedSLAMet)
+    }
+
+    /// The numbers the simulation runs on for a priced option (what the plan would claim for it).
+    func servingModel(_ o: Option, load: Load) -> ServingModel {
+        let c = o.candidate
+        let scaler = self.scaler(idle: o.idleSeconds, load: load, slots: c.perReplicaConcurrency)
+        let fleet = FleetShape(
+            gpu: c.gpu, tp: c.tp, slots: c.perReplicaConcurrency, replicas: c.replicas, mode: o.mode, workerMode: o.workerMode,
+            minWorkers: o.mode == .pod ? 0 : o.minWorkers, maxWorkers: o.mode == .pod ? 0 : o.maxWorkers,
+            scaler: scaler.type, scalerValue: scaler.value, idleSeconds: Double(o.idleSeconds),
+            coldStartSeconds: (o.coldStartSeconds ?? 0).rounded(), flashboot: flashboot, storageMonthlyUSD: o.storageMonthlyUSD)
+        return servingModel(fleet, load: load, claimedMonthlyUSD: o.monthlyUSD, claimedSLAMet: o.meetsSLA)
+    }
+}
+
 extension Spec {
     /// The numbers behind a compiled serving deployment (nil for training and fine-tuning).
     public func servingModel(deployment d: Deployment, architecture: ModelArchitecture,
@@ -134,40 +227,13 @@ extension Spec {
         let compiler = Compiler(spec: self, specFile: d.specFile, architecture: architecture, environment: environment)
         var trace = TraceBuilder()
         let load = compiler.load(&trace)
-        let g = GPUPerformance(bandwidthGBps: gpu.memoryBandwidthGBps ?? 0, tflops16: gpu.bf16TFLOPS ?? gpu.fp16TFLOPS ?? 0,
-                               tflops8: gpu.fp8 ? gpu.fp8TFLOPS : nil, fastInterconnect: gpu.fastInterconnect)
-        func perf(_ batch: Int) -> PerformanceEstimate {
-            architecture.performance(weights: compiler.precision, kv: compiler.kvFormat, gpu: g, tp: d.gpu.count, batch: batch,
-                                     prompt: load.prompt, output: load.output, model: environment.performance)
-        }
-        let one = perf(1), full = perf(vllm.maxNumSeqs)
-        let overhead = environment.performance.calibration.requestSeconds.value
-        let schedule = traffic.schedule
-        let runDays = schedule.map { s in Schedule.Day.allCases.indices.filter { s.days.contains(Schedule.Day.allCases[$0]) } }
-            ?? Array(0..<7)
-        let coldLimit: Double?
-        switch sla.coldStart {
-        case .none?: coldLimit = 0
-        case .seconds(let s)?: coldLimit = s
-        case nil: coldLimit = nil
-        }
-        return ServingModel(
-            requestsPerDay: load.requestsPerDay, activeHours: load.activeHours,
-            windowStartMinute: schedule?.startMinute ?? (load.activeHours >= 24 ? 0 : 8 * 60), runDays: runDays,
-            profile: compiler.rateProfile(load), promptTokens: load.prompt, outputTokens: load.output, context: load.context,
-            prefillSecondsPerPromptToken: load.prompt > 0 ? max(one.ttftSeconds - overhead, 0) / Double(load.prompt) : 0,
-            prefillOverheadSeconds: overhead, stepSecondsAtOne: one.stepSeconds, stepSecondsAtSlots: full.stepSeconds,
-            slots: max(vllm.maxNumSeqs, 1), gpusPerWorker: d.gpu.count,
-            mode: d.mode, workerMode: d.workerMode, replicas: d.estimates?.replicas ?? 1,
-            minWorkers: d.workers?.min ?? 0, maxWorkers: d.workers?.max ?? 0,
+        let fleet = FleetShape(
+            gpu: gpu, tp: d.gpu.count, slots: vllm.maxNumSeqs, replicas: d.estimates?.replicas ?? 1, mode: d.mode,
+            workerMode: d.workerMode, minWorkers: d.workers?.min ?? 0, maxWorkers: d.workers?.max ?? 0,
             scaler: d.serverless?.scaler ?? "REQUEST_COUNT", scalerValue: d.serverless?.scalerValue ?? Double(vllm.maxNumSeqs),
             idleSeconds: Double(d.serverless?.idleTimeoutSeconds ?? 0), coldStartSeconds: d.serverless?.coldStartSeconds ?? 0,
-            flashboot: d.serverless?.flashboot != "OFF",
-            flexPerGPUSecond: environment.gpus.flexPerSecond(gpu)?.usd ?? 0,
-            activePerGPUSecond: environment.gpus.activePerSecond(gpu)?.usd ?? 0,
-            podPerGPUHour: compiler.podPrice(gpu)?.0.usd ?? 0,
-            podHoursPerDay: compiler.podHoursPerDay, storageMonthlyUSD: d.cost.storageMonthlyUSD,
-            ttftLimit: sla.ttftP95, tokensPerSecondLimit: sla.outputTokensPerSecond, coldStartLimit: coldLimit,
-            claimedMonthlyUSD: d.cost.monthlyUSD, claimedSLAMet: d.estimates?.slaMet ?? true)
+            flashboot: d.serverless?.flashboot != "OFF", storageMonthlyUSD: d.cost.storageMonthlyUSD)
+        return compiler.servingModel(fleet, load: load, claimedMonthlyUSD: d.cost.monthlyUSD,
+                                     claimedSLAMet: d.estimates?.slaMet ?? true)
     }
 }

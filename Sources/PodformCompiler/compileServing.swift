@@ -101,34 +101,10 @@ extension Compiler {
                                     suggestions: ["set constraints.data_centers, e.g. [EU-RO-1]", "or deploy.weights: download"], trace: trace))
         }
 
-        // Enumerate every GPU x tensor-parallel size x replica count (D-GPU-*).
-        var rejected: [Candidate] = []
-        var feasible: [Candidate] = []
-        var options: [Option] = []
-        var gpuRejections: [(GPUType, String, String)] = []
-        let maxReplicas = min(spec.constraints.maxWorkers ?? 16, 64)
-        for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
-            if let (rule, why) = gpuRejection(gpu) { gpuRejections.append((gpu, rule, why)); continue }
-            for tp in tensorParallelSizes(gpu) {
-                var last: Candidate?
-                for replicas in 1...max(maxReplicas, 1) {
-                    let candidate = evaluate(gpu, tp: tp, replicas: replicas, load: load)
-                    last = candidate
-                    if candidate.rejectionDetail == nil {
-                        // Priced each allowed way (D-MODE, D-COST-*); more replicas only while none meets the SLA.
-                        let priced = self.options(for: candidate, load: load, allowed: modes)
-                        feasible.append(candidate)
-                        options += priced
-                        last = nil
-                        if priced.contains(where: \.meetsSLA) || priced.isEmpty { break }
-                        continue
-                    }
-                    if !feasible.isEmpty && feasible.last!.gpu.id == gpu.id && feasible.last!.tp == tp { last = nil; break }
-                    if candidate.perReplicaConcurrency == 1 && candidate.rejectionRule == "D-MEMORY" { break }
-                }
-                if let last { rejected.append(last) }
-            }
-        }
+        // Enumerate every GPU x tensor-parallel size x replica count (D-GPU-*), each priced (D-PRICING).
+        let found = search(load: load, modes: modes)
+        let (rejected, feasible, gpuRejections, maxReplicas) = (found.rejected, found.feasible, found.gpuRejections, found.maxReplicas)
+        var options = found.options
         trace.add(.gpuFilter, "Which GPU types do the constraints allow?",
                   inputs: ["gpus": spec.constraints.gpus.joined(separator: ", "), "exclude_gpus": spec.constraints.excludeGPUs.joined(separator: ", "),
                            "cloud": (spec.constraints.cloud ?? .secure).rawValue, "require_ecc": "\(spec.constraints.requireECC ?? false)",

@@ -129,11 +129,7 @@ extension Compiler {
             let poolMembers = environment.gpus.gpus.filter { $0.serverlessPool == pool }
             let usable = Set(options.filter { $0.mode == .serverless && $0.candidate.tp == c.tp }.map(\.candidate.gpu.id))
             let excluded = poolMembers.map(\.id).filter { !usable.contains($0) && $0 != gpu.id }.sorted()
-            let realtime = spec.workload == .inference && load.pattern != .batch
-            // A longer idle timeout than the default (the lever that keeps a worker warm between
-            // requests) needs QUEUE_DELAY: RunPod takes no idle timeout with REQUEST_COUNT.
-            let scaler = realtime && best.idleSeconds <= idleTimeout(load) ? "REQUEST_COUNT" : "QUEUE_DELAY"
-            let scalerValue = scaler == "REQUEST_COUNT" ? Double(max(c.perReplicaConcurrency, 1)) : 4
+            let (scaler, scalerValue, _) = self.scaler(idle: best.idleSeconds, load: load, slots: c.perReplicaConcurrency)
             let requestSeconds = perf.ttftP95Seconds + Double(load.output) * perf.stepSeconds
             let timeoutMs = min(max(Int(saturating: (requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
             serverless = Deployment.Serverless(

@@ -1,4 +1,4 @@
-/// What one simulation run measured (`podform simulate`; `Specs/performance.md` §4).
+/// What one simulation run measured (`podform simulate`; `Specs/performance.md` §5).
 public struct SimulationReport: Sendable, Codable, Hashable {
     public struct Percentiles: Sendable, Codable, Hashable {
         public var p50: Double

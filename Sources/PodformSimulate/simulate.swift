@@ -20,7 +20,7 @@ public struct SimulationOptions: Sendable, Hashable {
     /// Arrival times in seconds replacing the traffic model (bursts in tests).
     public var arrivals: [Double]?
 
-    public init(days: Int = 7, seed: UInt64 = 1, lengths: Lengths = .logNormal(sigma: 0.5),
+    public init(days: Int = 7, seed: UInt64 = 1, lengths: Lengths = .logNormal(sigma: ServingModel.lengthSigma),
                 coldStartSigma: Double = ServerlessScaling.coldStartSigma, arrivals: [Double]? = nil) {
         self.days = days
         self.seed = seed
@@ -34,7 +34,7 @@ public struct SimulationOptions: Sendable, Hashable {
 public let slaBreachAllowance = 0.05
 
 /// Runs `model`'s traffic against its fleet: a discrete-event simulation of RunPod serverless scaling
-/// (or fixed pods) with vLLM continuous batching in each worker (`Specs/performance.md` §4). Pure and
+/// (or fixed pods) with vLLM continuous batching in each worker (`Specs/performance.md` §5). Pure and
 /// deterministic for a seed.
 public func simulate(_ model: ServingModel, options: SimulationOptions = .init()) -> SimulationReport {
     var engine = Engine(model: model, options: options)
@@ -55,7 +55,7 @@ private struct Worker {
     /// Tokens each decoding sequence has produced since the worker started (all advance together).
     var progress = 0.0
     var lastAdvance = 0.0
-    var decoding: [(finish: Double, request: Int)] = []
+    var decoding = FinishHeap()
     var version = 0
     var idleVersion = 0
 }
@@ -300,7 +300,7 @@ private struct Engine {
 
     mutating func reschedule(_ w: Int, _ t: Double) {
         workers[w].version += 1
-        guard let next = workers[w].decoding.min(by: { $0.finish < $1.finish }) else { return }
+        guard let next = workers[w].decoding.first else { return }
         let dt = max(0, next.finish - workers[w].progress) * step[min(workers[w].used, step.count - 1)]
         push(t + dt, .decodeDone, worker: w, value: workers[w].version)
     }
@@ -324,17 +324,18 @@ private struct Engine {
         workers[w].idleVersion += 1
         start[r] = t
         cold[r] = workers[w].readyAt > arrival[r]
+        // Prompts queue for the GPU's forward passes one after another (M/D/1 in the speed model); the
+        // request overhead is latency of each request's own, not work others wait behind.
         let begin = max(t, workers[w].prefillFree)
-        let done = begin + model.prefillSeconds(prompt: prompt[r])
-        workers[w].prefillFree = done
-        push(done, .prefillDone, worker: w, value: r)
+        workers[w].prefillFree = begin + model.prefillForwardSeconds(prompt: prompt[r])
+        push(workers[w].prefillFree + model.requestSeconds, .prefillDone, worker: w, value: r)
         reschedule(w, t)
     }
 
     mutating func prefillDone(_ w: Int, _ r: Int, _ t: Double) {
         firstToken[r] = t
         advance(w, t)
-        workers[w].decoding.append((workers[w].progress + Double(output[r]), r))
+        workers[w].decoding.push(workers[w].progress + Double(output[r]), r)
         reschedule(w, t)
     }
 
@@ -342,20 +343,14 @@ private struct Engine {
         advance(w, t)
         // This event was scheduled for the earliest finish: complete it even where float time cannot
         // resolve the last fraction of a token (late in a long run).
-        let target = workers[w].decoding.min(by: { $0.finish < $1.finish })?.finish ?? workers[w].progress
+        let target = workers[w].decoding.first?.finish ?? workers[w].progress
         workers[w].progress = max(workers[w].progress, target)
         let progress = workers[w].progress + 1e-6
-        var remaining: [(finish: Double, request: Int)] = []
-        remaining.reserveCapacity(workers[w].decoding.count)
-        for d in workers[w].decoding {
-            if d.finish <= progress {
-                finish[d.request] = t
-                workers[w].used -= 1
-            } else {
-                remaining.append(d)
-            }
+        while let next = workers[w].decoding.first, next.finish <= progress {
+            _ = workers[w].decoding.pop()
+            finish[next.request] = t
+            workers[w].used -= 1
         }
-        workers[w].decoding = remaining
         reschedule(w, t)
         dispatch(t)
         if workers[w].used == 0 { becameIdle(w, t) }

@@ -12,7 +12,7 @@ final class SimulateCLITests: XCTestCase {
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("TTFT:      p50"), text.stdout)
         XCTAssertTrue(text.stdout.contains("SLA ttft_p95: met"), text.stdout)
-        XCTAssertTrue(text.stdout.contains("the plan says $834.23"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("the plan says $834.92"), text.stdout)
         XCTAssertTrue(text.stdout.contains("█"), "sparkline: \(text.stdout)")
         let picture = try String(contentsOfFile: svg, encoding: .utf8)
         XCTAssertTrue(picture.hasPrefix("<svg"))

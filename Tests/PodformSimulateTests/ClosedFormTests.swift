@@ -12,7 +12,7 @@ func synthetic(rate: Double, holdSeconds: Double, slots: Int, mode: DeploymentMo
     return ServingModel(
         requestsPerDay: rate * 86_400, activeHours: 24, windowStartMinute: 0, runDays: Array(0..<7),
         profile: RateProfile(states: [.init(share: 1, rate: rate)]), promptTokens: 1, outputTokens: output, context: 1_000_000,
-        prefillSecondsPerPromptToken: 0, prefillOverheadSeconds: 0, stepSecondsAtOne: step, stepSecondsAtSlots: step,
+        prefillSecondsByGrid: [0, 0], prefillGridTokens: 1_000_000, requestSeconds: 0, stepSecondsByBatch: Array(repeating: step, count: slots),
         slots: slots, gpusPerWorker: 1, mode: mode, workerMode: mode == .pod ? nil : (minWorkers > 0 ? .active : .flex),
         replicas: replicas, minWorkers: minWorkers, maxWorkers: maxWorkers, scaler: scaler,
         scalerValue: scalerValue ?? Double(slots), idleSeconds: idle, coldStartSeconds: cold, flashboot: true,
@@ -53,10 +53,12 @@ final class ClosedFormTests: XCTestCase {
         let report = simulate(model, options: .init(days: 10, seed: 3, lengths: .exponential))
         XCTAssertEqual(report.waitSeconds.mean / (erlang / (0.4 - 0.3)), 1, accuracy: 0.05, "mean wait \(report.waitSeconds.mean)")
 
-
+        // The birth-death slot queue with a hold that does not depend on the batch is Erlang C.
         let tail = ServerlessScaling.coldWaitShare(rate: 0.3, holdSeconds: 10, slots: 1, minWorkers: 4, maxWorkers: 4,
-                                                   idleSeconds: 0, coldSeconds: 0, limit: 10)
+                                                   idleSeconds: 0, coldSeconds: 0, limit: 10, serviceCV2: 1)
         XCTAssertEqual(tail, erlang * exp(-1), accuracy: 1e-9)
+        XCTAssertEqual(ServerlessScaling.slotWaitShare(rate: 0.3, curve: .constant(10, slots: 2), workers: 2, limit: 0),
+                       erlang, accuracy: 1e-9)
         var withSLA = model
         withSLA.ttftLimit = 10
         let measured = simulate(withSLA, options: .init(days: 10, seed: 3, lengths: .exponential))

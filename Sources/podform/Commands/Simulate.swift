@@ -12,7 +12,7 @@ extension Podform {
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Simulate a plan against its spec's traffic: latency with cold starts, workers over the day, billed cost.",
-            discussion: "A discrete-event simulation of RunPod serverless scaling (or pods) with vLLM continuous batching (Specs/performance.md §4). Exit status: 0 simulated (whatever the verdict), 1 invalid input.")
+            discussion: "A discrete-event simulation of RunPod serverless scaling (or pods) with vLLM continuous batching (Specs/performance.md §5). Exit status: 0 simulated (whatever the verdict), 1 invalid input.")
 
         @Argument(help: "A spec file, or a saved plan (plan --out) whose specs are read from their recorded paths.") var input: String
         @Option(help: "Days to simulate.") var days = 7
