@@ -74,6 +74,7 @@ extension Compiler {
             warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
         }
 
+        warnings += priceWarnings(best)
         // Little's law: the peak rate x the time a request holds a slot is the concurrency the traffic implies.
         let implied = load.peakRPS * (perf.ttftSeconds + Double(load.output) * perf.stepSeconds)
         if implied > Double(load.concurrency) * 1.25 {
@@ -130,8 +131,8 @@ extension Compiler {
             let usable = Set(options.filter { $0.mode == .serverless && $0.candidate.tp == c.tp }.map(\.candidate.gpu.id))
             let excluded = poolMembers.map(\.id).filter { !usable.contains($0) && $0 != gpu.id }.sorted()
             let (scaler, scalerValue, _) = self.scaler(idle: best.idleSeconds, load: load, slots: c.perReplicaConcurrency)
-            let requestSeconds = perf.ttftP95Seconds + Double(load.output) * perf.stepSeconds
-            let timeoutMs = min(max(Int(saturating: (requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
+            let members = poolMembers.filter { !excluded.contains($0.id) }
+            let timeoutMs = executionTimeoutSeconds(c, load: load, gpus: members.isEmpty ? [gpu] : members).seconds * 1000
             serverless = Deployment.Serverless(
                 pools: [pool], excludedTypes: excluded, scaler: scaler, scalerValue: scalerValue,
                 idleTimeoutSeconds: best.idleSeconds, executionTimeoutMs: timeoutMs,
@@ -240,7 +241,8 @@ extension Compiler {
                              outputTokensPerSecondPerUserRange: perf.outputTokensPerSecondPerUserRange.map(round1),
                              replicaRequestsPerSecond: round3(perf.requestsPerSecond), replicas: c.replicas,
                              coldStartSeconds: best.coldStartSeconds.map { $0.rounded() }, slaMet: slaMet, slaNotes: notes),
-            resources: resources, alternatives: alternatives(best, options: options, rejected: rejected, gpuRejections: gpuRejections),
+            resources: resources, alternatives: alternatives(best, options: options, allOptions: allOptions, rejected: rejected,
+                                                          gpuRejections: gpuRejections, load: load, modes: modes),
             trace: trace.steps, warnings: warnings)
     }
 
@@ -250,63 +252,6 @@ extension Compiler {
         case .seconds(let s)?: return fmt("%gs", s)
         case nil: return "unbounded"
         }
-    }
-
-    /// Per-GPU-hour price used to compare hardware: the pod price, else the flex price per hour.
-    func hourlyPrice(_ gpu: GPUType) -> Double? {
-        podPrice(gpu)?.0.usd ?? environment.gpus.flexPerSecond(gpu).map { $0.usd * 3600 }
-    }
-
-    /// Up to three cheaper GPUs the rules rejected (nearest in price first, with why), then the
-    /// next-cheapest feasible choices. A rejected GPU's delta is the chosen cost scaled by the ratio of
-    /// GPU-hour prices (what it would cost at the same utilization, had it been feasible).
-    func alternatives(_ best: Option, options: [Option], rejected: [Candidate],
-                      gpuRejections: [(GPUType, String, String)]) -> [Deployment.Alternative] {
-        var out: [Deployment.Alternative] = []
-        var seen: Set<String> = [best.candidate.gpu.id]
-        let bestPrice = hourlyPrice(best.candidate.gpu) ?? 0
-        let bestGPUs = Double(best.candidate.totalGPUs)
-        // Cheaper GPUs that fail a rule, nearest in price first; sentences only for the three shown.
-        var cheaper: [(gpu: String, tp: Int, replicas: Int, price: Double, reason: () -> String)] = []
-        for r in rejected {
-            guard let price = hourlyPrice(r.gpu), price < bestPrice else { continue }
-            cheaper.append((r.gpu.id, r.tp, r.replicas, price * Double(r.tp * r.replicas), {
-                let shape = r.replicas > 1 ? "\(r.replicas) replicas of \(r.tp) x" : "\(r.tp) x"
-                return "rejected (\(r.rejectionRule ?? "")): \(shape) \(r.gpu.displayName) \(r.rejection ?? "")"
-            }))
-        }
-        for (gpu, rule, why) in gpuRejections {
-            guard let price = hourlyPrice(gpu), price < bestPrice, rule != "D-GPU-DATA", rule != "D-GPU-LISTED" else { continue }
-            cheaper.append((gpu.id, 1, 1, price, { "rejected (\(rule)): \(why)" }))
-        }
-        cheaper.sort { ($0.price / Double($0.tp * $0.replicas), $1.gpu) > ($1.price / Double($1.tp * $1.replicas), $0.gpu) }
-        for alt in cheaper where out.count < 3 && !seen.contains(alt.gpu) {
-            // What it would cost at the chosen deployment's utilization, scaled by hardware price.
-            let delta = best.monthlyUSD * (alt.price / max(bestPrice * bestGPUs, 1e-9) - 1)
-            out.append(.init(gpu: alt.gpu, count: alt.tp, replicas: alt.replicas, mode: .pod, workerMode: nil, monthlyUSD: nil,
-                             deltaMonthlyUSD: (delta * 100).rounded() / 100, reason: alt.reason()))
-            seen.insert(alt.gpu)
-        }
-        // The three cheapest options on other GPUs (a selection, not a full sort of thousands of options).
-        var nextBest: [Option] = []
-        for o in options where !seen.contains(o.candidate.gpu.id) {
-            if let i = nextBest.firstIndex(where: { $0.candidate.gpu.id == o.candidate.gpu.id }) {
-                if Option.isCheaper(o, nextBest[i]) { nextBest[i] = o; nextBest.sort(by: Option.isCheaper) }
-                continue
-            }
-            nextBest.append(o)
-            nextBest.sort(by: Option.isCheaper)
-            if nextBest.count > 3 { nextBest.removeLast() }
-        }
-        for o in nextBest where out.count < 3 && !seen.contains(o.candidate.gpu.id) {
-            seen.insert(o.candidate.gpu.id)
-            let mode = o.mode == .pod ? "pod" : "serverless \(o.workerMode?.rawValue ?? "")"
-            out.append(.init(gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas, mode: o.mode,
-                             workerMode: o.workerMode, monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
-                             deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
-                             reason: fmt("feasible (%@) but costs $%.2f/month more", mode, o.monthlyUSD - best.monthlyUSD)))
-        }
-        return out
     }
 }
 
