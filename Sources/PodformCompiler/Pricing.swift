@@ -93,17 +93,16 @@ extension Compiler {
     /// demands it with probability D, from the demand at the block's start and the rate its excursions
     /// begin at): 1 - (1 - D)^(n + 1). Under QUEUE_DELAY only the excursions that outlast the delay
     /// start a worker (`ServerlessScaling.startShare`).
-    func flexUpSecondsPerDay(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double) -> Double {
+    func flexUpSecondsPerDay(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double, cold: Double) -> Double {
         let maxWorkers = max(c.replicas, minWorkers)
         guard load.requestsPerDay > 0, maxWorkers > minWorkers else { return 0 }
         let activeSeconds = max(load.activeHours, 0.1) * 3600
-        let profile = rateProfile(load), curve = holdCurve(c, load: load), slots = max(c.perReplicaConcurrency, 1)
+        let profile = inputs.profile, curve = inputs.curve, slots = max(c.perReplicaConcurrency, 1)
         let block = RateProfile.blockSeconds
         let delay = scaler(idle: Int(idle), load: load, slots: slots).delay
         // Per rate: each worker's (up share, probability a block demands it).
-        let perRate = profile.states.map { state -> [(up: Double, demanded: Double)] in
-            let demand = InFlight(rate: state.rate, curve: curve, workers: maxWorkers)
-            let hold = self.hold(c, load: load, rate: state.rate).seconds
+        let perRate = profile.states.indices.map { i -> [(up: Double, demanded: Double)] in
+            let state = profile.states[i], demand = inputs.demand[i], hold = inputs.holds[i]
             return ((minWorkers + 1)...maxWorkers).map { k in
                 let starts = ServerlessScaling.startShare(k, rate: state.rate, curve: curve, delay: delay)
                 let w = ServerlessScaling.worker(k, rate: state.rate, holdSeconds: hold, scalerStep: slots, idleSeconds: idle,
@@ -140,14 +139,17 @@ extension Compiler {
 
     /// Share of a pod fleet's requests that wait past their TTFT budget for a slot
     /// (`ServerlessScaling.slotWaitShare`).
-    func podWaitShare(_ c: Candidate, load: Load, budgets: [TTFTBudget]) -> Double? {
+    func podWaitShare(_ c: Candidate, load: Load, inputs: PricingInputs) -> Double? {
         guard spec.sla.ttftP95 != nil, load.requestsPerDay > 0 else { return nil }
-        let curve = holdCurve(c, load: load)
-        return TTFTBudget.share(budgets) { limit in
-            ServerlessScaling.average(rateProfile(load), requestWeighted: true) { rate in
-                ServerlessScaling.slotWaitShare(rate: rate, curve: curve, workers: max(c.replicas, 1), limit: limit,
-                                                serviceCV2: ServingModel.holdCV2)
+        let weights = inputs.profile.states.map { $0.share > 0 ? $0.share * $0.rate : 0 }
+        let total = weights.reduce(0, +)
+        return TTFTBudget.share(inputs.budgets) { limit in
+            var share = 0.0
+            for (i, state) in inputs.profile.states.enumerated() where weights[i] > 0 {
+                share += weights[i] * ServerlessScaling.slotWaitShare(inputs.demand[i], rate: state.rate, limit: limit,
+                                                                      serviceCV2: ServingModel.holdCV2)
             }
+            return total > 0 ? share / total : 0
         }
     }
 
@@ -155,47 +157,58 @@ extension Compiler {
     /// each rate (`ServerlessFleet`), plus the start of every peak block, which finds the workers the
     /// lower rate kept: overloaded until new ones start (scaler delay + C) and the backlog drains, or,
     /// when they cope on average, the first worker stopped as often as the quiet rate lets it go.
-    func waitShare(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double, limits: [TTFTBudget]) -> Double {
+    func waitShare(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double, cold: Double,
+                   limits: [TTFTBudget]) -> Double {
         guard load.requestsPerDay > 0 else { return 0 }
-        let profile = rateProfile(load)
+        let profile = inputs.profile, holds = inputs.holds
         let slots = max(c.perReplicaConcurrency, 1), maxWorkers = max(c.replicas, minWorkers)
         let delay = scaler(idle: Int(idle), load: load, slots: slots).delay
-        let holds = profile.states.map { hold(c, load: load, rate: $0.rate).seconds }
-        let curve = holdCurve(c, load: load)
         let fleets = profile.states.indices.map {
             ServerlessFleet(rate: profile.states[$0].rate, holdSeconds: holds[$0], slots: slots, minWorkers: minWorkers,
-                            maxWorkers: maxWorkers, idleSeconds: idle, coldSeconds: cold, scalerDelay: delay, curve: curve)
+                            maxWorkers: maxWorkers, idleSeconds: idle, coldSeconds: cold, scalerDelay: delay, curve: inputs.curve,
+                            demand: maxWorkers == max(c.replicas, 1) ? inputs.demand[$0] : nil)
         }
+        let start = peakStart(profile, fleets: fleets, holds: holds, slots: slots, minWorkers: minWorkers,
+                              maxWorkers: maxWorkers, idle: idle, cold: cold, delay: delay)
         var extra = [Double](repeating: 0, count: fleets.count)
-        var overload: (late: Double, weight: Double)?
-        let mean = profile.meanRate
-        if profile.states.count == 2, mean > 0 {
-            let peak = profile.states[0], base = profile.states[1]
-            // Per second of peak, the peak runs that start with the workers the quiet blocks let go:
-            // the block before was quiet, and no peak came within the idle timeout before it.
-            let coldStarts = pow(base.share, max(1, idle / RateProfile.blockSeconds)) / RateProfile.blockSeconds
-            let need = { (i: Int) in Int((profile.states[i].rate * holds[i] / Double(slots)).rounded(.up)) }
-            let warm = max(minWorkers, min(need(1), maxWorkers))
-            let h = holds[0]
-            let excess = peak.rate - Double(warm * slots) / h
-            if excess > 0 {
-                let drain = Double(min(max(need(0), warm), maxWorkers) * slots) / h - peak.rate
-                let late = min(RateProfile.blockSeconds, drain > 0 ? cold + delay + excess * (cold + delay) / drain : RateProfile.blockSeconds)
-                overload = (late, peak.share * coldStarts * peak.rate / mean)
-            } else if let p = fleets[0].upShares.first, let b = fleets[1].upShares.first {
-                // The first worker is down at such a start as often as the quiet rate lets it go.
-                extra[0] = max(0, p - b) * coldStarts
-            }
-        }
+        if !extra.isEmpty { extra[0] = start.firstWorkerStarts }
+        // By request: each rate weighs its share of time x its rate.
+        let weights = profile.states.map { $0.share > 0 ? $0.share * $0.rate : 0 }
+        let totalWeight = weights.reduce(0, +)
         return TTFTBudget.share(limits) { limit in
-            var i = 0
-            var share = ServerlessScaling.average(profile, requestWeighted: true) { _ in
-                defer { i += 1 }
-                return fleets[i].waitShare(limit: limit, extraStarts: extra[i])
+            var share = 0.0
+            for (i, fleet) in fleets.enumerated() where weights[i] > 0 {
+                share += weights[i] * fleet.waitShare(limit: limit, extraStarts: extra[i])
             }
-            if let overload { share += overload.weight * max(0, overload.late - limit) }
+            share = totalWeight > 0 ? share / totalWeight : 0
+            share += start.overloadWeight * max(0, start.overloadSeconds - limit)
             return min(share, 1)
         }
+    }
+
+    /// What the start of a peak run costs in waits: per second of peak, the runs that start with the
+    /// workers the quiet blocks let go (the block before was quiet, and no peak came within the idle
+    /// timeout before it). If those workers cannot carry the peak, arrivals wait until new ones start
+    /// (scaler delay + C) and the backlog drains: `overloadSeconds` of late arrivals, weighted by
+    /// request; otherwise the first worker is found stopped as often as the quiet rate lets it go.
+    func peakStart(_ profile: RateProfile, fleets: [ServerlessFleet], holds: [Double], slots: Int, minWorkers: Int,
+                   maxWorkers: Int, idle: Double, cold: Double, delay: Double)
+        -> (overloadSeconds: Double, overloadWeight: Double, firstWorkerStarts: Double) {
+        let mean = profile.meanRate
+        guard profile.states.count == 2, fleets.count == 2, mean > 0 else { return (0, 0, 0) }
+        let peak = profile.states[0], base = profile.states[1]
+        let runsPerSecond = pow(base.share, max(1, idle / RateProfile.blockSeconds)) / RateProfile.blockSeconds
+        let needPeak = Int((peak.rate * holds[0] / Double(slots)).rounded(.up))
+        let needBase = Int((base.rate * holds[1] / Double(slots)).rounded(.up))
+        let warm = max(minWorkers, min(needBase, maxWorkers))
+        let excess = peak.rate - Double(warm * slots) / holds[0]
+        if excess > 0 {
+            let drain = Double(min(max(needPeak, warm), maxWorkers) * slots) / holds[0] - peak.rate
+            let late = drain > 0 ? min(RateProfile.blockSeconds, cold + delay + excess * (cold + delay) / drain) : RateProfile.blockSeconds
+            return (late, peak.share * runsPerSecond * peak.rate / mean, 0)
+        }
+        let p = fleets[0].upShares.first ?? 0, b = fleets[1].upShares.first ?? 0
+        return (0, 0, max(0, p - b) * runsPerSecond)
     }
 
     /// The scaler an endpoint runs with (D-SERVERLESS): realtime traffic at the default idle tail scales on
@@ -219,23 +232,24 @@ extension Compiler {
         return TTFTBudget.strata.map { weight, z in
             let prompt = Double(load.prompt) * exp(-sigma * sigma / 2 + sigma * z)
             let p = min(max(Int(prompt.rounded()), 1), max(load.context - 1, 1))
-            let prefill = replicaPerformance(c.gpu, tp: c.tp, batch: 1, load: load, prompt: p).ttftSeconds
+            let prefill = replicaPrefillSeconds(c.gpu, tp: c.tp, load: load, prompt: p)
             return TTFTBudget(weight: weight, limit: ttft - prefill - queue)
         }
     }
 
     /// The SLA shares of a serverless option: cold-start waits over `sla.cold_start`, and waits for a
     /// slot or a worker longer than the TTFT SLA leaves after each prompt's prefill.
-    func slaShares(_ c: Candidate, load: Load, minWorkers: Int, idle: Double, cold: Double,
-                   budgets: [TTFTBudget]) -> (cold: Double?, ttft: Double?) {
+    func slaShares(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double,
+                   cold: Double) -> (cold: Double?, ttft: Double?) {
         var coldShare: Double?, ttftShare: Double?
         if case .seconds(let limit)? = spec.sla.coldStart, cold > 0 {
             coldShare = minWorkers >= max(c.replicas, 1) ? 0
                 : cold <= limit && minWorkers >= 1 ? 0
-                : waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limits: [TTFTBudget(weight: 1, limit: limit)])
+                : waitShare(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: idle, cold: cold,
+                            limits: [TTFTBudget(weight: 1, limit: limit)])
         }
-        if !budgets.isEmpty {
-            ttftShare = waitShare(c, load: load, minWorkers: minWorkers, idle: idle, cold: cold, limits: budgets)
+        if !inputs.budgets.isEmpty {
+            ttftShare = waitShare(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: idle, cold: cold, limits: inputs.budgets)
         }
         return (coldShare, ttftShare)
     }
@@ -248,7 +262,7 @@ extension Compiler {
     func options(for c: Candidate, load: Load, allowed: Set<String>) -> [Option] {
         var result: [Option] = []
         let storage = storagePlan(c)
-        let budgets = ttftBudgets(c, load: load)
+        let inputs = pricingInputs(c, load: load)
         let gpus = Double(c.tp)
         if allowed.contains("pod"), let (price, _) = podPrice(c.gpu) {
             let hourly = price.usd * gpus * Double(c.replicas)
@@ -258,7 +272,7 @@ extension Compiler {
             result.append(Option(
                 candidate: c, mode: .pod, workerMode: nil, minWorkers: c.replicas, maxWorkers: c.replicas,
                 hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * hoursPerDay * daysPerMonth,
-                storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load, budgets: budgets),
+                storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load, inputs: inputs),
                 prices: [price]))
         }
         guard serverlessPossible(c.gpu), let flex = environment.gpus.flexPerSecond(c.gpu) else { return result }
@@ -273,8 +287,8 @@ extension Compiler {
         func priced(minWorkers: Int, make: (Int, Double) -> Option) -> Option {
             var fallback: Option?
             for idle in [defaultIdle] + Self.longerIdleTimeouts.filter({ $0 > defaultIdle }) {
-                var o = make(idle, flexUpSecondsPerDay(c, load: load, minWorkers: minWorkers, idle: Double(idle), cold: cold))
-                let shares = slaShares(c, load: load, minWorkers: minWorkers, idle: Double(idle), cold: cold, budgets: budgets)
+                var o = make(idle, flexUpSecondsPerDay(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: Double(idle), cold: cold))
+                let shares = slaShares(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: Double(idle), cold: cold)
                 o.idleSeconds = idle
                 o.coldWaitShare = shares.cold
                 o.ttftWaitShare = shares.ttft

@@ -73,6 +73,8 @@ public enum ServerlessScaling {
     ///
     /// `startShare` is the share of excursions that start the worker (`startShare(_:rate:curve:delay:)`:
     /// QUEUE_DELAY lets the short ones pass); the others are waited out on the workers before it.
+    // Not inlined: Swift 6.3.1's optimizer crashes (SimplifyCFG, BorrowUtils) inlining it into its callers.
+    @inline(never)
     public static func worker(_ k: Int, rate: Double, holdSeconds: Double, scalerStep: Int, idleSeconds: Double,
                               coldSeconds: Double, demand: InFlight? = nil,
                               startShare: Double = 1) -> (upShare: Double, startsPerSecond: Double) {

@@ -28,38 +28,58 @@ public struct ServerlessFleet: Sendable {
     /// Seconds the scaler waits before adding a worker beyond the first (QUEUE_DELAY's value; 0 for REQUEST_COUNT).
     public var scalerDelay: Double
     /// Squared coefficient of variation of the holds (1: exponential; default: the traffic's output lengths).
+    /// (`demand`, when given, must be the `InFlight` of this rate, curve and `maxWorkers`.)
     public var serviceCV2: Double
     /// Starts per second of worker k at index k - 1, and its share of time up (M/G/infinity demand,
     /// `ServerlessScaling.worker`): what the flex bill counts.
     public private(set) var starts: [Double] = []
     public private(set) var upShares: [Double] = []
+    /// The chains a waiting request sees: every worker up, and only those it can count on.
+    private var allUp: InFlight?
+    private var countedUp: InFlight?
 
     public init(rate: Double, holdSeconds: Double, slots: Int, minWorkers: Int, maxWorkers: Int, idleSeconds: Double,
                 coldSeconds: Double, scalerDelay: Double = 0, curve: HoldCurve? = nil,
-                serviceCV2: Double = ServingModel.holdCV2) {
+                serviceCV2: Double = ServingModel.holdCV2, demand: InFlight? = nil) {
+        let shape = curve ?? HoldCurve.constant(holdSeconds, slots: slots)
+        let workers = max(maxWorkers, minWorkers)
+        let scaled = Self.scaling(rate: rate, holdSeconds: holdSeconds, curve: shape, slots: max(slots, 1), minWorkers: minWorkers,
+                                  maxWorkers: workers, idleSeconds: idleSeconds, coldSeconds: coldSeconds, scalerDelay: scalerDelay,
+                                  demand: demand)
         self.rate = rate
         self.holdSeconds = holdSeconds
-        self.curve = curve ?? .constant(holdSeconds, slots: slots)
+        self.curve = shape
         self.slots = max(slots, 1)
         self.minWorkers = minWorkers
-        self.maxWorkers = max(maxWorkers, minWorkers)
+        self.maxWorkers = workers
         self.coldSeconds = coldSeconds
         self.scalerDelay = scalerDelay
         self.serviceCV2 = serviceCV2
-        guard rate > 0, holdSeconds > 0, self.maxWorkers > 0 else { return }
-        let demand = InFlight(rate: rate, curve: self.curve, workers: self.maxWorkers)
-        for k in 1...self.maxWorkers {
-            if k <= minWorkers {
-                starts.append(0)
-                upShares.append(1)
-                continue
-            }
-            let w = ServerlessScaling.worker(k, rate: rate, holdSeconds: holdSeconds, scalerStep: self.slots,
-                                             idleSeconds: idleSeconds, coldSeconds: coldSeconds, demand: demand,
-                                             startShare: ServerlessScaling.startShare(k, rate: rate, curve: self.curve, delay: scalerDelay))
+        self.starts = scaled.starts
+        self.upShares = scaled.upShares
+        if rate > 0, holdSeconds > 0, workers > 0 {
+            allUp = scaled.demand
+            let counted = readyWorkers(limit: 0)
+            countedUp = counted == workers ? scaled.demand : InFlight(rate: rate, curve: shape, workers: counted)
+        }
+    }
+
+    /// Each worker's starts per second and up share (active ones: none and always).
+    static func scaling(rate: Double, holdSeconds: Double, curve: HoldCurve, slots: Int, minWorkers: Int, maxWorkers: Int,
+                        idleSeconds: Double, coldSeconds: Double, scalerDelay: Double,
+                        demand given: InFlight?) -> (starts: [Double], upShares: [Double], demand: InFlight?) {
+        guard rate > 0, holdSeconds > 0, maxWorkers > 0 else { return ([], [], nil) }
+        let demand = given ?? InFlight(rate: rate, curve: curve, workers: maxWorkers)
+        var starts: [Double] = [], upShares: [Double] = []
+        for k in 1...maxWorkers {
+            let share = ServerlessScaling.startShare(k, rate: rate, curve: curve, delay: scalerDelay)
+            let w = k <= minWorkers ? (upShare: 1.0, startsPerSecond: 0.0)
+                : ServerlessScaling.worker(k, rate: rate, holdSeconds: holdSeconds, scalerStep: slots, idleSeconds: idleSeconds,
+                                           coldSeconds: coldSeconds, demand: demand, startShare: share)
             starts.append(w.startsPerSecond)
             upShares.append(w.upShare)
         }
+        return (starts, upShares, demand)
     }
 
     /// Share of requests that wait longer than `limit` seconds for a slot on a ready worker.
@@ -72,8 +92,10 @@ public struct ServerlessFleet: Sendable {
         if minWorkers == 0 {
             share += (starts[0] + extraStarts) * ServerlessScaling.perStart(rate: rate, coldSeconds: coldSeconds, limit: limit) / rate
         }
-        share += ServerlessScaling.slotWaitShare(rate: rate, curve: curve, workers: readyWorkers(limit: limit), limit: limit,
-                                                 serviceCV2: serviceCV2)
+        let all = readyWorkers(limit: limit) == maxWorkers
+        if let system = all ? allUp : countedUp {
+            share += ServerlessScaling.slotWaitShare(system, rate: rate, limit: limit, serviceCV2: serviceCV2)
+        }
         return min(share, 1)
     }
 

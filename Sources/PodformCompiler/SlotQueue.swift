@@ -109,7 +109,12 @@ extension ServerlessScaling {
     public static func slotWaitShare(rate: Double, curve: HoldCurve, workers: Int, limit: Double,
                                      serviceCV2: Double = 1) -> Double {
         guard rate > 0, workers > 0, curve.seconds(batch: curve.slots) > 0 else { return 0 }
-        let system = InFlight(rate: rate, curve: curve, workers: workers)
+        return slotWaitShare(InFlight(rate: rate, curve: curve, workers: workers), rate: rate, limit: limit, serviceCV2: serviceCV2)
+    }
+
+    /// `slotWaitShare` on a chain already built for this rate.
+    public static func slotWaitShare(_ system: InFlight, rate: Double, limit: Double, serviceCV2: Double = 1) -> Double {
+        guard rate > 0, system.fullRate > 0 else { return 0 }
         guard !system.overloaded else { return 1 - system.fullRate / rate }
         let drain = (system.fullRate - rate) * 2 / (1 + max(serviceCV2, 0))
         return system.tail(system.servers - 1) * exp(-drain * max(limit, 0))
