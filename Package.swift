@@ -33,6 +33,10 @@ let package = Package(
         ),
         // The decision engine: spec + catalog -> Plan with a decision trace.
         .target(name: "PodformCompiler", dependencies: ["PodformCore", "PodformSizing", "PodformEngine", "PodformCatalog"]),
+        // Pure: a discrete-event simulation of a plan's traffic on RunPod (serverless scaling, vLLM batching, billing).
+        // Optimized in debug builds too: the example-claims tests simulate millions of requests.
+        .target(name: "PodformSimulate", dependencies: ["PodformCompiler", "PodformSizing"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // RunPod REST v2 client: transport seam, URLSession transport, typed errors. Knows nothing of specs.
         .target(name: "RunPodAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // A loopback stand-in for RunPod's API (and the Hub's config.json route) for tests.
@@ -53,14 +57,14 @@ let package = Package(
         .executableTarget(
             name: "podform",
             dependencies: [
-                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply", "PodformKit",
+                "PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformRender", "RunPodAPI", "PodformApply", "PodformKit", "PodformSimulate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "podform-bench",
-            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformKit", "PodformTestSupport", "RunPodAPI"]
+            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "PodformKit", "PodformTestSupport", "RunPodAPI", "PodformSimulate"]
         ),
         .testTarget(name: "PodformCoreTests", dependencies: ["PodformCore"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "PodformSizingTests", dependencies: ["PodformSizing", "PodformCatalog"]),
@@ -72,6 +76,7 @@ let package = Package(
             exclude: ["Golden", "Configs"]
         ),
         .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
+        .testTarget(name: "PodformSimulateTests", dependencies: ["PodformSimulate", "PodformCompiler", "PodformCore", "PodformCatalog", "PodformSizing"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
         .testTarget(
             name: "PodformApplyTests",

@@ -65,6 +65,10 @@ struct Load {
     var requestsPerDay: Double
     var activeHours: Double
     var pattern: TrafficPattern
+    /// The spec states a rate (`requests_per_day` or `peak_requests_per_second`). Without one,
+    /// serverless workers are priced as up through every active hour (the concurrency kept busy),
+    /// never at the $0 an unstated rate would give.
+    var rateGiven: Bool = true
 }
 
 extension Compiler {
@@ -116,11 +120,7 @@ extension Compiler {
                 have: Double(memory.gpu?.usableBytes ?? 0) / 1e9, utilization: utilization)
             return candidate
         }
-        let perf = architecture.performance(
-            weights: precision, kv: kvFormat,
-            gpu: gpu.performanceFacts,
-            tp: tp, batch: perReplica, prompt: load.prompt, output: load.output,
-            arrivalRate: load.peakRPS / Double(replicas), model: environment.performance, maxBatchedTokens: shape.maxBatchedTokens)
+        let perf = replicaPerformance(gpu, tp: tp, batch: perReplica, load: load, arrivalRate: load.peakRPS / Double(replicas))
         candidate.performance = perf
         if perf.requestsPerSecond * Double(replicas) < load.peakRPS {
             candidate.rejectionDetail = .throughput(replicas: replicas, tp: tp, gpu: gpu.displayName,

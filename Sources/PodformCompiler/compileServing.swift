@@ -25,13 +25,17 @@ extension Compiler {
                       "requests_per_day": fmt("%.0f", requestsPerDay), "peak_rps": fmt("%.3g", peak)]
         if spec.traffic.promptTokens == nil { inputs["prompt_tokens"]! += " (default: \(ServingDefaults.promptTokensRule))" }
         if spec.traffic.outputTokens == nil { inputs["output_tokens"]! += " (default: \(ServingDefaults.outputTokensRule))" }
+        let rateGiven = requestsPerDay > 0
+        if !rateGiven {
+            inputs["requests_per_day"]! += " (not given: serverless workers are priced as up through every active hour)"
+        }
         if spec.traffic.peakRequestsPerSecond == nil && requestsPerDay > 0 {
             inputs["peak_rps"]! += " (derived: mean rate over active hours x \(pattern == .bursty ? 3 : 1.5))"
         }
         trace.add(.load, "What load must one deployment carry?", inputs: inputs,
                   outcome: "\(concurrency) concurrent sequences of up to \(context) tokens", source: Source.seed001)
         return Load(context: context, concurrency: concurrency, prompt: prompt, output: output, peakRPS: peak,
-                    requestsPerDay: requestsPerDay, activeHours: activeHours, pattern: pattern)
+                    requestsPerDay: requestsPerDay, activeHours: activeHours, pattern: pattern, rateGiven: rateGiven)
     }
 
     /// Which pricing models the rules allow (D-MODE).
@@ -101,30 +105,12 @@ extension Compiler {
                                     suggestions: ["set constraints.data_centers, e.g. [EU-RO-1]", "or deploy.weights: download"], trace: trace))
         }
 
-        // Enumerate every GPU x tensor-parallel size x replica count (D-GPU-*).
-        var rejected: [Candidate] = []
-        var feasible: [Candidate] = []
-        var gpuRejections: [(GPUType, String, String)] = []
-        let maxReplicas = min(spec.constraints.maxWorkers ?? 16, 64)
-        // `sla.redundancy: n+1`: one replica more than the peak needs, each sized for the peak
-        // without it, so the load is still served with one replica down.
-        let spare = spec.sla.redundancy == .nPlusOne ? 1 : 0
-        for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
-            if let (rule, why) = gpuRejection(gpu) { gpuRejections.append((gpu, rule, why)); continue }
-            for tp in tensorParallelSizes(gpu) {
-                var last: Candidate?
-                for replicas in 1...max(maxReplicas - spare, 1) {
-                    var candidate = evaluate(gpu, tp: tp, replicas: replicas, load: load)
-                    last = candidate
-                    if candidate.rejectionDetail == nil && replicas + spare <= maxReplicas {
-                        candidate.replicas += spare
-                        feasible.append(candidate); last = nil; break
-                    }
-                    if candidate.perReplicaConcurrency == 1 && candidate.rejectionRule == "D-MEMORY" { break }
-                }
-                if let last { rejected.append(last) }
-            }
-        }
+        // Enumerate every GPU x tensor-parallel size x replica count (D-GPU-*), each priced (D-PRICING).
+        // `sla.redundancy: n+1` adds one spare replica to each (`search`).
+        let spare = spareReplicas
+        let found = search(load: load, modes: modes)
+        let (rejected, feasible, gpuRejections, maxReplicas) = (found.rejected, found.feasible, found.gpuRejections, found.maxReplicas)
+        var options = found.options
         trace.add(.gpuFilter, "Which GPU types do the constraints allow?",
                   inputs: ["gpus": spec.constraints.gpus.joined(separator: ", "), "exclude_gpus": spec.constraints.excludeGPUs.joined(separator: ", "),
                            "cloud": (spec.constraints.cloud ?? .secure).rawValue, "require_ecc": "\(spec.constraints.requireECC ?? false)",
@@ -137,9 +123,6 @@ extension Compiler {
                            "max_workers": "\(maxReplicas)"].merging(spare > 0 ? ["redundancy": "n+1 (one spare replica)"] : [:]) { a, _ in a },
                   outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
 
-        // Price each feasible candidate every allowed way (D-MODE, D-COST-*).
-        var options: [Option] = []
-        for candidate in feasible { options += self.options(for: candidate, load: load, allowed: modes) }
         let unbudgeted = options
         if let budget = spec.constraints.monthlyBudgetUSD {
             let within = options.filter { $0.monthlyUSD <= budget }
@@ -149,6 +132,10 @@ extension Compiler {
             }
             options = within
         }
+        // The cheapest option whose analytic SLA check holds, cold starts included; if none does, the
+        // cheapest, whose verdict then says "not met". Then what can be had now (D-AVAILABILITY).
+        let meeting = options.filter(\.meetsSLA)
+        if !meeting.isEmpty { options = meeting }
         let stock = stocked(options)
         options = stock.options
         guard let best = options.min(by: Option.isCheaper) else {

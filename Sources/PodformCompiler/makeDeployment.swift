@@ -17,6 +17,7 @@ extension Compiler {
         let perf = c.performance!
 
         recordGPU(c, &trace, &warnings)
+        recordTraffic(best, load: load, &warnings)
         let (comparison, breakEven) = pricing(best, load: load, allOptions: allOptions, &trace)
         if best.mode == .pod { recordLifecycle(load, &trace, &warnings) }
         let containerImage = self.containerImage(best.mode, &trace)
@@ -55,7 +56,8 @@ extension Compiler {
                              outputTokensPerSecondPerUserRange: perf.outputTokensPerSecondPerUserRange.map(round1),
                              replicaRequestsPerSecond: round3(perf.requestsPerSecond), replicas: c.replicas,
                              coldStartSeconds: best.coldStartSeconds.map { $0.rounded() }, slaMet: slaMet, slaNotes: notes),
-            placement: placement(best), alternatives: alternatives(best, options: options, rejected: rejected, gpuRejections: gpuRejections),
+            placement: placement(best), alternatives: alternatives(best, options: options, allOptions: allOptions, rejected: rejected,
+                                                                      gpuRejections: gpuRejections, load: load, modes: modes),
             trace: trace.steps, warnings: warnings)
     }
 
@@ -81,6 +83,19 @@ extension Compiler {
         }
         if gpu.consumer {
             warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no ECC, and NVIDIA's GeForce driver licence does not permit datacenter deployment"))
+        }
+    }
+
+    /// Warnings on the traffic and prices: active workers at a past list price, and a peak that
+    /// implies more requests in flight than the spec's concurrency (Little's law).
+    func recordTraffic(_ best: Option, load: Load, _ warnings: inout [Deployment.Warning]) {
+        let perf = best.candidate.performance!
+        warnings += priceWarnings(best)
+        // Little's law: the peak rate x the time a request holds a slot is the concurrency the traffic implies.
+        let holdSeconds = perf.ttftSeconds + Double(load.output) * perf.stepSeconds
+        let implied = load.peakRPS * holdSeconds
+        if implied > Double(load.concurrency) * 1.25 {
+            warnings.append(.init(code: "littles-law", message: fmt("the peak of %.2f requests/s x ~%.1f s per request implies ~%.0f requests in flight (Little's law), above concurrency %d: requests queue for a slot; raise concurrency or lower the peak", load.peakRPS, holdSeconds, implied, load.concurrency)))
         }
     }
 
@@ -134,14 +149,13 @@ extension Compiler {
         let perf = c.performance!
         let pool = gpu.serverlessPool!
         let excluded = recordPool(best, pool: pool, load: load, vllm: vllm, &trace)
-        let realtime = spec.workload == .inference && load.pattern != .batch
-        let scaler = realtime ? "REQUEST_COUNT" : "QUEUE_DELAY"
-        let scalerValue = realtime ? Double(max(c.perReplicaConcurrency, 1)) : 4
-        let requestSeconds = perf.ttftP95Seconds + Double(load.output) * perf.stepSeconds
-        let timeoutMs = min(max(Int(saturating: (requestSeconds * 3 + 30) * 1000), 60_000), 3_600_000)
+        let (scaler, scalerValue, _) = self.scaler(idle: best.idleSeconds, load: load, slots: c.perReplicaConcurrency)
+        // The execution timeout covers the slowest GPU the endpoint may land on (the pool minus its exclusions).
+        let members = environment.gpus.gpus.filter { $0.serverlessPool == pool && !excluded.contains($0.id) }
+        let timeoutMs = executionTimeoutSeconds(c, load: load, gpus: members.isEmpty ? [gpu] : members).seconds * 1000
         let serverless = Deployment.Serverless(
             pools: [pool], excludedTypes: excluded, scaler: scaler, scalerValue: scalerValue,
-            idleTimeoutSeconds: idleTimeout(load), executionTimeoutMs: timeoutMs,
+            idleTimeoutSeconds: best.idleSeconds, executionTimeoutMs: timeoutMs,
             flashboot: flashboot ? "FLASHBOOT" : "OFF", coldStartSeconds: (best.coldStartSeconds ?? 0).rounded())
         let workers = Deployment.Workers(min: best.minWorkers, max: best.maxWorkers)
         trace.add(.serverless, "How does the endpoint scale?",
@@ -149,8 +163,8 @@ extension Compiler {
                            "cold_start_estimate_s": fmt("%.0f", best.coldStartSeconds ?? 0),
                            "sla.cold_start": coldStartText],
                   outcome: "workers \(best.minWorkers)..\(best.maxWorkers), \(scaler) \(fmt("%g", scalerValue)), "
-                      + (realtime ? "no idle timeout (RunPod rejects one with REQUEST_COUNT; the cost model assumes a \(idleTimeout(load)) s idle tail)"
-                                  : "idle timeout \(idleTimeout(load)) s") + ", FlashBoot \(flashboot ? "on" : "off")",
+                      + (scaler == "REQUEST_COUNT" ? "no idle timeout (RunPod rejects one with REQUEST_COUNT; the cost model assumes a \(best.idleSeconds) s idle tail)"
+                                  : "idle timeout \(best.idleSeconds) s") + ", FlashBoot \(flashboot ? "on" : "off")",
                   source: Source.notesPools)
         if best.workerMode == .active && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
             warnings.append(.init(code: "cold-start-at-peak", message: fmt("workers beyond the %d active one(s) start cold (~%.0f s) at peak, over the SLA's %@", best.minWorkers, best.coldStartSeconds ?? 0, coldStartText)))
@@ -217,10 +231,18 @@ extension Compiler {
                 warnings.append(.init(code: "sla-at-risk", message: fmt("per-user speed meets the SLA at the estimate (%.0f tokens/s) but not at the pessimistic end (%.0f)", perf.outputTokensPerSecondPerUser, perf.outputTokensPerSecondPerUserRange[0])))
             }
         }
+        // Cold starts count against the SLA's percentiles (p95: at most 5% of requests may break a term).
         if let cold = best.coldStartSeconds, case .seconds(let limit)? = spec.sla.coldStart {
-            let ok = best.workerMode == .active || cold <= limit
-            notes.append(fmt("cold start ~%.0f s vs SLA %.0f s%@", cold, limit, best.workerMode == .active ? " (active workers keep one warm)" : ""))
-            slaMet = slaMet && ok
+            let share = best.coldWaitShare ?? 0
+            notes.append(fmt("cold start ~%.0f s vs SLA %.0f s: %@ of requests wait longer for a worker%@", cold, limit, percentText(share),
+                             best.workerMode == .active ? fmt(" (%d active kept warm)", best.minWorkers) : ""))
+            slaMet = slaMet && share <= slaBreachShare
+        }
+        if let share = best.ttftWaitShare, share > 0.0005 {
+            notes.append(best.mode == .pod
+                ? fmt("%@ of requests wait past the TTFT SLA for a free slot", percentText(share))
+                : fmt("%@ of requests wait past the TTFT SLA for a slot or a starting worker (idle timeout %d s)", percentText(share), best.idleSeconds))
+            slaMet = slaMet && share <= slaBreachShare
         }
         return (notes, slaMet)
     }
@@ -242,63 +264,11 @@ extension Compiler {
         case nil: return "unbounded"
         }
     }
+}
 
-    /// Per-GPU-hour price used to compare hardware: the pod price, else the flex price per hour.
-    func hourlyPrice(_ gpu: GPUType) -> Double? {
-        podPrice(gpu)?.0.usd ?? environment.gpus.flexPerSecond(gpu).map { $0.usd * 3600 }
-    }
-
-    /// Up to three cheaper GPUs the rules rejected (nearest in price first, with why), then the
-    /// next-cheapest feasible choices. A rejected GPU's delta is the chosen cost scaled by the ratio of
-    /// GPU-hour prices (what it would cost at the same utilization, had it been feasible).
-    func alternatives(_ best: Option, options: [Option], rejected: [Candidate],
-                      gpuRejections: [(GPUType, String, String)]) -> [Deployment.Alternative] {
-        var out: [Deployment.Alternative] = []
-        var seen: Set<String> = [best.candidate.gpu.id]
-        let bestPrice = hourlyPrice(best.candidate.gpu) ?? 0
-        let bestGPUs = Double(best.candidate.totalGPUs)
-        // Cheaper GPUs that fail a rule, nearest in price first; sentences only for the three shown.
-        var cheaper: [(gpu: String, tp: Int, replicas: Int, price: Double, reason: () -> String)] = []
-        for r in rejected {
-            guard let price = hourlyPrice(r.gpu), price < bestPrice else { continue }
-            cheaper.append((r.gpu.id, r.tp, r.replicas, price * Double(r.tp * r.replicas), {
-                let shape = r.replicas > 1 ? "\(r.replicas) replicas of \(r.tp) x" : "\(r.tp) x"
-                return "rejected (\(r.rejectionRule ?? "")): \(shape) \(r.gpu.displayName) \(r.rejection ?? "")"
-            }))
-        }
-        for (gpu, rule, why) in gpuRejections {
-            guard let price = hourlyPrice(gpu), price < bestPrice, rule != "D-GPU-DATA", rule != "D-GPU-LISTED" else { continue }
-            cheaper.append((gpu.id, 1, 1, price, { "rejected (\(rule)): \(why)" }))
-        }
-        cheaper.sort { ($0.price / Double($0.tp * $0.replicas), $1.gpu) > ($1.price / Double($1.tp * $1.replicas), $0.gpu) }
-        for alt in cheaper where out.count < 3 && !seen.contains(alt.gpu) {
-            // What it would cost at the chosen deployment's utilization, scaled by hardware price.
-            let delta = best.monthlyUSD * (alt.price / max(bestPrice * bestGPUs, 1e-9) - 1)
-            out.append(.init(gpu: alt.gpu, count: alt.tp, replicas: alt.replicas, mode: .pod, workerMode: nil, monthlyUSD: nil,
-                             deltaMonthlyUSD: (delta * 100).rounded() / 100, reason: alt.reason()))
-            seen.insert(alt.gpu)
-        }
-        // The three cheapest options on other GPUs (a selection, not a full sort of thousands of options).
-        var nextBest: [Option] = []
-        for o in options where !seen.contains(o.candidate.gpu.id) {
-            if let i = nextBest.firstIndex(where: { $0.candidate.gpu.id == o.candidate.gpu.id }) {
-                if Option.isCheaper(o, nextBest[i]) { nextBest[i] = o; nextBest.sort(by: Option.isCheaper) }
-                continue
-            }
-            nextBest.append(o)
-            nextBest.sort(by: Option.isCheaper)
-            if nextBest.count > 3 { nextBest.removeLast() }
-        }
-        for o in nextBest where out.count < 3 && !seen.contains(o.candidate.gpu.id) {
-            seen.insert(o.candidate.gpu.id)
-            let mode = o.mode == .pod ? "pod" : "serverless \(o.workerMode?.rawValue ?? "")"
-            out.append(.init(gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas, mode: o.mode,
-                             workerMode: o.workerMode, monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
-                             deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
-                             reason: fmt("feasible (%@) but costs $%.2f/month more", mode, o.monthlyUSD - best.monthlyUSD)))
-        }
-        return out
-    }
+/// A share as a percentage with a precision that shows small shares.
+func percentText(_ share: Double) -> String {
+    share == 0 ? "0%" : share < 0.001 ? "<0.1%" : fmt("%.1f%%", share * 100)
 }
 
 func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

@@ -118,7 +118,8 @@ public enum PlanMarkdownRenderer {
         if !d.alternatives.isEmpty {
             s += "\n**Alternatives:**\n\n"
             for a in d.alternatives {
-                s += "- \(a.count) x \(a.gpu) (\(a.mode == .pod ? "pod" : "serverless \(a.workerMode?.rawValue ?? "")")): \(a.reason)\n"
+                let delta = a.deltaMonthlyUSD.map { String(format: " (%@$%.2f/month)", $0 >= 0 ? "+" : "-", abs($0)) } ?? ""
+                s += "- \(a.label)\(delta): \(a.reason)\n"
             }
         }
         if !d.warnings.isEmpty {
@@ -144,6 +145,8 @@ public enum PlanExplainer {
             if why.hasPrefix("rejected ("), let close = why.firstIndex(of: ")") {
                 why = String(why[why.index(after: close)...]).trimmingCharacters(in: CharacterSet(charactersIn: ": "))
                 lines.append("\(d.gpu.displayName), not \(a.gpu): \(why).")
+            } else if why.hasPrefix("misses the SLA") {
+                lines.append("\(a.gpu) would be cheaper but \(why).")
             } else {
                 lines.append("\(a.gpu) would also work: \(why).")
             }

@@ -38,9 +38,8 @@ public enum PlanTextRenderer {
         if !d.alternatives.isEmpty {
             out += "\n  alternatives:\n"
             for a in d.alternatives {
-                let mode = a.mode == .pod ? "pod" : "serverless \(a.workerMode?.rawValue ?? "")"
                 let delta = a.deltaMonthlyUSD.map { String(format: " (%@$%.2f/month)", $0 >= 0 ? "+" : "-", abs($0)) } ?? ""
-                out += "    - \(a.replicas > 1 ? "\(a.replicas) x " : "")\(a.count) x \(a.gpu) \(mode)\(delta): \(a.reason)\n"
+                out += "    - \(a.label)\(delta): \(a.reason)\n"
             }
         }
         if !d.warnings.isEmpty {

@@ -32,6 +32,34 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// JSON has one number type: `4` and `4.0` are equal (a body built from a Double and the same
+    /// body decoded from the wire compare equal), and hash alike.
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.string(let x), .string(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.int(let x), .number(let y)), (.number(let y), .int(let x)): return Double(x) == y
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)): return x == y
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .string(let s): hasher.combine(0); hasher.combine(s)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .int(let i): hasher.combine(2); hasher.combine(Double(i))
+        case .number(let d): hasher.combine(2); hasher.combine(d)
+        case .array(let a): hasher.combine(3); hasher.combine(a)
+        case .object(let o): hasher.combine(4); hasher.combine(o)
+        case .null: hasher.combine(5)
+        }
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
         return nil

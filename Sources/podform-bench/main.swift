@@ -4,7 +4,7 @@ import PodformSizing
 
 /// podform-bench: accuracy and speed benchmarks; writes BENCHMARKS.md sections.
 ///
-/// Usage: swift run -c release podform-bench [calibration|speed|plans|reconcile|all] [--write] [--fit]
+/// Usage: swift run -c release podform-bench [calibration|speed|plans|simulate|reconcile|all] [--write] [--fit]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let what = arguments.first { !$0.hasPrefix("-") } ?? "all"
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -32,6 +32,9 @@ do {
     }
     if what == "plans" || what == "all" {
         sections.append(try PlanBench.run(root: root, models: models, gpus: gpus))
+    }
+    if what == "simulate" || what == "all" {
+        sections.append(try SimulateBench.run(root: root, models: models, gpus: gpus))
     }
     if what == "reconcile" || what == "all" {
         let box = SectionBox()

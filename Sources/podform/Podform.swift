@@ -14,7 +14,7 @@ struct Podform: AsyncParsableCommand {
         Exit status: 0 success; 1 invalid input or failure; 2 changes present (plan --detailed-exitcode); 64 usage error (1 under --detailed-exitcode, as Terraform: 0 no changes, 1 any error, 2 changes).
         """,
         version: podformVersion,
-        subcommands: [Validate.self, Plan.self, Show.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
+        subcommands: [Validate.self, Plan.self, Show.self, Simulate.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
     )
 }
 

@@ -250,7 +250,7 @@ final class CLITests: XCTestCase {
         let explain = try podform("explain", "examples/support-chat.yaml")
         XCTAssertEqual(explain.status, 0)
         XCTAssertTrue(explain.stdout.contains("support-chat runs meta-llama/Llama-3.1-8B-Instruct on"), explain.stdout)
-        XCTAssertTrue(explain.stdout.contains(", not NVIDIA L40S: 1 x L40S needs"), explain.stdout)
+        XCTAssertTrue(explain.stdout.contains(", not NVIDIA A40: needs 44.8 GB per GPU"), explain.stdout)
     }
 
     func testInfeasiblePlanExplainsWhatWouldWork() throws {

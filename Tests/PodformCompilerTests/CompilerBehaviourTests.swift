@@ -26,7 +26,8 @@ final class CompilerBehaviourTests: XCTestCase {
     }
 
     func testBudgetTooSmallIsAnError() throws {
-        let text = base + "constraints: {monthly_budget: 10 USD}\n"
+        // With traffic: an endpoint no request reaches bills only its storage (no worker ever starts).
+        let text = base + "traffic: {requests_per_day: 20000}\nconstraints: {monthly_budget: 10 USD}\n"
         guard case .failure(let f)? = Fixtures.compile(text) else { return XCTFail("expected over budget") }
         XCTAssertTrue(f.message.contains("budget"), f.message)
     }

@@ -96,7 +96,10 @@ final class OptimalityTests: XCTestCase {
                         guard c.rejectionDetail == nil else { continue }
                         for o in compiler.options(for: c, load: load, allowed: modes)
                         where spec.constraints.monthlyBudgetUSD.map({ o.monthlyUSD <= $0 }) ?? true {
-                            if best == nil || Option.isCheaper(o, best!) { best = o }
+                            // The compiler's rule: the cheapest option that meets the SLA (analytic, cold starts
+                            // included); only when none does, the cheapest.
+                            if best == nil || (o.meetsSLA && !best!.meetsSLA)
+                                || (o.meetsSLA == best!.meetsSLA && Option.isCheaper(o, best!)) { best = o }
                         }
                     }
                 }

@@ -41,7 +41,8 @@ final class PoolsThatFitTests: XCTestCase {
     }
 
     /// An L4 (300 GB/s) beside A5000s (768 GB/s) in AMPERE_24: kept while its speed meets the SLA,
-    /// excluded once the SLA's speed needs more than it gives.
+    /// excluded once the SLA's speed needs more than it gives. (The allow-list keeps the choice on the
+    /// A5000 whatever the speed model prefers; the L4 is allowed, so only its speed can exclude it.)
     func testASlowPoolMemberIsExcludedWhenTheSLAsSpeedNeedsMore() throws {
         func plan(tps: Int) throws -> Deployment {
             try XCTUnwrap(Fixtures.deployment("""
@@ -53,7 +54,7 @@ final class PoolsThatFitTests: XCTestCase {
                 concurrency: 4
                 traffic: {pattern: bursty, requests_per_day: 400, active_hours_per_day: 8, prompt_tokens: 3000, output_tokens: 400}
                 sla: {ttft_p95: 3s, output_tokens_per_second: \(tps), cold_start: 120s}
-                constraints: {cloud: secure, max_workers: 2}
+                constraints: {cloud: secure, max_workers: 2, gpus: [RTX A5000, L4]}
                 deploy: {mode: serverless, weights: download}
                 """))
         }

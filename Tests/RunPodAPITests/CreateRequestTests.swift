@@ -12,6 +12,18 @@ final class CreateRequestTests: XCTestCase {
         XCTAssertEqual(decoded, .queueDelay(4))
     }
 
+    /// A body built from a Double and the same body read back from JSON (where `4.0` is `4`) are equal,
+    /// so a saved plan's changes match the reviewed ones (a queue-delay endpoint broke this).
+    func testAWholeNumberEqualsItsIntegerAfterARoundTrip() throws {
+        let body = try JSONValue(encoding: EndpointScaling.queueDelay(4))
+        let back = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(body))
+        XCTAssertEqual(back["queueDelay"], .int(4))
+        XCTAssertEqual(back, body)
+        XCTAssertEqual(Set([back, body]).count, 1)
+        XCTAssertNotEqual(JSONValue.number(4.5), .int(4))
+        XCTAssertNotEqual(JSONValue.string("4"), .int(4))
+    }
+
     func testOptionalFieldsAreLeftOutAndTheBytesMatchTheValue() throws {
         let pod = CreatePodRequest(name: "p", cloud: "SECURE", templateId: "${template.t.id}", env: ["A": "1"],
                                    gpu: CreateGpuConfig(id: "NVIDIA L40S", count: 1), disk: 30, ports: ["8000/http"],
