@@ -8,6 +8,7 @@ after a `func`, `init`, `deinit` or `subscript` declaration, with strings and co
 first, so a function's length is its declaration line through its closing brace.
 """
 import os
+import signal
 import re
 import sys
 
@@ -171,4 +172,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` is not an error
     sys.exit(main(sys.argv[1:]))
