@@ -96,76 +96,95 @@ public enum ServingBenchmarks {
     /// All rows of both files, resolved; rows that cannot be resolved are returned with the reason.
     public static func load(serving: String, calibration: String, models: ModelCatalog, gpus: GPUCatalog)
         -> (observations: [SpeedObservation], skipped: [Skipped]) {
-        var fields: [Fields] = []
-        for (i, r) in CSVTable.parse(serving).enumerated() {
+        var out: [SpeedObservation] = []
+        var skipped: [Skipped] = []
+        for f in servingFields(serving) + calibrationFields(calibration) {
+            if let o = observation(f, models: models, gpus: gpus, skipped: &skipped) { out.append(o) }
+        }
+        return (out, skipped)
+    }
+
+    static func servingFields(_ serving: String) -> [Fields] {
+        CSVTable.parse(serving).enumerated().map { i, r in
             func num(_ k: String) -> Double? { Double((r[k] ?? "").trimmingCharacters(in: .whitespaces)) }
-            fields.append(Fields(
+            return Fields(
                 file: "serving_benchmarks.csv", line: i + 1, engine: r["engine"] ?? "", version: r["engine_version"] ?? "",
                 model: r["model"] ?? "", precision: r["precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
                 input: r["input_tokens"] ?? "", output: r["output_tokens"] ?? "", concurrency: r["concurrency"] ?? "",
                 rate: r["request_rate"] ?? "", requests: "",
                 tpot: num("tpot_mean_ms") ?? num("tpot_median_ms") ?? num("itl_mean_ms"),
-                ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s")))
+                ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s"))
         }
-        for (i, r) in CSVTable.parse(calibration).enumerated() {
+    }
+
+    static func calibrationFields(_ calibration: String) -> [Fields] {
+        CSVTable.parse(calibration).enumerated().map { i, r in
             func num(_ k: String) -> Double? { Double((r[k] ?? "").trimmingCharacters(in: .whitespaces)) }
-            fields.append(Fields(
+            return Fields(
                 file: "throughput_calibration.csv", line: i + 1, engine: r["engine"] ?? "", version: r["engine_version"] ?? "",
                 model: r["model_id"] ?? "", precision: r["weight_precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
                 input: r["input_len"] ?? "", output: r["output_len"] ?? "", concurrency: r["concurrency"] ?? "",
                 rate: (r["metric_notes"] ?? "").contains("request rate inf") ? "inf" : "", requests: r["num_requests"] ?? "",
-                tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s")))
+                tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s"))
         }
-        var out: [SpeedObservation] = []
-        var skipped: [Skipped] = []
-        for f in fields {
-            let id = "\(f.file)#\(f.line)"
-            let label = "\(f.engine.split(separator: " ").first ?? "") \(f.model.split(separator: " ").first ?? "") @ \(f.gpuText.components(separatedBy: " (").first ?? "") tp\(f.tp.prefix(1)) c=\(f.concurrency.split(separator: " ").first ?? "-")"
-            let modelName = String(f.model.split(separator: " ").first ?? "")
-            let catalogID = architectureAliases[modelName] ?? modelName
-            guard let model = models.model(named: catalogID) else { skipped.append(.init(id: id, label: label, reason: "no architecture in the catalog")); continue }
-            guard let g = gpu(f.gpuText, gpus), g.memoryBandwidthGBps != nil, (g.bf16TFLOPS ?? g.fp16TFLOPS) != nil else {
-                skipped.append(.init(id: id, label: label, reason: "GPU not in the catalog")); continue
-            }
-            guard let (weights, kv) = format(f.precision) else { skipped.append(.init(id: id, label: label, reason: "weight format `\(f.precision.prefix(12))` not modelled")); continue }
-            guard let prompt = leadingNumber(f.input), let output = leadingNumber(f.output) else {
-                skipped.append(.init(id: id, label: label, reason: "prompt/output lengths unstated")); continue
-            }
-            let tp = Int(leadingNumber(f.tp) ?? 1)
-            let fixedLengths = !f.input.contains("mean") && !f.output.contains("mean")
-            let conc = f.concurrency.lowercased()
-            let load: SpeedObservation.Load
-            if conc.contains("unlimited") || conc.contains("offline") || conc.hasPrefix("max") {
-                let n = conc.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.first ?? Int(leadingNumber(f.requests) ?? 1000)
-                load = .burst(n)
-            } else if let c = leadingNumber(conc), c >= 1 {
-                load = .concurrency(Int(c), synchronized: fixedLengths)
-            } else if let r = leadingNumber(f.rate), r > 0 {
-                load = .rate(r)
-            } else {
-                skipped.append(.init(id: id, label: label, reason: "load shape unstated")); continue
-            }
-            let arch = model.architecture
-            let generation = generation(f.version)
-            // vLLM V1's API-server default: 8192 on GPUs of 70 GiB or more other than A100, else 2048.
-            let maxBatched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
-            let shape = ServingShape(weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
-                                     gpuMemoryUtilization: 0.9, maxBatchedTokens: maxBatched)
-            let capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
-            // Requests in the run: "(mean; 41169/200, ShareGPT)" or the num_requests column.
-            var requests = Int(leadingNumber(f.requests) ?? 0)
-            if requests == 0, let slash = f.input.firstIndex(of: "/") {
-                requests = Int(leadingNumber(String(f.input[f.input.index(after: slash)...])) ?? 0)
-            }
-            out.append(SpeedObservation(
-                id: id, label: label, engine: f.engine, architecture: arch, weights: weights, kv: kv, gpu: g.performanceFacts,
-                gpuFamily: g.displayName, tp: tp, prompt: Int(prompt.rounded()), output: Int(output.rounded()), load: load,
-                maxNumSeqs: maxNumSeqs(engineVersion: f.version, gpu: g), maxBatchedTokens: maxBatched,
-                kvCapacityTokens: capacity, tpotMs: f.tpot, ttftMs: f.ttft, outputTokensPerSecond: f.throughput))
-            out[out.count - 1].generation = generation
-            out[out.count - 1].requests = requests > 0 ? requests : nil
+    }
+
+    /// One row resolved against the catalogs, or nil with the reason appended to `skipped`.
+    static func observation(_ f: Fields, models: ModelCatalog, gpus: GPUCatalog, skipped: inout [Skipped]) -> SpeedObservation? {
+        let id = "\(f.file)#\(f.line)"
+        let label = "\(f.engine.split(separator: " ").first ?? "") \(f.model.split(separator: " ").first ?? "") @ \(f.gpuText.components(separatedBy: " (").first ?? "") tp\(f.tp.prefix(1)) c=\(f.concurrency.split(separator: " ").first ?? "-")"
+        let modelName = String(f.model.split(separator: " ").first ?? "")
+        let catalogID = architectureAliases[modelName] ?? modelName
+        guard let model = models.model(named: catalogID) else { skipped.append(.init(id: id, label: label, reason: "no architecture in the catalog")); return nil }
+        guard let g = gpu(f.gpuText, gpus), g.memoryBandwidthGBps != nil, (g.bf16TFLOPS ?? g.fp16TFLOPS) != nil else {
+            skipped.append(.init(id: id, label: label, reason: "GPU not in the catalog")); return nil
         }
-        return (out, skipped)
+        guard let (weights, kv) = format(f.precision) else { skipped.append(.init(id: id, label: label, reason: "weight format `\(f.precision.prefix(12))` not modelled")); return nil }
+        guard let prompt = leadingNumber(f.input), let output = leadingNumber(f.output) else {
+            skipped.append(.init(id: id, label: label, reason: "prompt/output lengths unstated")); return nil
+        }
+        let tp = Int(leadingNumber(f.tp) ?? 1)
+        guard let load = loadShape(f) else { skipped.append(.init(id: id, label: label, reason: "load shape unstated")); return nil }
+        let arch = model.architecture
+        let generation = generation(f.version)
+        // vLLM V1's API-server default: 8192 on GPUs of 70 GiB or more other than A100, else 2048.
+        let maxBatched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
+        let shape = ServingShape(weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
+                                 gpuMemoryUtilization: 0.9, maxBatchedTokens: maxBatched)
+        let capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
+        let requests = requestCount(f)
+        var o = SpeedObservation(
+            id: id, label: label, engine: f.engine, architecture: arch, weights: weights, kv: kv, gpu: g.performanceFacts,
+            gpuFamily: g.displayName, tp: tp, prompt: Int(prompt.rounded()), output: Int(output.rounded()), load: load,
+            maxNumSeqs: maxNumSeqs(engineVersion: f.version, gpu: g), maxBatchedTokens: maxBatched,
+            kvCapacityTokens: capacity, tpotMs: f.tpot, ttftMs: f.ttft, outputTokensPerSecond: f.throughput)
+        o.generation = generation
+        o.requests = requests > 0 ? requests : nil
+        return o
+    }
+
+    /// The run's load: a burst of requests, a fixed concurrency, or a request rate; nil when unstated.
+    static func loadShape(_ f: Fields) -> SpeedObservation.Load? {
+        let fixedLengths = !f.input.contains("mean") && !f.output.contains("mean")
+        let conc = f.concurrency.lowercased()
+        if conc.contains("unlimited") || conc.contains("offline") || conc.hasPrefix("max") {
+            let n = conc.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.first ?? Int(leadingNumber(f.requests) ?? 1000)
+            return .burst(n)
+        } else if let c = leadingNumber(conc), c >= 1 {
+            return .concurrency(Int(c), synchronized: fixedLengths)
+        } else if let r = leadingNumber(f.rate), r > 0 {
+            return .rate(r)
+        }
+        return nil
+    }
+
+    /// Requests in the run: "(mean; 41169/200, ShareGPT)" or the num_requests column; 0 when unstated.
+    static func requestCount(_ f: Fields) -> Int {
+        var requests = Int(leadingNumber(f.requests) ?? 0)
+        if requests == 0, let slash = f.input.firstIndex(of: "/") {
+            requests = Int(leadingNumber(String(f.input[f.input.index(after: slash)...])) ?? 0)
+        }
+        return requests
     }
 }
 
