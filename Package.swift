@@ -71,7 +71,7 @@ let package = Package(
             dependencies: ["PodformCompiler", "PodformApply", "PodformCore", "PodformCatalog", "PodformEngine", "PodformRender", "RunPodAPI", "PodformTestSupport"],
             exclude: ["Golden", "Configs"]
         ),
-        .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
+        .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport", "PodformKit"], exclude: ["Invalid"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
         .testTarget(
             name: "PodformApplyTests",
