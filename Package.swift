@@ -75,7 +75,7 @@ let package = Package(
             dependencies: ["PodformCompiler", "PodformApply", "PodformCore", "PodformCatalog", "PodformEngine", "PodformRender", "RunPodAPI", "PodformTestSupport"],
             exclude: ["Golden", "Configs"]
         ),
-        .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport"], exclude: ["Invalid"]),
+        .testTarget(name: "PodformCLITests", dependencies: ["podform", "podform-fake-runpod", "PodformTestSupport", "PodformKit"], exclude: ["Invalid"]),
         .testTarget(name: "PodformSimulateTests", dependencies: ["PodformSimulate", "PodformCompiler", "PodformCore", "PodformCatalog", "PodformSizing"]),
         .testTarget(name: "RunPodAPITests", dependencies: ["RunPodAPI", "PodformTestSupport", "PodformCatalog"]),
         .testTarget(

@@ -130,137 +130,36 @@ public struct Reconciler: Sendable {
 
     /// Runs one round. Never throws: every failure is in the report.
     public func round(_ input: RoundInput) async -> RoundReport {
-        var outcomes: [SpecOutcome] = []
-        var errors: [String] = []
-        var warnings: [String] = []
         if let fatal = input.fatal {
             return RoundReport(outcomes: [], errors: [fatal], warnings: [], apiError: false)
         }
-        for p in input.problems {
-            outcomes.append(SpecOutcome(spec: p.spec ?? "", file: p.file, result: p.result, error: p.message))
-        }
+        var log = RoundLog(outcomes: input.problems.map { p in
+            SpecOutcome(spec: p.spec ?? "", file: p.file, result: p.result, error: p.message)
+        })
         let selected = input.deployments.filter { selector.matches($0.labels ?? [:]) }
-        var pruneBlocked = input.pruneBlocked
-        if !selector.isEmpty && selected.isEmpty && !input.deployments.isEmpty {
-            let message = "the selector \(selector.text) matches none of the \(input.deployments.count) specs"
-            if prune {
-                errors.append(message + "; nothing is pruned")
-                pruneBlocked = pruneBlocked ?? "the selector matches no spec"
-            } else {
-                warnings.append(message)
-            }
-        }
+        let pruneBlocked = checkSelector(input, selected: selected, log: &log)
 
         // Locks first, then live state: a diff is never made from state another apply is changing.
-        var owned: [Deployment] = []
-        for d in selected {
-            switch locks?.acquire(d.name) ?? .acquired {
-            case .acquired: owned.append(d)
-            case .heldElsewhere:
-                outcomes.append(SpecOutcome(spec: d.name, file: d.specFile, result: .skipped, error: "being applied by another podform on this machine"))
-            case .failed(let why):
-                outcomes.append(SpecOutcome(spec: d.name, file: d.specFile, result: .failed, error: why))
-            }
-        }
+        var owned = lock(selected, log: &log)
         defer { locks?.releaseAll() }
 
         let live: LiveState
         do {
             live = try await LiveState.fetch(client)
         } catch {
-            errors.append("listing RunPod state failed: \(error)")
-            return RoundReport(outcomes: outcomes.sorted { $0.spec < $1.spec }, errors: errors, warnings: warnings, apiError: true)
+            log.errors.append("listing RunPod state failed: \(error)")
+            return RoundReport(outcomes: log.outcomes.sorted { $0.spec < $1.spec }, errors: log.errors, warnings: log.warnings, apiError: true)
         }
 
         let now = clock()
-        if let fallback {
-            // A plan that passed over a type for stock keeps it where it already runs: re-planned
-            // with the live resources held, stock running out never moves a running pod.
-            for i in owned.indices where owned[i].availability?.skipped.isEmpty == false {
-                if let held = await fallback.replan(owned[i], live, []) { owned[i] = held }
-            }
-        }
-        func diffOptions(_ d: Deployment) -> DiffOptions {
-            DiffOptions(restoreIdleScaleDown: input.restoreIdleScaleDown[d.name] ?? false, allowDestroyVolumes: allowDestroyVolumes, now: now)
-        }
-        var sets: [(Deployment?, ChangeSet)] = owned.map { d in (d, diff(d, live: live, options: diffOptions(d))) }
-
+        owned = await holdingLiveTypes(owned, live: live)
+        var sets: [(Deployment?, ChangeSet)] = owned.map { d in (d, diff(d, live: live, options: diffOptions(d, input, now: now))) }
         if prune {
-            let context = PruneContext(scope: scope, selector: selector, presentSpecs: input.presentSpecs, blocked: pruneBlocked)
-            var orphans = live.ownerMarks().filter { context.verdict($0).deletes }
-            orphans = orphans.filter { marks in
-                switch locks?.acquire(marks.spec) ?? .acquired {
-                case .acquired: return true
-                case .heldElsewhere, .failed:
-                    warnings.append("not pruning \(marks.spec) this round: its lock is held or cannot be taken")
-                    return false
-                }
-            }
-            let pruneSets = orphans.map { destroyChanges(spec: $0.spec, live: live, allowDestroyVolumes: allowDestroyVolumes, scope: $0.scope, adoptUnscoped: false) }
-                .filter(\.hasChanges)
-            if pruneSets.count > maxDeletes {
-                let names = pruneSets.map(\.spec).joined(separator: ", ")
-                errors.append("prune would delete \(pruneSets.count) deployments (\(names)), more than --max-deletes \(maxDeletes); nothing is pruned this round")
-                for set in pruneSets {
-                    outcomes.append(SpecOutcome(spec: set.spec, result: .pruneHeld, changes: set.count(.delete), notes: set.notes,
-                                                error: "held by the delete cap (--max-deletes \(maxDeletes))"))
-                }
-            } else {
-                sets += pruneSets.map { (nil, $0) }
-            }
+            sets += pruneSets(input, live: live, blocked: pruneBlocked, log: &log).map { (nil, $0) }
         }
-
-        let applied = await withTaskGroup(of: SpecOutcome.self) { group in
-            var done: [SpecOutcome] = []
-            var running = 0
-            for (deployment, set) in sets {
-                if running >= max(concurrency, 1), let one = await group.next() { done.append(one); running -= 1 }
-                running += 1
-                let client = self.client, options = self.apply, willPrune = self.willPrune, fallback = self.fallback
-                let diffOptions = deployment.map(diffOptions) ?? DiffOptions()
-                group.addTask {
-                    let file = deployment?.specFile
-                    let changed = set.changes.filter { $0.action != .noop }.count
-                    if !set.errors.isEmpty {
-                        return SpecOutcome(spec: set.spec, file: file, result: .conflict, changes: changed, notes: set.notes,
-                                           error: set.errors.joined(separator: "; "))
-                    }
-                    guard set.hasChanges else {
-                        return SpecOutcome(spec: set.spec, file: file, result: .inSync, notes: set.notes)
-                    }
-                    if deployment == nil {
-                        willPrune(set.spec, set.changes.filter { $0.action == .delete }.map { "\($0.kind.rawValue) \($0.name) (\($0.id ?? "?"))" })
-                    }
-                    do {
-                        let r: ApplyResult
-                        if let deployment {
-                            r = try await PodformApply.apply(deployment, set, client: client, options: options, diffOptions: diffOptions, fallback: fallback)
-                        } else {
-                            r = try await PodformApply.apply(set, client: client, options: options)
-                        }
-                        return SpecOutcome(spec: set.spec, file: file, result: deployment == nil ? .pruned : .applied, changes: changed,
-                                           writes: r.writes, notes: set.notes + r.fallbacks + (r.landedOn.map { ["landed on \($0)"] } ?? []),
-                                           health: deployment == nil ? nil : Health(.progressing, "just applied"))
-                    } catch {
-                        return SpecOutcome(spec: set.spec, file: file, result: .failed, changes: changed, notes: set.notes, error: "\(error)")
-                    }
-                }
-            }
-            for await one in group { done.append(one) }
-            return done
-        }
-        outcomes += applied
-
-        // Health of what was already in sync (what was just applied is Progressing by definition).
-        for i in outcomes.indices where outcomes[i].result == .inSync {
-            guard let d = owned.first(where: { $0.name == outcomes[i].spec }) else { continue }
-            var workers: [String: WorkerList] = [:]
-            if checkHealth, d.mode == .serverless, let e = live.ownedResources(spec: d.name, scope: d.scope).endpoints.first {
-                if let list = try? await client.endpointWorkers(e.id) { workers[e.id] = list }
-            }
-            outcomes[i].health = health(d, live: live, workers: workers, stoppedOnSchedule: d.schedule.map { !$0.isOpen(at: now) } ?? false)
-        }
-        return RoundReport(outcomes: outcomes.sorted { ($0.spec, $0.file ?? "") < ($1.spec, $1.file ?? "") }, errors: errors,
-                           warnings: warnings, apiError: false)
+        log.outcomes += await applyAll(sets, input, now: now)
+        await addHealth(&log.outcomes, owned: owned, live: live, now: now)
+        return RoundReport(outcomes: log.outcomes.sorted { ($0.spec, $0.file ?? "") < ($1.spec, $1.file ?? "") }, errors: log.errors,
+                           warnings: log.warnings, apiError: false)
     }
 }

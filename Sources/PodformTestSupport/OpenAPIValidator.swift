@@ -58,6 +58,29 @@ public struct OpenAPIValidator: @unchecked Sendable {
         guard depth < 64, let s0 = raw as? [String: Any] else { return }
         let s = resolve(s0)
         let at = path.isEmpty ? "(body)" : path
+        checkComposition(value, s, path: path, errors: &errors, depth: depth)
+        let actual = typeName(value)
+        if let type = s["type"] {
+            let allowed = (type as? [String]) ?? [(type as? String) ?? ""]
+            let ok = allowed.contains(actual) || (actual == "integer" && allowed.contains("number"))
+            if !ok { errors.append("\(at): expected \(allowed.joined(separator: " or ")), found \(actual)"); return }
+        }
+        checkValue(value, s, actual: actual, at: at, errors: &errors)
+        if let items = value as? [Any] {
+            if let min = s["minItems"] as? Int, items.count < min { errors.append("\(at): needs at least \(min) items") }
+            if let max = s["maxItems"] as? Int, items.count > max { errors.append("\(at): at most \(max) items") }
+            if let itemSchema = s["items"] {
+                for (i, item) in items.enumerated() { check(item, itemSchema, path: "\(path)[\(i)]", errors: &errors, depth: depth + 1) }
+            }
+        }
+        if let object = value as? [String: Any] {
+            checkObject(object, s, path: path, errors: &errors, depth: depth)
+        }
+    }
+
+    /// `allOf`, `oneOf` and `anyOf`.
+    private func checkComposition(_ value: Any, _ s: [String: Any], path: String, errors: inout [String], depth: Int) {
+        let at = path.isEmpty ? "(body)" : path
         if let all = s["allOf"] as? [Any] {
             for sub in all { check(value, sub, path: path, errors: &errors, depth: depth + 1) }
         }
@@ -73,12 +96,10 @@ public struct OpenAPIValidator: @unchecked Sendable {
             let ok = any.contains { sub in var e: [String] = []; check(value, sub, path: path, errors: &e, depth: depth + 1); return e.isEmpty }
             if !ok { errors.append("\(at): matches none of the allowed shapes") }
         }
-        let actual = typeName(value)
-        if let type = s["type"] {
-            let allowed = (type as? [String]) ?? [(type as? String) ?? ""]
-            let ok = allowed.contains(actual) || (actual == "integer" && allowed.contains("number"))
-            if !ok { errors.append("\(at): expected \(allowed.joined(separator: " or ")), found \(actual)"); return }
-        }
+    }
+
+    /// `enum`, `const`, and the bounds of numbers and strings.
+    private func checkValue(_ value: Any, _ s: [String: Any], actual: String, at: String, errors: inout [String]) {
         if let options = s["enum"] as? [Any] {
             let text = "\(value)"
             if !options.contains(where: { "\($0)" == text }) { errors.append("\(at): `\(text)` is not one of \(options.map { "\($0)" }.joined(separator: ", "))") }
@@ -93,26 +114,21 @@ public struct OpenAPIValidator: @unchecked Sendable {
             if let min = s["minLength"] as? Int, text.count < min { errors.append("\(at): shorter than \(min)") }
             if let max = s["maxLength"] as? Int, text.count > max { errors.append("\(at): longer than \(max)") }
         }
-        if let items = value as? [Any] {
-            if let min = s["minItems"] as? Int, items.count < min { errors.append("\(at): needs at least \(min) items") }
-            if let max = s["maxItems"] as? Int, items.count > max { errors.append("\(at): at most \(max) items") }
-            if let itemSchema = s["items"] {
-                for (i, item) in items.enumerated() { check(item, itemSchema, path: "\(path)[\(i)]", errors: &errors, depth: depth + 1) }
-            }
+    }
+
+    /// `required`, `properties` and `additionalProperties`.
+    private func checkObject(_ object: [String: Any], _ s: [String: Any], path: String, errors: inout [String], depth: Int) {
+        let properties = s["properties"] as? [String: Any] ?? [:]
+        for key in (s["required"] as? [String]) ?? [] where object[key] == nil {
+            errors.append("\(path.isEmpty ? key : "\(path).\(key)"): required")
         }
-        if let object = value as? [String: Any] {
-            let properties = s["properties"] as? [String: Any] ?? [:]
-            for key in (s["required"] as? [String]) ?? [] where object[key] == nil {
-                errors.append("\(path.isEmpty ? key : "\(path).\(key)"): required")
-            }
-            for (key, v) in object.sorted(by: { $0.key < $1.key }) {
-                let childPath = path.isEmpty ? key : "\(path).\(key)"
-                if let propertySchema = properties[key] {
-                    check(v, propertySchema, path: childPath, errors: &errors, depth: depth + 1)
-                } else if let additional = s["additionalProperties"] {
-                    if let allowed = additional as? Bool, !allowed, !hasAllOf(s) { errors.append("\(childPath): unknown field") }
-                    else if additional is [String: Any] { check(v, additional, path: childPath, errors: &errors, depth: depth + 1) }
-                }
+        for (key, v) in object.sorted(by: { $0.key < $1.key }) {
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            if let propertySchema = properties[key] {
+                check(v, propertySchema, path: childPath, errors: &errors, depth: depth + 1)
+            } else if let additional = s["additionalProperties"] {
+                if let allowed = additional as? Bool, !allowed, !hasAllOf(s) { errors.append("\(childPath): unknown field") }
+                else if additional is [String: Any] { check(v, additional, path: childPath, errors: &errors, depth: depth + 1) }
             }
         }
     }

@@ -79,13 +79,8 @@ func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePa
         return
     }
     if expected != actual {
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        var diff: [String] = []
-        for i in 0..<max(e.count, a.count) where diff.count < 20 {
-            let x = i < e.count ? String(e[i]) : "<none>", y = i < a.count ? String(a[i]) : "<none>"
-            if x != y { diff.append("line \(i + 1):\n- \(x)\n+ \(y)") }
-        }
-        XCTFail("\(name) differs from its golden file:\n" + diff.joined(separator: "\n"), file: file, line: line)
+        let diff = UnifiedDiff.lines(expected: expected, actual: actual, expectedName: "golden/\(name)", actualName: "actual")
+        XCTFail("\(name) differs from its golden file (PODFORM_RECORD=1 re-records it):\n" + diff.joined(separator: "\n"),
+                file: file, line: line)
     }
 }

@@ -73,22 +73,9 @@ extension Podform {
             let explicitScope = try scope.map(Scope.named)
             let reconcileScope = explicitScope ?? Scope.directory(directory)
             let stop = StopFlag()
-            let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { stop.set() }
-                source.resume()
-                return source
-            }
+            let sources = stop.setOnSignals([SIGTERM, SIGINT])
             defer { sources.forEach { $0.cancel() } }
-            let locks = SpecLocks(directory: CatalogOverlay.defaultDirectory().appendingPathComponent("locks"))
-            var reconciler = Reconciler(
-                client: client, scope: reconcileScope, selector: selector, prune: prune, maxDeletes: maxDeletes,
-                allowDestroyVolumes: allowDestroyVolumes, apply: ApplyOptions(waitTimeout: 900, pollInterval: 5), checkHealth: !noHealth,
-                locks: locks,
-                willPrune: { spec, resources in
-                    log.notice("prune", metadata: ["spec": .string(spec), "result": "deleting", "resources": .array(resources.map { .string($0) })])
-                })
+            var reconciler = makeReconciler(client: client, scope: reconcileScope, selector: selector, log: log)
             let base = Units.seconds(interval) ?? 60
             var wait = base
             var round = 0
@@ -108,17 +95,7 @@ extension Podform {
                 let (input, pipeline) = roundInput(explicitScope: explicitScope, availability: availability)
                 reconciler.fallback = pipeline?.capacityFallback(availability: availability, memory: refusals)
                 let report = await reconciler.round(input)
-                for o in report.outcomes {
-                    var m: Logger.Metadata = ["round": .stringConvertible(round), "spec": .string(o.spec), "result": .string(o.result.rawValue),
-                                              "changes": .stringConvertible(o.changes), "writes": .stringConvertible(o.writes)]
-                    if let file = o.file { m["spec_file"] = .string(file) }
-                    if let e = o.error { m["error"] = .string(e) }
-                    if !o.notes.isEmpty { m["notes"] = .array(o.notes.map { .string($0) }) }
-                    if let h = o.health { m["health"] = .string(h.state.rawValue); m["health_detail"] = .string(h.detail) }
-                    if o.result.isError { log.error("spec", metadata: m) } else { log.info("spec", metadata: m) }
-                }
-                for w in report.warnings { log.warning("round", metadata: ["round": .stringConvertible(round), "warning": .string(w)]) }
-                for e in report.errors { log.error("round", metadata: ["round": .stringConvertible(round), "result": "error", "error": .string(e)]) }
+                Self.log(report, round: round, to: log)
                 lastSucceeded = report.succeeded
                 wait = report.apiError ? min(wait * 2, 600) : base
                 if report.apiError {
@@ -130,6 +107,32 @@ extension Podform {
             }
             log.info("stopped", metadata: ["result": "stopped", "rounds": .stringConvertible(round)])
             if limit != nil && !lastSucceeded { throw ExitCode(1) }
+        }
+
+        func makeReconciler(client: RunPodClient, scope: Scope, selector: LabelSelector, log: Logger) -> Reconciler {
+            let locks = SpecLocks(directory: CatalogOverlay.defaultDirectory().appendingPathComponent("locks"))
+            return Reconciler(
+                client: client, scope: scope, selector: selector, prune: prune, maxDeletes: maxDeletes,
+                allowDestroyVolumes: allowDestroyVolumes, apply: ApplyOptions(waitTimeout: 900, pollInterval: 5), checkHealth: !noHealth,
+                locks: locks,
+                willPrune: { spec, resources in
+                    log.notice("prune", metadata: ["spec": .string(spec), "result": "deleting", "resources": .array(resources.map { .string($0) })])
+                })
+        }
+
+        /// One line per spec, then the round's warnings and errors.
+        static func log(_ report: RoundReport, round: Int, to log: Logger) {
+            for o in report.outcomes {
+                var m: Logger.Metadata = ["round": .stringConvertible(round), "spec": .string(o.spec), "result": .string(o.result.rawValue),
+                                          "changes": .stringConvertible(o.changes), "writes": .stringConvertible(o.writes)]
+                if let file = o.file { m["spec_file"] = .string(file) }
+                if let e = o.error { m["error"] = .string(e) }
+                if !o.notes.isEmpty { m["notes"] = .array(o.notes.map { .string($0) }) }
+                if let h = o.health { m["health"] = .string(h.state.rawValue); m["health_detail"] = .string(h.detail) }
+                if o.result.isError { log.error("spec", metadata: m) } else { log.info("spec", metadata: m) }
+            }
+            for w in report.warnings { log.warning("round", metadata: ["round": .stringConvertible(round), "warning": .string(w)]) }
+            for e in report.errors { log.error("round", metadata: ["round": .stringConvertible(round), "result": "error", "error": .string(e)]) }
         }
 
         /// This round's specs: every `.yaml`/`.yml` under the directory, planned; problems by file;
@@ -187,4 +190,15 @@ final class StopFlag: @unchecked Sendable {
     private var value = false
     func set() { lock.lock(); value = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+
+    /// Sets the flag on each of `signals` (instead of their default action); cancel the sources to stop listening.
+    func setOnSignals(_ signals: [Int32]) -> [DispatchSourceSignal] {
+        signals.map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { self.set() }
+            source.resume()
+            return source
+        }
+    }
 }
