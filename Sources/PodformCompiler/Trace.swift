@@ -19,6 +19,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
     case tensorParallel = "D-TP"
     case trainMemory = "D-TRAIN-MEMORY"
     case availability = "D-AVAILABILITY"
+    case cluster = "D-CLUSTER"
 
     /// The question the rule answers, as the trace and `podform explain` print it.
     public var question: String {
@@ -41,6 +42,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
         case .tensorParallel: return "Which tensor-parallel sizes can vLLM load this checkpoint at?"
         case .trainMemory: return "How much memory does the run need?"
         case .availability: return "Which of the feasible choices can be had now?"
+        case .cluster: return "How many nodes, when no single machine holds it?"
         }
     }
 }
@@ -66,6 +68,7 @@ enum Source {
     static let notesWorker = "runpod/NOTES.md §6 (worker-vllm env)"
     static let notesVolumes = "runpod/NOTES.md §7 (network volumes: Secure Cloud, pinned data center)"
     static let availability = "runpod/openapi-v2.json GET /v2/catalog/gpus (include=AVAILABILITY, product, cloud; AvailabilityLevel, DataCenterAvailability); runpod/NOTES.md §1.1 (capacity errors on create)"
+    static let cluster = "runpod/openapi-v2.json (CreateClusterRequest, ClusterCompute, ClusterType); docs.runpod.io instant-clusters/configuration (PRIMARY_ADDR, NODE_RANK, ens1); vLLM docs/serving/distributed_serving.md (tensor parallel in a node, pipeline parallel across nodes, Ray); seeds/000 (NVLink vs PCIe, InfiniBand vs 100 GbE across nodes)"
     static let openapi = "runpod/openapi-v2.json (CreateEndpointRequest, CreatePodRequest)"
     static let sizing = "Specs/sizing.md (vLLM accounting)"
     static let performance = "Specs/performance.md (roofline estimate)"

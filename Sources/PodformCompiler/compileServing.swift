@@ -129,10 +129,19 @@ extension Compiler {
                            "output_tokens_per_second": spec.sla.outputTokensPerSecond.map { fmt("%g", $0) } ?? "none",
                            "max_workers": "\(maxReplicas)"],
                   outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
+        if feasible.isEmpty && modes.contains("pod") {
+            // No single machine: an Instant Cluster (D-CLUSTER).
+            let cluster = clusterCandidates(load: load)
+            recordClusterSearch(cluster.feasible, cluster.rejected, singleNodeRejected: rejected, &trace)
+            feasible = cluster.feasible
+            rejected += cluster.rejected
+        }
 
         // Price each feasible candidate every allowed way (D-MODE, D-COST-*).
         var options: [Option] = []
-        for candidate in feasible { options += self.options(for: candidate, load: load, allowed: modes) }
+        for candidate in feasible {
+            options += candidate.nodes > 1 ? [clusterOption(candidate)].compactMap { $0 } : self.options(for: candidate, load: load, allowed: modes)
+        }
         let unbudgeted = options
         if let budget = spec.constraints.monthlyBudgetUSD {
             let within = options.filter { $0.monthlyUSD <= budget }
@@ -155,6 +164,7 @@ extension Compiler {
         let availability = availabilityRecord(best, stock, &trace)
         var d = deployment(best, load: load, options: options, allOptions: unbudgeted, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace)
         d.availability = availability
+        if best.candidate.nodes > 1 { servingCluster(&d, best.candidate) }
         if availability.noStock { d.warnings.append(noStockWarning(best)) }
         return .success(withFallbackPools(d, best, load: load))
     }

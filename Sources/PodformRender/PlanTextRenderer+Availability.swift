@@ -23,3 +23,19 @@ extension PlanTextRenderer {
         return out
     }
 }
+
+extension PlanTextRenderer {
+    /// An Instant Cluster's shape, parallelism and how its nodes find each other.
+    static func cluster(_ d: Deployment) -> String {
+        guard let c = d.cluster else { return "" }
+        var out = "  runs on:  instant cluster (\(c.type)), \(c.nodes) nodes x \(c.gpusPerNode) x \(d.gpu.id)\n"
+        out += c.pipelineParallel > 1
+            ? "  parallel: tensor parallel \(c.tensorParallel) within a node, pipeline parallel \(c.pipelineParallel) across nodes\n"
+            : "  parallel: sharded over all \(c.nodes * c.gpusPerNode) GPUs (FSDP)\n"
+        if let gb = c.crossNodeGBPerStep, let s = c.crossNodeSecondsPerStep {
+            out += String(format: "  network:  %.0f GB across nodes per step, ~%.1f s on the cluster network\n", gb, s)
+        }
+        out += "  nodes:    \(c.launch)\n"
+        return out
+    }
+}

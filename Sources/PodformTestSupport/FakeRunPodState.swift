@@ -68,6 +68,8 @@ public actor FakeRunPodState {
     public private(set) var endpoints: [String: [String: Any]] = [:]
     public private(set) var templates: [String: [String: Any]] = [:]
     public private(set) var volumes: [String: [String: Any]] = [:]
+    /// Instant Clusters; their member pods are in `pods`, each with a `cluster` membership.
+    public private(set) var clusters: [String: [String: Any]] = [:]
     /// Whether creates spread the template's fields (image, env...) into endpoints and pods, as
     /// RunPod documents; off, the fake returns only what the request carried.
     public var spreadTemplateFields = true
@@ -103,7 +105,8 @@ public actor FakeRunPodState {
 
     /// Counts of stored resources by kind, for duplicate/orphan checks.
     public func counts() -> [String: Int] {
-        ["pods": pods.count, "endpoints": endpoints.count, "templates": templates.count, "network_volumes": volumes.count]
+        ["pods": pods.values.filter { $0["cluster"] == nil }.count, "endpoints": endpoints.count, "templates": templates.count,
+         "network_volumes": volumes.count, "clusters": clusters.count, "cluster_pods": pods.values.filter { $0["cluster"] != nil }.count]
     }
 
     /// Ids of stored resources of a kind.
@@ -146,7 +149,7 @@ public actor FakeRunPodState {
 
     func newID(_ kind: ResourceKind) -> String {
         defer { nextID += 1 }
-        let prefix = ["network_volume": "vol", "template": "tpl", "endpoint": "ep", "pod": "pod"][kind.rawValue] ?? "x"
+        let prefix = ["network_volume": "vol", "template": "tpl", "endpoint": "ep", "pod": "pod", "cluster": "cluster_"][kind.rawValue] ?? "x"
         return "\(prefix)\(String(format: "%06d", nextID))"
     }
 
@@ -156,6 +159,7 @@ public actor FakeRunPodState {
         case .endpoint: return endpoints
         case .template: return templates
         case .networkVolume: return volumes
+        case .cluster: return clusters
         }
     }
 
@@ -165,6 +169,7 @@ public actor FakeRunPodState {
         case .endpoint: endpoints[id] = value
         case .template: templates[id] = value
         case .networkVolume: volumes[id] = value
+        case .cluster: clusters[id] = value
         }
     }
 

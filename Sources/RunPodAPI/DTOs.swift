@@ -108,10 +108,11 @@ public struct WorkerList: Sendable, Codable {
 
 /// The resource kinds podform manages, with their collection paths.
 public enum ResourceKind: String, Sendable, CaseIterable, Codable {
-    case networkVolume = "network_volume", template, endpoint, pod
+    case networkVolume = "network_volume", template, endpoint, pod, cluster
 
     public var collectionPath: String {
         switch self {
+        case .cluster: return "/v2/clusters"
         case .networkVolume: return "/v2/network-volumes"
         case .template: return "/v2/templates"
         case .endpoint: return "/v2/serverless"
