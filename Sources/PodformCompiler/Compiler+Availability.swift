@@ -104,7 +104,8 @@ extension Compiler {
                              mode: o.modeName, workerMode: o.workerMode, cloud: o.mode == .pod ? cloud : "SERVERLESS",
                              monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
                              deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
-                             dataCenters: availability.stockedDataCenters(o.candidate.gpu.id, product: product, cloud: cloud, among: stockDataCenters)))
+                             dataCenters: availability.stockedDataCenters(o.candidate.gpu.id, product: product, cloud: cloud, among: stockDataCenters),
+                             nodes: o.candidate.nodes > 1 ? o.candidate.nodes : nil))
             if out.count == limit { break }
         }
         return out

@@ -127,8 +127,8 @@ extension Compiler {
             + "NCCL and Gloo use \(ClusterNetwork.interface) (RunPod: never eth0)"
         d.cluster = Deployment.Cluster(
             type: "RAY", nodes: c.nodes, gpusPerNode: c.tp, tensorParallel: c.tp, pipelineParallel: c.nodes,
-            interconnect: fmt("NVLink (SXM) within a node; %d node boundaries on the cluster network (%@), activations only (%.0f KB a token per sequence)",
-                              c.nodes - 1, ClusterNetwork.interface, Double(architecture.hidden) * 2 / 1000),
+            interconnect: fmt("NVLink (SXM) within a node; %d node boundar%@ on the cluster network (%@), activations only (%.0f KB a token per sequence)",
+                              c.nodes - 1, c.nodes == 2 ? "y" : "ies", ClusterNetwork.interface, Double(architecture.hidden) * 2 / 1000),
             launch: launchText)
         if let i = d.trace.firstIndex(where: { $0.rule == DecisionRule.gpu.rawValue }) {
             d.trace[i].outcome = "an Instant Cluster of \(c.nodes) nodes x " + d.trace[i].outcome

@@ -16,8 +16,9 @@ extension PlanTextRenderer {
         }
         for f in a.fallbacks {
             let mode = f.mode == "serverless" ? "serverless \(f.workerMode?.rawValue ?? "")" : f.mode
-            let where_ = f.dataCenters.isEmpty ? "" : " in " + f.dataCenters.prefix(3).joined(separator: ", ")
-            out += String(format: "  fallback %d: %@%d x %@ %@%@, $%.2f/month (%@$%.2f)\n", f.rank, f.replicas > 1 ? "\(f.replicas) replicas of " : "",
+            let where_ = f.dataCenters.isEmpty || d.placement.dataCenters.isEmpty ? "" : " in " + f.dataCenters.prefix(3).joined(separator: ", ")
+            let shape = f.nodes.map { "\($0) nodes x " } ?? (f.replicas > 1 ? "\(f.replicas) replicas of " : "")
+            out += String(format: "  fallback %d: %@%d x %@ %@%@, $%.2f/month (%@$%.2f)\n", f.rank, shape,
                           f.count, f.gpu, mode, where_, f.monthlyUSD, f.deltaMonthlyUSD >= 0 ? "+" : "-", abs(f.deltaMonthlyUSD))
         }
         return out

@@ -21,6 +21,8 @@ public struct Pod: Sendable, Codable, Hashable {
     public var mounts: JSONValue?
     public var cost: Double?
     public var createdAt: String?
+    /// `PodCluster`: its cluster, rank, role and overlay address, for a cluster member.
+    public var cluster: JSONValue?
 
     /// The pod's GPU type id, when the `gpu` object carries one.
     public var gpuTypeID: String? { gpu?["id"]?.stringValue }

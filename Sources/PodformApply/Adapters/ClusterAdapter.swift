@@ -13,7 +13,7 @@ public struct LiveCluster: Sendable, Hashable {
 
     public var id: String { cluster.id }
     /// The container every member runs (they are identical), as the first member reports it.
-    var container: Pod? { members.first }
+    public var container: Pod? { members.first }
 }
 
 /// Instant Clusters (`/v2/clusters`). A cluster is the spec's when it has the spec's name
