@@ -89,9 +89,10 @@ public func apply(_ deployment: Deployment, _ set: ChangeSet, client: RunPodClie
     }
 }
 
-/// "2 x NVIDIA A100-SXM4-80GB (pod)".
+/// "2 x NVIDIA A100-SXM4-80GB (pod)", "2 nodes x 8 x NVIDIA H100 80GB HBM3 (cluster)".
 func describe(_ d: Deployment) -> String {
-    "\(d.gpu.count) x \(d.gpu.id) (\(d.mode == .pod ? "pod" : "serverless"))"
+    if let c = d.cluster { return "\(c.nodes) nodes x \(d.gpu.count) x \(d.gpu.id) (cluster)" }
+    return "\(d.gpu.count) x \(d.gpu.id) (\(d.mode == .pod ? "pod" : "serverless"))"
 }
 
 extension ApplyResult {
