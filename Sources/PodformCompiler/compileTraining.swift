@@ -35,7 +35,9 @@ extension Compiler {
         let availability = cluster == nil ? trainingAvailability(stock, &trace) : Deployment.Availability(checked: environment.availability != nil)
         var warnings: [Deployment.Warning] = []
         let clusterRecord = cluster.map { trainingClusterRecord($0, memory, &trace, &warnings) }
-        trace.add(.gpu, "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours), "nodes": fmt("%g", nodes)],
+        var gpuInputs = ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)]
+        if cluster != nil { gpuInputs["nodes"] = fmt("%g", nodes) }
+        trace.add(.gpu, "Which GPU and how many?", inputs: gpuInputs,
                   outcome: fmt("%@%d x %@ at $%.2f/hour: $%.2f for the run", cluster == nil ? "" : "\(Int(nodes)) nodes x ", count, gpu.displayName,
                                price.usd * Double(count) * nodes, runCost),
                   source: Source.seed002)

@@ -105,8 +105,12 @@ public actor FakeRunPodState {
 
     /// Counts of stored resources by kind, for duplicate/orphan checks.
     public func counts() -> [String: Int] {
-        ["pods": pods.values.filter { $0["cluster"] == nil }.count, "endpoints": endpoints.count, "templates": templates.count,
-         "network_volumes": volumes.count, "clusters": clusters.count, "cluster_pods": pods.values.filter { $0["cluster"] != nil }.count]
+        var out = ["pods": pods.values.filter { $0["cluster"] == nil }.count, "endpoints": endpoints.count, "templates": templates.count,
+                   "network_volumes": volumes.count]
+        // Clusters and their member pods, once there are any.
+        let members = pods.values.filter { $0["cluster"] != nil }.count
+        if !clusters.isEmpty || members > 0 { out["clusters"] = clusters.count; out["cluster_pods"] = members }
+        return out
     }
 
     /// Ids of stored resources of a kind.

@@ -63,7 +63,7 @@ final class ClusterCLITests: XCTestCase {
         XCTAssertEqual(destroy.status, 0, destroy.stdout + destroy.stderr)
         XCTAssertTrue(destroy.stdout.contains("- cluster \"podform-llama-405b\""), destroy.stdout)
         counts = await fake.state.counts()
-        XCTAssertEqual([counts["clusters"], counts["cluster_pods"]], [0, 0])
+        XCTAssertEqual([counts["clusters"] ?? 0, counts["cluster_pods"] ?? 0], [0, 0])
         await fake.stop()
     }
 }
