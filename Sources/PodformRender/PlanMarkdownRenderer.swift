@@ -14,8 +14,9 @@ public enum PlanMarkdownRenderer {
         head += "| spec | GPU | count | mode | workers | monthly | vs live | SLA |\n| --- | --- | ---: | --- | --- | ---: | --- | --- |\n"
         for review in reviewed.deployments {
             let d = review.deployment
-            let mode = d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
-            let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? "\(d.estimates?.replicas ?? 1) pod\((d.estimates?.replicas ?? 1) == 1 ? "" : "s")"
+            let mode = d.cluster != nil ? "cluster" : d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
+            let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? d.cluster.map { "\($0.nodes) nodes" }
+                ?? "\(d.estimates?.replicas ?? 1) pod\((d.estimates?.replicas ?? 1) == 1 ? "" : "s")"
             let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
             head += "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(String(format: "$%.2f", d.cost.monthlyUSD)) | \(liveChange(review, offline: reviewed.offline)) | \(sla) |\n"
         }
@@ -86,7 +87,8 @@ public enum PlanMarkdownRenderer {
 public enum PlanExplainer {
     public static func explain(_ d: Deployment) -> String {
         var lines: [String] = []
-        let mode = d.mode == .pod ? "a pod" : "a serverless endpoint with \(d.workerMode?.rawValue ?? "") workers"
+        let mode = d.cluster.map { "an Instant Cluster of \($0.nodes) nodes (\($0.type))" }
+            ?? (d.mode == .pod ? "a pod" : "a serverless endpoint with \(d.workerMode?.rawValue ?? "") workers")
         lines.append("\(d.name) runs \(d.model.id) on \(mode): \(d.gpu.count) x \(d.gpu.displayName), about \(String(format: "$%.2f", d.cost.monthlyUSD)) a month.")
         for t in d.trace { lines.append("\(t.question) \(t.outcome.prefix(1).uppercased() + t.outcome.dropFirst()).") }
         for a in d.alternatives {

@@ -59,6 +59,19 @@ final class ClusterCLITests: XCTestCase {
         let settled = try await podform(["plan", "--detailed-exitcode", spec], env: env)
         XCTAssertEqual(settled.status, 0, settled.stdout + settled.stderr)
 
+        // Offline and live cluster plans are valid plan documents.
+        if let tool = CLITests.tool("check-jsonschema") {
+            var files: [String] = []
+            for (name, extra) in [("offline.json", ["--offline"]), ("live.json", [])] {
+                let r = try await podform(["plan", "--format", "json"] + extra + [spec], env: env)
+                let path = dir.appendingPathComponent(name).path
+                try r.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+                files.append(path)
+            }
+            let checked = try CLITests.run(tool, ["--schemafile", "Schemas/podform-plan.schema.json"] + files)
+            XCTAssertEqual(checked.status, 0, checked.stdout + checked.stderr)
+        }
+
         let destroy = try await podform(["destroy", "--auto-approve", spec], env: env)
         XCTAssertEqual(destroy.status, 0, destroy.stdout + destroy.stderr)
         XCTAssertTrue(destroy.stdout.contains("- cluster \"podform-llama-405b\""), destroy.stdout)
