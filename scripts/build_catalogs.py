@@ -101,6 +101,112 @@ EXTRA = [
      "source": "huggingface.co/meta-llama/Llama-2-70b-hf config.json"},
 ]
 
+# Fields of each repository's Hugging Face config.json that the sources above lack (issue 16: the
+# quantization_config vLLM reads, the context limit it derives), transcribed from
+# huggingface.co/<id>/blob/main/config.json (not in the offline corpus, VERIFY).
+HUB_CONFIG_FIELDS = {'Qwen/Qwen3-235B-A22B': {'max_position_embeddings': 40960},
+ 'Qwen/Qwen3-235B-A22B-FP8': {'max_position_embeddings': 40960,
+                              'quantization_config': {'activation_scheme': 'dynamic',
+                                                      'fmt': 'e4m3',
+                                                      'quant_method': 'fp8',
+                                                      'weight_block_size': [128, 128]}},
+ 'RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic': {'max_position_embeddings': 131072,
+                                                 'quantization_config': {'config_groups': {'group_0': {'input_activations': {'dynamic': True,
+                                                                                                                             'num_bits': 8,
+                                                                                                                             'strategy': 'token',
+                                                                                                                             'symmetric': True,
+                                                                                                                             'type': 'float'},
+                                                                                                       'targets': ['Linear'],
+                                                                                                       'weights': {'dynamic': False,
+                                                                                                                   'num_bits': 8,
+                                                                                                                   'strategy': 'channel',
+                                                                                                                   'symmetric': True,
+                                                                                                                   'type': 'float'}}},
+                                                                         'format': 'float-quantized',
+                                                                         'ignore': ['lm_head'],
+                                                                         'quant_method': 'compressed-tensors'},
+                                                 'rope_scaling': {'factor': 8.0,
+                                                                  'high_freq_factor': 4.0,
+                                                                  'low_freq_factor': 1.0,
+                                                                  'original_max_position_embeddings': 8192,
+                                                                  'rope_type': 'llama3'}},
+ 'RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16': {'quantization_config': {'config_groups': {'group_0': {'targets': ['Linear'],
+                                                                                                               'weights': {'group_size': 128,
+                                                                                                                           'num_bits': 4,
+                                                                                                                           'strategy': 'group',
+                                                                                                                           'symmetric': True,
+                                                                                                                           'type': 'int'}}},
+                                                                                 'format': 'pack-quantized',
+                                                                                 'ignore': ['lm_head'],
+                                                                                 'quant_method': 'compressed-tensors'}},
+ 'RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w8a8': {'quantization_config': {'config_groups': {'group_0': {'input_activations': {'dynamic': True,
+                                                                                                                                    'num_bits': 8,
+                                                                                                                                    'strategy': 'token',
+                                                                                                                                    'symmetric': True,
+                                                                                                                                    'type': 'int'},
+                                                                                                              'targets': ['Linear'],
+                                                                                                              'weights': {'num_bits': 8,
+                                                                                                                          'strategy': 'channel',
+                                                                                                                          'symmetric': True,
+                                                                                                                          'type': 'int'}}},
+                                                                                'format': 'int-quantized',
+                                                                                'ignore': ['lm_head'],
+                                                                                'quant_method': 'compressed-tensors'}},
+ 'RedHatAI/Qwen2.5-7B-Instruct-fp8-dynamic': {'quantization_config': {'config_groups': {'group_0': {'input_activations': {'dynamic': True,
+                                                                                                                          'num_bits': 8,
+                                                                                                                          'strategy': 'token',
+                                                                                                                          'symmetric': True,
+                                                                                                                          'type': 'float'},
+                                                                                                    'targets': ['Linear'],
+                                                                                                    'weights': {'dynamic': False,
+                                                                                                                'num_bits': 8,
+                                                                                                                'strategy': 'channel',
+                                                                                                                'symmetric': True,
+                                                                                                                'type': 'float'}}},
+                                                                      'format': 'float-quantized',
+                                                                      'ignore': ['lm_head'],
+                                                                      'quant_method': 'compressed-tensors'}},
+ 'deepseek-ai/DeepSeek-R1-Distill-Llama-70B': {'max_position_embeddings': 131072,
+                                               'rope_scaling': {'factor': 8.0,
+                                                                'high_freq_factor': 4.0,
+                                                                'low_freq_factor': 1.0,
+                                                                'original_max_position_embeddings': 8192,
+                                                                'rope_type': 'llama3'}},
+ 'hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4': {'quantization_config': {'bits': 4,
+                                                                                 'group_size': 128,
+                                                                                 'quant_method': 'awq',
+                                                                                 'version': 'gemm',
+                                                                                 'zero_point': True}},
+ 'meta-llama/Llama-3.3-70B-Instruct': {'max_position_embeddings': 131072,
+                                       'rope_scaling': {'factor': 8.0,
+                                                        'high_freq_factor': 4.0,
+                                                        'low_freq_factor': 1.0,
+                                                        'original_max_position_embeddings': 8192,
+                                                        'rope_type': 'llama3'}}}
+HUB_CONFIG_NOTE = (" | quantization_config / context limit added for issue 16, transcribed from the repository's "
+                   "Hugging Face config.json (huggingface.co/{id}/blob/main/config.json; not in the offline corpus, VERIFY)")
+
+# The checkpoint's weight files on disk (`model.safetensors.index.json` `metadata.total_size`, the bytes of
+# every tensor vLLM's loader downloads): storage and cold start use it instead of a parameter-derived
+# estimate. shared/data has no file sizes; each value below was found in public copies of the Hub's index
+# file by content search (the search names no repository), VERIFY against
+# huggingface.co/<id>/blob/main/model.safetensors.index.json. Where shared/data/models.json has an exact
+# parameter count for a BF16 checkpoint, the value is 2 bytes x that count (cross-check).
+HUB_INDEX = "huggingface.co/{id}/blob/main/model.safetensors.index.json metadata.total_size"
+CHECKPOINTS = {
+    "meta-llama/Llama-3.1-8B-Instruct": (16060522496, HUB_INDEX + " (public copies: the Hugging Face course's index example, "
+                                         "zml's Llama 3.1 8B example); = 2 x 8,030,261,248 (keras-hub exact count, shared/data/models.json)"),
+    "meta-llama/Llama-3.1-70B-Instruct": (141107412992, HUB_INDEX + " (public copies: a 30-shard index transcribed in a book's "
+                                          "Example 2-1, a test fixture of meta/Llama-3.1-70B-Instruct)"),
+    "meta-llama/Llama-3.3-70B-Instruct": (141107412992, "derived: the same tensors (shapes, bf16) as meta-llama/Llama-3.1-70B-Instruct, "
+                                          "so its " + HUB_INDEX.format(id="meta-llama/Llama-3.1-70B-Instruct")),
+    "meta-llama/Meta-Llama-3-70B-Instruct": (141107412992, "derived: the same tensors (shapes, bf16) as meta-llama/Llama-3.1-70B-Instruct, "
+                                             "so its " + HUB_INDEX.format(id="meta-llama/Llama-3.1-70B-Instruct")),
+    "Qwen/Qwen2.5-7B-Instruct": (15231233024, HUB_INDEX + " (public copies quoting the Hub file: 15,231,233,024 bytes)"),
+    "Qwen/Qwen2.5-32B-Instruct": (65527752704, HUB_INDEX + " (a public test fixture of Qwen2.5-32B's index); "
+                                  "= 2 x 32,763,876,352 (keras-hub exact count, shared/data/models.json)"),
+}
+
 SKIP = {"official_parameter_count", "parameter_count_source", "source", "notes", "model_id",
         "base_model_max_position_embeddings", "transformers_version", "torch_dtype"}
 
@@ -165,6 +271,13 @@ def main():
                         "official_parameters_note": f"same architecture as {spec[0]}",
                         "source": f"{spec[1]}; architecture from {spec[0]} ({base['source'][:120]})",
                         "config": config})
+    for entry in entries:
+        if entry["id"] in HUB_CONFIG_FIELDS:
+            entry["config"].update(HUB_CONFIG_FIELDS[entry["id"]])
+            entry["source"] += HUB_CONFIG_NOTE.format(id=entry["id"])
+        if entry["id"] in CHECKPOINTS:
+            size, source = CHECKPOINTS[entry["id"]]
+            entry["checkpoint"] = {"bytes": size, "source": source.format(id=entry["id"])}
     out = {"format_version": 1, "generated_from": "shared/data/models.json + scripts/build_catalogs.py EXTRA",
            "models": entries}
     json.dump(out, open(os.path.join(OUT, "models.json"), "w"), indent=1, sort_keys=True)

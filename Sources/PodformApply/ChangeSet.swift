@@ -30,6 +30,19 @@ public struct Change: Sendable, Codable, Hashable {
     public var request: PlannedRequest?
     /// The PATCH body (update).
     public var patch: JSONValue?
+
+    public init(kind: ResourceKind, name: String, action: Action, id: String? = nil, fields: [FieldChange], reason: String? = nil,
+                impact: String? = nil, request: PlannedRequest? = nil, patch: JSONValue? = nil) {
+        self.kind = kind
+        self.name = name
+        self.action = action
+        self.id = id
+        self.fields = fields
+        self.reason = reason
+        self.impact = impact
+        self.request = request
+        self.patch = patch
+    }
 }
 
 /// The ordered changes for one spec (`diff` output, `apply` input).

@@ -46,7 +46,9 @@ public func diff(_ d: Deployment, requests: [PlannedRequest], live: LiveState, o
     }
     // Owned resources the plan no longer wants: extra pods, a pod deployment that became serverless, etc.
     for kind in ResourceKind.applyOrder.reversed() { kind.adapter.removeUnplanned(&context) }
-    return ChangeSet(spec: d.name, changes: context.changes.map(hidingSecrets), notes: context.notes, errors: context.errors)
+    let secrets = ResourceChange.secretEnvNames(requests)
+    return ChangeSet(spec: d.name, changes: context.changes.map { hidingSecrets($0, secretNames: secrets) }, notes: context.notes,
+                     errors: context.errors)
 }
 
 /// One deployment's diff so far: each kind's adapter adds its changes, notes and errors.
@@ -93,16 +95,19 @@ struct DiffContext {
 
 /// A change with live env values that may be secrets hidden from its displayed fields (plans end up
 /// in PR comments and CI logs). Planned values are podform's own `{{ RUNPOD_SECRET_* }}` references
-/// and stay; a live value is shown only when neither its name nor its shape looks secret. The PATCH
-/// body is untouched: it carries only planned values.
-func hidingSecrets(_ change: Change) -> Change {
+/// and stay; a live value is shown only when it is not under a name the plan holds a secret in
+/// (`secretNames`) and neither its name nor its shape looks secret. The PATCH body is untouched: it
+/// carries only planned values.
+func hidingSecrets(_ change: Change, secretNames: Set<String> = []) -> Change {
     var change = change
     change.fields = change.fields.map { field in
         guard field.path.hasPrefix("env.") else { return field }
         let name = String(field.path.dropFirst(4))
         var field = field
         for keyPath in [\FieldChange.old, \FieldChange.new] {
-            if case .string(let value)? = field[keyPath: keyPath], SecretShape.mayBeSecret(name: name, value: value) {
+            guard case .string(let value)? = field[keyPath: keyPath] else { continue }
+            if SecretShape.mayBeSecret(name: name, value: value)
+                || (secretNames.contains(name) && !SecretShape.isSecretReference(value) && !value.isEmpty) {
                 field[keyPath: keyPath] = .string("(sensitive value hidden)")
             }
         }

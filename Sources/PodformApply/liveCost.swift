@@ -14,14 +14,14 @@ public func liveMonthlyCost(_ d: Deployment, live: LiveState, gpus: GPUCatalog) 
     for c in owned.clusters {
         // Every node's GPUs around the clock, at the Secure Cloud pod rate (D-CLUSTER).
         let price = gpus.gpu(named: c.cluster.compute.gpuTypeId)?.prices.podSecurePerHour?.usd ?? 0
-        total += price * Double(c.cluster.compute.gpuCountPerPod * c.cluster.compute.podCount) * 730
+        total += price * Double(c.cluster.compute.gpuCountPerPod * c.cluster.compute.podCount) * BillingMonth.hours
     }
     for pod in owned.pods where pod.status != "EXITED" {
         guard let id = pod.gpuTypeID, let gpu = gpus.gpu(named: id) else { continue }
         var count = 1
         if case .int(let c)? = pod.gpu?["count"] { count = c }
         let price = pod.cloud == "COMMUNITY" ? gpu.prices.podCommunityPerHour : gpu.prices.podSecurePerHour
-        total += (price?.usd ?? 0) * Double(count) * 730
+        total += (price?.usd ?? 0) * Double(count) * BillingMonth.hours
     }
     for endpoint in owned.endpoints {
         var pools: [String] = []
@@ -31,9 +31,9 @@ public func liveMonthlyCost(_ d: Deployment, live: LiveState, gpus: GPUCatalog) 
         if case .int(let m)? = endpoint.workers?["min"] { minWorkers = m }
         let gpu = gpus.gpus.first { pools.contains($0.serverlessPool ?? "") }
         let active = gpu.flatMap { gpus.activePerSecond($0) ?? gpus.flexPerSecond($0) }?.usd ?? 0
-        total += Double(minWorkers * count) * active * 3600 * 730
+        total += Double(minWorkers * count) * active * 3600 * BillingMonth.hours
         if d.mode == .serverless, pools == d.serverless?.pools, count == d.gpu.count {
-            let plannedActive = Double((d.workers?.min ?? 0) * d.gpu.count) * active * 3600 * 730
+            let plannedActive = Double((d.workers?.min ?? 0) * d.gpu.count) * active * 3600 * BillingMonth.hours
             total += max(d.cost.computeMonthlyUSD - plannedActive, 0) + d.cost.storageMonthlyUSD
         }
     }

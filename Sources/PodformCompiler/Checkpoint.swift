@@ -81,12 +81,24 @@ extension Compiler {
         }
     }
 
-    /// Bytes the worker downloads: the checkpoint on disk, 16-bit when vLLM quantizes while loading.
-    var downloadBytes: Int64 {
+    /// Bytes the worker downloads: the checkpoint's files when their size is known (the Hub's
+    /// safetensors index, or the catalog's; vLLM downloads the checkpoint as published whatever it
+    /// quantizes to while loading), else estimated from the parameter count.
+    var downloadBytes: Int64 { architecture.checkpoint?.bytes ?? estimatedDownloadBytes }
+
+    /// The parameter-derived download: 16-bit when vLLM quantizes while loading.
+    var estimatedDownloadBytes: Int64 {
         if architecture.quantization == nil && precision.isQuantized && precisionDecision().online {
             return architecture.weightBytes(.bf16)
         }
         return architecture.weightBytes(precision)
+    }
+
+    /// What the download size is, for the plan's D-WEIGHTS step: the checkpoint's files or an estimate.
+    var downloadSizeBasis: String {
+        if let c = architecture.checkpoint { return "the checkpoint's weight files: \(c.source)" }
+        let format = architecture.quantization == nil && precision.isQuantized && precisionDecision().online ? WeightFormat.bf16 : precision
+        return "estimated from the parameter count at \(format.rawValue) bytes per weight; no safetensors index known"
     }
 
     /// Why vLLM 0.27.1 cannot load this checkpoint at tensor parallel `tp`, or nil.

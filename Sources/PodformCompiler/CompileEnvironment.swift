@@ -47,7 +47,7 @@ public struct CompileFailure: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Hours in a billing month (365 x 24 / 12).
-let hoursPerMonth = 730.0
+/// Hours in a billing month (`BillingMonth`).
+let hoursPerMonth = BillingMonth.hours
 /// Days in a billing month.
-let daysPerMonth = 30.4167
+let daysPerMonth = BillingMonth.days

@@ -110,7 +110,7 @@ extension Compiler {
             .sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
         var inputs = ["single_node_rejections": why.isEmpty ? "none" : why,
                       "gpus": clusterGPUs().map(\.id).joined(separator: ", "),
-                      "cross_node": fmt("%.1f GB/s assumed (100 GbE, seed 000)", ClusterNetwork.bytesPerSecond / 1e9)]
+                      "cross_node": fmt("%.1f GB/s assumed (100 GbE, Specs/decisions.md D-CLUSTER)", ClusterNetwork.bytesPerSecond / 1e9)]
         for c in feasible { inputs[c.gpu.id] = "\(c.nodes) nodes x \(c.tp) GPUs" }
         for c in rejected { inputs[c.gpu.id] = "rejected (\(c.rejectionRule ?? "")): \(c.rejection ?? "")" }
         trace.add(.cluster, inputs: inputs,

@@ -15,7 +15,7 @@ struct Option {
     var coldStartSeconds: Double?
     /// The prices used, for the plan's sources (formatted only for the chosen option).
     var prices: [PricePoint]
-    var priceSources: [String] { prices.map { $0.source + " (" + $0.asOf + ")" } }
+    var priceSources: [String] { prices.map(\.citation) }
 
     var monthlyUSD: Double { computeMonthlyUSD + storageMonthlyUSD }
 
@@ -128,7 +128,9 @@ extension Compiler {
         if allowed.contains("active"), let active = environment.gpus.activePerSecond(c.gpu) {
             // Active workers run all day; demand beyond them goes to flex workers.
             // With `cold_start: none` no worker may start cold: every worker is active.
-            let lowest = spec.sla.coldStart == ColdStart.none ? max(c.replicas, 1) : 1
+            // With `sla.redundancy: n+1` one active worker may fail: at least two stay warm.
+            var lowest = spec.sla.coldStart == ColdStart.none ? max(c.replicas, 1) : 1
+            if spec.sla.redundancy == .nPlusOne { lowest = min(max(lowest, 2), max(c.replicas, 1)) }
             for minimum in lowest...max(c.replicas, 1) {
                 let activeCost = Double(minimum) * gpus * active.usd * 86_400
                 let covered = Double(minimum) * max(load.activeHours, 0.1) * 3600

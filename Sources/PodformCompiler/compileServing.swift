@@ -51,7 +51,7 @@ extension Compiler {
         case .auto:
             if spec.sla.coldStart == ColdStart.none {
                 trace.add(.mode, "Pod or serverless?", inputs: ["sla.cold_start": "none"],
-                          outcome: "pod: zero cold starts (seed 001: a pod when the SLA cannot tolerate even an occasional cold start)",
+                          outcome: "pod: zero cold starts (a pod when the SLA cannot tolerate even an occasional cold start)",
                           source: Source.seed001)
                 return ["pod"]
             }
@@ -94,7 +94,8 @@ extension Compiler {
                                             "fp8_block": architecture.quantization?.weightBlock.map { $0.map(String.init).joined(separator: "x") } ?? "none"],
                   outcome: skipped.isEmpty ? "every size of 1, 2, 4, 8 loads" : "skipped: " + skipped.joined(separator: "; "),
                   source: Source.vllmParallel)
-        let modes = allowedModes(&trace)
+        let (modes, imageRefusal) = modesForImage(allowedModes(&trace), &trace)
+        if let imageRefusal { return .failure(imageRefusal) }
         if weightsLocation == .networkVolume && spec.constraints.dataCenters.isEmpty {
             return .failure(failure("weights on a network volume need a data center (a volume lives in one)",
                                     suggestions: ["set constraints.data_centers, e.g. [EU-RO-1]", "or deploy.weights: download"], trace: trace))
@@ -105,14 +106,20 @@ extension Compiler {
         var feasible: [Candidate] = []
         var gpuRejections: [(GPUType, String, String)] = []
         let maxReplicas = min(spec.constraints.maxWorkers ?? 16, 64)
+        // `sla.redundancy: n+1`: one replica more than the peak needs, each sized for the peak
+        // without it, so the load is still served with one replica down.
+        let spare = spec.sla.redundancy == .nPlusOne ? 1 : 0
         for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
             if let (rule, why) = gpuRejection(gpu) { gpuRejections.append((gpu, rule, why)); continue }
             for tp in tensorParallelSizes(gpu) {
                 var last: Candidate?
-                for replicas in 1...max(maxReplicas, 1) {
-                    let candidate = evaluate(gpu, tp: tp, replicas: replicas, load: load)
+                for replicas in 1...max(maxReplicas - spare, 1) {
+                    var candidate = evaluate(gpu, tp: tp, replicas: replicas, load: load)
                     last = candidate
-                    if candidate.rejectionDetail == nil { feasible.append(candidate); last = nil; break }
+                    if candidate.rejectionDetail == nil && replicas + spare <= maxReplicas {
+                        candidate.replicas += spare
+                        feasible.append(candidate); last = nil; break
+                    }
                     if candidate.perReplicaConcurrency == 1 && candidate.rejectionRule == "D-MEMORY" { break }
                 }
                 if let last { rejected.append(last) }
@@ -127,7 +134,7 @@ extension Compiler {
         trace.add(.fit, "Which GPU x count x replicas hold the load and meet the SLA?",
                   inputs: ["ttft_p95": spec.sla.ttftP95.map { fmt("%.2fs", $0) } ?? "none",
                            "output_tokens_per_second": spec.sla.outputTokensPerSecond.map { fmt("%g", $0) } ?? "none",
-                           "max_workers": "\(maxReplicas)"],
+                           "max_workers": "\(maxReplicas)"].merging(spare > 0 ? ["redundancy": "n+1 (one spare replica)"] : [:]) { a, _ in a },
                   outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
         if feasible.isEmpty && modes.contains("pod") {
             // No single machine: an Instant Cluster (D-CLUSTER).

@@ -59,7 +59,7 @@ extension Compiler {
                   source: Source.cluster)
         warnings.append(.init(code: "cross-node-traffic", message: fmt(
             "gradient sync sends ~%.0f GB across nodes every step, ~%.1f s on 100 GbE (4x less on InfiniBand NDR); %@",
-            gb, seconds, c.nodes > 2 ? "beyond two nodes Ethernet makes it the step's bottleneck (seed 000)" : "cross-node traffic can dominate the step (seed 000)")))
+            gb, seconds, c.nodes > 2 ? "beyond two nodes Ethernet makes it the step's bottleneck" : "cross-node traffic can dominate the step")))
         return Deployment.Cluster(
             type: "TRAINING", nodes: c.nodes, gpusPerNode: c.gpusPerNode, tensorParallel: 1, pipelineParallel: 1,
             interconnect: "NVLink (SXM) within a node; the cluster network (\(ClusterNetwork.interface)) across nodes carries the gradient sync",

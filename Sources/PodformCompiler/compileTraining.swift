@@ -66,7 +66,7 @@ extension Compiler {
             cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
                         perMillionOutputTokensUSD: nil, computeMonthlyUSD: (compute * hoursPerMonth * 100).rounded() / 100,
                         storageMonthlyUSD: ((hourly - compute) * hoursPerMonth * 100).rounded() / 100,
-                        comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.source + " (" + price.asOf + ")"]),
+                        comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.citation]),
             sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
             alternatives: Array(rejected.prefix(3)), trace: trace.steps,
             warnings: warnings, availability: availability)

@@ -19,10 +19,16 @@ extension Compiler {
         recordGPU(c, &trace, &warnings)
         let (comparison, breakEven) = pricing(best, load: load, allOptions: allOptions, &trace)
         if best.mode == .pod { recordLifecycle(load, &trace, &warnings) }
-        let containerImage = self.containerImage(best.mode, &trace, &warnings)
+        let containerImage = self.containerImage(best.mode, &trace)
         let scaling = best.mode == .serverless ? serverlessScaling(best, load: load, vllm: vllm, &trace, &warnings) : nil
         let weightsText = self.weights(best.mode, c, storage: storage, &trace, &warnings)
-        let container = self.container(best.mode, image: containerImage, vllm: vllm, storage: storage, weights: weightsText)
+        let access = best.mode == .pod ? podAccess(&trace, &warnings) : [:]
+        let container = self.container(best.mode, image: containerImage, vllm: vllm, storage: storage, weights: weightsText, access: access)
+        if best.mode == .pod && c.replicas > 1 {
+            // RunPod gives each pod its own proxy URL; nothing in the plan spreads requests across them.
+            warnings.append(.init(code: "pods-not-load-balanced",
+                                  message: "\(c.replicas) pods are \(c.replicas) separate URLs (one RunPod proxy URL each) and nothing balances load across them: spread requests over all of them (a load balancer or the client), or use deploy.mode: serverless for one endpoint"))
+        }
         recordEngineSettings(vllm, &trace)
         if let image = spec.deploy.image, !StringShape.isPinnedImage(image) {
             warnings.append(.init(code: "unpinned-image", message: "image `\(image)` is not pinned to a version"))
@@ -67,14 +73,14 @@ extension Compiler {
                   source: Source.seed001)
         if c.tp > 1 && !gpu.fastInterconnect {
             warnings.append(.init(code: "pcie-tensor-parallel",
-                                  message: "tensor parallel over PCIe (\(gpu.displayName)): all-reduces cost more than on NVLink/SXM; the estimate includes a PCIe penalty (seed 000)"))
+                                  message: "tensor parallel over PCIe (\(gpu.displayName)): all-reduces cost more than on NVLink/SXM; the estimate includes a PCIe penalty (Specs/performance.md)"))
         }
         for note in perf.uncalibrated {
             warnings.append(.init(code: "speed-uncalibrated",
                                   message: "\(note): the speed estimate uses fallback efficiency factors and a wider range (Specs/performance.md §2)"))
         }
         if gpu.consumer {
-            warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no datacenter EULA and no ECC (seed 000)"))
+            warnings.append(.init(code: "consumer-gpu", message: "\(gpu.displayName) is a GeForce card: no ECC, and NVIDIA's GeForce driver licence does not permit datacenter deployment"))
         }
     }
 
@@ -181,7 +187,8 @@ extension Compiler {
         trace.add(.weights, "Where do the weights live?",
                   inputs: ["deploy.weights": (spec.deploy.weights ?? .auto).rawValue,
                            "data_centers": spec.constraints.dataCenters.joined(separator: ", "),
-                           "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9)],
+                           "weights_gb": fmt("%.1f", Double(c.memory.weightsBytes) / 1e9),
+                           "download_gb": fmt("%.1f", Double(downloadBytes) / 1e9) + " (\(downloadSizeBasis))"],
                   outcome: weightsText == "network-volume"
                       ? "a \(storage.networkVolumeGB ?? 0) GB network volume in \(spec.constraints.dataCenters.first ?? "?") (pins the data center; Secure Cloud only)"
                       : weightsText == "pod-volume" ? "a \(storage.podVolumeGB ?? 0) GB pod volume at \(engine.modelCacheDirectory) (survives restarts)"

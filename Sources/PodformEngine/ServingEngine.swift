@@ -11,6 +11,9 @@ public protocol ServingEngine: Sendable {
     var accounting: VLLMAccounting { get }
     /// Where the engine keeps downloaded models unless told otherwise (the pod volume's mount path).
     var modelCacheDirectory: String { get }
+    /// Where an image with baked weights keeps the model cache (`HF_HOME`): a path no volume is
+    /// mounted over in `style`. A plan whose weights live in the image points the engine there.
+    func bakedModelCacheDirectory(_ style: LaunchStyle) -> String
     /// Why the settings reach the engine as they do, and the sources (the plan's D-VLLM step).
     var settingsRationale: (outcome: String, source: String) { get }
 
@@ -25,6 +28,12 @@ public protocol ServingEngine: Sendable {
     func serverArguments(_ launch: EngineLaunch) -> [String]
     /// The server's environment: where it caches models, and whether it may reach the Hub.
     func serverEnvironment(cacheDirectory: String, offline: Bool) -> [String: String]
+    /// The server's environment for an API key held in a RunPod secret (`reference` is
+    /// `{{ RUNPOD_SECRET_name }}`): requests without the key are refused. An environment variable,
+    /// never an argument: arguments show in the plan, the Dockerfile and the process list.
+    func apiKeyEnvironment(_ reference: String) -> [String: String]
+    /// How the server checks the key, and the sources (the plan's D-ACCESS step).
+    var apiKeyRationale: (outcome: String, source: String) { get }
     /// The queue worker's environment: `base` (the spec's env and secret references) with the
     /// launch settings added and any variable the worker must not see under its own name moved.
     func workerEnvironment(_ launch: EngineLaunch, base: [String: String]) -> [String: String]

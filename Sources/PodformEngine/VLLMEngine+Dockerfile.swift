@@ -10,7 +10,7 @@ extension VLLMEngine {
     func serverLines(_ build: ImageBuild) -> [DockerfileRecipe.Line] {
         let port = build.launch.port
         var lines: [DockerfileRecipe.Line] = [
-            .env(serverEnvironment(cacheDirectory: build.bakeWeights ? "/models/huggingface" : modelCacheDirectory,
+            .env(serverEnvironment(cacheDirectory: build.bakeWeights ? bakedModelCacheDirectory(.server) : modelCacheDirectory,
                                    offline: build.bakeWeights)),
         ]
         if build.bakeWeights {
@@ -32,7 +32,7 @@ extension VLLMEngine {
         ]
         if build.cudaCompatFix {
             // The shell text is a constant; the plan's flags reach vLLM as "$@" (CMD), never as shell text.
-            lines.append(.text("# Seed 003: the image's CUDA-compat libcuda can shadow the host driver; put the host's first."))
+            lines.append(.text("# A CUDA image's /usr/local/cuda/compat/libcuda.so can shadow the host driver's; put the host's first."))
             lines.append(.exec("ENTRYPOINT", ["bash", "-c", Self.compatCommand, "bash"]))
         } else {
             lines.append(.exec("ENTRYPOINT", ["python3", "-m", "vllm.entrypoints.openai.api_server"]))
@@ -41,24 +41,30 @@ extension VLLMEngine {
         return lines
     }
 
-    /// worker-vllm: settings as its environment, its own downloader for baked weights, and the
-    /// start script when the CUDA-compat fix is on.
+    /// worker-vllm: settings as its environment, the bake step (outside the network volume's mount
+    /// point, recorded where the worker reads it at start), and the start script when the
+    /// CUDA-compat fix is on.
     func workerLines(_ build: ImageBuild) -> (lines: [DockerfileRecipe.Line], files: [String: String]) {
-        var env = workerEnvironment(build.launch, base: [:])
-        // Where worker-vllm's downloader puts baked weights (its `BASE_PATH`, read at build time).
-        if build.bakeWeights { env["BASE_PATH"] = "/models" }
         var lines: [DockerfileRecipe.Line] = [
             .text("# worker-vllm reads vLLM settings from the environment (NOTES §6.2)."),
-            .env(env),
+            .env(workerEnvironment(build.launch, base: [:])),
         ]
         if build.bakeWeights {
             lines += [
                 .text(""),
-                .text("# Bake the weights (worker-vllm's own downloader; it records them in /local_model_args.json and"),
-                .text("# serves offline). The Hugging Face token is a BuildKit secret: never in a layer or `docker history`."),
-                .text("RUN --mount=type=secret,id=HF_TOKEN,required=false \\"),
-                .text("    if [ -f /run/secrets/HF_TOKEN ]; then HF_TOKEN=\"$(cat /run/secrets/HF_TOKEN)\"; export HF_TOKEN; fi && \\"),
-                .text("    python3 /src/download_model.py"),
+                .text("# Baked weights live under \(Self.workerBakeBasePath), where RunPod mounts no volume. The released worker image"),
+                .text("# keeps its Hugging Face cache under /runpod-volume (worker-vllm v2.25.2 Dockerfile lines 18-30:"),
+                .text("# ARG BASE_PATH=\"/runpod-volume\" -> HF_HOME), where an endpoint's network volume is mounted over it."),
+                .text("# BASE_PATH is read only while the worker image is built, so an image FROM it sets what that Dockerfile"),
+                .text("# derives from BASE_PATH=\(Self.workerBakeBasePath) instead."),
+                .env(Self.workerCacheEnvironment(basePath: Self.workerBakeBasePath)),
+                .text(""),
+                .text("# Bake only what vLLM loads (as the pod image does) into $HF_HOME, as worker-vllm's src/download_model.py"),
+                .text("# does (line 21), and record the snapshot in \(Self.workerLocalModelArgsPath) (its line 14), which src/main.py"),
+                .text("# apply_local_model_args (lines 32-52) reads at start: the baked path replaces MODEL_NAME, the Hub goes offline."),
+                .text("# The Hugging Face token is a BuildKit secret read by Python: never in a layer, `docker history` or a shell string."),
+                .exec("RUN --mount=type=secret,id=HF_TOKEN,required=false",
+                      ["python3", "-c", Self.workerBakeScript, build.launch.model, build.launch.revision ?? ""]),
             ]
         }
         var files: [String: String] = [:]
@@ -66,12 +72,31 @@ extension VLLMEngine {
             files["start.sh"] = Self.startScript
             lines += [
                 .text(""),
-                .text("# Seed 003: the image's CUDA-compat libcuda can shadow the host driver; put the host's first."),
+                .text("# A CUDA image's /usr/local/cuda/compat/libcuda.so can shadow the host driver's; put the host's first."),
                 .text("COPY --chmod=0755 start.sh /podform/start.sh"),
                 .exec("ENTRYPOINT", ["/podform/start.sh"]),
             ]
         }
         return (lines, files)
+    }
+
+    /// `HF_HOME` of a baked image: under `/models`, where RunPod mounts no volume (pods mount theirs at
+    /// `/workspace` or the pod volume's path, serverless endpoints at `/runpod-volume`; NOTES §7).
+    public func bakedModelCacheDirectory(_ style: LaunchStyle) -> String {
+        style == .server ? "/models/huggingface" : Self.workerCacheEnvironment(basePath: Self.workerBakeBasePath)["HF_HOME"]!
+    }
+
+    /// Where a baked worker image keeps the model: worker-vllm's `BASE_PATH` as its README advises
+    /// for baking ("something like `/models`"), off `/runpod-volume`.
+    static let workerBakeBasePath = "/models"
+    /// worker-vllm v2.25.2 `src/download_model.py` line 14 (`LOCAL_MODEL_ARGS_PATH`), read by `src/main.py`.
+    static let workerLocalModelArgsPath = "/local_model_args.json"
+
+    /// The cache variables worker-vllm v2.25.2's Dockerfile derives from its build argument
+    /// `BASE_PATH` (lines 25-30), which is read nowhere else (no file under `src/` reads it).
+    static func workerCacheEnvironment(basePath: String) -> [String: String] {
+        ["HF_HOME": "\(basePath)/huggingface-cache/hub", "HUGGINGFACE_HUB_CACHE": "\(basePath)/huggingface-cache/hub",
+         "HF_DATASETS_CACHE": "\(basePath)/huggingface-cache/datasets"]
     }
 
     /// The pod bake step: reads the BuildKit secret itself and takes the model id and revision from argv.
@@ -82,14 +107,29 @@ extension VLLMEngine {
     /// i.e. Mistral's format, then `*.safetensors`, `*.bin`, `*.pt`), narrowed to the files
     /// `model.safetensors.index.json` names; plus the config, tokenizer and chat-template files; never
     /// `original/` (`LoadConfig.ignore_patterns`), where Meta repositories ship a second copy as `.pth`.
-    static let bakeScript = "import fnmatch, json, os, sys; os.environ['HF_HUB_OFFLINE'] = '0'; "
+    static let bakeScript = bakeSelection
+        + "snapshot_download(r, revision=v, token=t, allow_patterns=a, ignore_patterns=['original/*'])"
+
+    /// The serverless bake step: the pod step's file choice, downloaded into `$HF_HOME` as worker-vllm
+    /// v2.25.2's `src/download_model.py` does (`snapshot_download(..., cache_dir=os.getenv("HF_HOME"))`,
+    /// line 21), then the snapshot recorded in `/local_model_args.json` with the keys and the
+    /// empty-value rule of its `main()` (lines 34-41): `MODEL_NAME` and `TOKENIZER_NAME` (the model's
+    /// own tokenizer, as `TOKENIZER_NAME` defaults to the model), `QUANTIZATION` when set.
+    static let workerBakeScript = bakeSelection
+        + "s = snapshot_download(r, revision=v, token=t, cache_dir=os.environ.get('HF_HOME'), allow_patterns=a, ignore_patterns=['original/*']); "
+        + "m = {'MODEL_NAME': s, 'TOKENIZER_NAME': s, 'QUANTIZATION': os.environ.get('QUANTIZATION')}; "
+        + "f = open('\(workerLocalModelArgsPath)', 'w'); json.dump({k: x for k, x in m.items() if x not in (None, '')}, f); f.close()"
+
+    /// Both bake steps' start: the token from the secret file, the repository and revision from argv,
+    /// and the files to fetch (`a`): the weight files vLLM loads plus config, tokenizer and template files.
+    static let bakeSelection = "import fnmatch, json, os, sys; os.environ['HF_HUB_OFFLINE'] = '0'; "
         + "from huggingface_hub import HfApi, hf_hub_download, snapshot_download; p = '/run/secrets/HF_TOKEN'; "
         + "t = (open(p).read().strip() if os.path.exists(p) else None) or None; r, v = sys.argv[1], sys.argv[2] or None; "
         + "top = [f for f in HfApi().list_repo_files(r, revision=v, token=t) if '/' not in f]; "
         + "w = next(([q] for q in ('consolidated*.safetensors', '*.safetensors', '*.bin', '*.pt') if fnmatch.filter(top, q)), []); "
         + "i = 'model.safetensors.index.json'; "
         + "w = sorted(set(json.load(open(hf_hub_download(r, i, revision=v, token=t)))['weight_map'].values())) if w == ['*.safetensors'] and i in top else w; "
-        + "snapshot_download(r, revision=v, token=t, allow_patterns=w + ['*.json', '*.model', '*.tiktoken', '*.txt', '*.jinja', '*.py', 'tokenizer*'], ignore_patterns=['original/*'])"
+        + "a = w + ['*.json', '*.model', '*.tiktoken', '*.txt', '*.jinja', '*.py', 'tokenizer*']; "
 
     /// The pod entrypoint with the CUDA-compat fix: constant shell text, vLLM's flags as `"$@"`.
     static let compatCommand = "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && "
@@ -97,7 +137,7 @@ extension VLLMEngine {
 
     static let startScript = """
         #!/bin/sh
-        # Generated by podform. Seed 003: the image's CUDA-compat libcuda can shadow the host driver's;
+        # Generated by podform. A CUDA image's compat libcuda (/usr/local/cuda/compat) can shadow the host driver's;
         # put the host's libraries first, then start worker-vllm as its image would.
         export LD_LIBRARY_PATH="/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
         exec python3 /src/main.py "$@"

@@ -20,7 +20,7 @@ public struct VLLMEngine: ServingEngine {
             + "(worker-vllm v2.24+ no longer infers it); no ENABLE_PREFIX_CACHING (vLLM 0.27's default is on), no runtime "
             + "BASE_PATH (a build argument of the worker image), HF_TOKEN passed as HUGGING_FACE_HUB_TOKEN "
             + "(worker-vllm turns HF_TOKEN into a logged --hf-token)",
-         "runpod/NOTES.md §6 (worker-vllm env); worker-vllm v2.25.2 src/args_builder.py build_vllm_args "
+         "worker-vllm environment (https://docs.runpod.io/serverless/vllm/environment-variables); worker-vllm v2.25.2 src/args_builder.py build_vllm_args "
             + "(generic scan: HF_TOKEN -> --hf-token), src/main.py start_vllm (logs the command line), Dockerfile "
             + "(ARG BASE_PATH fixes HF_HOME at build time); vLLM 0.27.1 vllm/config/cache.py "
             + "(enable_prefix_caching defaults to True)")
@@ -78,6 +78,18 @@ public struct VLLMEngine: ServingEngine {
         var env = ["HF_HOME": cacheDirectory]
         if offline { env["HF_HUB_OFFLINE"] = "1" }
         return env
+    }
+
+    /// vLLM reads `VLLM_API_KEY` when `--api-key` is not given.
+    public func apiKeyEnvironment(_ reference: String) -> [String: String] { ["VLLM_API_KEY": reference] }
+
+    public var apiKeyRationale: (outcome: String, source: String) {
+        ("vLLM refuses requests to /v1 without `Authorization: Bearer <key>` (its /health stays open, for RunPod's and the "
+            + "image's health checks); the key reaches vLLM as VLLM_API_KEY, never as --api-key, which would show in the plan's "
+            + "arguments, the Dockerfile and the process list",
+         "vLLM 0.27.1 vllm/entrypoints/openai/api_server.py build_app (`args.api_key or envs.VLLM_API_KEY`), "
+            + "vllm/entrypoints/serve/utils/server_utils.py AuthenticationMiddleware (GUARDED_PREFIX /v1, /v2, /inference, /cohere); "
+            + "RunPod docs pods/templates/secrets.mdx ({{ RUNPOD_SECRET_name }})")
     }
 
     /// worker-vllm reads vLLM's settings from the environment (NOTES §6.2).

@@ -59,11 +59,20 @@ public struct ModelResolver: Sendable {
         let cache = HFConfig.cacheFileName(for: revision.map { "\(id)@\($0)" } ?? id).map {
             CatalogOverlay.defaultDirectory(environment: environment).appendingPathComponent("hf-configs").appendingPathComponent($0)
         }
+        // The safetensors index beside the config (`<name>.index.json`): the checkpoint's size, when the Hub had one.
+        let indexCache = cache.map { $0.deletingPathExtension().appendingPathExtension("index.json") }
+        let source = "Hugging Face Hub: \(id)@\(revision ?? "main") \(SafetensorsIndex.fileName) metadata.total_size"
         if let cache {
             let cached: Data?
             do { cached = try BoundedFile.readIfPresent(cache.path, limit: BoundedFile.configLimit) }
             catch { throw Failure(description: "cached Hub config: \(error); delete it to fetch again") }
-            if let cached { return try HFConfig.architecture(id: id, json: cached) }
+            if let cached {
+                var arch = try HFConfig.architecture(id: id, json: cached)
+                if let indexCache, let index = try? BoundedFile.readIfPresent(indexCache.path, limit: BoundedFile.configLimit) {
+                    arch.checkpoint = SafetensorsIndex.checkpointSize(json: index, source: source)
+                }
+                return arch
+            }
         }
         let base = environment["HF_ENDPOINT"] ?? "https://huggingface.co"
         let ref = (revision ?? "main").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "._-"))) ?? "main"
@@ -75,32 +84,32 @@ public struct ModelResolver: Sendable {
         var headers: [String: String] = [:]
         if let token { headers["Authorization"] = "Bearer \(token)" }
         let request = HTTPRequestData(method: "GET", url: url, headers: headers, timeout: 20)
-        let box = ResultBox()
-        let semaphore = DispatchSemaphore(value: 0)
-        URLSessionTransport(limits: Self.hubLimits, redirects: .stripCredentialsAcrossOrigins).start(request) { result in
-            box.set(result)
-            semaphore.signal()
-        }
-        semaphore.wait()
         let response: HTTPResponseData
-        switch box.get() {
-        case .success(let r)?: response = r
-        case .failure(let error as TransferError)?:
+        switch Result(catching: { try get(request) }) {
+        case .success(let r): response = r
+        case .failure(let error as TransferError):
             throw Failure(description: "the Hugging Face Hub's answer for `\(id)` was refused: \(redact(error.description)); "
                 + "give the model's config.json with --config or model.config")
-        case .failure(let error)?:
+        case .failure(let error):
             throw Failure(description: "could not reach the Hugging Face Hub for `\(id)` (\(redact(error.localizedDescription))); "
                 + "offline? give the model's config.json with --config or model.config")
-        case nil: throw Failure(description: "no answer from the Hub for `\(id)`")
         }
         switch response.status {
         case 200:
-            let arch: ModelArchitecture
+            var arch: ModelArchitecture
             do { arch = try HFConfig.architecture(id: id, json: response.body) }
             catch { throw Failure(description: redact("\(error)")) }
+            // Best effort: a repository without a safetensors index (one file, .bin weights) is sized
+            // from its parameter count, and the plan says so.
+            let index = URL(string: "\(base)/\(id)/resolve/\(ref)/\(SafetensorsIndex.fileName)").flatMap {
+                try? get(HTTPRequestData(method: "GET", url: $0, headers: headers, timeout: 20))
+            }
+            let indexBody = index.flatMap { $0.status == 200 ? $0.body : nil }
+            arch.checkpoint = indexBody.flatMap { SafetensorsIndex.checkpointSize(json: $0, source: source) }
             if let cache {
                 try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try? response.body.write(to: cache)
+                if let indexCache, let indexBody, arch.checkpoint != nil { try? indexBody.write(to: indexCache) }
             }
             return arch
         case 401: throw Failure(description: "`\(id)` is gated: set HF_TOKEN to a token that accepted its license")
@@ -112,6 +121,21 @@ public struct ModelResolver: Sendable {
             let shown = excerpt.isEmpty || excerpt.lowercased().contains("<html") ? "" : ": \(excerpt)"
             throw Failure(description: "the Hub answered HTTP \(response.status) for `\(id)`\(shown)")
         }
+    }
+}
+
+extension ModelResolver {
+    /// One bounded Hub request (redirects to another origin lose the token), waited for.
+    func get(_ request: HTTPRequestData) throws -> HTTPResponseData {
+        let box = ResultBox()
+        let semaphore = DispatchSemaphore(value: 0)
+        URLSessionTransport(limits: Self.hubLimits, redirects: .stripCredentialsAcrossOrigins).start(request) { result in
+            box.set(result)
+            semaphore.signal()
+        }
+        semaphore.wait()
+        guard let result = box.get() else { throw Failure(description: "no answer from the Hub for \(request.url.path)") }
+        return try result.get()
     }
 }
 

@@ -2,25 +2,33 @@ import Foundation
 import PodformApply
 import PodformCompiler
 
-/// `podform plan --format markdown`: a pull-request comment a reviewer reads in ten seconds.
+/// `podform plan --format markdown`: a pull-request comment a reviewer reads in ten seconds: a
+/// summary table, the monthly cost against what runs now, errors, each updated or replaced
+/// resource's fields before and after (from the plan's `resource_changes`, so a saved plan shows
+/// the same), then `<details>` per deployment.
 public enum PlanMarkdownRenderer {
     /// GitHub's comment limit is 65,536 characters; stay under it with room for a note.
     public static let limit = 60_000
+    /// A resource with more changed fields than this, or a value longer than `longValue`, has its
+    /// field table collapsed in `<details>`.
+    static let collapseFields = 8
+    static let longValue = 80
 
+    /// - Parameter failures: why specs could not be planned (located diagnostics, compile
+    ///   failures, a RunPod error): a failed plan is still a comment, with its errors.
     public static func render(_ reviewed: ReviewedPlan, failures: [String] = []) -> String {
         var head = "## podform plan\n\n"
         head += reviewed.offline ? "_Offline plan (no RunPod API key): every resource is shown as to-create._ " : ""
         head += "GPU prices as of \(reviewed.plan.catalogAsOf).\n\n"
-        head += "| spec | GPU | count | mode | workers | monthly | vs live | SLA |\n| --- | --- | ---: | --- | --- | ---: | --- | --- |\n"
-        for review in reviewed.deployments {
-            let d = review.deployment
-            let mode = d.cluster != nil ? "cluster" : d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
-            let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? d.cluster.map { "\($0.nodes) nodes" }
-                ?? "\(d.estimates?.replicas ?? 1) pod\((d.estimates?.replicas ?? 1) == 1 ? "" : "s")"
-            let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
-            head += "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(String(format: "$%.2f", d.cost.monthlyUSD)) | \(liveChange(review, offline: reviewed.offline)) | \(sla) |\n"
+        if !reviewed.deployments.isEmpty {
+            head += "| spec | GPU | count | mode | workers | monthly | vs live | SLA |\n| --- | --- | ---: | --- | --- | ---: | --- | --- |\n"
+            for review in reviewed.deployments { head += summaryRow(review, offline: reviewed.offline) }
+            head += "\n" + costLine(reviewed) + "\n"
         }
-        for f in failures { head += "\n> **error:** \(f.replacingOccurrences(of: "\n", with: " "))\n" }
+        head += errors(failures + (reviewed.changeSets ?? []).flatMap { set in set.errors.map { "\(set.spec): \($0)" } })
+        let changed = changes(reviewed)
+        head += head.count + changed.count < limit ? changed
+            : changes(reviewed, tables: false) + "\n> Field changes left out to stay under GitHub's comment limit; see them with `podform show plan.json` (text) or in the plan JSON's `resource_changes`.\n"
         var body = ""
         var truncated = 0
         for d in reviewed.deployments {
@@ -33,6 +41,49 @@ public enum PlanMarkdownRenderer {
             note = "\n> Details of \(truncated) deployment\(truncated == 1 ? "" : "s") left out to stay under GitHub's comment limit; see the full plan with `podform plan --format json`.\n"
         }
         return head + "\n" + body + note
+    }
+
+    /// A comment for a plan that produced nothing to show (every spec failed, RunPod unreachable).
+    public static func failed(_ failures: [String]) -> String {
+        "## podform plan\n\n" + errors(failures.isEmpty ? ["the plan failed"] : failures)
+    }
+
+    static func summaryRow(_ review: ReviewedDeployment, offline: Bool) -> String {
+        let d = review.deployment
+        let mode = d.cluster != nil ? "cluster" : d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
+        let replicas = d.estimates?.replicas ?? 1
+        let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? d.cluster.map { "\($0.nodes) nodes" }
+            ?? "\(replicas) pod\(replicas == 1 ? "" : "s")"
+        let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
+        return "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(money(d.cost.monthlyUSD)) | \(liveChange(review, offline: offline)) | \(sla) |\n"
+    }
+
+    static func money(_ x: Double) -> String { String(format: "$%.2f", x) }
+    static func signed(_ x: Double) -> String { String(format: "%@$%.2f", x >= 0 ? "+" : "-", abs(x)) }
+
+    /// The month's cost: planned against what the specs' resources cost now (at list prices).
+    static func costLine(_ reviewed: ReviewedPlan) -> String {
+        let planned = reviewed.deployments.reduce(0) { $0 + $1.deployment.cost.monthlyUSD }
+        guard !reviewed.offline else {
+            return "**Monthly cost:** \(money(planned)) planned (not compared with RunPod: offline).\n"
+        }
+        let now = reviewed.deployments.reduce(0) { $0 + ($1.liveMonthlyUSD ?? 0) }
+        let removed = reviewed.live?.removed.isEmpty == false ? " Removed specs' resources are not priced." : ""
+        return "**Monthly cost:** \(money(now)) now → \(money(planned)) planned (\(signed(planned - now))/month).\(removed)\n"
+    }
+
+    /// The errors, one list item each; nothing when there are none.
+    static func errors(_ failures: [String]) -> String {
+        guard !failures.isEmpty else { return "" }
+        var s = "\n### Errors\n\n"
+        for f in failures { s += "- **error:** \(inline(f))\n" }
+        return s + "\n"
+    }
+
+    /// Text safe in a list item or a summary: one line, no HTML.
+    static func inline(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\n", with: " ")
     }
 
     /// How the deployment compares with what runs now: new (+ its cost), unchanged, or which changes.
@@ -62,9 +113,8 @@ public enum PlanMarkdownRenderer {
         if let e = d.estimates, !e.slaNotes.isEmpty { s += "**SLA:** " + e.slaNotes.joined(separator: "; ") + "\n\n" }
         s += "**Resources:**\n\n| action | kind | name |\n| --- | --- | --- |\n"
         for r in review.resources {
-            // The same symbols as the terminal diff: + create, ~ update, +/- replace (create before destroy), - delete.
-            let symbol = ["create": "+ ", "update": "~ ", "replace": "+/- ", "delete": "- ", "start": "~ ", "stop": "~ "][r.action.rawValue] ?? ""
-            s += "| \(symbol)\(r.action.rawValue) | \(r.kind.rawValue) | `\(r.name)` |\n"
+            let symbol = self.symbol(r.action)
+            s += "| \(symbol.isEmpty ? "" : symbol + " ")\(r.action.rawValue) | \(r.kind.rawValue) | `\(r.name)` |\n"
         }
         if !d.alternatives.isEmpty {
             s += "\n**Alternatives:**\n\n"

@@ -15,9 +15,11 @@ public enum PlanTextRenderer {
         out += reviewed.offline ? ", offline (no RunPod API key: every resource is shown as to-create; GPU stock not checked)\n" : "\n"
         out += "GPU prices as of \(reviewed.plan.catalogAsOf)\n"
         for d in reviewed.deployments {
-            out += "\n" + deployment(d.deployment, explain: explain, resources: sets == nil ? d.resources : [])
+            out += "\n" + deployment(d.deployment, explain: explain, resources: reviewed.offline ? d.resources : [])
         }
         if let sets { return out + "\n" + ChangeSetRenderer.text(sets) }
+        // A saved live plan: the changes it recorded.
+        if !reviewed.offline { return out + "\n" + ChangeSetRenderer.text(reviewed.resourceChanges) }
         let creates = reviewed.deployments.reduce(0) { $0 + $1.resources.filter { $0.action == .create }.count }
         return out + "\nPlan: \(creates) to add, 0 to change, 0 to destroy.\n"
     }

@@ -4,7 +4,7 @@ import Foundation
 import RunPodAPI
 
 /// A loopback HTTP server standing in for RunPod's REST v2 API (and the Hugging Face Hub's
-/// config.json route). Binds 127.0.0.1 on an ephemeral port unless told otherwise.
+/// config.json and model.safetensors.index.json routes). Binds 127.0.0.1 on an ephemeral port unless told otherwise.
 public final class FakeRunPodServer: Sendable {
     public let state: FakeRunPodState
     private let server: HTTPServer
@@ -60,7 +60,9 @@ extension FakeRunPodState {
     }
 
     func route(method: String, path: String, query: [String: String] = [:], body: Data, headers: [String: String]) async -> FakeResponse {
-        if path.hasSuffix("/resolve/main/config.json") { return hub(path: path, headers: headers) }
+        if path.hasSuffix("/resolve/main/config.json") || path.hasSuffix("/resolve/main/model.safetensors.index.json") {
+            return hub(path: path, headers: headers)
+        }
         guard headers["authorization"] == "Bearer \(apiKey)" else {
             return fakeProblem(401, "Unauthorized", "invalid or missing API key")
         }
@@ -116,6 +118,10 @@ extension FakeRunPodState {
         if gatedHubModels.contains(id) {
             guard let sent = headers["authorization"] else { return fakeProblem(401, "Unauthorized", "gated repository") }
             if sent != "Bearer \(hubToken ?? "")" { return fakeProblem(403, "Forbidden", "license not accepted") }
+        }
+        if path.hasSuffix("/model.safetensors.index.json") {
+            guard let index = hubIndexes[id] else { return fakeProblem(404, "Not Found", "Entry not found") }
+            return fakeJSON(200, index)
         }
         return fakeJSON(200, data)
     }

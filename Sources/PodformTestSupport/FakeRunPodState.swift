@@ -59,6 +59,8 @@ public actor FakeRunPodState {
     public var apiKey: String
     public var gpuTypes: Data
     public var hubConfigs: [String: Data] = [:]
+    /// `model.safetensors.index.json` by repository (the checkpoint's size); none: the Hub's 404.
+    public var hubIndexes: [String: Data] = [:]
     public var gatedHubModels: Set<String> = []
     public var hubToken: String?
     public private(set) var faults: [Fault] = []
@@ -96,6 +98,7 @@ public actor FakeRunPodState {
         hubConfigs[id] = data
         if gated { gatedHubModels.insert(id) }
     }
+    public func addHubIndex(_ id: String, _ data: Data) { hubIndexes[id] = data }
     public func setHubToken(_ token: String?) { hubToken = token }
     public func setPodPhaseSeconds(_ s: Double) { podPhaseSeconds = s }
     public func clearRequests() { requests = [] }

@@ -33,6 +33,12 @@ enum CalibrationBench {
     }
 
     static func run(csvPath: String, models: ModelCatalog, gpus: GPUCatalog) throws -> (String, [Row]) {
+        let (rows, skipped) = try predict(csvPath: csvPath, models: models, gpus: gpus)
+        return (report(rows, skipped: skipped), rows)
+    }
+
+    /// Each log row next to podform's prediction for the same model, GPU and settings.
+    static func predict(csvPath: String, models: ModelCatalog, gpus: GPUCatalog) throws -> ([Row], [String]) {
         let text = try String(contentsOfFile: csvPath, encoding: .utf8)
         var rows: [Row] = []
         var skipped: [String] = []
@@ -63,6 +69,11 @@ enum CalibrationBench {
                             kvLogged: status == "ok" ? loggedTokens : nil,
                             kvPredicted: estimate.gpu.map { Double($0.kvCapacityTokens) }))
         }
+        return (rows, skipped)
+    }
+
+    /// BENCHMARKS.md's sizing section.
+    static func report(_ rows: [Row], skipped: [String]) -> String {
         let v019 = rows.filter { $0.version == "0.19.0" }
         let weightErrors = rows.compactMap(\.weightsError)
         let kvErrors019 = v019.compactMap(\.kvError)
@@ -103,6 +114,6 @@ enum CalibrationBench {
             let k = row.kvLogged.map { String(format: "%.0f / %.0f", $0, row.kvPredicted ?? .nan) } ?? "-"
             md += "| \(row.model) | \(row.version.prefix(24)) | \(row.gpu.prefix(28)) | \(row.tp) | \(w) | \(k) | \(row.kvError.map(Stats.pct) ?? "-") |\n"
         }
-        return (md, rows)
+        return md
     }
 }

@@ -28,48 +28,9 @@ enum ReconcileBench {
         let base = try String(contentsOf: root.appendingPathComponent("examples/internal-tool.yaml"), encoding: .utf8)
         var rows: [String] = []
         for count in [10, 50, 100] {
-            let deployments = Self.deployments(base, prefix: "docs-helper", count: count, models: models, gpus: gpus)
-            let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
-            let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: 30)
-            let reconciler = Reconciler(client: client, scope: Scope(id: "bench:.", explicit: true), prune: true,
-                                        apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05), checkHealth: false)
-            var start = DispatchTime.now().uptimeNanoseconds
-            _ = await reconciler.round(RoundInput(deployments: deployments))
-            let firstSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let first = await fake.state.requests
-            var steady: [(Int, Int, Double)] = []
-            for _ in 0..<5 {
-                await fake.state.clearRequests()
-                start = DispatchTime.now().uptimeNanoseconds
-                _ = await reconciler.round(RoundInput(deployments: deployments))
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let r = await fake.state.requests
-                steady.append((r.filter { $0.method == "GET" }.count, r.filter { $0.method != "GET" }.count, seconds))
-            }
-            await fake.stop()
-            let medianMs = Stats.median(steady.map { $0.2 * 1000 })
-            rows.append("| \(count) | \(first.filter { $0.method == "GET" }.count) GET, \(first.filter { $0.method != "GET" }.count) writes (\(String(format: "%.2f", firstSeconds)) s) | \(steady.map { "\($0.0)" }.joined(separator: "/")) GET, \(steady.map { "\($0.1)" }.joined(separator: "/")) writes | \(String(format: "%.1f", medianMs)) ms |")
+            rows.append(try await callsRow(count: count, base: base, models: models, gpus: gpus))
         }
-        // Load: 500 specs, 20 rounds; memory, file descriptors and calls per round must stay flat.
-        var loadRows: [String] = []
-        do {
-            let deployments = Self.deployments(base, prefix: "load", count: 500, models: models, gpus: gpus)
-            let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
-            let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: 60)
-            let reconciler = Reconciler(client: client, scope: Scope(id: "bench:.", explicit: true), prune: true,
-                                        apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05), checkHealth: false)
-            for round in 1...20 {
-                await fake.state.clearRequests()
-                let start = DispatchTime.now().uptimeNanoseconds
-                let outcomes = await reconciler.round(RoundInput(deployments: deployments)).outcomes
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let requests = await fake.state.requests
-                if [1, 2, 5, 10, 15, 20].contains(round) {
-                    loadRows.append("| \(round) | \(outcomes.filter { $0.result == .applied }.count) | \(requests.filter { $0.method == "GET" }.count) | \(requests.filter { $0.method != "GET" }.count) | \(String(format: "%.2f", seconds)) s | \(String(format: "%.1f", residentMiB())) MiB | \(openFDs()) |")
-                }
-            }
-            await fake.stop()
-        }
+        let loadRows = try await load(base: base, models: models, gpus: gpus)
         return """
         ## Reconcile: API calls per round
 
@@ -95,6 +56,55 @@ enum ReconcileBench {
         resources and request log in the same process, so the figures are an upper bound for podform alone.
 
         """
+    }
+
+    static func reconciler(_ fake: FakeRunPodServer, timeout: TimeInterval) -> Reconciler {
+        let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: timeout)
+        return Reconciler(client: client, scope: Scope(id: "bench:.", explicit: true), prune: true,
+                          apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05), checkHealth: false)
+    }
+
+    /// One table row: the first round's calls, then five rounds without drift.
+    static func callsRow(count: Int, base: String, models: ModelCatalog, gpus: GPUCatalog) async throws -> String {
+        let deployments = Self.deployments(base, prefix: "docs-helper", count: count, models: models, gpus: gpus)
+        let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
+        let reconciler = reconciler(fake, timeout: 30)
+        var start = DispatchTime.now().uptimeNanoseconds
+        _ = await reconciler.round(RoundInput(deployments: deployments))
+        let firstSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let first = await fake.state.requests
+        var steady: [(Int, Int, Double)] = []
+        for _ in 0..<5 {
+            await fake.state.clearRequests()
+            start = DispatchTime.now().uptimeNanoseconds
+            _ = await reconciler.round(RoundInput(deployments: deployments))
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let r = await fake.state.requests
+            steady.append((r.filter { $0.method == "GET" }.count, r.filter { $0.method != "GET" }.count, seconds))
+        }
+        await fake.stop()
+        let medianMs = Stats.median(steady.map { $0.2 * 1000 })
+        return "| \(count) | \(first.filter { $0.method == "GET" }.count) GET, \(first.filter { $0.method != "GET" }.count) writes (\(String(format: "%.2f", firstSeconds)) s) | \(steady.map { "\($0.0)" }.joined(separator: "/")) GET, \(steady.map { "\($0.1)" }.joined(separator: "/")) writes | \(String(format: "%.1f", medianMs)) ms |"
+    }
+
+    /// Load: 500 specs, 20 rounds; memory, file descriptors and calls per round must stay flat.
+    static func load(base: String, models: ModelCatalog, gpus: GPUCatalog) async throws -> [String] {
+        var loadRows: [String] = []
+        let deployments = Self.deployments(base, prefix: "load", count: 500, models: models, gpus: gpus)
+        let fake = try await FakeRunPodServer(apiKey: "bench-key", gpuTypes: FakeCatalog.bundled())
+        let reconciler = reconciler(fake, timeout: 60)
+        for round in 1...20 {
+            await fake.state.clearRequests()
+            let start = DispatchTime.now().uptimeNanoseconds
+            let outcomes = await reconciler.round(RoundInput(deployments: deployments)).outcomes
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let requests = await fake.state.requests
+            if [1, 2, 5, 10, 15, 20].contains(round) {
+                loadRows.append("| \(round) | \(outcomes.filter { $0.result == .applied }.count) | \(requests.filter { $0.method == "GET" }.count) | \(requests.filter { $0.method != "GET" }.count) | \(String(format: "%.2f", seconds)) s | \(String(format: "%.1f", residentMiB())) MiB | \(openFDs()) |")
+            }
+        }
+        await fake.stop()
+        return loadRows
     }
 }
 

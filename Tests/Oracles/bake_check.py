@@ -4,6 +4,8 @@
 Usage: bake_check.py CASES.json  (prints a JSON list of results to stdout)
 
 CASES.json: {"script": the bake step's `python3 -c` program, as the Dockerfile runs it,
+             "worker_script": optional, the serverless image's bake step (same file choice; it also
+                              writes worker-vllm's local model args file, caught here),
              "repos": [{"id": "org/name", "files": {"path": "file text, or null for a blob"}}]}
 
 Both run against the same fake Hub repository (no network): the bake script with a stand-in
@@ -13,8 +15,8 @@ filter_repo_objects`; vLLM through its own `DefaultModelLoader._prepare_weights`
 only the Hub calls (`list_repo_files`, `HfFileSystem.ls`, `snapshot_download`, `hf_hub_download`)
 answered from the fake repository.
 
-Each result: {"id", "bake": [paths the bake step downloads], "vllm": [weight paths vLLM loads],
-"vllm_downloads": [paths vLLM fetches]}.
+Each result: {"id", "bake": [paths the bake step downloads], "worker_bake": [paths the serverless
+bake step downloads] (when given), "vllm": [weight paths vLLM loads], "vllm_downloads": [paths vLLM fetches]}.
 """
 
 import json
@@ -76,8 +78,17 @@ def run_bake(script, repo):
     saved, saved_argv = sys.modules.get("huggingface_hub"), sys.argv
     sys.modules["huggingface_hub"] = stub
     sys.argv = ["-c", repo.repo_id, ""]
+    real_open = open
+
+    def sandboxed_open(path, mode="r", *args, **kwargs):
+        # The serverless step writes /local_model_args.json: keep it inside the fake repository's folder.
+        if "w" in mode and os.path.isabs(path) and not path.startswith(repo.root):
+            path = os.path.join(repo.root + "-written", os.path.basename(path))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        return real_open(path, mode, *args, **kwargs)
+
     try:
-        exec(compile(script, "<bake step>", "exec"), {"__name__": "__main__"})
+        exec(compile(script, "<bake step>", "exec"), {"__name__": "__main__", "open": sandboxed_open})
     finally:
         sys.modules["huggingface_hub"] = saved
         sys.argv = saved_argv
@@ -108,8 +119,14 @@ def main():
     for case in cases["repos"]:
         with tempfile.TemporaryDirectory(prefix="podform-bake-") as tmp:
             bake = run_bake(cases["script"], FakeRepo(case["id"], case["files"], os.path.join(tmp, "bake")))
+            worker = None
+            if cases.get("worker_script"):
+                worker = run_bake(cases["worker_script"], FakeRepo(case["id"], case["files"], os.path.join(tmp, "worker")))
             weights, fetched = run_vllm(FakeRepo(case["id"], case["files"], os.path.join(tmp, "vllm")))
-        out.append({"id": case["id"], "bake": bake, "vllm": weights, "vllm_downloads": fetched})
+        result = {"id": case["id"], "bake": bake, "vllm": weights, "vllm_downloads": fetched}
+        if worker is not None:
+            result["worker_bake"] = worker
+        out.append(result)
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

@@ -431,6 +431,7 @@ final class DockerfileCLITests: XCTestCase {
         let examples = try FileManager.default.contentsOfDirectory(atPath: CLITests.root.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
         var dirs: [URL] = []
+        var refused = 0
         for example in examples {
             for target in ["pod", "serverless"] {
                 for bake in [false, true] {
@@ -441,6 +442,14 @@ final class DockerfileCLITests: XCTestCase {
                     if example.contains("lora") {
                         XCTAssertEqual(r.status, 1)
                         XCTAssertTrue(r.stderr.contains("builds vLLM serving images"), r.stderr)
+                        continue
+                    }
+                    // A pod plan that keeps the weights on a volume points HF_HOME there: a baked
+                    // pod image would never be read, so it is refused (Specs/dockerfile.md).
+                    if r.stderr.contains("[baked-weights-unreachable]") {
+                        XCTAssertTrue(bake && target == "pod", "\(example) \(target): \(r.stderr)")
+                        XCTAssertEqual(r.status, 1, r.stderr)
+                        refused += 1
                         continue
                     }
                     XCTAssertEqual(r.status, 0, r.stderr)
@@ -454,7 +463,8 @@ final class DockerfileCLITests: XCTestCase {
                 }
             }
         }
-        XCTAssertGreaterThanOrEqual(dirs.count, 32)
+        XCTAssertGreaterThan(refused, 0, "no pod plan with a volume among the examples")
+        XCTAssertGreaterThanOrEqual(dirs.count + refused, 32)
         let lint = try CLITests.run(hadolint, ["--failure-threshold", "warning", "--no-color"] + dirs.map { $0.appendingPathComponent("Dockerfile").path })
         XCTAssertEqual(lint.status, 0, lint.stdout + lint.stderr)
         let script = """
@@ -522,6 +532,51 @@ final class ExamplesLintTests: XCTestCase {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             XCTAssertTrue(text.contains("${{ secrets.RUNPOD_API_KEY }}"), file)  // secrets from the CI's store only
         }
+        try assertAppliesTheReviewedPlan(dir)
+    }
+
+    /// The apply workflow applies the plan artifact reviewed on the pull request, never a new plan;
+    /// the plan workflow saves it, uploads it only when it planned, and comments even when it failed.
+    func assertAppliesTheReviewedPlan(_ dir: URL) throws {
+        guard let python = tool("python3") else { throw XCTSkip("python3 not installed") }
+        let script = """
+            import json, sys, yaml
+            out = {}
+            for name in ("podform-plan.yml", "podform-apply.yml"):
+                doc = yaml.safe_load(open(sys.argv[1] + "/" + name))
+                steps = [s for job in doc["jobs"].values() for s in job["steps"]]
+                out[name] = {"steps": steps, "permissions": doc.get("permissions", {})}
+            print(json.dumps(out))
+            """
+        let r = try CLITests.run(python, ["-c", script, dir.path])
+        guard r.status == 0 else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(r.stderr) }
+            throw XCTSkip("pyyaml not installed: \(r.stderr)")
+        }
+        let docs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String: Any]])
+        func steps(_ name: String) -> [[String: Any]] { docs[name]?["steps"] as? [[String: Any]] ?? [] }
+        func runs(_ name: String) -> [String] { steps(name).compactMap { $0["run"] as? String } }
+        func uses(_ name: String, _ action: String) -> [String: Any]? { steps(name).first { ($0["uses"] as? String)?.hasPrefix(action) == true } }
+
+        let plan = "podform-plan.yml", apply = "podform-apply.yml"
+        XCTAssertTrue(runs(plan).contains { $0.contains("podform plan") && $0.contains("--out plan.json") }, "\(runs(plan))")
+        let upload = try XCTUnwrap(uses(plan, "actions/upload-artifact"))
+        XCTAssertEqual((upload["with"] as? [String: Any])?["path"] as? String, "plan.json")
+        XCTAssertEqual(upload["if"] as? String, "steps.plan.outputs.exitcode != '1'", "a failed plan is never uploaded")
+        let comment = try XCTUnwrap(uses(plan, "actions/github-script"))
+        XCTAssertTrue((comment["if"] as? String)?.contains("always()") == true, "a failed plan is still commented")
+
+        let download = try XCTUnwrap(uses(apply, "actions/download-artifact"), "the apply workflow downloads the reviewed plan")
+        let with = download["with"] as? [String: Any] ?? [:]
+        XCTAssertEqual(with["name"] as? String, "podform-plan")
+        XCTAssertNotNil(with["run-id"], "from the pull request's plan run, not this run")
+        XCTAssertEqual(runs(apply).filter { $0.contains("podform apply") }.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
+                       ["podform apply plan.json"])
+        XCTAssertFalse(runs(apply).contains { $0.contains("podform plan") }, "never re-planned on merge")
+        XCTAssertEqual((docs[apply]?["permissions"] as? [String: Any])?["actions"] as? String, "read")
+        // The command the workflow runs is one podform accepts: a saved plan, applied without a prompt.
+        let help = try CLITests.run(CLITests.binary, ["apply", "--help"])
+        XCTAssertTrue(help.stdout.contains("saved plan"), help.stdout)
     }
 
     func testPodformImageAndKubernetesExample() throws {

@@ -79,8 +79,10 @@ final class HostileServerCLITests: XCTestCase {
         let size = try await podform(["size", "--model", "acme/redirected-model", "--json"], env: env)
         XCTAssertEqual(size.status, 0, size.stderr)
         XCTAssertTrue(size.stdout.contains("\"parameters\" : 30532122624"), size.stdout)
-        XCTAssertEqual(b.requests.map(\.path), ["/acme/redirected-model/resolve/main/config.json"])
-        XCTAssertNil(b.requests.first?.headers["authorization"], "HF_TOKEN reached the other host")
+        // The config, then the safetensors index (the checkpoint's size), both redirected.
+        XCTAssertEqual(b.requests.map(\.path), ["/acme/redirected-model/resolve/main/config.json",
+                                                "/acme/redirected-model/resolve/main/model.safetensors.index.json"])
+        XCTAssertTrue(b.requests.allSatisfy { $0.headers["authorization"] == nil }, "HF_TOKEN reached the other host")
         XCTAssertEqual(a.requests.last?.headers["authorization"], "Bearer \(Self.hfToken)")  // the Hub itself got it
     }
 

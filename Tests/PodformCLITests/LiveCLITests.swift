@@ -146,6 +146,36 @@ final class LiveCLITests: XCTestCase {
         XCTAssertTrue(offline.stderr.contains("could not reach the Hugging Face Hub"), offline.stderr)
     }
 
+    /// Issue 16: a Hub model's checkpoint size comes from its safetensors index at plan time, and the
+    /// plan says so; a repository without one is sized from its parameter count, and the plan says that.
+    func testPlanSizesAHubModelFromItsSafetensorsIndex() async throws {
+        let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: Self.gpus)
+        let config = try Data(contentsOf: CLITests.root.appendingPathComponent("Tests/PodformCatalogTests/Fixtures/Qwen3-30B-A3B.config.json"))
+        await fake.state.addHubConfig("acme/open-model", config)
+        await fake.state.addHubConfig("acme/no-index", config)
+        // 250 GB: far from the 61 GB the parameter count gives, so the plan visibly uses it.
+        await fake.state.addHubIndex("acme/open-model", Data(#"{"metadata": {"total_size": 250000000000}, "weight_map": {}}"#.utf8))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-hubindex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "HF_ENDPOINT": fake.baseURL.absoluteString,
+                   "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        func plan(_ model: String) async throws -> String {
+            let spec = dir.appendingPathComponent("\(model.split(separator: "/").last!).yaml")
+            try "version: 1\nname: \(model.split(separator: "/").last!)\nmodel: {id: \(model)}\ncontext: 4k\nconcurrency: 2\nconstraints: {data_centers: [EU-RO-1]}\ndeploy: {mode: serverless, weights: network-volume}\n"
+                .write(to: spec, atomically: true, encoding: .utf8)
+            let r = try await podform(["plan", "--explain", spec.path], env: env)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdout
+        }
+        let indexed = try await plan("acme/open-model")
+        XCTAssertTrue(indexed.contains("download_gb = 250.0 (the checkpoint's weight files: Hugging Face Hub: acme/open-model@main model.safetensors.index.json metadata.total_size)"), indexed)
+        // Storage from the checkpoint: 250 GB x 1.2 + 5, to 10 GB.
+        XCTAssertTrue(indexed.contains("a 310 GB network volume"), indexed)
+        let estimated = try await plan("acme/no-index")
+        XCTAssertTrue(estimated.contains("(estimated from the parameter count at bf16 bytes per weight; no safetensors index known)"), estimated)
+        await fake.stop()
+    }
+
     /// `init --model` takes a Hub id, as its help says, and `validate --strict` (the plan workflow's
     /// step) passes a model outside the catalog that resolves, and fails one that does not.
     func testInitAndStrictValidateResolveHubModels() async throws {

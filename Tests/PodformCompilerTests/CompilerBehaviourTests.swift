@@ -2,6 +2,8 @@ import PodformApply
 import RunPodAPI
 import Foundation
 import PodformCompiler
+import PodformCore
+import PodformRender
 import XCTest
 
 final class CompilerBehaviourTests: XCTestCase {
@@ -89,17 +91,72 @@ final class CompilerBehaviourTests: XCTestCase {
         XCTAssertNotEqual(auto.container.weights, "network-volume")
     }
 
-    /// The user's image is the image: only one that cannot run in the mode is replaced, with a warning.
-    func testServerlessImagesAreDeployedAsWrittenUnlessTheyCannotRun() throws {
+    /// The user's image is the image: deployed as written, never swapped. One that cannot run in
+    /// the mode the spec asks for is refused at `deploy.image`; with `mode: auto` it narrows the modes.
+    func testImagesAreDeployedAsWrittenOrRefused() throws {
         let small = "version: 1\nname: probe\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 4\n"
         let custom = try XCTUnwrap(Fixtures.deployment(small + "deploy: {mode: serverless, image: \"ghcr.io/acme/llm-server:1.0\"}\n"))
         XCTAssertEqual(custom.container.image, "ghcr.io/acme/llm-server:1.0")
-        XCTAssertFalse(custom.warnings.contains { $0.code == "image-replaced" })
-        let openai = try XCTUnwrap(Fixtures.deployment(small + "deploy: {mode: serverless, image: \"vllm/vllm-openai:v0.27.1\"}\n"))
-        XCTAssertEqual(openai.container.image, "runpod/worker-v1-vllm:v2.25.2")
-        XCTAssertTrue(openai.warnings.contains { $0.code == "image-replaced" }, "\(openai.warnings)")
-        let pod = try XCTUnwrap(Fixtures.deployment(small + "deploy: {mode: pod, image: \"runpod/worker-v1-vllm:v2.25.2\"}\n"))
-        XCTAssertEqual(pod.container.image, "vllm/vllm-openai:v0.27.1")
-        XCTAssertTrue(pod.warnings.contains { $0.code == "image-replaced" })
+        XCTAssertTrue(custom.trace.contains { $0.rule == "D-CONTAINER" && $0.outcome.contains("as written") })
+        for (deploy, why) in [("{mode: serverless, image: \"vllm/vllm-openai:v0.27.1\"}", "takes no jobs from a queue endpoint"),
+                              ("{mode: pod, image: \"runpod/worker-v1-vllm:v2.25.2\"}", "serves no HTTP on a pod")] {
+            let failure = try XCTUnwrap(Fixtures.compileFailure(small + "deploy: \(deploy)\n"), deploy)
+            XCTAssertEqual(failure.code, "image-mode-conflict")
+            XCTAssertEqual(failure.keyPath, "deploy.image")
+            XCTAssertTrue(failure.message.contains(why), failure.message)
+            XCTAssertTrue(failure.suggestions.contains { $0.contains("omit deploy.image") }, "\(failure.suggestions)")
+        }
+        // `mode: auto`: the image decides (a worker image is serverless, vLLM's server a pod), and says so.
+        let worker = try XCTUnwrap(Fixtures.deployment(small + "deploy: {image: \"runpod/worker-v1-vllm:v2.25.2\"}\n"))
+        XCTAssertEqual(worker.mode, .serverless)
+        XCTAssertEqual(worker.container.image, "runpod/worker-v1-vllm:v2.25.2")
+        let server = try XCTUnwrap(Fixtures.deployment(small + "deploy: {image: \"vllm/vllm-openai:v0.27.1\"}\n"))
+        XCTAssertEqual(server.mode, .pod)
+        XCTAssertTrue(server.trace.contains { $0.rule == "D-CONTAINER" && $0.outcome.hasPrefix("pods only") }, "\(server.trace.map(\.outcome))")
+    }
+
+    /// Pods expose their port on RunPod's public proxy: vLLM gets an API key from a RunPod secret, as
+    /// env (a reference, never a literal, never an argument); `deploy.public` opts out, loudly.
+    func testPodsRequireAnAPIKeyFromARunPodSecret() throws {
+        let pod = "version: 1\nname: probe\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 4\n"
+        let keyed = try XCTUnwrap(Fixtures.deployment(pod + "deploy: {mode: pod}\n"))
+        XCTAssertEqual(keyed.container.env["VLLM_API_KEY"], "{{ RUNPOD_SECRET_podform_api_key }}")
+        XCTAssertFalse(keyed.container.args?.contains("api-key") ?? true, keyed.container.args ?? "")
+        XCTAssertTrue(keyed.trace.contains { $0.rule == "D-ACCESS" && $0.outcome.contains("podform_api_key") })
+        let named = try XCTUnwrap(Fixtures.deployment(pod + "deploy: {mode: pod, api_key_secret: chat_key}\n"))
+        XCTAssertEqual(named.container.env["VLLM_API_KEY"], "{{ RUNPOD_SECRET_chat_key }}")
+        let open = try XCTUnwrap(Fixtures.deployment(pod + "deploy: {mode: pod, public: true}\n"))
+        XCTAssertNil(open.container.env["VLLM_API_KEY"])
+        XCTAssertTrue(open.warnings.contains { $0.code == "public-endpoint" })
+        // A key the spec sets itself is kept; serverless endpoints are behind RunPod's own key.
+        let own = try XCTUnwrap(Fixtures.deployment(pod + "deploy: {mode: pod, secrets: {VLLM_API_KEY: mine}}\n"))
+        XCTAssertEqual(own.container.env["VLLM_API_KEY"], "{{ RUNPOD_SECRET_mine }}")
+        let serverless = try XCTUnwrap(Fixtures.deployment(pod + "deploy: {mode: serverless}\n"))
+        XCTAssertNil(serverless.container.env["VLLM_API_KEY"])
+        // The Dockerfile never carries the key.
+        let files = try DockerfileRenderer.render(keyed, options: .init(target: .pod, bakeWeights: false, cudaCompatFix: false)).files
+        XCTAssertFalse(files.values.contains { $0.contains("API_KEY") }, "\(files)")
+    }
+
+    /// `sla.redundancy: n+1` adds one replica sized as without it; more than one pod is said to be
+    /// that many URLs.
+    func testRedundancyAddsASpareReplicaAndPodsSayTheyAreNotLoadBalanced() throws {
+        let api = "version: 1\nname: probe\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 16\n"
+            + "traffic: {pattern: steady, requests_per_day: 200000}\n"
+        let single = try XCTUnwrap(Fixtures.deployment(api + "deploy: {mode: pod}\n"))
+        // On the same GPU (a spare makes many small replicas relatively cheaper, so it may choose another).
+        let sameGPU = "constraints: {gpus: [\"\(single.gpu.id)\"]}\n"
+        let spare = try XCTUnwrap(Fixtures.deployment(api + sameGPU + "sla: {redundancy: n+1}\ndeploy: {mode: pod}\n"))
+        XCTAssertEqual(spare.gpu.id, single.gpu.id)
+        XCTAssertEqual(spare.placement.pods, single.placement.pods + 1)
+        XCTAssertEqual(spare.vllm?.maxNumSeqs, single.vllm?.maxNumSeqs, "each replica is sized for the peak without the spare")
+        XCTAssertEqual(spare.cost.monthlyUSD, single.cost.monthlyUSD * Double(spare.placement.pods) / Double(single.placement.pods), accuracy: 1)
+        XCTAssertTrue(spare.warnings.contains { $0.code == "pods-not-load-balanced" && $0.message.contains("separate URLs") }, "\(spare.warnings)")
+        XCTAssertEqual(single.placement.pods == 1, !single.warnings.contains { $0.code == "pods-not-load-balanced" })
+        let active = try XCTUnwrap(Fixtures.deployment(api + "sla: {redundancy: n+1, cold_start: none}\ndeploy: {mode: serverless}\n"))
+        XCTAssertGreaterThanOrEqual(active.workers?.min ?? 0, 2)
+        let tooFew = Spec.validate(path: "p.yaml", text: api + "sla: {redundancy: n+1}\nconstraints: {max_workers: 1}\n",
+                                   environment: Fixtures.validation).1
+        XCTAssertTrue(tooFew.contains { $0.code == "redundancy-conflict" && $0.location.keyPath == "sla.redundancy" }, "\(tooFew)")
     }
 }

@@ -110,7 +110,12 @@ final class DockerfileInjectionTests: XCTestCase {
         let options = DockerfileRenderer.Options(target: .serverless, bakeWeights: true, cudaCompatFix: true, revision: "v1$(id)")
         let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(d, options: options).files["Dockerfile"])
         let parsed = try parse(dockerfile)
-        XCTAssertEqual(parsed.map(\.instruction), ["FROM", "ENV", "ENV", "RUN", "COPY", "ENTRYPOINT"], dockerfile)
+        XCTAssertEqual(parsed.map(\.instruction), ["FROM", "ENV", "ENV", "ENV", "RUN", "COPY", "ENTRYPOINT"], dockerfile)
+        // The bake step: exec form, the model and revision as argv elements, never shell or Python source.
+        let bake = try argv(try XCTUnwrap(parsed.first { $0.instruction == "RUN" }).value)
+        XCTAssertEqual(Array(bake.prefix(2)), ["python3", "-c"])
+        XCTAssertEqual(Array(bake.suffix(2)), [d.model.id, "v1$(id)"])
+        XCTAssertFalse(bake[2].contains("evil") || bake[2].contains("$(id)"), "spec text in the Python source")
         // `$` is escaped, so Docker expands no build variable into MODEL_NAME.
         XCTAssertTrue(dockerfile.contains(#"MODEL_NAME="evil/m\$HF_TOKEN\"x\\y""#), dockerfile)
         XCTAssertTrue(dockerfile.contains(#"MODEL_REVISION="v1\$(id)""#), dockerfile)

@@ -47,8 +47,13 @@ final class DockerfileTests: XCTestCase {
         XCTAssertTrue(dockerfile.contains("FROM runpod/worker-v1-vllm:v2.25.2\n"))
         XCTAssertTrue(dockerfile.contains("MAX_MODEL_LEN=4096"))
         XCTAssertTrue(dockerfile.contains("MODEL_NAME=meta-llama/Llama-3.1-8B-Instruct"))
-        XCTAssertTrue(dockerfile.contains("BASE_PATH=/models"))
-        XCTAssertTrue(dockerfile.contains("RUN --mount=type=secret,id=HF_TOKEN"))
+        // BASE_PATH is a build argument of the worker image: an ENV in an image FROM it moves nothing
+        // (issue 16). The image sets the cache variables the worker's Dockerfile derives from it instead.
+        XCTAssertFalse(dockerfile.split(separator: "\n").contains { !$0.hasPrefix("#") && $0.contains("BASE_PATH") }, dockerfile)
+        XCTAssertTrue(dockerfile.contains("HF_HOME=/models/huggingface-cache/hub"))
+        XCTAssertFalse(dockerfile.contains("/src/download_model.py\n"), "the worker's downloader fetches the whole repository")
+        XCTAssertTrue(dockerfile.contains("RUN --mount=type=secret,id=HF_TOKEN,required=false [\"python3\", \"-c\""))
+        XCTAssertTrue(dockerfile.contains("/local_model_args.json"))
         XCTAssertFalse(dockerfile.contains("ARG HF_TOKEN"))
         XCTAssertFalse(dockerfile.contains("ENV HF_TOKEN"))
         XCTAssertFalse(dockerfile.contains("RUNPOD_SECRET"))

@@ -54,6 +54,17 @@ enum Fixtures {
     }
 }
 
+extension Fixtures {
+    /// The compile failure of a valid spec, or nil (and a test failure) when it compiles.
+    static func compileFailure(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> CompileFailure? {
+        switch compile(text, file: file, line: line) {
+        case .failure(let f)?: return f
+        case .success?: XCTFail("compiled; expected a failure", file: file, line: line); return nil
+        case nil: return nil
+        }
+    }
+}
+
 /// Golden-file comparison: `PODFORM_RECORD=1 swift test` rewrites the files and still fails.
 func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
     let url = Fixtures.golden.appendingPathComponent(name)

@@ -36,6 +36,7 @@ final class VLLMOracleTests: XCTestCase {
         "openai/gpt-oss-20b": "gpt-oss-20b",
         "google/gemma-2-9b-it": "gemma-2-9b-it",
         "mistralai/Mixtral-8x7B-Instruct-v0.1": "Mixtral-8x7B-v0.1",
+        "microsoft/Phi-3-medium-4k-instruct": "Phi-3-medium-4k-instruct",
     ]
 
     // MARK: - What each case must show
@@ -254,6 +255,8 @@ final class VLLMOracleTests: XCTestCase {
             ("Qwen/Qwen2.5-32B-Instruct", "bf16"), ("google/gemma-2-9b-it", "bf16"), ("Qwen/Qwen3-30B-A3B", "bf16"),
             ("mistralai/Mixtral-8x7B-Instruct-v0.1", "bf16"), ("Qwen/Qwen3-235B-A22B-FP8", "fp8"),
             ("openai/gpt-oss-20b", "mxfp4"), ("meta-llama/Llama-3.1-70B-Instruct", "bf16"),
+            // 40 heads, 10 KV heads: TP 4 and 8 pass vLLM's head check but not QKVParallelLinear's KV split.
+            ("microsoft/Phi-3-medium-4k-instruct", "bf16"),
         ]
         var out: [Check] = []
         for (model, precision) in models {
@@ -281,6 +284,11 @@ final class VLLMOracleTests: XCTestCase {
                     check.podformReason = reason + " | " + step.source
                 }
                 out.append(check)
+            }
+            if model.hasPrefix("microsoft/Phi-3-medium") {
+                // The KV-heads rule, exercised: heads divide, KV heads do not (linear.py QKVParallelLinear).
+                XCTAssertEqual(skipped.keys.sorted(), [4, 8], step.outcome)
+                XCTAssertTrue(skipped.values.allSatisfy { $0.contains("10 KV heads") }, step.outcome)
             }
         }
         return out
@@ -361,6 +369,7 @@ final class VLLMOracleTests: XCTestCase {
                                "\(what): vLLM serves it \(r.quantization ?? "unquantized")")
             case .failsLater(let source):
                 // vLLM's config layer does not see this one; podform must say where vLLM fails.
+                XCTAssertTrue(r.accepted, "\(what): vLLM's config layer already refuses it (\(r.message)); expect .rejects")
                 XCTAssertTrue(check.podformReason.contains(source), "\(check.id): podform's refusal does not cite \(source):\n\(check.podformReason)")
             }
         }
@@ -373,6 +382,7 @@ final class VLLMOracleTests: XCTestCase {
     struct BakeResult: Decodable {
         var id: String
         var bake: [String]
+        var worker_bake: [String]?
         var vllm: [String]
         var vllm_downloads: [String]
     }
@@ -403,18 +413,26 @@ final class VLLMOracleTests: XCTestCase {
                 ("example/bin-only", binFiles)]
     }()
 
-    /// Issue 16: the pod bake step downloaded the whole repository (Meta's `original/*.pth` doubled
-    /// the image). It must fetch the weight files vLLM 0.27.1's own loader picks, and nothing else heavy.
-    func testThePodBakeStepDownloadsTheWeightsVLLMLoads() throws {
+    /// Issue 16: the bake steps downloaded the whole repository (Meta's `original/*.pth` doubled
+    /// the image). Both images' steps (pod and serverless) must fetch the weight files vLLM 0.27.1's
+    /// own loader picks, and nothing else heavy.
+    func testTheBakeStepsDownloadTheWeightsVLLMLoads() throws {
         let python = try oraclePython()
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("llama3-70b-bf16.yaml"), encoding: .utf8)
         let d = try XCTUnwrap(Fixtures.deployment(text, path: "examples/llama3-70b-bf16.yaml"))
-        let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
-        let run = try XCTUnwrap(dockerfile.split(separator: "\n").first { $0.hasPrefix("RUN --mount=type=secret,id=HF_TOKEN") })
-        let argv = try JSONDecoder().decode([String].self, from: Data(run[run.firstIndex(of: "[")!...].utf8))
-        XCTAssertEqual(Array(argv.prefix(2)), ["python3", "-c"])
-        struct Input: Encodable { var script: String; var repos: [Repo]; struct Repo: Encodable { var id: String; var files: [String: String?] } }
-        let input = Input(script: argv[2], repos: Self.bakeRepos.map { .init(id: $0.id, files: $0.files) })
+        func bakeArgv(_ target: DockerfileRenderer.Target) throws -> [String] {
+            let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(d, options: .init(target: target, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
+            let run = try XCTUnwrap(dockerfile.split(separator: "\n").first { $0.hasPrefix("RUN --mount=type=secret,id=HF_TOKEN") })
+            let argv = try JSONDecoder().decode([String].self, from: Data(run[run.firstIndex(of: "[")!...].utf8))
+            XCTAssertEqual(Array(argv.prefix(2)), ["python3", "-c"])
+            return argv
+        }
+        let argv = try bakeArgv(.pod), workerArgv = try bakeArgv(.serverless)
+        struct Input: Encodable {
+            var script: String; var worker_script: String; var repos: [Repo]
+            struct Repo: Encodable { var id: String; var files: [String: String?] }
+        }
+        let input = Input(script: argv[2], worker_script: workerArgv[2], repos: Self.bakeRepos.map { .init(id: $0.id, files: $0.files) })
         let results = try JSONDecoder().decode([BakeResult].self, from: try runOracle(python, "bake_check.py", input: try JSONEncoder().encode(input)))
         XCTAssertEqual(results.count, Self.bakeRepos.count)
         let weightSuffixes = [".safetensors", ".bin", ".pt", ".pth"]
@@ -424,6 +442,7 @@ final class VLLMOracleTests: XCTestCase {
             XCTAssertTrue(Set(r.vllm_downloads).isSubset(of: r.bake), "\(r.id): vLLM would still fetch \(Set(r.vllm_downloads).subtracting(r.bake))")
             XCTAssertFalse(r.bake.contains { $0.hasPrefix("original/") }, "\(r.id): \(r.bake)")
             XCTAssertTrue(r.bake.contains("config.json"), "\(r.id)")
+            XCTAssertEqual(r.worker_bake, r.bake, "\(r.id): the serverless bake step chooses other files than the pod's")
             print("bake-oracle: \(r.id): bakes \(r.bake.count) files (\(bakedWeights.count) weight files, as vLLM loads)")
         }
     }

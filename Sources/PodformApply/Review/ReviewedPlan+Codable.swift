@@ -8,7 +8,7 @@ import RunPodAPI
 extension ReviewedPlan: Codable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", generatedBy = "generated_by", offline, catalogAsOf = "catalog_as_of"
-        case deployments, liveFingerprint = "live_fingerprint", directories, removed
+        case deployments, liveFingerprint = "live_fingerprint", directories, removed, resourceChanges = "resource_changes"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -18,6 +18,7 @@ extension ReviewedPlan: Codable {
         try c.encode(offline, forKey: .offline)
         try c.encode(plan.catalogAsOf, forKey: .catalogAsOf)
         try c.encode(deployments, forKey: .deployments)
+        try c.encode(resourceChanges, forKey: .resourceChanges)
         try c.encodeIfPresent(live?.fingerprint, forKey: .liveFingerprint)
         if let live, let directories = live.directories {
             try c.encode(directories, forKey: .directories)
@@ -37,7 +38,8 @@ extension ReviewedPlan: Codable {
                               directories: try c.decodeIfPresent([String].self, forKey: .directories),
                               removed: try c.decodeIfPresent([RemovedDeployment].self, forKey: .removed) ?? [])
         }
-        self.init(plan: plan, deployments: deployments, live: live)
+        self.init(plan: plan, deployments: deployments, live: live,
+                  resourceChanges: try c.decodeIfPresent([ResourceChange].self, forKey: .resourceChanges))
     }
 }
 

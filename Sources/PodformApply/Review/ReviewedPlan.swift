@@ -16,6 +16,9 @@ public struct ReviewedPlan: Sendable {
     public let deployments: [ReviewedDeployment]
     /// What the review read from RunPod; nil offline.
     public let live: LiveReview?
+    /// Every resource's change in Terraform's plan shape (the JSON's `resource_changes`): the
+    /// deployments' resources in apply order, then the destroys of removed specs.
+    public let resourceChanges: [ResourceChange]
 
     /// True when planned without live RunPod state (every resource is a create).
     public var offline: Bool { live == nil }
@@ -35,6 +38,7 @@ public struct ReviewedPlan: Sendable {
         self.plan = plan
         deployments = plan.deployments.map { ReviewedDeployment($0, requests: RunPodResources.requests(for: $0)) }
         live = nil
+        resourceChanges = Self.resourceChanges(deployments, removed: [])
     }
 
     /// Against live state: each deployment's requests diffed with what its spec owns (`diff`), what
@@ -54,13 +58,31 @@ public struct ReviewedPlan: Sendable {
         }
         live = LiveReview(fingerprint: state.fingerprint(specs: plan.deployments.map(\.name) + removed.map(\.spec)),
                           directories: directories, removed: directories == nil ? [] : removed)
+        resourceChanges = Self.resourceChanges(deployments, removed: live?.removed ?? [])
     }
 
-    init(plan: Plan, deployments: [ReviewedDeployment], live: LiveReview?) {
+    /// A saved plan: its resource changes as recorded (nil: rebuilt from the recorded resources).
+    init(plan: Plan, deployments: [ReviewedDeployment], live: LiveReview?, resourceChanges: [ResourceChange]?) {
         self.plan = plan
         self.deployments = deployments
         self.live = live
+        self.resourceChanges = resourceChanges ?? deployments.flatMap { d in
+            d.resources.map { r in
+                ResourceChange.make(spec: d.deployment.name, kind: r.kind, name: r.name,
+                                    change: Change(kind: r.kind, name: r.name, action: r.action, id: r.id, fields: []),
+                                    after: r.request?.body ?? .null, secrets: ResourceChange.secretEnvNames(d.requests))
+            }
+        }
     }
+
+    /// Each deployment's resource changes, then the removed specs' deletes.
+    static func resourceChanges(_ deployments: [ReviewedDeployment], removed: [RemovedDeployment]) -> [ResourceChange] {
+        deployments.flatMap { ResourceChange.changes(spec: $0.deployment.name, requests: $0.requests, changes: $0.changes) }
+            + removed.flatMap { ResourceChange.changes(spec: $0.spec, requests: [], changes: $0.changes) }
+    }
+
+    /// The resource changes of one spec.
+    public func resourceChanges(spec: String) -> [ResourceChange] { resourceChanges.filter { $0.spec == spec } }
 }
 
 /// One deployment of a reviewed plan.

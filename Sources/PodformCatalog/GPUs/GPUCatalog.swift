@@ -9,6 +9,26 @@ public struct PricePoint: Sendable, Hashable, Codable {
     public var official: Bool
 
     enum CodingKeys: String, CodingKey { case usd, asOf = "as_of", source, official }
+
+    /// The source as a reader can open it: a public URL at the cited commit (the catalog's research
+    /// notes, in parentheses after the reference, stay in the catalog), its date, and whether it is
+    /// RunPod's own figure.
+    public var citation: String {
+        "\(Self.publicReference(source)) (as of \(asOf)\(official ? "" : "; third-party"))"
+    }
+
+    /// `github.com/OWNER/REPO PATH @COMMIT (notes)` -> `https://github.com/OWNER/REPO/blob/COMMIT/PATH`;
+    /// `runpod/docs PATH @COMMIT` -> the runpod/docs repository on GitHub; bare hosts get `https://`.
+    static func publicReference(_ source: String) -> String {
+        let reference = source.components(separatedBy: " (").first ?? source
+        let words = reference.split(separator: " ").map(String.init)
+        if words.count == 3, words[2].hasPrefix("@") {
+            let repo = words[0] == "runpod/docs" ? "github.com/runpod/docs" : words[0]
+            if repo.hasPrefix("github.com/") { return "https://\(repo)/blob/\(words[2].dropFirst())/\(words[1])" }
+        }
+        if words.count == 1, !reference.hasPrefix("http"), reference.contains(".") { return "https://" + reference }
+        return reference
+    }
 }
 
 /// Every price podform uses for one GPU type.
@@ -184,4 +204,11 @@ public enum CatalogError: Error, CustomStringConvertible {
                 + " (give a config.json with --config or model.config)"
         }
     }
+}
+
+/// RunPod's billing month, for monthly figures from hourly prices (365 x 24 / 12 hours).
+public enum BillingMonth {
+    public static let hours = 730.0
+    /// 730 / 24, rounded as the plans have always priced it.
+    public static let days = 30.4167
 }

@@ -35,17 +35,13 @@ public enum HFConfig {
         return try architecture(id: id, config: dict)
     }
 
-    /// Parses an already-decoded config dictionary.
-    public static func architecture(id: String, config top: [String: Any]) throws -> ModelArchitecture {
-        var c = top
-        if let text = top["text_config"] as? [String: Any] {
-            c = text
-            if c["model_type"] == nil, let type = top["model_type"] as? String { c["model_type"] = type }
-            if c["tie_word_embeddings"] == nil, let tie = top["tie_word_embeddings"] { c["tie_word_embeddings"] = tie }
-        }
-        let type = (c["model_type"] as? String ?? "").lowercased()
-        // Whole numbers only, and only those an Int holds (`1e300` is not a layer count); the
-        // architecture's `problems` then bound each field to physical maxima.
+    /// Reads whole-number fields of one config dictionary.
+    struct Fields {
+        let c: [String: Any]
+        let id: String
+
+        /// Whole numbers only, and only those an Int holds (`1e300` is not a layer count); the
+        /// architecture's `problems` then bound each field to physical maxima.
         func whole(_ key: String) throws -> Int? {
             guard let value = c[key] else { return nil }
             if let v = value as? Int { return v }
@@ -57,74 +53,95 @@ public enum HFConfig {
             }
             return nil
         }
+
         func int(_ keys: String...) throws -> Int? {
             for key in keys { if let v = try whole(key) { return v } }
             return nil
         }
+
         func need(_ keys: String...) throws -> Int {
             for key in keys { if let v = try whole(key) { return v } }
             throw CatalogError.invalidConfig("config.json for \(id) lacks `\(keys[0])`")
         }
-        let layers = try need("num_hidden_layers", "n_layer", "num_layers")
-        let hidden = try need("hidden_size", "d_model", "n_embd")
-        let heads = try need("num_attention_heads", "n_head")
-        var kvHeads = try int("num_key_value_heads", "num_kv_heads", "n_head_kv") ?? heads
+    }
+
+    /// Parses an already-decoded config dictionary.
+    public static func architecture(id: String, config top: [String: Any]) throws -> ModelArchitecture {
+        var c = top
+        if let text = top["text_config"] as? [String: Any] {
+            c = text
+            if c["model_type"] == nil, let type = top["model_type"] as? String { c["model_type"] = type }
+            if c["tie_word_embeddings"] == nil, let tie = top["tie_word_embeddings"] { c["tie_word_embeddings"] = tie }
+        }
+        let type = (c["model_type"] as? String ?? "").lowercased()
+        let f = Fields(c: c, id: id)
+        let layers = try f.need("num_hidden_layers", "n_layer", "num_layers")
+        let hidden = try f.need("hidden_size", "d_model", "n_embd")
+        let heads = try f.need("num_attention_heads", "n_head")
+        var kvHeads = try f.int("num_key_value_heads", "num_kv_heads", "n_head_kv") ?? heads
         if type == "falcon", (c["multi_query"] as? Bool) == true, c["num_kv_heads"] == nil { kvHeads = 1 }
-        let vocab = try need("vocab_size")
-        let headDim = try int("head_dim") ?? (heads > 0 ? hidden / heads : 0)
-        var intermediate = try int("intermediate_size", "ffn_hidden_size", "n_inner") ?? 0
+        let vocab = try f.need("vocab_size")
+        let headDim = try f.int("head_dim") ?? (heads > 0 ? hidden / heads : 0)
+        var intermediate = try f.int("intermediate_size", "ffn_hidden_size", "n_inner") ?? 0
         if intermediate == 0, type == "falcon" { intermediate = hidden.timesSaturating(4) }
         let tieDefault = type.hasPrefix("gemma") || type == "falcon"
         var arch = ModelArchitecture(
             id: id, layers: layers, hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: headDim,
-            intermediate: intermediate, vocab: vocab, maxContext: try derivedMaxContext(c, type: type, whole: whole),
+            intermediate: intermediate, vocab: vocab, maxContext: try derivedMaxContext(c, type: type, whole: f.whole),
             tiedEmbeddings: c["tie_word_embeddings"] as? Bool ?? tieDefault)
         arch.quantization = quantization(top) ?? (top["text_config"] as? [String: Any]).flatMap(quantization)
         arch.gatedMLP = type != "falcon"
         arch.qkNorm = ["qwen3", "qwen3_moe", "gemma3", "gemma3_text", "olmo2"].contains(type)
         arch.qkvBias = (c["attention_bias"] as? Bool) ?? (c["qkv_bias"] as? Bool) ?? ["qwen2", "qwen2_moe"].contains(type)
-
-        if let experts = try int("num_local_experts", "num_experts", "n_routed_experts"), experts > 1 {
-            let perToken = try int("num_experts_per_tok", "experts_per_token") ?? 2
-            let expertInter = try int("moe_intermediate_size") ?? intermediate
-            var moe = ModelArchitecture.MoE(experts: experts, expertsPerToken: perToken, expertIntermediate: expertInter)
-            if let shared = try int("n_shared_experts") { moe.sharedExperts = shared }
-            if let sharedInter = try int("shared_expert_intermediate_size"), sharedInter > 0 {
-                moe.sharedExperts = 1
-                moe.sharedIntermediate = sharedInter
-            }
-            moe.denseLayers = try int("first_k_dense_replace") ?? 0
-            moe.mxfp4Experts = arch.quantization?.method == "mxfp4"
-            arch.moe = moe
-        }
-        if let rank = try int("kv_lora_rank") {
+        arch.moe = try moe(f, intermediate: intermediate, mxfp4: arch.quantization?.method == "mxfp4")
+        if let rank = try f.int("kv_lora_rank") {
             arch.mla = ModelArchitecture.MLA(
-                kvLoraRank: rank, qLoraRank: try int("q_lora_rank"), qkNopeHeadDim: try int("qk_nope_head_dim") ?? 128,
-                qkRopeHeadDim: try int("qk_rope_head_dim") ?? 64, vHeadDim: try int("v_head_dim") ?? 128)
+                kvLoraRank: rank, qLoraRank: try f.int("q_lora_rank"), qkNopeHeadDim: try f.int("qk_nope_head_dim") ?? 128,
+                qkRopeHeadDim: try f.int("qk_rope_head_dim") ?? 64, vHeadDim: try f.int("v_head_dim") ?? 128)
         }
-        // Sliding-window layers, as vLLM sees them.
-        let window = try int("sliding_window")
-        if let types = c["layer_types"] as? [String] {
-            arch.slidingLayers = types.filter { $0.contains("sliding") || $0.contains("chunked") || $0.contains("local") }.count
-            arch.slidingWindow = window
-        } else if let window, window > 0 {
-            switch type {
-            case "gemma2", "gpt_oss":  // alternating local / global
-                arch.slidingLayers = layers / 2
-            case "gemma3", "gemma3_text":
-                let pattern = try int("sliding_window_pattern") ?? 6
-                arch.slidingLayers = layers - layers / max(pattern, 1)
-            case "qwen2", "qwen2_moe", "qwen3", "qwen3_moe":
-                if (c["use_sliding_window"] as? Bool) == true { arch.slidingLayers = layers }
-            default:
-                arch.slidingLayers = layers  // Mistral v0.1, Phi-3: every layer
-            }
-            if arch.slidingLayers > 0 { arch.slidingWindow = window }
-        }
+        (arch.slidingLayers, arch.slidingWindow) = try slidingLayers(f, type: type, layers: layers)
         if let problem = arch.problems.first {
             throw CatalogError.invalidConfig("config.json for \(id): \(problem)")
         }
         return arch
+    }
+
+    /// The mixture-of-experts shape, when the config has more than one expert.
+    static func moe(_ f: Fields, intermediate: Int, mxfp4: Bool) throws -> ModelArchitecture.MoE? {
+        guard let experts = try f.int("num_local_experts", "num_experts", "n_routed_experts"), experts > 1 else { return nil }
+        let perToken = try f.int("num_experts_per_tok", "experts_per_token") ?? 2
+        let expertInter = try f.int("moe_intermediate_size") ?? intermediate
+        var moe = ModelArchitecture.MoE(experts: experts, expertsPerToken: perToken, expertIntermediate: expertInter)
+        if let shared = try f.int("n_shared_experts") { moe.sharedExperts = shared }
+        if let sharedInter = try f.int("shared_expert_intermediate_size"), sharedInter > 0 {
+            moe.sharedExperts = 1
+            moe.sharedIntermediate = sharedInter
+        }
+        moe.denseLayers = try f.int("first_k_dense_replace") ?? 0
+        moe.mxfp4Experts = mxfp4
+        return moe
+    }
+
+    /// Sliding-window layers and their window, as vLLM sees them (0 and nil: none).
+    static func slidingLayers(_ f: Fields, type: String, layers: Int) throws -> (Int, Int?) {
+        let window = try f.int("sliding_window")
+        if let types = f.c["layer_types"] as? [String] {
+            return (types.filter { $0.contains("sliding") || $0.contains("chunked") || $0.contains("local") }.count, window)
+        }
+        guard let window, window > 0 else { return (0, nil) }
+        let sliding: Int
+        switch type {
+        case "gemma2", "gpt_oss":  // alternating local / global
+            sliding = layers / 2
+        case "gemma3", "gemma3_text":
+            let pattern = try f.int("sliding_window_pattern") ?? 6
+            sliding = layers - layers / max(pattern, 1)
+        case "qwen2", "qwen2_moe", "qwen3", "qwen3_moe":
+            sliding = (f.c["use_sliding_window"] as? Bool) == true ? layers : 0
+        default:
+            sliding = layers  // Mistral v0.1, Phi-3: every layer
+        }
+        return (sliding, sliding > 0 ? window : nil)
     }
 
     /// The longest context vLLM 0.27.1 accepts for this (text) config, as

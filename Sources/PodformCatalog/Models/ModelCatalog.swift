@@ -29,7 +29,15 @@ public struct ModelCatalog: Sendable {
             guard let id = entry["id"] as? String, let config = entry["config"] as? [String: Any] else {
                 throw CatalogError.invalidConfig("models.json: an entry lacks `id` or `config`")
             }
-            let arch = try HFConfig.architecture(id: id, config: config)
+            var arch = try HFConfig.architecture(id: id, config: config)
+            // The checkpoint's files on disk, with their source, where the catalog has them.
+            if let checkpoint = entry["checkpoint"] as? [String: Any] {
+                guard let bytes = (checkpoint["bytes"] as? Int).map(Int64.init), bytes > 0, bytes <= CheckpointSize.maxBytes,
+                      let source = checkpoint["source"] as? String, !source.isEmpty else {
+                    throw CatalogError.invalidConfig("models.json: \(id)'s checkpoint needs whole positive `bytes` and a `source`")
+                }
+                arch.checkpoint = CheckpointSize(bytes: bytes, source: source)
+            }
             let official = (entry["official_parameters"] as? Int).map(Int64.init)
                 ?? (entry["official_parameters"] as? Double).map { Int64($0) }
             models.append(CatalogModel(

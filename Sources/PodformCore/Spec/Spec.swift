@@ -77,6 +77,13 @@ public struct SLA: Sendable, Hashable {
     public var outputTokensPerSecond: Double?
     /// Seconds a request may wait for a worker; `ColdStart.none` means never.
     public var coldStart: ColdStart?
+    /// Spare capacity: `n+1` keeps the peak served with one replica down.
+    public var redundancy: Redundancy?
+}
+
+/// `sla.redundancy`.
+public enum Redundancy: String, Sendable, Hashable, CaseIterable, Codable {
+    case none, nPlusOne = "n+1"
 }
 
 public enum ColdStart: Sendable, Hashable {
@@ -125,6 +132,13 @@ public struct Deploy: Sendable, Hashable {
     public var cudaCompatFix: Bool?
     /// Restore max workers that RunPod lowered on an idle endpoint.
     public var restoreIdleScaleDown: Bool?
+    /// The RunPod secret holding the pods' API key (default `Deploy.defaultAPIKeySecret`).
+    public var apiKeySecret: String?
+    /// Serve a pod's port to anyone with its URL, without an API key.
+    public var `public`: Bool?
+
+    /// The RunPod secret a pod's API key comes from unless `api_key_secret` names another.
+    public static let defaultAPIKeySecret = "podform_api_key"
 }
 
 public enum TrainingMethod: String, Sendable, Hashable, CaseIterable, Codable {

@@ -8,11 +8,12 @@ public enum SpecKeys {
     public static let traffic = ["pattern", "requests_per_day", "peak_requests_per_second", "active_hours_per_day",
                                  "prompt_tokens", "output_tokens", "repeated_prefixes", "schedule"]
     public static let schedule = ["hours", "days", "timezone"]
-    public static let sla = ["ttft_p95", "output_tokens_per_second", "cold_start"]
+    public static let sla = ["ttft_p95", "output_tokens_per_second", "cold_start", "redundancy"]
     public static let constraints = ["gpus", "exclude_gpus", "cloud", "data_centers", "require_ecc",
                                      "allow_consumer_gpus", "max_gpus_per_worker", "max_workers", "monthly_budget"]
     public static let deploy = ["mode", "image", "weights", "env", "secrets", "gpu_memory_utilization",
-                                "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down"]
+                                "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down",
+                                "api_key_secret", "public"]
     public static let training = ["method", "lora_rank", "target_modules", "batch_size", "sequence_length",
                                   "gradient_checkpointing", "hours"]
 }
@@ -41,52 +42,10 @@ extension Spec {
 
     private static func read(_ root: Node, _ r: NodeReader) -> Spec? {
         guard let top = r.entries(root, "", allowed: SpecKeys.root) else { return nil }
-        var complete = true
-
-        var version = 1
-        if let node = r.require("version", in: top, mapping: root, "", hint: "add `version: 1` as the first line") {
-            if let v = r.int(node, "version", range: Int.min...Int.max) {
-                if v != 1 {
-                    r.report(.error, "unsupported-version", "spec version \(v) is not supported; this podform reads version 1",
-                             at: node, "version", hint: "set `version: 1`")
-                }
-                version = v
-            } else { complete = false }
-        } else { complete = false }
-
-        var name = ""
-        if let node = r.require("name", in: top, mapping: root, "", hint: "add `name: my-deployment`") {
-            if let text = r.string(node, "name") {
-                name = text
-                if !isValidName(text) {
-                    r.report(.error, "invalid-name",
-                             "name `\(StringShape.excerpt(text))` must be 3 to 40 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`",
-                             at: node, "name", hint: "RunPod resource names derive from it; try `\(suggestedName(text))`")
-                }
-            } else { complete = false }
-        } else { complete = false }
-
+        let version = readVersion(root, top, r)
+        let name = readName(root, top, r)
         let workload = top["workload"].flatMap { r.enumeration($0.value, "workload", Workload.self) } ?? .inference
-
-        var model = ModelRef(id: "", config: nil, parameters: nil, revision: nil)
-        if let node = r.require("model", in: top, mapping: root, "", hint: "add `model: {id: meta-llama/Llama-3.1-8B-Instruct}`") {
-            if case .scalar = node, let id = r.string(node, "model") {
-                model.id = id  // shorthand: `model: meta-llama/Llama-3.1-8B-Instruct`
-            } else if let m = r.entries(node, "model", allowed: SpecKeys.model) {
-                if let id = r.require("id", in: m, mapping: node, "model").flatMap({ r.string($0, "model.id") }) {
-                    model.id = id
-                } else { complete = false }
-                model.config = m["config"].flatMap { r.string($0.value, "model.config") }
-                model.revision = m["revision"].flatMap { r.string($0.value, "model.revision") }
-                if let p = m["parameters"] {
-                    model.parameters = r.unit(p.value, "model.parameters", what: "a parameter count", example: "8.03B",
-                                              parse: Units.parameters)
-                        .flatMap { r.inRange($0, Limits.parameters, p.value, "model.parameters") }
-                }
-            } else { complete = false }
-            if model.id.isEmpty, case .scalar = node { complete = false }
-        } else { complete = false }
-
+        let model = readModel(root, top, r)
         let precision = top["precision"].flatMap {
             r.enumeration($0.value, "precision", Precision.self, code: "unknown-precision")
         } ?? .bf16
@@ -104,11 +63,59 @@ extension Spec {
         let training = top["training"].map { readTraining($0.value, r) }
         let labels = top["labels"].flatMap { r.stringMap($0.value, "labels") } ?? [:]
 
-        guard complete else { return nil }
+        guard let version, let name, let model else { return nil }
         return Spec(version: version, name: name, workload: workload, model: model, precision: precision,
                     kvCacheDType: kv, context: context, concurrency: concurrency, traffic: traffic, sla: sla,
                     constraints: constraints, deploy: deploy, training: training, labels: labels,
                     locations: r.locations)
+    }
+
+    /// `version` (nil: missing or not a number; only 1 is supported).
+    private static func readVersion(_ root: Node, _ top: [String: (key: Node, value: Node)], _ r: NodeReader) -> Int? {
+        guard let node = r.require("version", in: top, mapping: root, "", hint: "add `version: 1` as the first line"),
+              let v = r.int(node, "version", range: Int.min...Int.max) else { return nil }
+        if v != 1 {
+            r.report(.error, "unsupported-version", "spec version \(v) is not supported; this podform reads version 1",
+                     at: node, "version", hint: "set `version: 1`")
+        }
+        return v
+    }
+
+    /// `name` (nil: missing or not a string; an invalid name is reported and kept).
+    private static func readName(_ root: Node, _ top: [String: (key: Node, value: Node)], _ r: NodeReader) -> String? {
+        guard let node = r.require("name", in: top, mapping: root, "", hint: "add `name: my-deployment`"),
+              let text = r.string(node, "name") else { return nil }
+        if !isValidName(text) {
+            r.report(.error, "invalid-name",
+                     "name `\(StringShape.excerpt(text))` must be 3 to 40 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`",
+                     at: node, "name", hint: "RunPod resource names derive from it; try `\(suggestedName(text))`")
+        }
+        return text
+    }
+
+    /// `model` as `model: ID` or `model: {id, config, revision, parameters}` (nil: incomplete).
+    private static func readModel(_ root: Node, _ top: [String: (key: Node, value: Node)], _ r: NodeReader) -> ModelRef? {
+        guard let node = r.require("model", in: top, mapping: root, "", hint: "add `model: {id: meta-llama/Llama-3.1-8B-Instruct}`")
+        else { return nil }
+        var model = ModelRef(id: "", config: nil, parameters: nil, revision: nil)
+        if case .scalar = node, let id = r.string(node, "model") {
+            // shorthand: `model: meta-llama/Llama-3.1-8B-Instruct`
+            guard !id.isEmpty else { return nil }
+            model.id = id
+            return model
+        }
+        guard let m = r.entries(node, "model", allowed: SpecKeys.model) else { return nil }
+        let id = r.require("id", in: m, mapping: node, "model").flatMap { r.string($0, "model.id") }
+        model.config = m["config"].flatMap { r.string($0.value, "model.config") }
+        model.revision = m["revision"].flatMap { r.string($0.value, "model.revision") }
+        if let p = m["parameters"] {
+            model.parameters = r.unit(p.value, "model.parameters", what: "a parameter count", example: "8.03B",
+                                      parse: Units.parameters)
+                .flatMap { r.inRange($0, Limits.parameters, p.value, "model.parameters") }
+        }
+        guard let id else { return nil }
+        model.id = id
+        return model
     }
 
     /// Whether a name is a valid spec name (for the CLI's `init --name`).
@@ -223,6 +230,7 @@ extension Spec {
                 s.coldStart = .seconds(seconds)
             }
         }
+        s.redundancy = e["redundancy"].flatMap { r.enumeration($0.value, "sla.redundancy", Redundancy.self) }
         return s
     }
 
@@ -262,6 +270,8 @@ extension Spec {
         d.flashboot = e["flashboot"].flatMap { r.bool($0.value, "deploy.flashboot") }
         d.cudaCompatFix = e["cuda_compat_fix"].flatMap { r.bool($0.value, "deploy.cuda_compat_fix") }
         d.restoreIdleScaleDown = e["restore_idle_scale_down"].flatMap { r.bool($0.value, "deploy.restore_idle_scale_down") }
+        d.apiKeySecret = e["api_key_secret"].flatMap { r.string($0.value, "deploy.api_key_secret") }
+        d.public = e["public"].flatMap { r.bool($0.value, "deploy.public") }
         return d
     }
 

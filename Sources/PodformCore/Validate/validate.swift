@@ -157,6 +157,7 @@ extension Spec {
             }
         }
         out += secretRules(file)
+        out += accessRules(file)
         if let disk = deploy.containerDiskBytes, !Self.containerDiskRange.contains(disk) {
             out.append(.init(.error, code: "out-of-range",
                              message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
@@ -167,8 +168,29 @@ extension Spec {
                              message: "network volumes exist only in Secure Cloud (RunPod docs, storage/network-volumes)",
                              at: at("deploy.weights", file), hint: "use `cloud: secure` or `weights: image`"))
         }
+        if sla.redundancy == .nPlusOne, let most = constraints.maxWorkers, most < 2 {
+            out.append(.init(.error, code: "redundancy-conflict",
+                             message: "`sla.redundancy: n+1` needs a spare replica, and `constraints.max_workers` is \(most)",
+                             at: at("sla.redundancy", file), hint: "raise constraints.max_workers to 2 or more, or drop sla.redundancy"))
+        }
         if deploy.mode == .serverless, sla.coldStart == ColdStart.none, constraints.maxWorkers == 0 {
             out.append(.init(.error, code: "mode-conflict", message: "cold_start none needs at least one worker", at: at("sla.cold_start", file)))
+        }
+        return out
+    }
+
+    /// `deploy.api_key_secret` and `deploy.public`: a RunPod secret name, and not both.
+    func accessRules(_ file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        if let name = deploy.apiKeySecret, !StringShape.isSecretName(name) {
+            out.append(.init(.error, code: "invalid-secret-name",
+                             message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
+                             at: at("deploy.api_key_secret", file), hint: "name the RunPod secret that holds the key, e.g. `api_key_secret: podform_api_key`"))
+        }
+        if deploy.apiKeySecret != nil, deploy.public == true {
+            out.append(.init(.error, code: "api-key-conflict",
+                             message: "`deploy.public: true` serves the pod without an API key, and `deploy.api_key_secret` names one",
+                             at: at("deploy.public", file), hint: "keep one: remove `public` to require the key, or `api_key_secret` to serve without one"))
         }
         return out
     }

@@ -74,6 +74,9 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     public var slidingLayers: Int = 0
     /// Parameters outside the language model that vLLM still loads (a vision tower).
     public var extraParameters: Int64 = 0
+    /// The checkpoint's weight files on disk, when known (the Hub's safetensors index or the
+    /// catalog); nil: storage is estimated from the parameter count.
+    public var checkpoint: CheckpointSize?
 
     public init(id: String, layers: Int, hidden: Int, heads: Int, kvHeads: Int, headDim: Int? = nil,
                 intermediate: Int, vocab: Int, maxContext: Int? = nil, tiedEmbeddings: Bool = false) {

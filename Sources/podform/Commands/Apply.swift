@@ -33,6 +33,10 @@ extension Podform {
 
         func run() async throws {
             let saved = try savedPlan()
+            if let saved, saved.offline {
+                Output.err("error: \(files[0]) is an offline plan: it was never compared with RunPod. Run `podform plan --out \(files[0])` with RUNPOD_API_KEY set, then apply it.\n")
+                throw ExitCode(1)
+            }
             let arguments = try saved.map { try SpecArguments.expand(($0.live?.directories ?? []) + $0.plan.deployments.map(\.specFile)) }
                 ?? SpecArguments.expand(files)
             let pipeline = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit)

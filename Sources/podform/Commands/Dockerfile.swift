@@ -30,6 +30,10 @@ extension Podform {
             let options = DockerfileRenderer.Options(
                 target: target ?? (deployment.mode == .pod ? .pod : .serverless), bakeWeights: bakeWeights,
                 cudaCompatFix: parsed?.deploy.cudaCompatFix ?? false, revision: parsed?.model.revision)
+            // Baked weights against where the plan keeps them (Specs/dockerfile.md, "Baked weights and volumes").
+            let baked = bakeWeights ? deployment.bakedWeightsDiagnostics(target: options.target == .pod ? .pod : .serverless, spec: parsed) : []
+            if !baked.isEmpty { Output.err(DiagnosticsRenderer.text(baked, sources: outcome.sources)) }
+            if baked.hasErrors { throw ExitCode(1) }
             let rendered: (files: [String: String], buildCommand: String)
             do { rendered = try DockerfileRenderer.render(deployment, options: options) } catch {
                 Output.err("error: \(error)\n")

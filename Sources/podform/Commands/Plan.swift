@@ -55,12 +55,13 @@ extension Podform {
             }
             let sets = reviewed.changeSets
             for set in sets ?? [] { for e in set.errors { Output.err("error: \(set.spec): \(e)\n") } }
-            if !reviewed.deployments.isEmpty || outcome.failures.isEmpty {
-                switch format {
-                case .text: Output.out(PlanTextRenderer.render(reviewed, explain: explain))
-                case .json: try Output.out(encodeJSON(reviewed))
-                case .markdown: Output.out(PlanMarkdownRenderer.render(reviewed, failures: outcome.failures))
-                }
+            switch format {
+            case .text where !reviewed.deployments.isEmpty || outcome.failures.isEmpty:
+                Output.out(PlanTextRenderer.render(reviewed, explain: explain))
+            case .json where !reviewed.deployments.isEmpty || outcome.failures.isEmpty: try Output.out(encodeJSON(reviewed))
+            // A PR comment even when the plan failed: the errors are what the reviewer needs.
+            case .markdown: Output.out(PlanMarkdownRenderer.render(reviewed, failures: Self.errorLines(outcome)))
+            default: break
             }
             if let out { try PlanFile.write(reviewed, to: out, force: force) }
             if outcome.hasErrors || (sets ?? []).contains(where: { !$0.errors.isEmpty }) { throw ExitCode(1) }
@@ -86,7 +87,16 @@ extension Podform {
                                         directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed), outcome)
             } catch let error as RunPodError {
                 Output.err("error: \(error)\n")
+                if format == .markdown { Output.out(PlanMarkdownRenderer.failed(Self.errorLines(first) + ["RunPod: \(error)"])) }
                 throw ExitCode(1)
+            }
+        }
+
+        /// Every error of the run, one line each (`file:line:col: message [code]`), for the PR comment.
+        static func errorLines(_ outcome: PlanPipeline.Outcome) -> [String] {
+            outcome.allDiagnostics.filter { $0.severity == .error }.map { d in
+                let l = d.location
+                return "\(l.file):\(l.line):\(l.column): \(d.message) [\(d.code)]" + (d.hint.map { " (\($0))" } ?? "")
             }
         }
     }
