@@ -51,7 +51,7 @@ public enum SizeRenderer {
                 out += row("  KV reads", "\(ms(d.kvSeconds)) (\(gb(Int64(d.kvBytesPerGPU))) per GPU)")
                 out += row("  compute", "\(ms(d.computeSeconds)) (overlaps the reads)")
                 out += row("  all-reduce", ms(d.allReduceSeconds))
-                out += row("  per-layer overhead", ms(d.overheadSeconds))
+                out += row("  fixed overheads", ms(d.overheadSeconds) + " (per layer and per sequence)")
                 out += row("  interleaved prefill", ms(d.interleavedPrefillSeconds))
             }
             if let f = p.prefill {

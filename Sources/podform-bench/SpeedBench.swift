@@ -2,7 +2,7 @@ import Foundation
 import PodformCatalog
 import PodformSizing
 
-/// The speed model against every published serving benchmark row (`Specs/performance.md` §4).
+/// The speed model against every published serving benchmark row (`Specs/performance.md` §1.4, §2).
 enum SpeedBench {
     static func load(root: URL, models: ModelCatalog, gpus: GPUCatalog) throws -> (vllm: [SpeedObservation], other: [SpeedObservation], skipped: [ServingBenchmarks.Skipped]) {
         let serving = try String(contentsOf: root.appendingPathComponent("Benchmarks/data/serving_benchmarks.csv"), encoding: .utf8)
@@ -33,7 +33,12 @@ enum SpeedBench {
         return String(format: format, m, p) + " (\(pct((p - m) / m)))"
     }
 
-    static func run(root: URL, models: ModelCatalog, gpus: GPUCatalog, writeFit: Bool) throws -> String {
+    static func holdOutLine(_ e: SpeedEvaluation, _ by: String) -> String {
+        let checks = e.rows.compactMap(\.inRange)
+        return "Inside the quoted range (held out by \(by)): \(checks.filter { $0 }.count) of \(checks.count)."
+    }
+
+    static func run(root: URL, models: ModelCatalog, gpus: GPUCatalog, writeFit: Bool, fresh: Bool = false) throws -> String {
         let (vllm, other, skipped) = try load(root: root, models: models, gpus: gpus)
         let fitted = SpeedCalibration.fit(vllm)
         if writeFit {
@@ -44,21 +49,26 @@ enum SpeedBench {
         if fitted != SpeedCalibration.fitted {
             FileHandle.standardError.write(Data("podform-bench: the committed SpeedCalibration.fitted differs from a fresh fit; run `podform-bench speed --fit`\n".utf8))
         }
-        let e = SpeedEvaluation(vllm, calibration: .fitted)
-        let inRange = e.rows.compactMap(\.inRange)
-        let families = Set(vllm.map(\.gpuFamily)).sorted()
-        let bands = ["1", "2-8", "9-64", "65+", "Poisson rate", "burst / offline"]
-        let byModel = SpeedEvaluation.holdOut(vllm) { $0.architecture.id }
-        let byGPU = SpeedEvaluation.holdOut(vllm) { $0.gpuFamily }
-        let others = SpeedEvaluation(other, calibration: .fitted)
+        // `--fresh`: report the fresh fit (while iterating on the model, before `--fit` commits it).
+        let calibration = fresh ? fitted : SpeedCalibration.fitted
+        let e = SpeedEvaluation(vllm, calibration: calibration)
+        let rounds = ProcessInfo.processInfo.environment["PODFORM_HOLDOUT_ROUNDS"].flatMap { Int($0) } ?? SpeedCalibration.holdOutRounds
+        let byModel = SpeedEvaluation.holdOut(vllm, rounds: rounds) { $0.architecture.id }
+        let byGPU = SpeedEvaluation.holdOut(vllm, rounds: rounds) { $0.gpuFamily }
+        let others = SpeedEvaluation(other, calibration: calibration)
+        if ProcessInfo.processInfo.environment["PODFORM_SPEED_DEBUG"] != nil { debug(e, holdOuts: [("model", byModel), ("gpu", byGPU)]) }
+        return intro(vllm: vllm.count, other: other.count) + tables(e, byModel: byModel, byGPU: byGPU, others: others)
+            + misses(e, byModel: byModel) + factors(calibration, skipped: skipped) + everyRow(e.rows + others.rows)
+    }
 
-        var md = """
+    static func intro(vllm: Int, other: Int) -> String {
+        """
         ## Speed model against published serving benchmarks
 
         `swift run -c release podform-bench speed` over `Benchmarks/data/serving_benchmarks.csv` and
         `Benchmarks/data/throughput_calibration.csv` (copies of `shared/data`). The model
-        (`Specs/performance.md`) is fitted on the \(vllm.count) vLLM rows podform can resolve (`--fit` rewrites
-        `SpeedCalibration+Fitted.swift`); the \(other.count) SGLang / TensorRT-LLM / NIM rows are not fitted on and
+        (`Specs/performance.md`) is fitted on the \(vllm) vLLM rows podform can resolve (`--fit` rewrites
+        `SpeedCalibration+Fitted.swift`); the \(other) SGLang / TensorRT-LLM / NIM rows are not fitted on and
         are reported separately, as context. Errors are |predicted - measured| / measured; "worst" is the
         largest max(predicted/measured, measured/predicted). Per-user decode = 1000 / mean TPOT. TTFT is scored
         only where it is not queueing (not on burst rows, not past the engine's batch limit).
@@ -66,20 +76,30 @@ enum SpeedBench {
         Targets (issue 18): per-user decode and aggregate throughput within 25% median per class and no row
         off by more than 2x; TTFT within 35% median.
 
+
+        """
+    }
+
+    static func tables(_ e: SpeedEvaluation, byModel: SpeedEvaluation, byGPU: SpeedEvaluation, others: SpeedEvaluation) -> String {
+        let classes = classGroups() + [("all vLLM", { (_: SpeedEvaluation.Row) in true })]
+        let inRange = e.rows.compactMap(\.inRange)
+        let families = Set(e.rows.map(\.observation.gpuFamily)).sorted()
+        let bands = ["1", "2-8", "9-64", "65+", "Poisson rate", "burst / offline"]
+        return """
         ### Fitted on all vLLM rows (in-sample)
 
-        \(summaryTable(e, groups: classGroups() + [("all vLLM", { _ in true })]))
+        \(summaryTable(e, groups: classes))
         Measured per-user speed inside the plan's quoted range: \(inRange.filter { $0 }.count) of \(inRange.count) rows.
 
         ### Hold-out: refit without each model, predict it
 
-        \(summaryTable(byModel, groups: classGroups() + [("all vLLM", { _ in true })]))
-        Inside the quoted range (held out by model): \(byModel.rows.compactMap(\.inRange).filter { $0 }.count) of \(byModel.rows.compactMap(\.inRange).count).
+        \(summaryTable(byModel, groups: classes))
+        \(holdOutLine(byModel, "model"))
 
         ### Hold-out: refit without each GPU, predict it
 
-        \(summaryTable(byGPU, groups: classGroups() + [("all vLLM", { _ in true })]))
-        Inside the quoted range (held out by GPU): \(byGPU.rows.compactMap(\.inRange).filter { $0 }.count) of \(byGPU.rows.compactMap(\.inRange).count).
+        \(summaryTable(byGPU, groups: classes))
+        \(holdOutLine(byGPU, "GPU"))
 
         ### In-sample, per GPU family and per concurrency band
 
@@ -88,70 +108,7 @@ enum SpeedBench {
         ### Other engines (not fitted; what a tuned non-vLLM stack reaches vs podform's vLLM model)
 
         \(summaryTable(others, groups: classGroups()))
-        ### Where it misses, and why
-
-        - TTFT is the weakest part (target 35% median, not met): for ~200-token prompts compute is a few
-          milliseconds and TTFT is the fixed per-request cost (HTTP, tokenization, scheduling), which the
-          sources disagree on by 3x on similar hardware (Llama-3-8B on H100 PCIe, vLLM 0.8.5: 21 ms; Qwen3-8B
-          on H100 SXM, vLLM 0.11: 59-75 ms). One fitted value cannot serve both; fitting one per source would
-          be fitting the benchmark harness, not the GPU. Long-prompt TTFT (Qwen2.5-72B at 8k, DeepSeek-R1 at
-          3.2k per wave) is within 15-50%.
-        - serving_benchmarks.csv#83 (Qwen2-72B, 2 x A100, 10 x 2048 tokens): the sizing model finds room for
-          only 2 such sequences at gpu_memory_utilization 0.9 (weights take 68 of 71 usable GiB per GPU), so it
-          predicts a batch of 2 where the run held 10 (a higher utilization or a shorter max_model_len in the
-          source's unstated settings). The aggregate is 3.1x low; per-user speed is 1.5x high.
-        - serving_benchmarks.csv#90 (Llama-3-70B, 2 x H100 PCIe, Poisson 16 req/s): saturated; the measured mean
-          TPOT (141 ms, median 106 ms) includes preemption stalls when ShareGPT's long outputs outgrow the KV
-          cache, which the model does not simulate (2.1x).
-        - DeepSeek-R1 V0 rows (vLLM 0.7.4) need a per-layer overhead of ~340 us and a prefill efficiency of
-          ~3% of FP8 peak: MLA and MoE kernels of early 2025. The V1 rows (0.11) fit 70 us and 21%. Plans
-          use the V1 factors. MLA has one model in the data, so "held out by model" for MLA has no MLA rows to
-          learn from and falls back to the other classes' factors (errors ~2x, the `speed-uncalibrated`
-          warning's case).
-        - MoE has two models (gpt-oss-20b/120b), all MXFP4: held out by model, one predicts the other at ~45%
-          median; other MoE families (Qwen3 MoE, Mixtral) have no vLLM rows and are flagged as uncalibrated
-          only through their kernel family (bf16/fp8 MoE share the dense bandwidth factors).
-        - Other engines: TensorRT-LLM's offline max-throughput rows run 1.5-2.5x above podform's vLLM model
-          (larger batches, FP8 kernels, no Python scheduler); SGLang's gpt-oss and DeepSeek-R1-0528 saturation
-          rows are far below it (different batch limits). That is why they are not fitted.
-
-        ### Fitted factors
-
-        | factor | key | value | rows | measured / predicted |
-        | --- | --- | ---: | ---: | --- |
 
         """
-        func factorRows(_ name: String, _ table: [String: SpeedCalibration.Factor], _ format: (Double) -> String) {
-            for k in table.keys.sorted() {
-                let f = table[k]!
-                md += "| \(name) | \(k) | \(format(f.value)) | \(f.rows.count) | \(String(format: "%.2f-%.2f", f.spread[0], f.spread[1])) |\n"
-            }
-        }
-        factorRows("decode bandwidth", fitted.decodeBandwidth) { String(format: "%.2f", $0) }
-        factorRows("per-layer overhead", fitted.layerOverhead) { String(format: "%.0f us", $0 * 1e6) }
-        factorRows("prefill compute", fitted.prefillCompute) { String(format: "%.3f", $0) }
-        factorRows("request overhead", ["all": fitted.requestSeconds]) { String(format: "%.0f ms", $0 * 1000) }
-        md += "\nRows each factor came from: `Sources/PodformSizing/Performance/SpeedCalibration+Fitted.swift`.\n"
-        md += "\nRows not resolved: " + (skipped.isEmpty ? "none" : skipped.map { "\($0.id) \($0.label) (\($0.reason))" }.joined(separator: "; ")) + ".\n"
-        md += """
-
-        ### Every row (in-sample)
-
-        | row | engine / model / GPU | load | batch | per-user tok/s measured / predicted | output tok/s measured / predicted | TTFT ms measured / predicted | in range |
-        | --- | --- | --- | ---: | --- | --- | --- | --- |
-
-        """
-        for r in e.rows + others.rows {
-            let o = r.observation
-            let load: String
-            switch o.load {
-            case let .concurrency(c, sync): load = "c=\(c)\(sync ? " sync" : "") \(o.prompt)/\(o.output)"
-            case let .rate(x): load = String(format: "%.1f req/s ", x) + "\(o.prompt)/\(o.output)"
-            case let .burst(n): load = "burst \(n) \(o.prompt)/\(o.output)"
-            }
-            let ttft = r.ttft.map { _ in cell(r.ttft, "%.0f / %.0f") } ?? (o.ttftMs.map { String(format: "%.0f / (queue: %.0f)", $0, r.prediction.ttftMs) } ?? "-")
-            md += "| \(o.id) | \(o.label) | \(load) | \(r.prediction.batch) | \(cell(r.perUser, "%.1f / %.1f")) | \(cell(r.throughput, "%.0f / %.0f")) | \(ttft) | \(r.inRange.map { $0 ? "yes" : "no" } ?? "-") |\n"
-        }
-        return md
     }
 }

@@ -27,7 +27,8 @@ do {
         sections.append(md)
     }
     if what == "throughput" || what == "speed" || what == "all" {
-        sections.append(try SpeedBench.run(root: root, models: models, gpus: gpus, writeFit: arguments.contains("--fit")))
+        sections.append(try SpeedBench.run(root: root, models: models, gpus: gpus, writeFit: arguments.contains("--fit"),
+                                            fresh: arguments.contains("--fresh")))
     }
     if what == "plans" || what == "all" {
         sections.append(try PlanBench.run(root: root, models: models, gpus: gpus))

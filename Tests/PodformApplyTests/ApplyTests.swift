@@ -110,7 +110,7 @@ final class ApplyTests: XCTestCase {
             // GPU type: replace, create-before-destroy.
             let oldID = try await client.listPods().first!.id
             let moved = try self.deployment(base.replacingOccurrences(of: "vllm/vllm-openai:v0.27.1", with: "vllm/vllm-openai:v0.27.2")
-                .replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [H200]"))
+                .replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [B200]"))
             let replace = diff(moved, live: try await LiveState.fetch(client))
             let podChange = try XCTUnwrap(replace.changes.first { $0.kind == .pod })
             XCTAssertEqual(podChange.action, .replace)
@@ -122,7 +122,7 @@ final class ApplyTests: XCTestCase {
             let pods = try await client.listPods()
             XCTAssertEqual(pods.count, 1)
             XCTAssertNotEqual(pods.first?.id, oldID)
-            XCTAssertEqual(pods.first?.gpuTypeID, "NVIDIA H200")
+            XCTAssertEqual(pods.first?.gpuTypeID, "NVIDIA B200")
             let value3 = diff(moved, live: try await LiveState.fetch(client)).hasChanges
             XCTAssertFalse(value3)
         }

@@ -100,7 +100,7 @@ final class ResourceChangeTests: XCTestCase {
         try await withFake { _, client in
             _ = try await apply(diff(d, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
             let oldGPU = d.gpu.id
-            let moved = try ApplyTests.deployment(base.replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [H200]"))
+            let moved = try ApplyTests.deployment(base.replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [B200]"))
             let reviewed = try await self.review(moved, client)
             let pod = try XCTUnwrap(reviewed.resourceChanges.first { $0.kind == .pod })
             XCTAssertEqual(pod.change.actions, ["create", "delete"])
@@ -108,7 +108,7 @@ final class ResourceChangeTests: XCTestCase {
             XCTAssertEqual(pod.actionReason, "replace_because_cannot_update")
             XCTAssertEqual(pod.change.replacePaths, [["gpu", "id"]])
             XCTAssertEqual(pod.change.before["gpu"]?["id"], .string(oldGPU))
-            XCTAssertEqual(pod.change.after["gpu"]?["id"], "NVIDIA H200")
+            XCTAssertEqual(pod.change.after["gpu"]?["id"], "NVIDIA B200")
             // The pod's API key: a RunPod secret reference, marked sensitive on both sides.
             XCTAssertEqual(pod.change.after["env"]?["VLLM_API_KEY"], "{{ RUNPOD_SECRET_podform_api_key }}")
             XCTAssertTrue(pod.isSensitive("env.VLLM_API_KEY", after: true))

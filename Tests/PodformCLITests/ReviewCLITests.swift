@@ -48,7 +48,7 @@ final class ReviewCLITests: XCTestCase {
             workers["max"] = 5
             e["workers"] = workers
         }
-        try api.replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [H200]")
+        try api.replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [B200]")
             .write(to: specs.appendingPathComponent("api.yaml"), atomically: true, encoding: .utf8)
 
         let json = try await podform(["plan", "--format", "json", "--detailed-exitcode", "--out", "plan.json", "deployments/"], env: env, cwd: tmp)
@@ -117,8 +117,8 @@ final class ReviewCLITests: XCTestCase {
         XCTAssertTrue(html.rows.contains(["field", "change"]), "\(html.rows)")
         XCTAssertTrue(html.rows.contains(["workers.max", "5 → 1"]), "\(html.rows)")
         let gpu = try XCTUnwrap(html.rows.first { $0.first == "gpu.id" }, "\(html.rows)")
-        XCTAssertTrue(gpu.last?.hasSuffix("→ \"NVIDIA H200\"") == true, "\(gpu)")
-        XCTAssertFalse(gpu.last?.hasPrefix("\"NVIDIA H200\"") == true, "\(gpu)")
+        XCTAssertTrue(gpu.last?.hasSuffix("→ \"NVIDIA B200\"") == true, "\(gpu)")
+        XCTAssertFalse(gpu.last?.hasPrefix("\"NVIDIA B200\"") == true, "\(gpu)")
         XCTAssertTrue(html.paragraphs.contains { $0.hasPrefix("~ update endpoint podform-support-chat") }, "\(html.paragraphs)")
         XCTAssertTrue(html.paragraphs.contains { $0.hasPrefix("+/- replace pod podform-public-api") }, "\(html.paragraphs)")
         if live {

@@ -19,10 +19,13 @@ final class PoolsThatFitTests: XCTestCase {
         return types.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
     }
 
-    /// The issue's reproducer: gpt-oss-20b, 6 x 32k sequences per worker on 2 x A4500 (AMPERE_16).
-    /// A 16 GB A4000 holds 4.6 of those sequences: it must not take the worker.
+    /// The issue's reproducer: gpt-oss-20b (examples/gpt-oss-agent.yaml), 6 x 32k sequences per worker
+    /// on 2 x A4500 (AMPERE_16; the constraint keeps the pool the issue saw now that the speed model
+    /// prefers an A40). A 16 GB A4000 holds 4.6 of those sequences: it must not take the worker.
     func testAnA4000ThatCannotHoldTheWorkersSequencesIsExcluded() throws {
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("gpt-oss-agent.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "  max_workers: 4", with: "  max_workers: 4\n  gpus: [RTX A4500, RTX A4000]")
+        XCTAssertTrue(text.contains("gpus: [RTX A4500"))
         let d = try XCTUnwrap(Fixtures.deployment(text, path: "examples/gpt-oss-agent.yaml"))
         XCTAssertEqual(d.serverless?.pools, ["AMPERE_16"])
         XCTAssertEqual(d.vllm?.maxNumSeqs, 6)

@@ -3,9 +3,9 @@ import PodformSizing
 
 /// Reads the published serving benchmarks (`Benchmarks/data/serving_benchmarks.csv`,
 /// `Benchmarks/data/throughput_calibration.csv`, copies of `shared/data`) into speed observations
-/// (`Specs/performance.md` §3 says how each column is read).
+/// (`Specs/performance.md` §1.4 and §2 say how each column is read).
 public enum ServingBenchmarks {
-    public struct Skipped: Sendable, Hashable {
+    public struct Skipped: Error, Sendable, Hashable {
         public var id: String
         public var label: String
         public var reason: String
@@ -91,11 +91,23 @@ public enum ServingBenchmarks {
         var file: String, line: Int, engine: String, version: String, model: String, precision: String, gpuText: String
         var tp: String, input: String, output: String, concurrency: String, rate: String, requests: String
         var tpot: Double?, ttft: Double?, throughput: Double?
+        var source: String = ""
+        var quote: String = ""
     }
 
-    /// All rows of both files, resolved; rows that cannot be resolved are returned with the reason.
-    public static func load(serving: String, calibration: String, models: ModelCatalog, gpus: GPUCatalog)
-        -> (observations: [SpeedObservation], skipped: [Skipped]) {
+    /// Sources whose client calls `/v1/chat/completions` (the rest call `/v1/completions`): GPUStack's
+    /// performance lab runs `vllm bench serve --backend openai-chat --endpoint /v1/chat/completions`;
+    /// sariekr/gpu_conc's `concurrency.py` calls `client.chat.completions.create`.
+    static let chatSources = ["gpustack/gpustack/blob/main/docs/performance-lab", "sariekr/gpu_conc"]
+
+    /// The KV cache a source states it ran with ("KV cache 6.77 GiB per GPU"), in bytes per GPU.
+    static func statedKVCacheBytes(_ source: String) -> Double? {
+        guard let r = source.range(of: #"KV cache [0-9.]+ GiB"#, options: .regularExpression) else { return nil }
+        return leadingNumber(String(source[r].dropFirst("KV cache ".count))).map { $0 * 1_073_741_824 }
+    }
+
+    /// The rows of both files as raw fields.
+    static func fields(serving: String, calibration: String) -> [Fields] {
         var fields: [Fields] = []
         for (i, r) in CSVTable.parse(serving).enumerated() {
             func num(_ k: String) -> Double? { Double((r[k] ?? "").trimmingCharacters(in: .whitespaces)) }
@@ -105,7 +117,8 @@ public enum ServingBenchmarks {
                 input: r["input_tokens"] ?? "", output: r["output_tokens"] ?? "", concurrency: r["concurrency"] ?? "",
                 rate: r["request_rate"] ?? "", requests: "",
                 tpot: num("tpot_mean_ms") ?? num("tpot_median_ms") ?? num("itl_mean_ms"),
-                ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s")))
+                ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s"),
+                source: r["source"] ?? "", quote: r["quote"] ?? ""))
         }
         for (i, r) in CSVTable.parse(calibration).enumerated() {
             func num(_ k: String) -> Double? { Double((r[k] ?? "").trimmingCharacters(in: .whitespaces)) }
@@ -114,58 +127,79 @@ public enum ServingBenchmarks {
                 model: r["model_id"] ?? "", precision: r["weight_precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
                 input: r["input_len"] ?? "", output: r["output_len"] ?? "", concurrency: r["concurrency"] ?? "",
                 rate: (r["metric_notes"] ?? "").contains("request rate inf") ? "inf" : "", requests: r["num_requests"] ?? "",
-                tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s")))
+                tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s"), source: r["source"] ?? "",
+                quote: (r["metric_notes"] ?? "") + " " + (r["notes"] ?? "")))
         }
+        return fields
+    }
+
+    /// How the row loaded the server, from its concurrency and request-rate cells.
+    static func loadShape(_ f: Fields) -> SpeedObservation.Load? {
+        let fixedLengths = !f.input.contains("mean") && !f.output.contains("mean")
+        let conc = f.concurrency.lowercased()
+        if conc.contains("unlimited") || conc.contains("offline") || conc.hasPrefix("max") {
+            return .burst(conc.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.first ?? Int(leadingNumber(f.requests) ?? 1000))
+        }
+        if let c = leadingNumber(conc), c >= 1 { return .concurrency(Int(c), synchronized: fixedLengths) }
+        if let r = leadingNumber(f.rate), r > 0 { return .rate(r) }
+        return nil
+    }
+
+    /// All rows of both files, resolved; rows that cannot be resolved are returned with the reason.
+    public static func load(serving: String, calibration: String, models: ModelCatalog, gpus: GPUCatalog)
+        -> (observations: [SpeedObservation], skipped: [Skipped]) {
         var out: [SpeedObservation] = []
         var skipped: [Skipped] = []
-        for f in fields {
-            let id = "\(f.file)#\(f.line)"
-            let label = "\(f.engine.split(separator: " ").first ?? "") \(f.model.split(separator: " ").first ?? "") @ \(f.gpuText.components(separatedBy: " (").first ?? "") tp\(f.tp.prefix(1)) c=\(f.concurrency.split(separator: " ").first ?? "-")"
-            let modelName = String(f.model.split(separator: " ").first ?? "")
-            let catalogID = architectureAliases[modelName] ?? modelName
-            guard let model = models.model(named: catalogID) else { skipped.append(.init(id: id, label: label, reason: "no architecture in the catalog")); continue }
-            guard let g = gpu(f.gpuText, gpus), g.memoryBandwidthGBps != nil, (g.bf16TFLOPS ?? g.fp16TFLOPS) != nil else {
-                skipped.append(.init(id: id, label: label, reason: "GPU not in the catalog")); continue
+        for f in fields(serving: serving, calibration: calibration) {
+            switch resolve(f, models: models, gpus: gpus) {
+            case .success(let o): out.append(o)
+            case .failure(let s): skipped.append(s)
             }
-            guard let (weights, kv) = format(f.precision) else { skipped.append(.init(id: id, label: label, reason: "weight format `\(f.precision.prefix(12))` not modelled")); continue }
-            guard let prompt = leadingNumber(f.input), let output = leadingNumber(f.output) else {
-                skipped.append(.init(id: id, label: label, reason: "prompt/output lengths unstated")); continue
-            }
-            let tp = Int(leadingNumber(f.tp) ?? 1)
-            let fixedLengths = !f.input.contains("mean") && !f.output.contains("mean")
-            let conc = f.concurrency.lowercased()
-            let load: SpeedObservation.Load
-            if conc.contains("unlimited") || conc.contains("offline") || conc.hasPrefix("max") {
-                let n = conc.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.first ?? Int(leadingNumber(f.requests) ?? 1000)
-                load = .burst(n)
-            } else if let c = leadingNumber(conc), c >= 1 {
-                load = .concurrency(Int(c), synchronized: fixedLengths)
-            } else if let r = leadingNumber(f.rate), r > 0 {
-                load = .rate(r)
-            } else {
-                skipped.append(.init(id: id, label: label, reason: "load shape unstated")); continue
-            }
-            let arch = model.architecture
-            let generation = generation(f.version)
-            // vLLM V1's API-server default: 8192 on GPUs of 70 GiB or more other than A100, else 2048.
-            let maxBatched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
-            let shape = ServingShape(weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
-                                     gpuMemoryUtilization: 0.9, maxBatchedTokens: maxBatched)
-            let capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
-            // Requests in the run: "(mean; 41169/200, ShareGPT)" or the num_requests column.
-            var requests = Int(leadingNumber(f.requests) ?? 0)
-            if requests == 0, let slash = f.input.firstIndex(of: "/") {
-                requests = Int(leadingNumber(String(f.input[f.input.index(after: slash)...])) ?? 0)
-            }
-            out.append(SpeedObservation(
-                id: id, label: label, engine: f.engine, architecture: arch, weights: weights, kv: kv, gpu: g.performanceFacts,
-                gpuFamily: g.displayName, tp: tp, prompt: Int(prompt.rounded()), output: Int(output.rounded()), load: load,
-                maxNumSeqs: maxNumSeqs(engineVersion: f.version, gpu: g), maxBatchedTokens: maxBatched,
-                kvCapacityTokens: capacity, tpotMs: f.tpot, ttftMs: f.ttft, outputTokensPerSecond: f.throughput))
-            out[out.count - 1].generation = generation
-            out[out.count - 1].requests = requests > 0 ? requests : nil
         }
         return (out, skipped)
+    }
+
+    static func resolve(_ f: Fields, models: ModelCatalog, gpus: GPUCatalog) -> Result<SpeedObservation, Skipped> {
+        let id = "\(f.file)#\(f.line)"
+        let label = "\(f.engine.split(separator: " ").first ?? "") \(f.model.split(separator: " ").first ?? "") @ \(f.gpuText.components(separatedBy: " (").first ?? "") tp\(f.tp.prefix(1)) c=\(f.concurrency.split(separator: " ").first ?? "-")"
+        func skip(_ reason: String) -> Result<SpeedObservation, Skipped> { .failure(Skipped(id: id, label: label, reason: reason)) }
+        let modelName = String(f.model.split(separator: " ").first ?? "")
+        guard let model = models.model(named: architectureAliases[modelName] ?? modelName) else { return skip("no architecture in the catalog") }
+        guard let g = gpu(f.gpuText, gpus), g.memoryBandwidthGBps != nil, (g.bf16TFLOPS ?? g.fp16TFLOPS) != nil else {
+            return skip("GPU not in the catalog")
+        }
+        guard let (weights, kv) = format(f.precision) else { return skip("weight format `\(f.precision.prefix(12))` not modelled") }
+        guard let prompt = leadingNumber(f.input), let output = leadingNumber(f.output) else { return skip("prompt/output lengths unstated") }
+        guard let load = loadShape(f) else { return skip("load shape unstated") }
+        let tp = Int(leadingNumber(f.tp) ?? 1), generation = generation(f.version), arch = model.architecture
+        // vLLM V1's API-server default: 8192 on GPUs of 70 GiB or more other than A100, else 2048. V0
+        // without chunked prefill (forced off for MLA in 0.7.x: "MLA is enabled; forcing chunked prefill
+        // and prefix caching to be disabled") batches whole prompts up to max(max_model_len, 2048).
+        let v1Batched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
+        let shape = ServingShape(weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
+                                 gpuMemoryUtilization: 0.9, maxBatchedTokens: v1Batched)
+        var capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
+        // A source that states its KV cache ran with its own memory settings: take its figure.
+        if let stated = statedKVCacheBytes(f.source) {
+            capacity = Int(stated / Double(max(arch.kvBytesPerTokenPerGPU(kv, weights: weights, tp: tp), 1)))
+        }
+        // Requests in the run: "(mean; 41169/200, ShareGPT)" or the num_requests column.
+        var requests = Int(leadingNumber(f.requests) ?? 0)
+        if requests == 0, let slash = f.input.firstIndex(of: "/") {
+            requests = Int(leadingNumber(String(f.input[f.input.index(after: slash)...])) ?? 0)
+        }
+        var o = SpeedObservation(
+            id: id, label: label, engine: f.engine, architecture: arch, weights: weights, kv: kv, gpu: g.performanceFacts,
+            gpuFamily: g.displayName, tp: tp, prompt: Int(prompt.rounded()), output: Int(output.rounded()), load: load,
+            maxNumSeqs: maxNumSeqs(engineVersion: f.version, gpu: g),
+            maxBatchedTokens: generation == "v0" ? max(arch.maxContext ?? v1Batched, 2048) : v1Batched,
+            kvCapacityTokens: capacity, tpotMs: f.tpot, ttftMs: f.ttft, outputTokensPerSecond: f.throughput)
+        o.generation = generation
+        o.requests = requests > 0 ? requests : nil
+        // ShareGPT replies vary in length (random runs without --ignore-eos stop a little early: ~fixed).
+        o.variableLengths = (f.source + " " + f.quote).lowercased().contains("sharegpt")
+        o.endpoint = chatSources.contains { f.source.contains($0) } ? .chat : .completions
+        return .success(o)
     }
 }
 

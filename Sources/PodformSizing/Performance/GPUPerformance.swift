@@ -42,7 +42,7 @@ public struct PerformanceEstimate: Sendable, Hashable, Codable {
     public var outputTokensPerSecondPerUserRange: [Double]
     /// Aggregate output tokens per second of the replica at `batch`.
     public var outputTokensPerSecond: Double
-    /// Time to first token for one prompt of the given length, with no queue.
+    /// Time to first token of a request arriving into the batch (the step in flight, then its prefill), no queue.
     public var ttftSeconds: Double
     /// p95 TTFT including queueing behind other prefills at the peak rate.
     public var ttftP95Seconds: Double
@@ -73,25 +73,28 @@ extension ModelArchitecture {
     /// Estimate for a replica of `tp` GPUs serving `batch` sequences of `prompt` prompt tokens and
     /// `output` output tokens (`Specs/performance.md` §1): the per-layer decode step at `batch`
     /// (weights actually read, KV per sequence, compute, all-reduces, fixed overheads) with the
-    /// prompts' prefill interleaved (each sequence brings one prompt per `output` steps), and a
-    /// prefill with quadratic attention chunked at `maxBatchedTokens`. p95 TTFT adds queueing behind
-    /// other prefills at the arrival rate (M/D/1). Factors come from `model.calibration`.
+    /// prompts' prefill riding in it (each sequence brings one prompt per `output` steps), and the TTFT of
+    /// a request arriving into that batch: the step in flight, then its prompt's chunks (quadratic
+    /// attention, `maxBatchedTokens` per step) beside the other decodes. p95 TTFT adds queueing behind
+    /// other prefills at the arrival rate (M/D/1). Factors come from `model.calibration`, for the chat
+    /// endpoint (what OpenAI clients call).
     public func performance(
         weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Int, prompt: Int, output: Int,
         arrivalRate: Double = 0, model: PerformanceModel = .standard, maxBatchedTokens: Int = 8192
     ) -> PerformanceEstimate {
-        let factors = model.calibration.factors(for: self, weights: weights, gpu: gpu)
+        let factors = model.calibration.factors(for: self, weights: weights, gpu: gpu, tp: tp)
         let b = max(batch, 1)
         let out = Double(max(output, 1))
+        let context = Double(prompt) + out / 2
         let pre = prefill(weights: weights, gpu: gpu, tp: tp, prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: factors)
-        let step = decodeStep(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: Double(prompt) + out / 2,
-                              prefill: pre, prefillPerStep: output > 0 ? Double(b) / out : 0, factors: factors)
+        let step = decodeStep(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: context, prefill: pre,
+                              prefillPerStep: output > 0 ? Double(b) / out : 0, maxBatchedTokens: maxBatchedTokens, factors: factors)
         let perUser = 1 / step.stepSeconds
-        let forward = pre.totalSeconds - pre.requestSeconds
-        let ttft = pre.totalSeconds
-        let rho = min(max(arrivalRate, 0) * forward, 0.95)
-        let waitMean = rho > 0 ? rho * forward / (2 * (1 - rho)) : 0
-        let ttftP95 = ttft + model.p95WaitFactor * waitMean
+        let arrival = arrivalTTFT(weights: weights, kv: kv, gpu: gpu, tp: tp, others: Double(b - 1), busy: b > 1 ? 1 : 0,
+                                  context: context, prompt: prompt, maxBatchedTokens: maxBatchedTokens,
+                                  stepSeconds: step.stepSeconds, factors: factors)
+        let ttft = arrival.ttft
+        let ttftP95 = ttft + model.p95WaitFactor * Self.prefillQueueWait(rate: arrivalRate, service: arrival.service)
         let requestTime = ttft + Double(output) * step.stepSeconds
         var estimate = PerformanceEstimate(
             outputTokensPerSecondPerUser: perUser,

@@ -4,12 +4,16 @@ import Foundation
 public struct EfficiencyFactors: Sendable, Hashable, Codable {
     /// Fraction of peak memory bandwidth decode reaches.
     public var decodeBandwidth: Double
-    /// Fraction of peak tensor FLOPS decode's GEMMs reach when compute bound.
+    /// Fraction of peak tensor FLOPS decode's GEMMs reach when compute bound (the same kernels as
+    /// prefill: `prefillCompute` unless set apart).
     public var compute: Double
-    /// Fraction of peak tensor FLOPS prefill reaches.
+    /// Fraction of peak tensor FLOPS a step's GEMMs and attention reach (prompt and decode tokens alike).
     public var prefillCompute: Double
     /// Fixed cost per layer per forward pass (kernel launches, routing, scheduling), seconds.
     public var layerOverheadSeconds: Double
+    /// Cost per running sequence per step (the engine's scheduler, input preparation, sampling and
+    /// output processing), seconds.
+    public var sequenceOverheadSeconds: Double = 0
     /// Fixed cost per request (HTTP, tokenization, scheduling, detokenization), seconds.
     public var requestSeconds: Double
     /// Latency of one all-reduce on this replica's link (fitted), seconds; nil: `LinkFigures`' figure.
@@ -20,10 +24,14 @@ public struct EfficiencyFactors: Sendable, Hashable, Codable {
     public var ttftRange: [Double]
     /// Why the factors are not calibrated for this case (empty when they are).
     public var uncalibrated: [String]
+    /// vLLM V1's chunked prefill: prompts ride in decode steps (true); V0's prefill-first scheduler
+    /// pauses decodes for every prefill step (false).
+    public var chunkedPrefill: Bool = true
 
     public init(decodeBandwidth: Double, compute: Double, prefillCompute: Double, layerOverheadSeconds: Double,
                 requestSeconds: Double, allReduceLatencySeconds: Double? = nil, speedRange: [Double] = [0.7, 1.4],
-                ttftRange: [Double] = [0.7, 1.4], uncalibrated: [String] = []) {
+                ttftRange: [Double] = [0.7, 1.4], uncalibrated: [String] = [], chunkedPrefill: Bool = true) {
+        self.chunkedPrefill = chunkedPrefill
         self.allReduceLatencySeconds = allReduceLatencySeconds
         self.decodeBandwidth = decodeBandwidth
         self.compute = compute
@@ -36,11 +44,17 @@ public struct EfficiencyFactors: Sendable, Hashable, Codable {
     }
 }
 
+/// The OpenAI endpoint a request comes through: the API server's per-request work differs (chat renders
+/// the model's chat template and tokenizes the result before the engine sees the request).
+public enum Endpoint: String, Sendable, Hashable, Codable, CaseIterable {
+    case completions, chat
+}
+
 /// The fitted efficiency factors, each with the benchmark rows it came from (`Specs/performance.md` §2).
 ///
 /// - decode bandwidth: per GPU architecture x kernel family ("Hopper/fp8", "Ampere/mxfp4", "CDNA3/fp8");
 /// - per-layer overhead and prefill compute: per model class (dense, MoE, MLA);
-/// - request overhead: one value.
+/// - request overhead: per endpoint (completions, chat).
 /// A key without rows falls back to the median of its kernel family (then of everything) and says so.
 public struct SpeedCalibration: Sendable, Hashable, Codable {
     public struct Factor: Sendable, Hashable, Codable {
@@ -63,19 +77,22 @@ public struct SpeedCalibration: Sendable, Hashable, Codable {
     public var layerOverhead: [String: Factor]
     /// Prefill compute efficiency by model class.
     public var prefillCompute: [String: Factor]
-    public var requestSeconds: Factor
+    /// Per-request overhead seconds by `Endpoint` raw value.
+    public var requestOverhead: [String: Factor]
     /// All-reduce latency seconds by the link the all-reduces take (`Interconnect` raw value).
     public var allReduceLatency: [String: Factor] = [:]
-    /// Decode GEMM compute efficiency (not fitted: no row is decode-compute bound; seed 000's 0.65).
-    public var decodeCompute: Double = 0.65
+    /// Per running sequence per step, seconds, by vLLM generation ("v1", "v0").
+    public var sequenceOverhead: [String: Factor] = [:]
 
     public init(decodeBandwidth: [String: Factor], layerOverhead: [String: Factor], prefillCompute: [String: Factor],
-                requestSeconds: Factor, allReduceLatency: [String: Factor] = [:]) {
+                requestOverhead: [String: Factor], allReduceLatency: [String: Factor] = [:],
+                sequenceOverhead: [String: Factor] = [:]) {
+        self.sequenceOverhead = sequenceOverhead
         self.allReduceLatency = allReduceLatency
+        self.requestOverhead = requestOverhead
         self.decodeBandwidth = decodeBandwidth
         self.layerOverhead = layerOverhead
         self.prefillCompute = prefillCompute
-        self.requestSeconds = requestSeconds
     }
 
     public static func key(architecture gpu: String, family: KernelFamily) -> String { "\(gpu)/\(family.rawValue)" }
@@ -96,61 +113,5 @@ public struct SpeedCalibration: Sendable, Hashable, Codable {
         guard !values.isEmpty else { return nil }
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
-    /// The factors for a model in `weights` on `tp` x `gpu`, with fallbacks named.
-    public func factors(for architecture: ModelArchitecture, weights: WeightFormat, gpu: GPUPerformance, tp: Int = 1,
-                        generation: String = "v1") -> EfficiencyFactors {
-        let family = KernelFamily.of(weights, architecture: architecture)
-        let modelClass = ModelClass.of(architecture)
-        let cls = Self.classKey(modelClass, generation: generation)
-        let key = Self.key(architecture: gpu.architecture, family: family)
-        var notes: [String] = []
-        var bandwidth = decodeBandwidth[key]
-        if bandwidth == nil {
-            let sameFamily = decodeBandwidth.filter { $0.key.hasSuffix("/\(family.rawValue)") }.map(\.value.value)
-            let sameGPU = decodeBandwidth.filter { $0.key.hasPrefix("\(gpu.architecture)/") }.map(\.value.value)
-            let value = Self.median(sameFamily) ?? Self.median(sameGPU) ?? Self.median(decodeBandwidth.values.map(\.value)) ?? 0.7
-            bandwidth = Factor(value: value, spread: [1, 1], rows: [])
-            notes.append("no speed calibration data for \(family.rawValue) kernels on \(gpu.architecture.isEmpty ? "this GPU" : gpu.architecture) GPUs")
-        }
-        // A class without rows of this generation borrows the other generation's factor, then the median.
-        func lookup(_ table: [String: Factor], _ fallback: Double) -> Factor? {
-            if let f = table[cls] { return f }
-            let other = generation == "v0" ? modelClass.rawValue : "\(modelClass.rawValue)/v0"
-            if let f = table[other] { return Factor(value: f.value, spread: f.spread, rows: []) }
-            return nil
-        }
-        var overhead = lookup(layerOverhead, 0)
-        if overhead == nil || overhead!.rows.isEmpty {
-            if overhead == nil {
-                overhead = Factor(value: Self.median(layerOverhead.values.map(\.value)) ?? 0, spread: [1, 1], rows: [])
-                notes.append("no speed calibration data for \(modelClass.rawValue) models")
-            } else {
-                notes.append("\(modelClass.rawValue) models are calibrated on vLLM \(generation == "v0" ? "V1" : "V0") rows only")
-            }
-        }
-        var prefill = lookup(prefillCompute, 0.5)
-        if prefill == nil {
-            prefill = Factor(value: Self.median(prefillCompute.values.map(\.value)) ?? 0.5, spread: [1, 1], rows: [])
-            if !notes.contains(where: { $0.contains("\(modelClass.rawValue) models") }) {
-                notes.append("no prefill calibration data for \(modelClass.rawValue) models")
-            }
-        }
-        var latency: Double?
-        if tp > 1 {
-            let link = LinkFigures.of(gpu, tp: tp).kind.rawValue
-            latency = allReduceLatency[link]?.value
-            if latency == nil {
-                notes.append("no speed calibration data for tensor parallelism over \(link)")
-            }
-        }
-        var speed = Self.range(bandwidth)
-        if overhead!.rows.isEmpty { speed = [min(speed[0], 0.6), max(speed[1], 1.5)] }
-        if tp > 1, latency == nil { speed = [min(speed[0], 0.5), max(speed[1], 2.0)] }
-        return EfficiencyFactors(
-            decodeBandwidth: bandwidth!.value, compute: decodeCompute, prefillCompute: prefill!.value,
-            layerOverheadSeconds: overhead!.value, requestSeconds: requestSeconds.value, allReduceLatencySeconds: latency,
-            speedRange: speed, ttftRange: Self.range(prefill), uncalibrated: notes)
     }
 }

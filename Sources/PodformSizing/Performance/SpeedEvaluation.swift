@@ -29,7 +29,7 @@ public struct SpeedEvaluation: Sendable {
     public var rows: [Row]
 
     public init(_ observations: [SpeedObservation], calibration: SpeedCalibration) {
-        rows = observations.map { Self.row($0, calibration.factors(for: $0.architecture, weights: $0.weights, gpu: $0.gpu, tp: $0.tp, generation: $0.generation)) }
+        rows = observations.map { Self.row($0, $0.factors(calibration)) }
     }
 
     public init(rows: [Row]) { self.rows = rows }
@@ -68,17 +68,27 @@ public struct SpeedEvaluation: Sendable {
         return Summary(count: errors.count, medianError: median, worstRatio: worst, worstRow: worstRow)
     }
 
-    /// Leave-one-group-out: refit without each group's rows and predict them.
-    public static func holdOut(_ observations: [SpeedObservation], by group: (SpeedObservation) -> String) -> SpeedEvaluation {
-        var rows: [Row] = []
-        for g in Set(observations.map(group)).sorted() {
-            let train = observations.filter { group($0) != g }
-            let c = SpeedCalibration.fit(train, rounds: 3)
-            for o in observations where group(o) == g {
-                rows.append(row(o, c.factors(for: o.architecture, weights: o.weights, gpu: o.gpu, tp: o.tp, generation: o.generation)))
-            }
+    /// Leave-one-group-out: refit without each group's rows and predict them. The refits are independent:
+    /// they run two at a time (results in group order, so deterministic).
+    public static func holdOut(_ observations: [SpeedObservation], rounds: Int = SpeedCalibration.holdOutRounds,
+                               by group: (SpeedObservation) -> String) -> SpeedEvaluation {
+        let names = Set(observations.map(group)).sorted()
+        let keyed = observations.map { (group($0), $0) }
+        let results = ResultBox(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { i in
+            let train = keyed.filter { $0.0 != names[i] }.map(\.1)
+            let c = SpeedCalibration.fit(train, rounds: rounds)
+            results.set(i, keyed.filter { $0.0 == names[i] }.map { row($0.1, $0.1.factors(c)) })
         }
-        return SpeedEvaluation(rows: rows)
+        return SpeedEvaluation(rows: results.all.flatMap { $0 })
+    }
+
+    final class ResultBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var rows: [[Row]]
+        init(count: Int) { rows = Array(repeating: [], count: count) }
+        func set(_ i: Int, _ r: [Row]) { lock.lock(); rows[i] = r; lock.unlock() }
+        var all: [[Row]] { lock.lock(); defer { lock.unlock() }; return rows }
     }
 
     /// Concurrency band of a row for reports.

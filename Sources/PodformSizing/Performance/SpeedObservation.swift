@@ -38,6 +38,11 @@ public struct SpeedObservation: Sendable, Hashable {
     public var generation: String = "v1"
     /// Requests in the run, when stated (a finite Poisson run's throughput includes its ramp and drain).
     public var requests: Int?
+    /// Prompt and output lengths vary per request (a dataset such as ShareGPT, or random lengths without
+    /// `--ignore-eos`): outputs are then taken as exponentially distributed around their mean.
+    public var variableLengths: Bool = false
+    /// The endpoint the benchmark client called (its per-request overhead differs).
+    public var endpoint: Endpoint = .completions
 
     public init(id: String, label: String, engine: String, architecture: ModelArchitecture, weights: WeightFormat, kv: KVFormat,
                 gpu: GPUPerformance, gpuFamily: String, tp: Int, prompt: Int, output: Int, load: Load, maxNumSeqs: Int,
@@ -68,6 +73,11 @@ public struct SpeedObservation: Sendable, Hashable {
     public var classKey: String { SpeedCalibration.classKey(modelClass, generation: generation) }
     /// The link the all-reduces take (nil at tp 1).
     public var linkKey: String? { tp > 1 ? LinkFigures.of(gpu, tp: tp).kind.rawValue : nil }
+
+    /// The factors this row is predicted with.
+    public func factors(_ calibration: SpeedCalibration) -> EfficiencyFactors {
+        calibration.factors(for: architecture, weights: weights, gpu: gpu, tp: tp, generation: generation, endpoint: endpoint)
+    }
 
     /// A measured TTFT below what the prompt's linear-layer FLOPs take at 100% of peak is not physical
     /// for this configuration (a cached prefix, a mislabelled GPU or length): not scored, not fitted.
@@ -100,87 +110,4 @@ public struct SpeedPrediction: Sendable, Hashable {
     public var decode: DecodeStepBreakdown
     public var prefill: PrefillBreakdown
     public var uncalibrated: [String]
-}
-
-extension SpeedObservation {
-    /// Predicts the run (`Specs/performance.md` §1.4: how each load shape maps to a decode batch).
-    public func predict(_ calibration: SpeedCalibration) -> SpeedPrediction {
-        predict(calibration.factors(for: architecture, weights: weights, gpu: gpu, tp: tp, generation: generation))
-    }
-
-    public func predict(_ f: EfficiencyFactors) -> SpeedPrediction {
-        let a = architecture
-        let out = Double(max(output, 1))
-        let context = Double(prompt) + out / 2
-        // KV pages a sequence holds: its whole length when fixed-length clients grow in step, else its
-        // mean occupancy (prompt + output / 2) in steady state.
-        var occupancy = prompt + output
-        if case .concurrency(_, synchronized: false) = load { occupancy = prompt + output / 2 }
-        if case .rate = load { occupancy = prompt + output / 2 }
-        let capacity = kvCapacityTokens.map { max(1, $0 / max(occupancy, 1)) } ?? Int.max
-        let limit = max(1, min(maxNumSeqs, capacity))
-        let pre = a.prefill(weights: weights, gpu: gpu, tp: tp, prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: f)
-        let forward = pre.totalSeconds - pre.requestSeconds
-        func step(_ b: Int, perStep: Double) -> DecodeStepBreakdown {
-            a.decodeStep(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: context, prefill: pre,
-                         prefillPerStep: perStep, factors: f)
-        }
-        let batch: Int, decode: DecodeStepBreakdown, ttft: Double, throughput: Double
-        var scored = true
-        switch load {
-        case let .concurrency(c, synchronized):
-            batch = min(max(c, 1), limit)
-            scored = c <= limit
-            if synchronized {
-                // Every round: `batch` prefills back to back, then decode. A request's TPOT absorbs the
-                // prefills queued after its own first token: (batch - 1) / 2 of them over `output` steps.
-                decode = step(batch, perStep: Double(batch - 1) / 2 / out)
-                ttft = pre.requestSeconds + forward * Double(batch + 1) / 2
-            } else {
-                decode = step(batch, perStep: Double(batch) / out)
-                ttft = pre.totalSeconds + decode.stepSeconds / 2
-            }
-            throughput = Double(batch) * out / (ttft + (out - 1) * decode.stepSeconds)
-        case let .rate(r):
-            // Little's law fixed point: batch = rate x (TTFT + output x step).
-            var b = 1.0
-            var s = step(1, perStep: 1 / out)
-            for _ in 0..<40 {
-                s = step(max(1, Int(b.rounded())), perStep: b / out)
-                let next = min(Double(limit), max(1, r * (pre.totalSeconds + out * s.stepSeconds)))
-                if abs(next - b) < 0.01 { b = next; break }
-                b = (b + next) / 2
-            }
-            batch = max(1, Int(b.rounded()))
-            decode = step(batch, perStep: b / out)
-            let full = step(limit, perStep: Double(limit) / out)
-            let capacityRate = Double(limit) / (pre.totalSeconds + out * full.stepSeconds)
-            let served = min(r, capacityRate)
-            scored = r < capacityRate * 0.9
-            // M/D/1 wait behind other prefills.
-            let rho = min(served * forward, 0.95)
-            ttft = pre.totalSeconds + (rho > 0 ? rho * forward / (2 * (1 - rho)) : 0) + decode.stepSeconds / 2
-            // A finite run of n requests lasts n / rate plus one request's latency (ramp and drain).
-            if let n = requests, n > 0 {
-                let latency = ttft + out * (served < r ? full.stepSeconds : decode.stepSeconds)
-                throughput = Double(n) * out / (Double(n) / served + latency)
-            } else {
-                throughput = served * out
-            }
-        case let .burst(n):
-            batch = min(max(n, 1), limit)
-            decode = step(batch, perStep: Double(batch) / out)
-            scored = false
-            let waves = Double(n) / Double(batch)
-            // The first wave prefills before anything decodes; later prefills are interleaved (in the step).
-            let makespan = forward * Double(batch) + waves * out * decode.stepSeconds
-            throughput = Double(n) * out / makespan
-            ttft = pre.requestSeconds + forward * Double(batch + 1) / 2
-        }
-        let perUser = 1 / decode.stepSeconds
-        return SpeedPrediction(batch: batch, tpotMs: decode.stepSeconds * 1000, ttftMs: ttft * 1000, ttftScored: scored,
-                               outputTokensPerSecond: throughput,
-                               perUserRange: [perUser * f.speedRange[0], perUser * f.speedRange[1]],
-                               decode: decode, prefill: pre, uncalibrated: f.uncalibrated)
-    }
 }

@@ -70,12 +70,18 @@ public enum KernelFamily: String, Sendable, Hashable, Codable, CaseIterable {
     case int8
     /// MXFP4 MoE experts (gpt-oss): Triton/FlashInfer kernels on Hopper+, Marlin on Ampere.
     case mxfp4
+    /// Routed experts in 16 bits through vLLM's fused-MoE (grouped GEMM) kernels (Mixtral, Qwen3 MoE).
+    case bf16MoE = "bf16-moe"
+    /// Routed experts in FP8 through the fused-MoE kernels (DeepSeek's block-FP8, Qwen3 MoE FP8): a
+    /// different kernel from dense FP8 GEMMs (CUTLASS scaled_mm), so a different achieved bandwidth.
+    case fp8MoE = "fp8-moe"
 
     public static func of(_ weights: WeightFormat, architecture: ModelArchitecture) -> KernelFamily {
         if architecture.moe?.mxfp4Experts == true || weights == .mxfp4 { return .mxfp4 }
+        let moe = architecture.moe != nil
         switch weights {
-        case .fp32, .bf16, .fp16: return .bf16
-        case .fp8: return .fp8
+        case .fp32, .bf16, .fp16: return moe ? .bf16MoE : .bf16
+        case .fp8: return moe ? .fp8MoE : .fp8
         case .int8: return .int8
         case .int4, .awq, .gptq: return .int4
         case .mxfp4: return .mxfp4
@@ -109,10 +115,12 @@ public struct DecodeStepBreakdown: Sendable, Hashable, Codable {
     public var computeSeconds: Double
     /// Tensor-parallel all-reduces: 2 per layer, latency + ring traffic.
     public var allReduceSeconds: Double
-    /// Fixed per-layer kernel launch / scheduling cost (fitted per model class).
+    /// Fixed costs: per layer (kernel launches, routing; fitted per model class) and per running
+    /// sequence (the engine's scheduling, sampling, output processing; fitted per vLLM generation).
     public var overheadSeconds: Double
-    /// Prefill work interleaved per step: (batch / output) prompts per step, chunked at
-    /// `max_num_batched_tokens`.
+    /// What prompts add to the step: (batch / output) prompts per step, chunked at `max_num_batched_tokens`,
+    /// each costing what it adds beyond the step's memory time (V1) or its whole prefill (V0); for a
+    /// benchmark burst, the prefill steps a request waits through, per token.
     public var interleavedPrefillSeconds: Double
     /// The step: overhead + all-reduce + max(memory, compute) + interleaved prefill.
     public var stepSeconds: Double
@@ -120,7 +128,7 @@ public struct DecodeStepBreakdown: Sendable, Hashable, Codable {
     /// Which term is largest.
     public var dominant: String {
         let terms: [(String, Double)] = [("weight reads", weightSeconds), ("KV reads", kvSeconds), ("compute", computeSeconds),
-                                         ("all-reduce", allReduceSeconds), ("per-layer overhead", overheadSeconds),
+                                         ("all-reduce", allReduceSeconds), ("fixed overheads", overheadSeconds),
                                          ("interleaved prefill", interleavedPrefillSeconds)]
         return terms.max { $0.1 < $1.1 }?.0 ?? "-"
     }
@@ -201,9 +209,11 @@ extension ModelArchitecture {
 
     /// FLOPs of causal attention over `tokens` new tokens that attend to `context` tokens each
     /// (QK^T and PV), summed over layers; sliding-window layers see at most their window.
-    func attentionFLOPs(queries: Double, meanKeys: Double, fullKeys: Double? = nil) -> Double {
+    /// MLA decode runs absorbed (queries meet the 512 + 64-element latent, DeepSeek-V2 §2.1.2): `absorbed`.
+    func attentionFLOPs(queries: Double, meanKeys: Double, absorbed: Bool = false) -> Double {
         let (qkDim, vDim): (Double, Double)
-        if let mla { (qkDim, vDim) = (Double(mla.qkNopeHeadDim) + Double(mla.qkRopeHeadDim), Double(mla.vHeadDim)) }
+        if let mla, absorbed { (qkDim, vDim) = (Double(mla.kvLoraRank) + Double(mla.qkRopeHeadDim), Double(mla.kvLoraRank)) }
+        else if let mla { (qkDim, vDim) = (Double(mla.qkNopeHeadDim) + Double(mla.qkRopeHeadDim), Double(mla.vHeadDim)) }
         else { (qkDim, vDim) = (Double(headDim), Double(headDim)) }
         let perKey = 2 * Double(heads) * (qkDim + vDim)
         let sliding = Double(min(slidingLayers, layers))
@@ -233,51 +243,5 @@ extension ModelArchitecture {
         let t = Double(tp)
         let bytes = tokens * Double(hidden) * 2 * 2 * (t - 1) / t
         return Double(layers) * 2 * ((factors.allReduceLatencySeconds ?? link.latencySeconds) + bytes / (link.oneWayGBps * 1e9))
-    }
-
-    /// One decode step at `batch` sequences of mean context `context`, with `prefillPerStep`
-    /// prompts' prefill interleaved per step (`Specs/performance.md` §1.1).
-    public func decodeStep(
-        weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Int, context: Double,
-        prefill: PrefillBreakdown? = nil, prefillPerStep: Double = 0, factors: EfficiencyFactors
-    ) -> DecodeStepBreakdown {
-        let t = Double(max(tp, 1)), b = Double(max(batch, 1))
-        let bandwidth = max(gpu.bandwidthGBps, 1) * 1e9 * factors.decodeBandwidth
-        let weightBytes = weightBytesRead(weights, tokens: b) / t
-        let kvBytes = b * kvBytesReadPerGPU(kv, weights: weights, tp: tp, context: context)
-        let flops = max(peakFLOPS(weights, gpu: gpu), 1) * factors.compute
-        let compute = (2 * Double(parameterCount.active) * b + attentionFLOPs(queries: b, meanKeys: context)) / t / flops
-        let weightSeconds = weightBytes / bandwidth, kvSeconds = kvBytes / bandwidth
-        let comm = allReduceSeconds(tokens: b, gpu: gpu, tp: tp, factors: factors)
-        let overhead = Double(layers) * factors.layerOverheadSeconds
-        // A prompt's prefill runs once per `output` steps of each sequence; what it adds beyond its
-        // own request overhead is its forward-pass time.
-        let interleaved = prefill.map { prefillPerStep * ($0.totalSeconds - $0.requestSeconds) } ?? 0
-        let step = overhead + comm + max(weightSeconds + kvSeconds, compute) + interleaved
-        return DecodeStepBreakdown(
-            batch: max(batch, 1), weightBytesPerGPU: weightBytes, expertsTouched: expectedExpertsTouched(tokens: b),
-            kvBytesPerGPU: kvBytes, weightSeconds: weightSeconds, kvSeconds: kvSeconds, computeSeconds: compute,
-            allReduceSeconds: comm, overheadSeconds: overhead, interleavedPrefillSeconds: interleaved, stepSeconds: step)
-    }
-
-    /// The prefill of one prompt of `prompt` tokens, chunked at `maxBatchedTokens`.
-    public func prefill(
-        weights: WeightFormat, gpu: GPUPerformance, tp: Int, prompt: Int, maxBatchedTokens: Int = 8192,
-        factors: EfficiencyFactors
-    ) -> PrefillBreakdown {
-        let t = Double(max(tp, 1)), p = Double(max(prompt, 1))
-        let chunks = Int(saturating: (p / Double(max(maxBatchedTokens, 1))).rounded(.up))
-        let flops = max(peakFLOPS(weights, gpu: gpu), 1) * factors.prefillCompute
-        let linear = 2 * Double(parameterCount.active) * p / t / flops
-        // Causal: query i sees i keys, mean p/2.
-        let attention = attentionFLOPs(queries: p, meanKeys: p / 2) / t / flops
-        let bandwidth = max(gpu.bandwidthGBps, 1) * 1e9 * factors.decodeBandwidth
-        let weightRead = Double(chunks) * weightBytesRead(weights, tokens: min(p, Double(maxBatchedTokens))) / t / bandwidth
-        let comm = allReduceSeconds(tokens: p, gpu: gpu, tp: tp, factors: factors)
-        let overhead = Double(chunks) * Double(layers) * factors.layerOverheadSeconds
-        let total = max(linear + attention, weightRead) + comm + overhead + factors.requestSeconds
-        return PrefillBreakdown(promptTokens: prompt, chunks: chunks, linearSeconds: linear, attentionSeconds: attention,
-                                weightReadSeconds: weightRead, allReduceSeconds: comm, overheadSeconds: overhead,
-                                requestSeconds: factors.requestSeconds, totalSeconds: total)
     }
 }
