@@ -56,6 +56,16 @@ final class ClusterCLITests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
         counts = await fake.state.counts()
         XCTAssertEqual([counts["clusters"], counts["cluster_pods"]], [1, 2])
+        // Create before destroy: the old cluster is deleted only after the new one's nodes run.
+        XCTAssertTrue((again.stdout + again.stderr).contains("waiting for cluster podform-llama-405b's nodes to run"), again.stdout + again.stderr)
+        XCTAssertTrue((again.stdout + again.stderr).contains("2 of 2 nodes running"), again.stdout + again.stderr)
+        let log = await fake.state.requests
+        let deleted = try XCTUnwrap(log.lastIndex { $0.method == "DELETE" && $0.path.hasPrefix("/v2/clusters/") })
+        let oldID = String(log[deleted].path.dropFirst("/v2/clusters/".count))
+        let polls = log.indices.filter { log[$0].method == "GET" && log[$0].path.hasSuffix("/pods") && log[$0].path.hasPrefix("/v2/clusters/")
+            && !log[$0].path.contains(oldID) }
+        XCTAssertFalse(polls.isEmpty, "the new cluster's pods were polled")
+        XCTAssertTrue(polls.allSatisfy { $0 < deleted }, "every poll of the new cluster came before the old one's delete")
         let settled = try await podform(["plan", "--detailed-exitcode", spec], env: env)
         XCTAssertEqual(settled.status, 0, settled.stdout + settled.stderr)
 
