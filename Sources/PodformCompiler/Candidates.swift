@@ -107,17 +107,18 @@ extension Compiler {
     ///   (a serverless pool member runs the chosen GPU's); nil: the default for this GPU.
     func evaluate(_ gpu: GPUType, tp: Int, replicas: Int, load: Load, maxBatchedTokens: Int? = nil) -> Candidate {
         let perReplica = (load.concurrency + replicas - 1) / replicas
-        let shape = ServingShape(
+        var shape = ServingShape(
             weights: precision, kv: kvFormat, context: load.context, concurrency: perReplica, tensorParallel: tp,
             gpuMemoryUtilization: utilization,
             maxBatchedTokens: maxBatchedTokens ?? ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context))
+        shape.kvTokensPerSequence = kvTokensPerSequence(load)
         let memory = architecture.estimate(shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
                                            parametersOverride: spec.model.parameters)
         var candidate = Candidate(gpu: gpu, tp: tp, replicas: replicas, perReplicaConcurrency: perReplica, memory: memory)
         guard let fit = memory.gpu, fit.fits else {
             candidate.rejectionDetail = .memory(
                 need: Double(memory.totalBytesPerGPU) / 1e9, weights: Double(memory.weightsBytesPerGPU) / 1e9,
-                kv: Double(memory.kvCacheBytesPerGPU) / 1e9, perReplica: perReplica, context: load.context,
+                kv: Double(memory.kvCacheBytesPerGPU) / 1e9, perReplica: perReplica, context: shape.kvTokensPerSequence ?? load.context,
                 overhead: Double(memory.overheadBytesPerGPU) / 1e9, gpu: gpu.displayName,
                 have: Double(memory.gpu?.usableBytes ?? 0) / 1e9, utilization: utilization)
             return candidate

@@ -12,6 +12,8 @@ struct Compiler {
     let environment: CompileEnvironment
     let allowedGPUs: Set<String>
     let excludedGPUs: Set<String>
+    /// Price the levers of a plan that misses its SLA (off inside a lever's own compile).
+    var leversEnabled = true
 
     var precision: WeightFormat { WeightFormat(rawValue: spec.precision.rawValue) ?? .bf16 }
     var kvFormat: KVFormat { KVFormat(rawValue: spec.kvCacheDType.rawValue) ?? .auto }
@@ -77,6 +79,7 @@ extension Spec {
             d.scope = environment.scopes[specFile]
             d.labels = labels.isEmpty ? nil : labels
             d.schedule = d.mode == .pod ? traffic.schedule : nil
+            if compiler.leversEnabled, d.estimates?.slaMet == false { d.levers = compiler.levers(d) }
             return d
         }
     }

@@ -215,11 +215,14 @@ public struct Deployment: Sendable, Codable, Hashable {
     public var labels: [String: String]?
     /// When a pod deployment runs (`traffic.schedule`): reconcile starts and stops it.
     public var schedule: Schedule?
+    /// For a plan that misses its SLA: the changes the spec did not make that would meet it, each
+    /// priced (`Lever`); nil when the SLA is met.
+    public var levers: [Lever]?
 
     enum CodingKeys: String, CodingKey {
         case name, specFile = "spec_file", workload, model, precision, mode, workerMode = "worker_mode", gpu, workers
         case serverless, vllm, training, container, cost, sizing, estimates, alternatives, trace, warnings
-        case scope, labels, schedule, availability, cluster
+        case scope, labels, schedule, availability, cluster, levers
     }
 }
 
@@ -250,6 +253,7 @@ extension Deployment {
         try c.encode(alternatives, forKey: .alternatives)
         try c.encode(trace, forKey: .trace)
         try c.encode(warnings, forKey: .warnings)
+        try c.encodeIfPresent(levers, forKey: .levers)
         try c.encodeIfPresent(scope, forKey: .scope)
         try c.encodeIfPresent(labels, forKey: .labels)
         try c.encodeIfPresent(schedule, forKey: .schedule)

@@ -313,7 +313,7 @@ extension Compiler {
                     prices: [flex])
             })
         }
-        if allowed.contains("active"), let active = environment.gpus.activePerSecond(c.gpu) {
+        if allowed.contains("active"), let active = activePrice(c.gpu) {
             // Active workers run all day; demand beyond them goes to flex workers, idle tails and cold starts billed.
             // With `cold_start: none` no worker may start cold: every worker is active.
             // With `sla.redundancy: n+1` one active worker may fail: at least two stay warm.

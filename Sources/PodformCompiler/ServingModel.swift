@@ -198,7 +198,7 @@ extension Compiler {
             minWorkers: fleet.minWorkers, maxWorkers: fleet.maxWorkers, scaler: fleet.scaler, scalerValue: fleet.scalerValue,
             idleSeconds: fleet.idleSeconds, coldStartSeconds: fleet.coldStartSeconds, flashboot: fleet.flashboot,
             flexPerGPUSecond: environment.gpus.flexPerSecond(gpu)?.usd ?? 0,
-            activePerGPUSecond: environment.gpus.activePerSecond(gpu)?.usd ?? 0,
+            activePerGPUSecond: activePrice(gpu)?.usd ?? 0,
             podPerGPUHour: podPrice(gpu)?.0.usd ?? 0,
             podHoursPerDay: podHoursPerDay, storageMonthlyUSD: fleet.storageMonthlyUSD,
             ttftLimit: spec.sla.ttftP95, tokensPerSecondLimit: spec.sla.outputTokensPerSecond, coldStartLimit: coldLimit,

@@ -109,6 +109,7 @@ extension Compiler {
         // `sla.redundancy: n+1` adds one spare replica to each (`search`).
         let spare = spareReplicas
         let found = search(load: load, modes: modes)
+        if let contradiction = littlesLawFailure(found, load: load, trace: trace) { return .failure(contradiction) }
         var (rejected, feasible) = (found.rejected, found.feasible)
         let (gpuRejections, maxReplicas) = (found.gpuRejections, found.maxReplicas)
         var options = found.options

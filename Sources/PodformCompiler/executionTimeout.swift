@@ -31,7 +31,9 @@ extension Compiler {
 
     /// Warnings about the prices a plan rests on.
     func priceWarnings(_ best: Option) -> [Deployment.Warning] {
-        guard best.workerMode == .active, let active = environment.gpus.activePerSecond(best.candidate.gpu) else { return [] }
+        // A negotiated rate in the spec (`deploy.active_discount`) is the user's to confirm, not a past list price.
+        guard best.workerMode == .active, spec.deploy.activeDiscount == nil,
+              let active = environment.gpus.activePerSecond(best.candidate.gpu) else { return [] }
         return [.init(code: "active-price-unconfirmed",
                       message: fmt("active workers are priced at RunPod's published active rate of %@ ($%.5f/GPU-s), a past list price: RunPod now quotes active discounts through sales; confirm the rate before relying on this cost",
                                    active.asOf, active.usd))]

@@ -37,7 +37,8 @@ extension Compiler {
         if let age = environment.gpus.ageInDays(now: environment.now), age > 30 {
             warnings.append(.init(code: "stale-catalog", message: "GPU prices are \(age) days old (as of \(environment.gpus.asOf)); run `podform catalog refresh`"))
         }
-        let (notes, slaMet) = slaVerdict(best, perf, &warnings)
+        let (verdictNotes, slaMet) = slaVerdict(best, perf, &warnings)
+        let notes = verdictNotes + kvSizingNotes(c, load: load, &warnings)
         let cost = self.cost(best, load: load, comparison: comparison, breakEven: breakEven)
 
         let serverless = scaling?.serverless, workers = scaling?.workers

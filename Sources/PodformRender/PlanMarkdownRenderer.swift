@@ -123,6 +123,10 @@ public enum PlanMarkdownRenderer {
                 s += "- \(a.label)\(delta): \(a.reason)\n"
             }
         }
+        if d.levers != nil {
+            s += "\n**Levers** (the SLA is not met as specified; each of these meets it):\n\n"
+            for line in d.leverLines(prefix: "- ", code: { "`\($0)`" }) { s += line + "\n" }
+        }
         if !d.warnings.isEmpty {
             s += "\n**Warnings:**\n\n"
             for w in d.warnings { s += "- \(w.message) (`\(w.code)`)\n" }

@@ -42,6 +42,10 @@ public enum PlanTextRenderer {
                 out += "    - \(a.label)\(delta): \(a.reason)\n"
             }
         }
+        if d.levers != nil {
+            out += "\n  levers (the SLA is not met as specified; each of these meets it):\n"
+            for line in d.leverLines(prefix: "    - ", code: { $0 }) { out += line + "\n" }
+        }
         if !d.warnings.isEmpty {
             out += "\n  warnings:\n"
             for w in d.warnings { out += "    ! \(w.message) [\(w.code)]\n" }

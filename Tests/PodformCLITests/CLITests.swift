@@ -203,7 +203,7 @@ final class CLITests: XCTestCase {
         let schema = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let props = try XCTUnwrap(schema["properties"] as? [String: Any])
         // Top-level keys documented in Specs/spec.md and read by the parser (PodformCore SpecKeys.root).
-        XCTAssertEqual(Set(props.keys), ["version", "name", "workload", "model", "precision", "kv_cache_dtype", "context",
+        XCTAssertEqual(Set(props.keys), ["version", "name", "workload", "model", "precision", "kv_cache_dtype", "kv_cache_sizing", "context",
                                          "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"])
         let specDoc = try String(contentsOf: Self.root.appendingPathComponent("Specs/spec.md"), encoding: .utf8)
         for key in props.keys { XCTAssertTrue(specDoc.contains("`\(key)`"), "Specs/spec.md does not document \(key)") }

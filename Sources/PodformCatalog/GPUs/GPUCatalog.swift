@@ -10,11 +10,24 @@ public struct PricePoint: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case usd, asOf = "as_of", source, official }
 
+    public init(usd: Double, asOf: String, source: String, official: Bool) {
+        self.usd = usd
+        self.asOf = asOf
+        self.source = source
+        self.official = official
+    }
+
+    /// A price the spec supplies (a negotiated rate): its citation is `source` as written.
+    public static func fromSpec(usd: Double, asOf: String, source: String) -> PricePoint {
+        PricePoint(usd: usd, asOf: asOf, source: "spec: " + source, official: false)
+    }
+
     /// The source as a reader can open it: a public URL at the cited commit (the catalog's research
     /// notes, in parentheses after the reference, stay in the catalog), its date, and whether it is
     /// RunPod's own figure.
     public var citation: String {
-        "\(Self.publicReference(source)) (as of \(asOf)\(official ? "" : "; third-party"))"
+        if source.hasPrefix("spec: ") { return source }
+        return "\(Self.publicReference(source)) (as of \(asOf)\(official ? "" : "; third-party"))"
     }
 
     /// `github.com/OWNER/REPO PATH @COMMIT (notes)` -> `https://github.com/OWNER/REPO/blob/COMMIT/PATH`;

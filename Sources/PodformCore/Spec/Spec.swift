@@ -10,6 +10,8 @@ public struct Spec: Sendable, Hashable {
     public var model: ModelRef
     public var precision: Precision
     public var kvCacheDType: KVCacheDType
+    /// How much KV cache a replica reserves per sequence (`full` unless the spec says `typical`).
+    public var kvCacheSizing: KVCacheSizing = .full
     /// Maximum tokens per sequence (prompt + output): vLLM's MAX_MODEL_LEN.
     public var context: Int?
     /// Concurrent sequences at peak.
@@ -40,6 +42,12 @@ public enum Precision: String, Sendable, Hashable, CaseIterable, Codable {
 
 public enum KVCacheDType: String, Sendable, Hashable, CaseIterable, Codable {
     case auto, fp8
+}
+
+/// `kv_cache_sizing`: KV cache for every sequence at the full context, or for the traffic's typical
+/// (99th-percentile) sequence with the overflow probability stated.
+public enum KVCacheSizing: String, Sendable, Hashable, CaseIterable, Codable {
+    case full, typical
 }
 
 public struct ModelRef: Sendable, Hashable {
@@ -138,6 +146,8 @@ public struct Deploy: Sendable, Hashable {
     public var apiKeySecret: String?
     /// Serve a pod's port to anyone with its URL, without an API key.
     public var `public`: Bool?
+    /// The negotiated discount off the flex rate for active workers (0.3 = 30% off), from RunPod sales.
+    public var activeDiscount: Double?
 
     /// The RunPod secret a pod's API key comes from unless `api_key_secret` names another.
     public static let defaultAPIKeySecret = "podform_api_key"

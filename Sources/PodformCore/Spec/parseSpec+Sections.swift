@@ -136,6 +136,10 @@ extension Spec {
         d.restoreIdleScaleDown = e["restore_idle_scale_down"].flatMap { r.bool($0.value, "deploy.restore_idle_scale_down") }
         d.apiKeySecret = e["api_key_secret"].flatMap { r.string($0.value, "deploy.api_key_secret") }
         d.public = e["public"].flatMap { r.bool($0.value, "deploy.public") }
+        d.activeDiscount = e["active_discount"].flatMap { entry in
+            r.unit(entry.value, "deploy.active_discount", what: "a percentage", example: "30%", parse: Units.percent)
+                .flatMap { r.inRange($0, 0...0.9, entry.value, "deploy.active_discount") }
+        }
         return d
     }
 

@@ -2,7 +2,7 @@ import Yams
 
 /// The keys of each mapping in spec language v1 (see `Specs/spec.md`).
 public enum SpecKeys {
-    public static let root = ["version", "name", "workload", "model", "precision", "kv_cache_dtype", "context",
+    public static let root = ["version", "name", "workload", "model", "precision", "kv_cache_dtype", "kv_cache_sizing", "context",
                               "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"]
     public static let model = ["id", "config", "parameters", "revision"]
     public static let traffic = ["pattern", "requests_per_day", "peak_requests_per_second", "active_hours_per_day",
@@ -14,7 +14,7 @@ public enum SpecKeys {
                                      "account_spend_limit"]
     public static let deploy = ["mode", "image", "weights", "env", "secrets", "gpu_memory_utilization",
                                 "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down",
-                                "api_key_secret", "public"]
+                                "api_key_secret", "public", "active_discount"]
     public static let training = ["method", "lora_rank", "target_modules", "batch_size", "sequence_length",
                                   "gradient_checkpointing", "hours"]
 }
@@ -51,6 +51,7 @@ extension Spec {
             r.enumeration($0.value, "precision", Precision.self, code: "unknown-precision")
         } ?? .bf16
         let kv = top["kv_cache_dtype"].flatMap { r.enumeration($0.value, "kv_cache_dtype", KVCacheDType.self) } ?? .auto
+        let kvSizing = top["kv_cache_sizing"].flatMap { r.enumeration($0.value, "kv_cache_sizing", KVCacheSizing.self) } ?? .full
         let context = top["context"].flatMap {
             r.unit($0.value, "context", what: "a token count", example: "8k", parse: Units.tokens)
                 .flatMap { r.inRange($0, Limits.context, top["context"]!.value, "context") }
@@ -66,7 +67,7 @@ extension Spec {
 
         guard let version, let name, let model else { return nil }
         return Spec(version: version, name: name, workload: workload, model: model, precision: precision,
-                    kvCacheDType: kv, context: context, concurrency: concurrency, traffic: traffic, sla: sla,
+                    kvCacheDType: kv, kvCacheSizing: kvSizing, context: context, concurrency: concurrency, traffic: traffic, sla: sla,
                     constraints: constraints, deploy: deploy, training: training, labels: labels,
                     locations: r.locations)
     }

@@ -67,6 +67,13 @@ public enum Units {
         return usd(s)
     }
 
+    /// A percentage as a fraction: `30%` -> 0.3, `12.5 %` -> 0.125 (the `%` is required).
+    public static func percent(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard t.hasSuffix("%"), let value = Double(t.dropLast().trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        return value / 100
+    }
+
     public static func usd(_ text: String) -> Double? {
         var s = text.trimmingCharacters(in: .whitespaces)
         if s.hasPrefix("$") { s.removeFirst() }

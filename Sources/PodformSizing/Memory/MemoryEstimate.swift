@@ -12,6 +12,9 @@ public struct ServingShape: Sendable, Hashable, Codable {
     public var gpuMemoryUtilization: Double
     /// Tokens per forward pass in the profiling run (MAX_NUM_BATCHED_TOKENS).
     public var maxBatchedTokens: Int
+    /// KV tokens reserved per sequence when less than `context` (`kv_cache_sizing: typical`); nil: the
+    /// full context. The fit still needs room for one sequence at the full context (vLLM's own check).
+    public var kvTokensPerSequence: Int?
 
     public init(weights: WeightFormat, kv: KVFormat = .auto, context: Int, concurrency: Int, tensorParallel: Int = 1,
                 gpuMemoryUtilization: Double = 0.90, maxBatchedTokens: Int = 8192) {
@@ -114,7 +117,8 @@ extension ModelArchitecture {
         let weightsPerGPU = Saturating.ceilDiv(weights, Saturating.mul(Int64(tp), Int64(pp)))
         let kvPerToken = kvBytesPerToken(shape.kv, weights: shape.weights)
         let kvPerTokenGPU = kvAccountedBytesPerTokenPerGPU(shape.kv, weights: shape.weights, tp: tp) / Int64(pp)
-        let tokens = Saturating.mul(Int64(max(shape.context, 0)), Int64(max(shape.concurrency, 0)))
+        let perSequence = min(shape.kvTokensPerSequence ?? shape.context, shape.context)
+        let tokens = Saturating.mul(Int64(max(perSequence, 0)), Int64(max(shape.concurrency, 0)))
         let activation = activationPeakBytes(maxBatchedTokens: max(shape.maxBatchedTokens, 0), tp: tp)
         let nonTorch = accounting.nonTorch(tp: tp)
         let graphs = accounting.cudaGraphReserveBytes
