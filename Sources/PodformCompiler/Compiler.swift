@@ -12,6 +12,8 @@ struct Compiler {
     let environment: CompileEnvironment
     let allowedGPUs: Set<String>
     let excludedGPUs: Set<String>
+    /// The speed model's answers so far (`CompilerMemo`).
+    let memo = CompilerMemo()
 
     var precision: WeightFormat { WeightFormat(rawValue: spec.precision.rawValue) ?? .bf16 }
     var kvFormat: KVFormat { KVFormat(rawValue: spec.kvCacheDType.rawValue) ?? .auto }

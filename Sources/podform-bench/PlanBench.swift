@@ -100,7 +100,7 @@ enum PlanBench {
 
         | measure | median | target |
         | --- | ---: | --- |
-        | 1,000 specs, one core | \(String(format: "%.3f s", total)) (\(String(format: "%.0f", 1000 / total)) plans/s; rounds \(runs.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 1 s |
+        | 1,000 specs, one core | \(String(format: "%.3f s", total)) (\(String(format: "%.0f", 1000 / total)) plans/s; rounds \(runs.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 2 s (verification on) |
         | `podform plan examples/support-chat.yaml`, process start to exit (21 runs) | \(wall.isEmpty ? "n/a (build the podform product in release first)" : String(format: "%.1f ms (min %.1f, max %.1f)", median(wall), wall.min()!, wall.max()!)) | < 50 ms |
 
         """
