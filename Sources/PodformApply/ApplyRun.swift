@@ -11,6 +11,8 @@ struct ApplyRun {
     var result: ApplyResult
     var ids: [String: String] = [:]
     var toWait: [(name: String, id: String)] = []
+    /// Clusters created in this apply: their member pods must run before anything is deleted.
+    var clustersToWait: [(name: String, id: String)] = []
     /// Replaced resources, deleted once their replacements run.
     var replaced: [Change] = []
 
@@ -78,6 +80,7 @@ struct ApplyRun {
         result.created.append("\(kind.rawValue) \(c.name) (\(created.id))\(created.found ? " (found after an interrupted create)" : "")")
         result.writes += 1
         if kind == .pod { toWait.append((c.name, created.id)) }
+        if kind == .cluster { clustersToWait.append((c.name, created.id)) }
         if c.action == .replace { replaced.append(c) }
     }
 

@@ -26,7 +26,8 @@ public struct Health: Sendable, Codable, Hashable, CustomStringConvertible {
 /// endpoint id; an endpoint without one is judged by its existence only. `stoppedOnSchedule`:
 /// pods deliberately stopped outside their schedule's hours.
 public func health(_ d: Deployment, live: LiveState, workers: [String: WorkerList], stoppedOnSchedule: Bool = false) -> Health {
-    health(mode: d.mode, plannedPods: RunPodResources.podNames(d),
+    if d.cluster != nil { return clusterHealth(live.ownedResources(spec: d.name, scope: d.scope)) }
+    return health(mode: d.mode, plannedPods: RunPodResources.podNames(d),
            owned: live.ownedResources(spec: d.name, scope: d.scope), workers: workers, stoppedOnSchedule: stoppedOnSchedule)
 }
 
@@ -35,6 +36,7 @@ public func health(_ d: Deployment, live: LiveState, workers: [String: WorkerLis
 public func health(owned: OwnedResources, workers: [String: WorkerList]) -> Health? {
     if !owned.endpoints.isEmpty { return health(mode: .serverless, plannedPods: [], owned: owned, workers: workers) }
     if !owned.pods.isEmpty { return health(mode: .pod, plannedPods: owned.pods.compactMap(\.name), owned: owned, workers: workers) }
+    if !owned.clusters.isEmpty { return clusterHealth(owned) }
     return nil
 }
 

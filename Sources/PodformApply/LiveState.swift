@@ -1,18 +1,23 @@
 import Foundation
 import RunPodAPI
 
-/// What exists on RunPod, fetched once per kind (4 list calls, however many specs are planned).
+/// What exists on RunPod, fetched once per kind (5 list calls, however many specs are planned, plus
+/// one member-pod call per podform-named cluster).
 public struct LiveState: Sendable {
     public var templates: [Template]
     public var endpoints: [Endpoint]
     public var pods: [Pod]
     public var volumes: [NetworkVolume]
+    /// Instant Clusters, with the member pods of those named like podform's.
+    public var clusters: [LiveCluster]
 
-    public init(templates: [Template] = [], endpoints: [Endpoint] = [], pods: [Pod] = [], volumes: [NetworkVolume] = []) {
+    public init(templates: [Template] = [], endpoints: [Endpoint] = [], pods: [Pod] = [], volumes: [NetworkVolume] = [],
+                clusters: [LiveCluster] = []) {
         self.templates = templates
         self.endpoints = endpoints
         self.pods = pods
         self.volumes = volumes
+        self.clusters = clusters
     }
 
     /// Lists every kind once, one after the other (a failure stops the fetch without cancelling

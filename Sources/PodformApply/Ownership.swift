@@ -14,6 +14,7 @@ public struct OwnedResources: Sendable {
     public var endpoints: [Endpoint] = []
     public var pods: [Pod] = []
     public var volumes: [NetworkVolume] = []
+    public var clusters: [LiveCluster] = []
     /// Resources with this spec's names that are not this run's to touch, with why (a foreign
     /// scope, no podform markers, a volume used by somebody else's pod). A create that would
     /// collide with one of them is refused.
@@ -66,7 +67,8 @@ extension LiveState {
 
     /// Spec names that own something on the account.
     public func ownerSpecs() -> Set<String> {
-        Set(templates.compactMap { Marker.owner($0.env) } + endpoints.compactMap { Marker.owner($0.env) } + pods.compactMap { Marker.owner($0.env) })
+        Set(templates.compactMap { Marker.owner($0.env) } + endpoints.compactMap { Marker.owner($0.env) } + pods.compactMap { Marker.owner($0.env) }
+            + clusters.compactMap { Marker.owner($0.container?.env) })
     }
 
     /// Every podform deployment on the account, by spec name and recorded scope, with its labels
@@ -87,6 +89,7 @@ extension LiveState {
         for t in templates { add(t.env, labelsFromHere: true) }
         for e in endpoints { add(e.env, labelsFromHere: false) }
         for p in pods where p.status != "TERMINATED" { add(p.env, labelsFromHere: false) }
+        for c in clusters { add(c.container?.env, labelsFromHere: true) }
         return byKey.values.sorted { ($0.spec, $0.scope ?? "") < ($1.spec, $1.scope ?? "") }
     }
 }

@@ -98,6 +98,12 @@ extension ApplyRun {
             options.progress("waiting for pod \(pod.name) to run")
             try await step("waiting for pod \(pod.name)") { try await waitRunning(pod.id, client: client, options: options) }
         }
+        // And a new cluster's nodes: the old cluster of a replace is deleted only once they run.
+        for cluster in clustersToWait {
+            let client = self.client, options = self.options
+            options.progress("waiting for cluster \(cluster.name)'s nodes to run")
+            try await step("waiting for cluster \(cluster.name)") { try await waitClusterRunning(cluster.id, client: client, options: options) }
+        }
         let deletes = replaced.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
             + set.changes.filter { $0.action == .delete }
         for kind in ResourceKind.applyOrder.reversed() {
@@ -128,6 +134,34 @@ func waitRunning(_ id: String, client: RunPodClient, options: ApplyOptions) asyn
         default: break
         }
         if Date() > deadline { throw PodWaitError(pod: pod.name ?? id, status: status, seconds: elapsed, timedOut: true) }
+        try await Task.sleep(nanoseconds: UInt64(min(max(options.pollInterval, 0.01), 3600) * 1e9))
+    }
+}
+
+/// Polls a cluster's member pods (`GET /v2/clusters/{id}/pods`) until there are as many as it has
+/// nodes and every one is RUNNING; fails when one stops (ERROR/EXITED/TERMINATED) or after the timeout.
+func waitClusterRunning(_ id: String, client: RunPodClient, options: ApplyOptions) async throws {
+    let started = Date()
+    let timeout = options.waitTimeout.isFinite ? min(max(options.waitTimeout, 0), 7 * 86_400) : 900
+    let deadline = started.addingTimeInterval(timeout)
+    let nodes = (try? await client.getCluster(id))?.compute.podCount ?? 1
+    var last = ""
+    while true {
+        let members = try await client.clusterPods(id)
+        let statuses = members.map { $0.status ?? "?" }
+        let summary = "\(statuses.filter { $0 == "RUNNING" }.count) of \(nodes) nodes running"
+        if summary != last {
+            options.progress("cluster \(id): \(summary) after \(Int(Date().timeIntervalSince(started))) s")
+            last = summary
+        }
+        let elapsed = Int(min(Date().timeIntervalSince(started), 1e9))
+        if let stopped = members.first(where: { ["ERROR", "EXITED", "TERMINATED"].contains($0.status ?? "") }) {
+            throw PodWaitError(pod: stopped.name ?? stopped.id, status: stopped.status ?? "?", seconds: elapsed, timedOut: false)
+        }
+        if members.count >= nodes && statuses.allSatisfy({ $0 == "RUNNING" }) { return }
+        if Date() > deadline {
+            throw PodWaitError(pod: "cluster \(id) (\(summary))", status: "starting", seconds: elapsed, timedOut: true)
+        }
         try await Task.sleep(nanoseconds: UInt64(min(max(options.pollInterval, 0.01), 3600) * 1e9))
     }
 }

@@ -89,9 +89,10 @@ public func apply(_ deployment: Deployment, _ set: ChangeSet, client: RunPodClie
     }
 }
 
-/// "2 x NVIDIA A100-SXM4-80GB (pod)".
+/// "2 x NVIDIA A100-SXM4-80GB (pod)", "2 nodes x 8 x NVIDIA H100 80GB HBM3 (cluster)".
 func describe(_ d: Deployment) -> String {
-    "\(d.gpu.count) x \(d.gpu.id) (\(d.mode == .pod ? "pod" : "serverless"))"
+    if let c = d.cluster { return "\(c.nodes) nodes x \(d.gpu.count) x \(d.gpu.id) (cluster)" }
+    return "\(d.gpu.count) x \(d.gpu.id) (\(d.mode == .pod ? "pod" : "serverless"))"
 }
 
 extension ApplyResult {
@@ -105,14 +106,15 @@ extension ApplyResult {
 }
 
 extension LiveState {
-    /// The GPU types a spec's live resources already run on: its pods' types, and every type of
-    /// the pools its endpoint lists. A deployment holding a type needs no new stock to keep it.
+    /// The GPU types a spec's live resources already run on: its pods' types, its cluster's, and
+    /// every type of the pools its endpoint lists. A deployment holding a type needs no new stock to keep it.
     public func heldGPUs(spec: String, scope: String?, gpus: GPUCatalog) -> Set<GPUAvailability.Use> {
         let owned = ownedResources(spec: spec, scope: scope)
         var held: Set<GPUAvailability.Use> = []
         for p in owned.pods where p.status != "TERMINATED" {
             if let id = p.gpuTypeID { held.insert(GPUAvailability.Use(.pod, gpu: id)) }
         }
+        for c in owned.clusters { held.insert(GPUAvailability.Use(.cluster, gpu: c.cluster.compute.gpuTypeId)) }
         for e in owned.endpoints {
             guard case .array(let pools)? = e.gpu?["pools"] else { continue }
             let names = Set(pools.compactMap(\.stringValue))

@@ -41,6 +41,7 @@ public func diff(_ d: Deployment, requests: [PlannedRequest], live: LiveState, o
         case .template(let r): TemplateAdapter.diff(r, &context)
         case .endpoint(let r): EndpointAdapter.diff(r, &context)
         case .pod(let r): PodAdapter.diff(r, &context)
+        case .cluster(let r): ClusterAdapter.diff(r, &context)
         }
     }
     // Owned resources the plan no longer wants: extra pods, a pod deployment that became serverless, etc.

@@ -9,8 +9,13 @@ import RunPodAPI
 /// the PR comment's "vs live" column, not a bill (`podform status` shows actual spend).
 public func liveMonthlyCost(_ d: Deployment, live: LiveState, gpus: GPUCatalog) -> Double? {
     let owned = live.ownedResources(spec: d.name)
-    if owned.pods.isEmpty && owned.endpoints.isEmpty { return nil }
+    if owned.pods.isEmpty && owned.endpoints.isEmpty && owned.clusters.isEmpty { return nil }
     var total = 0.0
+    for c in owned.clusters {
+        // Every node's GPUs around the clock, at the Secure Cloud pod rate (D-CLUSTER).
+        let price = gpus.gpu(named: c.cluster.compute.gpuTypeId)?.prices.podSecurePerHour?.usd ?? 0
+        total += price * Double(c.cluster.compute.gpuCountPerPod * c.cluster.compute.podCount) * BillingMonth.hours
+    }
     for pod in owned.pods where pod.status != "EXITED" {
         guard let id = pod.gpuTypeID, let gpu = gpus.gpu(named: id) else { continue }
         var count = 1

@@ -128,8 +128,10 @@ extension Deployment {
             public var deltaMonthlyUSD: Double
             /// Data centers with the type in stock (of the pinned ones, when pinned), most stock first.
             public var dataCenters: [String]
+            /// An Instant Cluster's node count (`count` GPUs each); nil for a pod or an endpoint.
+            public var nodes: Int?
             enum CodingKeys: String, CodingKey {
-                case rank, gpu, count, replicas, mode, workerMode = "worker_mode", cloud, monthlyUSD = "monthly_usd"
+                case nodes, rank, gpu, count, replicas, mode, workerMode = "worker_mode", cloud, monthlyUSD = "monthly_usd"
                 case deltaMonthlyUSD = "delta_monthly_usd", dataCenters = "data_centers"
             }
         }

@@ -8,6 +8,8 @@ struct Candidate {
     var tp: Int
     var replicas: Int
     var perReplicaConcurrency: Int
+    /// Nodes of an Instant Cluster the replica spans (vLLM pipeline parallel across them); 1: one machine.
+    var nodes: Int = 1
     var memory: MemoryEstimate
     var performance: PerformanceEstimate?
     /// nil when feasible; otherwise the first rule it breaks (formatted only when shown).
@@ -18,7 +20,7 @@ struct Candidate {
     /// The rule id of the rejection.
     var rejectionRule: String? { rejectionDetail?.rule }
 
-    var totalGPUs: Int { tp * replicas }
+    var totalGPUs: Int { tp * replicas * nodes }
     var marginBytes: Int64 { memory.gpu?.marginBytes ?? 0 }
 }
 

@@ -20,7 +20,8 @@ extension Compiler {
 
     /// The availability product and cloud an option runs in.
     func stockContext(_ o: Option) -> (GPUAvailability.Product, String) {
-        o.mode == .pod ? (.pod, podPrice(o.candidate.gpu)?.1 ?? "SECURE") : (.serverless, "SECURE")
+        if o.candidate.nodes > 1 { return (.cluster, "SECURE") }
+        return o.mode == .pod ? (.pod, podPrice(o.candidate.gpu)?.1 ?? "SECURE") : (.serverless, "SECURE")
     }
 
     /// Why an option's GPU cannot be had now, or nil (always nil offline).
@@ -60,17 +61,17 @@ extension Compiler {
         guard let availability = environment.availability else { return .unchecked }
         let passed = s.noStock ? s.skipped : s.skipped.filter { Option.isCheaper($0.option, best) }
         let skipped = passed.prefix(5).map { entry in
-            Deployment.Availability.Skipped(gpu: entry.option.candidate.gpu.id, count: entry.option.candidate.tp, mode: entry.option.mode.rawValue,
+            Deployment.Availability.Skipped(gpu: entry.option.candidate.gpu.id, count: entry.option.candidate.tp, mode: entry.option.modeName,
                                             monthlyUSD: (entry.option.monthlyUSD * 100).rounded() / 100, reason: entry.reason)
         }
         let fallbacks = self.fallbacks(best, s.noStock ? [] : s.options)
         var inputs = ["read": availability.read.sorted().joined(separator: ", "),
                       "data_centers": stockDataCenters.isEmpty ? "any" : stockDataCenters.joined(separator: ", ")]
-        for entry in passed.prefix(5) { inputs["skipped \(entry.option.candidate.gpu.id) (\(entry.option.mode.rawValue))"] = entry.reason }
+        for entry in passed.prefix(5) { inputs["skipped \(entry.option.candidate.gpu.id) (\(entry.option.modeName))"] = entry.reason }
         if let held = availability.held[spec.name], !held.isEmpty {
             inputs["held"] = held.map { "\($0.gpu) (\($0.product.rawValue))" }.sorted().joined(separator: ", ")
         }
-        let chosen = "\(best.candidate.tp) x \(best.candidate.gpu.displayName) (\(best.mode.rawValue))"
+        let chosen = "\(best.candidate.tp) x \(best.candidate.gpu.displayName) (\(best.modeName))"
         let outcome: String
         if s.noStock {
             outcome = "no feasible choice is in stock now; planned the cheapest, \(chosen): apply fails on capacity until stock returns"
@@ -78,7 +79,7 @@ extension Compiler {
             outcome = "the cheapest feasible choice, \(chosen), is in stock"
         } else {
             outcome = "skipped \(passed.count) cheaper choice\(passed.count == 1 ? "" : "s") without stock ("
-                + passed.prefix(3).map { "\($0.option.candidate.gpu.displayName) \($0.option.mode.rawValue): \($0.reason)" }.joined(separator: "; ")
+                + passed.prefix(3).map { "\($0.option.candidate.gpu.displayName) \($0.option.modeName): \($0.reason)" }.joined(separator: "; ")
                 + "); chose \(chosen)"
         }
         trace.add(.availability, inputs: inputs, outcome: outcome + (fallbacks.isEmpty ? "" : "; fallbacks: " + fallbacks.map { "\($0.count) x \($0.gpu) (\($0.mode))" }.joined(separator: ", ")),
@@ -100,10 +101,11 @@ extension Compiler {
             guard !seen.contains(key) else { continue }
             seen.insert(key)
             out.append(.init(rank: out.count + 1, gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas,
-                             mode: o.mode.rawValue, workerMode: o.workerMode, cloud: o.mode == .pod ? cloud : "SERVERLESS",
+                             mode: o.modeName, workerMode: o.workerMode, cloud: o.mode == .pod ? cloud : "SERVERLESS",
                              monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
                              deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
-                             dataCenters: availability.stockedDataCenters(o.candidate.gpu.id, product: product, cloud: cloud, among: stockDataCenters)))
+                             dataCenters: availability.stockedDataCenters(o.candidate.gpu.id, product: product, cloud: cloud, among: stockDataCenters),
+                             nodes: o.candidate.nodes > 1 ? o.candidate.nodes : nil))
             if out.count == limit { break }
         }
         return out
@@ -161,4 +163,9 @@ extension Compiler {
         .init(code: "no-stock", message: "no feasible GPU type is in stock now\(stockDataCenters.isEmpty ? "" : " in " + stockDataCenters.joined(separator: ", ")); "
               + "the plan keeps the cheapest (\(best.candidate.tp) x \(best.candidate.gpu.displayName)), and apply fails with no capacity until stock returns")
     }
+}
+
+extension Option {
+    /// `pod`, `serverless` or `cluster` (an Instant Cluster of several nodes).
+    var modeName: String { candidate.nodes > 1 ? "cluster" : mode.rawValue }
 }

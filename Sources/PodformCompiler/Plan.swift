@@ -203,6 +203,8 @@ public struct Deployment: Sendable, Codable, Hashable {
     /// What the plan knows of GPU stock: not checked offline; live, the first choices passed over
     /// and the ranked fallbacks (`availability` in the JSON).
     public var availability: Availability?
+    /// A RunPod Instant Cluster when no single machine holds the deployment (`cluster` in the JSON).
+    public var cluster: Cluster?
     /// The scope the deployment is applied from (`PODFORM_SCOPE`; `Specs/state.md`), when known.
     public var scope: String?
     /// The spec's labels (selectors, and prune's scope rule).
@@ -213,7 +215,7 @@ public struct Deployment: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case name, specFile = "spec_file", workload, model, precision, mode, workerMode = "worker_mode", gpu, workers
         case serverless, vllm, training, container, cost, sizing, estimates, alternatives, trace, warnings
-        case scope, labels, schedule, availability
+        case scope, labels, schedule, availability, cluster
     }
 }
 
@@ -248,6 +250,7 @@ extension Deployment {
         try c.encodeIfPresent(labels, forKey: .labels)
         try c.encodeIfPresent(schedule, forKey: .schedule)
         try c.encode(availability ?? .unchecked, forKey: .availability)
+        try c.encodeIfPresent(cluster, forKey: .cluster)
     }
 }
 

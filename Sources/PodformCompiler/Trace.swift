@@ -20,6 +20,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
     case tensorParallel = "D-TP"
     case trainMemory = "D-TRAIN-MEMORY"
     case availability = "D-AVAILABILITY"
+    case cluster = "D-CLUSTER"
 
     /// The question the rule answers, as the trace and `podform explain` print it.
     public var question: String {
@@ -43,6 +44,7 @@ public enum DecisionRule: String, CaseIterable, Sendable {
         case .tensorParallel: return "Which tensor-parallel sizes can vLLM load this checkpoint at?"
         case .trainMemory: return "How much memory does the run need?"
         case .availability: return "Which of the feasible choices can be had now?"
+        case .cluster: return "How many nodes, when no single machine holds it?"
         }
     }
 }
@@ -69,6 +71,7 @@ enum Source {
     static let notesVolumes = "RunPod network volumes (Secure Cloud, one data center): https://docs.runpod.io/storage/network-volumes"
     static let proxy = "RunPod pods expose HTTP ports at https://[POD_ID]-[PORT].proxy.runpod.net: https://docs.runpod.io/pods/configuration/expose-ports"
     static let availability = "RunPod REST v2 GET /v2/catalog/gpus with include=AVAILABILITY (https://github.com/runpod/docs/blob/main/api-reference-v2/openapi.json: AvailabilityLevel, DataCenterAvailability); a create without stock fails with HTTP 500 \"There are no instances currently available\""
+    static let cluster = "RunPod REST v2 OpenAPI (https://github.com/runpod/docs/blob/main/api-reference-v2/openapi.json): CreateClusterRequest, ClusterCompute, ClusterType; Instant Cluster nodes (PRIMARY_ADDR, NODE_RANK, ens1): https://docs.runpod.io/instant-clusters/configuration; vLLM tensor parallel in a node, pipeline parallel across nodes over Ray: https://docs.vllm.ai/en/latest/serving/distributed_serving.html; podform Specs/decisions.md D-CLUSTER (NVLink within a node, 100 GbE assumed across nodes)"
     static let openapi = "RunPod REST v2 OpenAPI (https://github.com/runpod/docs/blob/main/api-reference-v2/openapi.json): CreateEndpointRequest, CreatePodRequest"
     static let sizing = "Specs/sizing.md (vLLM accounting)"
     static let performance = "Specs/performance.md (roofline estimate)"

@@ -109,7 +109,8 @@ extension Compiler {
         // `sla.redundancy: n+1` adds one spare replica to each (`search`).
         let spare = spareReplicas
         let found = search(load: load, modes: modes)
-        let (rejected, feasible, gpuRejections, maxReplicas) = (found.rejected, found.feasible, found.gpuRejections, found.maxReplicas)
+        var (rejected, feasible) = (found.rejected, found.feasible)
+        let (gpuRejections, maxReplicas) = (found.gpuRejections, found.maxReplicas)
         var options = found.options
         trace.add(.gpuFilter, "Which GPU types do the constraints allow?",
                   inputs: ["gpus": spec.constraints.gpus.joined(separator: ", "), "exclude_gpus": spec.constraints.excludeGPUs.joined(separator: ", "),
@@ -122,6 +123,15 @@ extension Compiler {
                            "output_tokens_per_second": spec.sla.outputTokensPerSecond.map { fmt("%g", $0) } ?? "none",
                            "max_workers": "\(maxReplicas)"].merging(spare > 0 ? ["redundancy": "n+1 (one spare replica)"] : [:]) { a, _ in a },
                   outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
+        if feasible.isEmpty && modes.contains("pod") {
+            // No single machine: an Instant Cluster (D-CLUSTER).
+            let cluster = clusterCandidates(load: load)
+            recordClusterSearch(cluster.feasible, cluster.rejected, singleNodeRejected: rejected, &trace)
+            feasible = cluster.feasible
+            rejected += cluster.rejected
+            // Priced as pods of N nodes (D-COST-POD); no serverless form.
+            options = cluster.feasible.compactMap { clusterOption($0) }
+        }
 
         let unbudgeted = options
         if let budget = spec.constraints.monthlyBudgetUSD {
@@ -149,6 +159,7 @@ extension Compiler {
         let availability = availabilityRecord(best, stock, &trace)
         var d = deployment(best, load: load, options: options, allOptions: unbudgeted, rejected: rejected, gpuRejections: gpuRejections, modes: modes, trace: trace)
         d.availability = availability
+        if best.candidate.nodes > 1 { servingCluster(&d, best.candidate) }
         if availability.noStock { d.warnings.append(noStockWarning(best)) }
         return .success(withFallbackPools(d, best, load: load))
     }

@@ -22,15 +22,24 @@ extension Compiler {
         let hours = t.hours ?? 1
         recordTrainingMemory(memory, shape, &trace)
         let (choices, rejected) = trainingChoices(memory, method: method, hours: hours)
-        let stock = stockedTraining(choices)
+        var stock = stockedTraining(choices)
+        // No single machine holds it: an Instant Cluster (D-CLUSTER), billed for every node.
+        let cluster = stock.choices.isEmpty ? trainingCluster(memory, method: method, hours: hours) : nil
+        if let c = cluster { stock = StockedTraining(choices: [(c.gpu, c.gpusPerNode, c.price, "SECURE", c.runCost)], skipped: [], noStock: false) }
+        let nodes = Double(cluster?.nodes ?? 1)
         guard let (gpu, count, price, cloud, runCost) = stock.choices.first else {
             return .failure(failure(fmt("no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
                                     suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
                                     trace: trace))
         }
-        let availability = trainingAvailability(stock, &trace)
-        trace.add(.gpu, "Which GPU and how many?", inputs: ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)],
-                  outcome: fmt("%d x %@ at $%.2f/hour: $%.2f for the run", count, gpu.displayName, price.usd * Double(count), runCost),
+        let availability = cluster == nil ? trainingAvailability(stock, &trace) : Deployment.Availability(checked: environment.availability != nil)
+        var warnings: [Deployment.Warning] = []
+        let clusterRecord = cluster.map { trainingClusterRecord($0, memory, &trace, &warnings) }
+        var gpuInputs = ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)]
+        if cluster != nil { gpuInputs["nodes"] = fmt("%g", nodes) }
+        trace.add(.gpu, "Which GPU and how many?", inputs: gpuInputs,
+                  outcome: fmt("%@%d x %@ at $%.2f/hour: $%.2f for the run", cluster == nil ? "" : "\(Int(nodes)) nodes x ", count, gpu.displayName,
+                               price.usd * Double(count) * nodes, runCost),
                   source: Source.seed002)
         let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
         let env = baseEnv()
@@ -40,14 +49,14 @@ extension Compiler {
         let sizing = architecture.estimate(ServingShape(weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
                                                         concurrency: shape.batchSize, tensorParallel: 1),
                                            accounting: environment.accounting)
-        var warnings: [Deployment.Warning] = []
         if stock.noStock { warnings.append(trainingNoStockWarning(gpu, count)) }
         if spec.training?.hours == nil {
             warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
         }
-        let hourly = price.usd * Double(count) + Double(diskGB + container.containerDiskGB) * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
+        let compute = price.usd * Double(count) * nodes
+        let hourly = compute + Double(diskGB + container.containerDiskGB) * nodes * environment.gpus.storage.containerDiskPerGBMonth / hoursPerMonth
         recordTrainingLifecycle(hourly: hourly, hours: hours, &trace, &warnings)
-        return .success(Deployment(
+        var d = Deployment(
             name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
             model: .init(id: spec.model.id, parameters: architecture.parameterCount.total, activeParameters: architecture.parameterCount.active,
                          maxContext: architecture.maxContext),
@@ -55,12 +64,18 @@ extension Compiler {
             gpu: .init(id: gpu.id, displayName: gpu.displayName, count: count, memoryGB: gpu.memoryGB, cloud: cloud, pool: nil),
             workers: nil, serverless: nil, vllm: nil, training: memory, container: container,
             cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
-                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (price.usd * Double(count) * hoursPerMonth * 100).rounded() / 100,
-                        storageMonthlyUSD: ((hourly - price.usd * Double(count)) * hoursPerMonth * 100).rounded() / 100,
+                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (compute * hoursPerMonth * 100).rounded() / 100,
+                        storageMonthlyUSD: ((hourly - compute) * hoursPerMonth * 100).rounded() / 100,
                         comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.citation]),
             sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
             alternatives: Array(rejected.prefix(3)), trace: trace.steps,
-            warnings: warnings, availability: availability))
+            warnings: warnings, availability: availability)
+        if let clusterRecord {
+            d.cluster = clusterRecord
+            d.placement.pods = 0
+            d.container.env["NCCL_SOCKET_IFNAME"] = ClusterNetwork.interface
+        }
+        return .success(d)
     }
 
     /// D-WORKLOAD and D-TRAIN-MEMORY: the run's class and what it needs in memory.

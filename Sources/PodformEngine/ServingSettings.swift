@@ -21,6 +21,8 @@ public struct ServingSettings: Sendable, Codable, Hashable {
     public var kvCacheDType: String
     /// Prompts share prefixes (`traffic.repeated_prefixes`).
     public var enablePrefixCaching: Bool
+    /// Pipeline stages across the nodes of an Instant Cluster (nil: one machine).
+    public var pipelineParallelSize: Int?
 
     public init(maxModelLen: Int, gpuMemoryUtilization: Double, tensorParallelSize: Int, maxNumSeqs: Int,
                 maxNumBatchedTokens: Int, quantization: String?, dtype: String, kvCacheDType: String,
@@ -40,6 +42,6 @@ public struct ServingSettings: Sendable, Codable, Hashable {
         case maxModelLen = "max_model_len", gpuMemoryUtilization = "gpu_memory_utilization"
         case tensorParallelSize = "tensor_parallel_size", maxNumSeqs = "max_num_seqs"
         case maxNumBatchedTokens = "max_num_batched_tokens", quantization, dtype, kvCacheDType = "kv_cache_dtype"
-        case enablePrefixCaching = "enable_prefix_caching"
+        case enablePrefixCaching = "enable_prefix_caching", pipelineParallelSize = "pipeline_parallel_size"
     }
 }

@@ -65,6 +65,11 @@ public struct VLLMEngine: ServingEngine {
         // Prefix caching is on by default in vLLM 0.27.1 (vllm/config/cache.py): no flag unless stated.
         if v.enablePrefixCaching && launch.statesDefaults { args.append("--enable-prefix-caching") }
         if let revision = launch.revision { args += ["--revision", revision] }
+        // Across the nodes of an Instant Cluster: one pipeline stage per node over Ray (vLLM's
+        // multi-node serving: docs/serving/distributed_serving.md), tensor parallel within each.
+        if let pp = v.pipelineParallelSize, pp > 1 {
+            args += ["--pipeline-parallel-size", String(pp), "--distributed-executor-backend", "ray"]
+        }
         return args
     }
 

@@ -65,6 +65,7 @@ public enum DockerfileRenderer {
         lines.append("")
         for line in recipe.lines { lines += try render(line) }
         var files = recipe.files
+        lines = clusterImage(lines, &files, d)
         files[".dockerignore"] = dockerignore
         files["Dockerfile"] = lines.joined(separator: "\n") + "\n"
         guard Spec.isValidNameForCLI(d.name) else {

@@ -50,9 +50,10 @@ public enum PlanMarkdownRenderer {
 
     static func summaryRow(_ review: ReviewedDeployment, offline: Bool) -> String {
         let d = review.deployment
-        let mode = d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
+        let mode = d.cluster != nil ? "cluster" : d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
         let replicas = d.estimates?.replicas ?? 1
-        let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? "\(replicas) pod\(replicas == 1 ? "" : "s")"
+        let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? d.cluster.map { "\($0.nodes) nodes" }
+            ?? "\(replicas) pod\(replicas == 1 ? "" : "s")"
         let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
         return "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(money(d.cost.monthlyUSD)) | \(liveChange(review, offline: offline)) | \(sla) |\n"
     }
@@ -137,7 +138,8 @@ public enum PlanMarkdownRenderer {
 public enum PlanExplainer {
     public static func explain(_ d: Deployment) -> String {
         var lines: [String] = []
-        let mode = d.mode == .pod ? "a pod" : "a serverless endpoint with \(d.workerMode?.rawValue ?? "") workers"
+        let mode = d.cluster.map { "an Instant Cluster of \($0.nodes) nodes (\($0.type))" }
+            ?? (d.mode == .pod ? "a pod" : "a serverless endpoint with \(d.workerMode?.rawValue ?? "") workers")
         lines.append("\(d.name) runs \(d.model.id) on \(mode): \(d.gpu.count) x \(d.gpu.displayName), about \(String(format: "$%.2f", d.cost.monthlyUSD)) a month.")
         for t in d.trace { lines.append("\(t.question) \(t.outcome.prefix(1).uppercased() + t.outcome.dropFirst()).") }
         for a in d.alternatives {

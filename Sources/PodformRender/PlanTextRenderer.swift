@@ -62,6 +62,8 @@ public enum PlanTextRenderer {
         out += "  model:    \(modelLine)\n"
         let replicas = (d.estimates?.replicas ?? 1) > 1 ? "\(d.estimates!.replicas) replicas of " : ""
         switch d.mode {
+        case .pod where d.cluster != nil:
+            out += cluster(d)
         case .pod:
             out += "  runs on:  \(d.gpu.cloud.lowercased()) pod, \(replicas)\(d.gpu.count) x \(d.gpu.id)\n"
         case .serverless:

@@ -30,6 +30,8 @@ extension FakeRunPodState {
             if o["flashboot"] == nil { o["flashboot"] = "OFF" }
             spreadTemplate(into: &o, json)
             if o["type"] == nil { o["type"] = "QUEUE" }
+        case .cluster:
+            if let problem = clusterRules(json) { return problem }
         case .pod:
             if let problem = templateRules(json, serverless: false) { return problem }
             let gpu = json["gpu"] as? [String: Any] ?? [:]
@@ -52,6 +54,7 @@ extension FakeRunPodState {
         o["id"] = id
         setStore(kind, id, o)
         if kind == .pod { markCreated(id) }
+        if kind == .cluster { createMembers(id, json) }
         return fakeObject(201, render(kind, o))
     }
 

@@ -26,16 +26,18 @@ func fakeProblem(_ status: Int, _ title: String, _ detail: String, errors: [[Str
 extension FakeRunPodState {
     static let collections: [String: ResourceKind] = [
         "/v2/pods": .pod, "/v2/serverless": .endpoint, "/v2/templates": .template, "/v2/network-volumes": .networkVolume,
+        "/v2/clusters": .cluster,
     ]
     static let createSchemas: [ResourceKind: String] = [
         .pod: "CreatePodRequest", .endpoint: "CreateEndpointRequest", .template: "CreateTemplateRequest",
-        .networkVolume: "CreateNetworkVolumeRequest",
+        .networkVolume: "CreateNetworkVolumeRequest", .cluster: "CreateClusterRequest",
     ]
     static let updateSchemas: [ResourceKind: String] = [
         .pod: "UpdatePodRequest", .endpoint: "UpdateEndpointRequest", .template: "UpdateTemplateRequest",
-        .networkVolume: "UpdateNetworkVolumeRequest",
+        .networkVolume: "UpdateNetworkVolumeRequest", .cluster: "UpdateClusterRequest",
     ]
-    static let listKeys: [ResourceKind: String] = [.pod: "pods", .endpoint: "endpoints", .template: "templates", .networkVolume: "networkVolumes"]
+    static let listKeys: [ResourceKind: String] = [.pod: "pods", .endpoint: "endpoints", .template: "templates", .networkVolume: "networkVolumes",
+                                                   .cluster: "clusters"]
 
     func apply(method: String, path: String, query: [String: String] = [:], body: Data) -> FakeResponse {
         if method == "GET" && path == "/v2/catalog/gpus" { return catalog(query) }
@@ -67,12 +69,13 @@ extension FakeRunPodState {
             json = object
         }
         switch (method, id, parts.count) {
-        case ("GET", nil, 2): return list(kind)
+        case ("GET", nil, 2): return list(kind, includeClusterPods: query["includeClusterPods"] == "true")
         case ("POST", nil, 2): return create(kind, json)
         case ("GET", let id?, 3): return get(kind, id)
         case ("PATCH", let id?, 3): return update(kind, id, json)
         case ("DELETE", let id?, 3): return delete(kind, id)
         case ("POST", let id?, 4) where kind == .pod && parts[3] == "action": return podAction(id, json)
+        case ("GET", let id?, 4) where kind == .cluster && parts[3] == "pods": return clusterPods(id)
         case ("GET", let id?, 4) where kind == .pod && parts[3] == "logs":
             guard pods[id] != nil else { return fakeProblem(404, "Not Found", "pod \(id) not found") }
             return fakeJSON(200, Self.sse(["Loading model weights", "INFO: vLLM API server started on port 8000"]), contentType: "text/event-stream")
@@ -119,6 +122,7 @@ extension FakeRunPodState {
         var out = o
         out.removeValue(forKey: "desiredStatus")
         if kind == .pod, let id = o["id"] as? String { out["status"] = podStatus(id) }
+        if kind == .cluster { return renderCluster(o) }
         if kind == .endpoint, let id = o["id"] as? String {
             out["requestUrls"] = ["run": "https://api.runpod.ai/v2/\(id)/run", "runsync": "https://api.runpod.ai/v2/\(id)/runsync"]
             if Self.queueScalingOnRequestCount(type: o["type"], scaling: o["scaling"]), var workers = o["workers"] as? [String: Any] {
@@ -129,9 +133,12 @@ extension FakeRunPodState {
         return out
     }
 
-    func list(_ kind: ResourceKind) -> FakeResponse {
+    /// A list; cluster member pods only with `includeClusterPods=true` (OpenAPI v2 `listPods`).
+    func list(_ kind: ResourceKind, includeClusterPods: Bool = false) -> FakeResponse {
         var items: [[String: Any]] = []
-        for (_, o) in store(kind).sorted(by: { $0.key < $1.key }) { items.append(render(kind, o)) }
+        for (_, o) in store(kind).sorted(by: { $0.key < $1.key }) where kind != .pod || includeClusterPods || o["cluster"] == nil {
+            items.append(render(kind, o))
+        }
         return fakeObject(200, [Self.listKeys[kind]!: items])
     }
 
@@ -142,6 +149,10 @@ extension FakeRunPodState {
 
     func delete(_ kind: ResourceKind, _ id: String) -> FakeResponse {
         guard store(kind)[id] != nil else { return fakeProblem(404, "Not Found", "\(kind.rawValue) \(id) not found") }
+        if kind == .pod, pods[id]?["cluster"] != nil {
+            return fakeProblem(400, "Bad Request", "pod \(id) belongs to a cluster and cannot be modified via the pod endpoints")
+        }
+        if kind == .cluster { for (podID, pod) in pods where (pod["cluster"] as? [String: Any])?["id"] as? String == id { setStore(.pod, podID, nil) } }
         if kind == .networkVolume {
             let used = endpoints.values.contains { ($0["networkVolumes"] as? [String] ?? []).contains(id) }
                 || pods.values.contains { pod in
@@ -159,6 +170,9 @@ extension FakeRunPodState {
 
     func update(_ kind: ResourceKind, _ id: String, _ json: [String: Any]) -> FakeResponse {
         guard var o = store(kind)[id] else { return fakeProblem(404, "Not Found", "\(kind.rawValue) \(id) not found") }
+        if kind == .pod, o["cluster"] != nil {
+            return fakeProblem(400, "Bad Request", "pod \(id) belongs to a cluster and cannot be modified via the pod endpoints")
+        }
         if kind == .pod {
             let fixed = ["gpu", "cloud", "dataCenterIds", "dataCenterId"].filter { json[$0] != nil }
             if !fixed.isEmpty {

@@ -70,6 +70,8 @@ public actor FakeRunPodState {
     public private(set) var endpoints: [String: [String: Any]] = [:]
     public private(set) var templates: [String: [String: Any]] = [:]
     public private(set) var volumes: [String: [String: Any]] = [:]
+    /// Instant Clusters; their member pods are in `pods`, each with a `cluster` membership.
+    public private(set) var clusters: [String: [String: Any]] = [:]
     /// Whether creates spread the template's fields (image, env...) into endpoints and pods, as
     /// RunPod documents; off, the fake returns only what the request carried.
     public var spreadTemplateFields = true
@@ -106,7 +108,12 @@ public actor FakeRunPodState {
 
     /// Counts of stored resources by kind, for duplicate/orphan checks.
     public func counts() -> [String: Int] {
-        ["pods": pods.count, "endpoints": endpoints.count, "templates": templates.count, "network_volumes": volumes.count]
+        var out = ["pods": pods.values.filter { $0["cluster"] == nil }.count, "endpoints": endpoints.count, "templates": templates.count,
+                   "network_volumes": volumes.count]
+        // Clusters and their member pods, once there are any.
+        let members = pods.values.filter { $0["cluster"] != nil }.count
+        if !clusters.isEmpty || members > 0 { out["clusters"] = clusters.count; out["cluster_pods"] = members }
+        return out
     }
 
     /// Ids of stored resources of a kind.
@@ -149,7 +156,7 @@ public actor FakeRunPodState {
 
     func newID(_ kind: ResourceKind) -> String {
         defer { nextID += 1 }
-        let prefix = ["network_volume": "vol", "template": "tpl", "endpoint": "ep", "pod": "pod"][kind.rawValue] ?? "x"
+        let prefix = ["network_volume": "vol", "template": "tpl", "endpoint": "ep", "pod": "pod", "cluster": "cluster_"][kind.rawValue] ?? "x"
         return "\(prefix)\(String(format: "%06d", nextID))"
     }
 
@@ -159,6 +166,7 @@ public actor FakeRunPodState {
         case .endpoint: return endpoints
         case .template: return templates
         case .networkVolume: return volumes
+        case .cluster: return clusters
         }
     }
 
@@ -168,6 +176,7 @@ public actor FakeRunPodState {
         case .endpoint: endpoints[id] = value
         case .template: templates[id] = value
         case .networkVolume: volumes[id] = value
+        case .cluster: clusters[id] = value
         }
     }
 

@@ -118,6 +118,7 @@ public struct OpenAPIValidator: @unchecked Sendable {
 
     /// `required`, `properties` and `additionalProperties`.
     private func checkObject(_ object: [String: Any], _ s: [String: Any], path: String, errors: inout [String], depth: Int) {
+        unevaluated(object, s, path: path, errors: &errors)
         let properties = s["properties"] as? [String: Any] ?? [:]
         for key in (s["required"] as? [String]) ?? [] where object[key] == nil {
             errors.append("\(path.isEmpty ? key : "\(path).\(key)"): required")
@@ -134,6 +135,22 @@ public struct OpenAPIValidator: @unchecked Sendable {
     }
 
     private func hasAllOf(_ s: [String: Any]) -> Bool { s["allOf"] != nil }
+
+    /// `unevaluatedProperties: false`: a key no subschema of `allOf` (nor the schema itself) names.
+    private func unevaluated(_ object: [String: Any], _ s: [String: Any], path: String, errors: inout [String]) {
+        guard let flag = s["unevaluatedProperties"] as? Bool, !flag else { return }
+        var known = Set((s["properties"] as? [String: Any] ?? [:]).keys)
+        func collect(_ raw: Any, depth: Int) {
+            guard depth < 16, let sub = raw as? [String: Any] else { return }
+            let r = resolve(sub)
+            known.formUnion((r["properties"] as? [String: Any] ?? [:]).keys)
+            for inner in (r["allOf"] as? [Any]) ?? [] { collect(inner, depth: depth + 1) }
+        }
+        for sub in (s["allOf"] as? [Any]) ?? [] { collect(sub, depth: 0) }
+        for key in object.keys.sorted() where !known.contains(key) {
+            errors.append("\(path.isEmpty ? key : "\(path).\(key)"): unknown field")
+        }
+    }
 
     /// Every example response body of the document: (method, path, status, schema name, example value).
     public func responseExamples() -> [(method: String, path: String, status: String, schema: String, value: Any)] {

@@ -21,6 +21,8 @@ public struct Pod: Sendable, Codable, Hashable {
     public var mounts: JSONValue?
     public var cost: Double?
     public var createdAt: String?
+    /// `PodCluster`: its cluster, rank, role and overlay address, for a cluster member.
+    public var cluster: JSONValue?
 
     /// The pod's GPU type id, when the `gpu` object carries one.
     public var gpuTypeID: String? { gpu?["id"]?.stringValue }
@@ -108,10 +110,11 @@ public struct WorkerList: Sendable, Codable {
 
 /// The resource kinds podform manages, with their collection paths.
 public enum ResourceKind: String, Sendable, CaseIterable, Codable {
-    case networkVolume = "network_volume", template, endpoint, pod
+    case networkVolume = "network_volume", template, endpoint, pod, cluster
 
     public var collectionPath: String {
         switch self {
+        case .cluster: return "/v2/clusters"
         case .networkVolume: return "/v2/network-volumes"
         case .template: return "/v2/templates"
         case .endpoint: return "/v2/serverless"

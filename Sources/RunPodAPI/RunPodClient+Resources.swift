@@ -105,6 +105,11 @@ extension RunPodClient {
         case .endpoint: return try await listEndpoints().map { ($0.id, $0.name ?? "", $0.env) }
         case .template: return try await listTemplates().map { ($0.id, $0.name ?? "", $0.env) }
         case .networkVolume: return try await listNetworkVolumes().map { ($0.id, $0.name, nil) }
+        case .cluster:
+            // A cluster carries no env of its own: its markers are its member pods'.
+            var out: [(id: String, name: String, env: [String: String]?)] = []
+            for c in try await listClusters() { out.append((c.id, c.name, try await clusterPods(c.id).first?.env)) }
+            return out
         }
     }
 

@@ -52,10 +52,10 @@ struct FieldClasses: Sendable {
 
 extension ResourceKind {
     /// Creates and updates run in this order; deletes in the reverse.
-    static let applyOrder: [ResourceKind] = [.networkVolume, .template, .endpoint, .pod]
+    static let applyOrder: [ResourceKind] = [.networkVolume, .template, .endpoint, .pod, .cluster]
     /// Listed and recognized in this order: endpoints and pods may be owned through an owned
     /// template, and a volume is foreign when an endpoint or pod podform does not own mounts it.
-    static let ownershipOrder: [ResourceKind] = [.template, .endpoint, .pod, .networkVolume]
+    static let ownershipOrder: [ResourceKind] = [.template, .endpoint, .pod, .cluster, .networkVolume]
 
     var adapter: any ResourceAdapter.Type {
         switch self {
@@ -63,6 +63,7 @@ extension ResourceKind {
         case .template: return TemplateAdapter.self
         case .endpoint: return EndpointAdapter.self
         case .pod: return PodAdapter.self
+        case .cluster: return ClusterAdapter.self
         }
     }
 }

@@ -10,6 +10,7 @@ public enum PlannedRequest: Sendable, Hashable {
     case template(CreateTemplateRequest)
     case endpoint(CreateEndpointRequest)
     case pod(CreatePodRequest)
+    case cluster(CreateClusterRequest)
 
     public var kind: ResourceKind {
         switch self {
@@ -17,6 +18,7 @@ public enum PlannedRequest: Sendable, Hashable {
         case .template: return .template
         case .endpoint: return .endpoint
         case .pod: return .pod
+        case .cluster: return .cluster
         }
     }
 
@@ -26,6 +28,7 @@ public enum PlannedRequest: Sendable, Hashable {
         case .template(let r): return r.name
         case .endpoint(let r): return r.name
         case .pod(let r): return r.name
+        case .cluster(let r): return r.name
         }
     }
 
@@ -40,6 +43,7 @@ public enum PlannedRequest: Sendable, Hashable {
         case .template(let r): return Self.wire(r)
         case .endpoint(let r): return Self.wire(r)
         case .pod(let r): return Self.wire(r)
+        case .cluster(let r): return Self.wire(r)
         }
     }
 
@@ -58,6 +62,7 @@ public enum PlannedRequest: Sendable, Hashable {
         case .template(let r): try container.encode(r, forKey: key)
         case .endpoint(let r): try container.encode(r, forKey: key)
         case .pod(let r): try container.encode(r, forKey: key)
+        case .cluster(let r): try container.encode(r, forKey: key)
         }
     }
 
@@ -68,6 +73,7 @@ public enum PlannedRequest: Sendable, Hashable {
         case .template: self = .template(try container.decode(CreateTemplateRequest.self, forKey: key))
         case .endpoint: self = .endpoint(try container.decode(CreateEndpointRequest.self, forKey: key))
         case .pod: self = .pod(try container.decode(CreatePodRequest.self, forKey: key))
+        case .cluster: self = .cluster(try container.decode(CreateClusterRequest.self, forKey: key))
         }
     }
 }
@@ -93,6 +99,7 @@ extension PlannedRequest {
     var gpuUse: GPUAvailability.Use? {
         switch self {
         case .pod(let r): return GPUAvailability.Use(.pod, gpu: r.gpu.id)
+        case .cluster(let r): return GPUAvailability.Use(.cluster, gpu: r.compute.gpuTypeId)
         default: return nil
         }
     }

@@ -9,6 +9,8 @@ public struct ResourceNames: Sendable, Hashable {
     public var base: String { "podform-\(spec)" }
     public var template: String { base }
     public var endpoint: String { base }
+    /// `podform-<spec>`: an Instant Cluster (its member pods are named by RunPod).
+    public var cluster: String { base }
     /// `podform-<spec>-weights`.
     public var networkVolume: String { "\(base)-weights" }
 

@@ -15,6 +15,8 @@ public enum RunPodResources {
         var out: [PlannedRequest] = []
         let volume = networkVolume(d, names)
         if let volume { out.append(.networkVolume(volume)) }
+        // An Instant Cluster takes its container inline: no template (CreateClusterRequest has no templateId).
+        if let shape = d.cluster { return out + [.cluster(cluster(d, shape, names, volume: volume))] }
         out.append(.template(template(d, names)))
         switch d.mode {
         case .serverless:
@@ -86,6 +88,29 @@ public enum RunPodResources {
             scaling: scaling, flashboot: serverless.flashboot, timeout: serverless.executionTimeoutMs,
             dataCenterIds: d.placement.dataCenters.isEmpty ? nil : d.placement.dataCenters,
             networkVolumes: volume.map { [reference(.networkVolume, $0.name)] })
+    }
+
+    // MARK: Cluster
+
+    /// An Instant Cluster: `nodes` pods of `gpusPerNode` GPUs, every one running the container with
+    /// the markers and labels in its env (a cluster has no env or template of its own); the
+    /// weights' volume on each (a network volume, or each pod's own volume).
+    static func cluster(_ d: Deployment, _ shape: Deployment.Cluster, _ names: ResourceNames,
+                        volume: CreateNetworkVolumeRequest?) -> CreateClusterRequest {
+        var env = d.container.env.merging(ownershipEnv(d)) { _, marker in marker }
+        if let labels = d.labels, !labels.isEmpty { env[Marker.labels] = OwnerMarks.encodeLabels(labels) }
+        var mounts: Mounts?
+        if let volume {
+            mounts = Mounts(network: [Mounts.Network(volumeId: reference(.networkVolume, volume.name), path: "/workspace")])
+        } else if let size = d.container.volumeGB, let path = d.container.volumeMountPath {
+            mounts = Mounts(persistent: Mounts.Persistent(size: size, path: path))
+        }
+        return CreateClusterRequest(
+            name: names.cluster, type: shape.type,
+            compute: Cluster.Compute(gpuTypeId: d.gpu.id, gpuCountPerPod: shape.gpusPerNode, podCount: shape.nodes),
+            image: d.container.image, args: d.container.args, disk: d.container.containerDiskGB, env: env, ports: d.container.ports,
+            mounts: mounts, dataCenterIds: d.placement.dataCenters.isEmpty ? nil : d.placement.dataCenters,
+            startSsh: d.container.ports.contains("22/tcp") ? true : nil)
     }
 
     // MARK: Pod

@@ -66,30 +66,43 @@ extension Podform {
                                         url: "https://\(p.id)-\(port).proxy.runpod.net", workers: nil, spend_usd: try? await client.podSpend(p.id),
                                         health: state?.state.rawValue, health_detail: state?.detail))
                     }
+                    for c in owned.clusters {
+                        let port = c.container?.ports?.first { $0.hasSuffix("/http") }?.split(separator: "/").first.map(String.init) ?? "8000"
+                        let (url, detail) = c.primaryDetails(port: port)
+                        rows.append(Row(spec: spec, kind: "cluster", name: c.cluster.name, id: c.id,
+                                        state: "\(c.cluster.compute.podCount) nodes x \(c.cluster.compute.gpuCountPerPod) x \(c.cluster.compute.gpuTypeId) (\(c.cluster.type))"
+                                            + (detail.isEmpty ? "" : "; " + detail),
+                                        url: url, workers: nil, spend_usd: nil, health: state?.state.rawValue, health_detail: state?.detail))
+                    }
                     for v in owned.volumes {
                         rows.append(Row(spec: spec, kind: "network_volume", name: v.name, id: v.id, state: "\(v.size) GB in \(v.dataCenter)",
                                         url: nil, workers: nil, spend_usd: nil))
                     }
-                    if owned.endpoints.isEmpty && owned.pods.isEmpty && owned.volumes.isEmpty {
+                    if owned.endpoints.isEmpty && owned.pods.isEmpty && owned.volumes.isEmpty && owned.clusters.isEmpty {
                         rows.append(Row(spec: spec, kind: "-", name: "-", id: "-", state: "not deployed", url: nil, workers: nil, spend_usd: nil))
                     }
                 }
                 if json { try Output.out(encodeJSON(rows)); return }
-                for raw in rows {
-                    // Names, ids and states come from RunPod: printed on one line, escape codes removed.
-                    var r = raw
-                    r.name = Output.terminalSafe(r.name); r.id = Output.terminalSafe(r.id); r.state = Output.terminalSafe(r.state)
-                    r.url = r.url.map(Output.terminalSafe); r.health_detail = r.health_detail.map(Output.terminalSafe)
-                    var line = "\(r.spec)  \(r.kind) \(r.name) (\(r.id)): \(r.state)"
-                    if let h = r.health_detail, r.kind == "endpoint" || r.kind == "pod" { line += " (\(h))" }
-                    if let w = r.workers { line += ", workers \(w)" }
-                    if let s = r.spend_usd { line += String(format: ", $%.2f spent (30 days)", s) }
-                    if let u = r.url { line += "\n    \(u)" }
-                    Output.out(line + "\n")
-                }
+                printRows(rows)
             } catch let error as RunPodError {
                 Output.err("error: \(error)\n")
                 throw ExitCode(1)
+            }
+        }
+
+        /// The rows as text: names, ids and states come from RunPod, printed on one line with escape codes removed.
+        func printRows(_ rows: [Row]) {
+            for raw in rows {
+                // Names, ids and states come from RunPod: printed on one line, escape codes removed.
+                var r = raw
+                r.name = Output.terminalSafe(r.name); r.id = Output.terminalSafe(r.id); r.state = Output.terminalSafe(r.state)
+                r.url = r.url.map(Output.terminalSafe); r.health_detail = r.health_detail.map(Output.terminalSafe)
+                var line = "\(r.spec)  \(r.kind) \(r.name) (\(r.id)): \(r.state)"
+                if let h = r.health_detail, ["endpoint", "pod", "cluster"].contains(r.kind) { line += " (\(h))" }
+                if let w = r.workers { line += ", workers \(w)" }
+                if let s = r.spend_usd { line += String(format: ", $%.2f spent (30 days)", s) }
+                if let u = r.url { line += "\n    \(u)" }
+                Output.out(line + "\n")
             }
         }
     }
