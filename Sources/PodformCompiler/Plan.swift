@@ -177,6 +177,10 @@ public struct Deployment: Sendable, Codable, Hashable {
     public struct Warning: Sendable, Codable, Hashable {
         public var code: String
         public var message: String
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
     }
 
     public var name: String

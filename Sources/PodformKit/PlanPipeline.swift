@@ -11,6 +11,9 @@ public struct PlanPipeline: Sendable {
     public var allowHub = true
     /// `--scope`: every spec is applied from this scope; nil: each spec file's directory's scope.
     public var scope: Scope? = nil
+    /// `--spend-limit`: the account's spend limit in USD per hour (else the specs' smallest
+    /// `constraints.account_spend_limit`, else RunPod's default, `SpendLimit`).
+    public var spendLimitUSDPerHour: Double? = nil
 
     public init(catalogs: Catalogs, configOverride: String? = nil, allowHub: Bool = true, scope: Scope? = nil) {
         self.catalogs = catalogs
@@ -89,6 +92,8 @@ public struct PlanPipeline: Sendable {
             fail(file, f.keyPath, f.code, message)
         }
         for (file, message) in Self.removeDuplicateNames(&plan) { fail(file, "name", "duplicate-spec-name", message) }
+        let stated = spendLimitUSDPerHour ?? specs.values.compactMap(\.constraints.accountSpendLimitUSDPerHour).min()
+        SpendLimit.check(&plan, limit: stated ?? SpendLimit.defaultUSDPerHour, stated: stated != nil, gpus: catalogs.gpus)
         return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
                        planDiagnostics: planDiagnostics)
     }

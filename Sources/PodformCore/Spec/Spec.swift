@@ -107,6 +107,8 @@ public struct Constraints: Sendable, Hashable {
     public var maxGPUsPerWorker: Int?
     public var maxWorkers: Int?
     public var monthlyBudgetUSD: Double?
+    /// The account's spend limit per hour (RunPod's default is $80/hour): plans over it say so.
+    public var accountSpendLimitUSDPerHour: Double?
 }
 
 public enum DeployMode: String, Sendable, Hashable, CaseIterable, Codable {

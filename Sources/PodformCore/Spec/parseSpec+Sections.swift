@@ -109,6 +109,10 @@ extension Spec {
             r.unit($0.value, "constraints.monthly_budget", what: "an amount of money", example: "2500 USD",
                    parse: Units.usd)
         }
+        c.accountSpendLimitUSDPerHour = e["account_spend_limit"].flatMap {
+            r.unit($0.value, "constraints.account_spend_limit", what: "an amount of money per hour", example: "200 USD/hour",
+                   parse: Units.usdPerHour)
+        }
         return c
     }
 

@@ -10,7 +10,8 @@ public enum SpecKeys {
     public static let schedule = ["hours", "days", "timezone"]
     public static let sla = ["ttft_p95", "output_tokens_per_second", "cold_start", "redundancy"]
     public static let constraints = ["gpus", "exclude_gpus", "cloud", "data_centers", "require_ecc",
-                                     "allow_consumer_gpus", "max_gpus_per_worker", "max_workers", "monthly_budget"]
+                                     "allow_consumer_gpus", "max_gpus_per_worker", "max_workers", "monthly_budget",
+                                     "account_spend_limit"]
     public static let deploy = ["mode", "image", "weights", "env", "secrets", "gpu_memory_utilization",
                                 "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down",
                                 "api_key_secret", "public"]

@@ -57,6 +57,16 @@ public enum Units {
     }
 
     /// Money in US dollars: `2500 USD`, `2500USD`, `$2500`, or a bare number (read as USD).
+    /// Money per hour: `200 USD/hour`, `$200/h`, `200 USD/hr` or `200 USD` (per hour implied).
+    public static func usdPerHour(_ text: String) -> Double? {
+        var s = text.trimmingCharacters(in: .whitespaces)
+        for suffix in ["/hour", "/hr", "/h", " per hour"] where s.lowercased().hasSuffix(suffix) {
+            s = String(s.dropLast(suffix.count))
+            break
+        }
+        return usd(s)
+    }
+
     public static func usd(_ text: String) -> Double? {
         var s = text.trimmingCharacters(in: .whitespaces)
         if s.hasPrefix("$") { s.removeFirst() }

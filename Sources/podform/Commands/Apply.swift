@@ -22,6 +22,7 @@ extension Podform {
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
         @OptionGroup var global: GlobalOptions
         @OptionGroup var scope: ScopeOption
+        @OptionGroup var spend: SpendLimitOption
         @Option(name: .customLong("wait-timeout"), help: "Seconds to wait for pods to run.") var waitTimeout: Double = 900
 
         func validate() throws {
@@ -39,7 +40,8 @@ extension Podform {
             }
             let arguments = try saved.map { try SpecArguments.expand(($0.live?.directories ?? []) + $0.plan.deployments.map(\.specFile)) }
                 ?? SpecArguments.expand(files)
-            let pipeline = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit)
+            var pipeline = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit)
+            pipeline.spendLimitUSDPerHour = spend.usdPerHour
             let outcome = pipeline.run(arguments.files)
             if !outcome.allDiagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources)) }
             if outcome.hasErrors { throw ExitCode(1) }

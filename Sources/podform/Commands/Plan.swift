@@ -24,6 +24,7 @@ extension Podform {
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
         @OptionGroup var global: GlobalOptions
         @OptionGroup var scope: ScopeOption
+        @OptionGroup var spend: SpendLimitOption
         @Option(help: "A local config.json for the model (overrides model.config).") var config: String?
         @Option(help: "Colour: auto, always, never.") var color: ColorChoice = .auto
 
@@ -34,7 +35,8 @@ extension Podform {
         func run() async throws {
             let catalogs = try Catalogs.load()
             let arguments = try SpecArguments.expand(files)
-            let pipeline = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit)
+            var pipeline = PlanPipeline(catalogs: catalogs, configOverride: config, allowHub: !offline, scope: scope.explicit)
+            pipeline.spendLimitUSDPerHour = spend.usdPerHour
             var outcome = pipeline.run(arguments.files)
             if !outcome.allDiagnostics.isEmpty {
                 Output.err(PodformRender.DiagnosticsRenderer.text(outcome.allDiagnostics, sources: outcome.sources, color: Output.useColor(color)))

@@ -37,6 +37,7 @@ extension Podform {
         @Flag(name: .customLong("no-health"), help: "Do not check endpoint workers (saves one API call per endpoint per round).") var noHealth = false
         @Option(name: .customLong("api-url"), help: "RunPod API base URL.") var apiURL: String?
         @Option(name: .customLong("api-key-file"), help: "Read the API key from this file.") var apiKeyFile: String?
+        @OptionGroup var spend: SpendLimitOption
         @OptionGroup var global: GlobalOptions
 
         enum LogFormat: String, ExpressibleByArgument { case text, json }
@@ -163,7 +164,8 @@ extension Podform {
             do { catalogs = try Catalogs.load() } catch {
                 return (RoundInput(deployments: [], fatal: "the GPU catalog cannot be loaded: \(error)"), nil)
             }
-            let pipeline = PlanPipeline(catalogs: catalogs, scope: explicitScope)
+            var pipeline = PlanPipeline(catalogs: catalogs, scope: explicitScope)
+            pipeline.spendLimitUSDPerHour = spend.usdPerHour
             let outcome = pipeline.run(files, availability: availability)
             var problems: [RoundInput.Problem] = []
             var byFile: [String: [Diagnostic]] = [:]

@@ -64,6 +64,20 @@ struct SpecArguments {
 }
 
 /// `--scope` for the commands that create, diff or delete.
+/// `--spend-limit`: the RunPod account's spend limit per hour (`SpendLimit`; RunPod's default is $80/hour).
+struct SpendLimitOption: ParsableArguments {
+    @Option(name: .customLong("spend-limit"), help: "The account's RunPod spend limit per hour, e.g. 200 or '200 USD/hour' (default: the specs' constraints.account_spend_limit, else RunPod's $80/hour).")
+    var spendLimit: String?
+
+    func validate() throws {
+        if let spendLimit, (Units.usdPerHour(spendLimit) ?? 0) <= 0 {
+            throw ValidationError("--spend-limit must be a positive amount per hour, e.g. 200 or '200 USD/hour' (found \"\(spendLimit.prefix(40))\")")
+        }
+    }
+
+    var usdPerHour: Double? { spendLimit.flatMap(Units.usdPerHour) }
+}
+
 struct ScopeOption: ParsableArguments {
     @Option(help: "The scope recorded on what this run creates and the only one it touches (default: each spec's directory, repository-relative; see Specs/state.md).")
     var scope: String?
