@@ -14,6 +14,8 @@ struct Compiler {
     let excludedGPUs: Set<String>
     /// Price the levers of a plan that misses its SLA (off inside a lever's own compile).
     var leversEnabled = true
+    /// The speed model's answers so far (`CompilerMemo`).
+    let memo = CompilerMemo()
 
     var precision: WeightFormat { WeightFormat(rawValue: spec.precision.rawValue) ?? .bf16 }
     var kvFormat: KVFormat { KVFormat(rawValue: spec.kvCacheDType.rawValue) ?? .auto }

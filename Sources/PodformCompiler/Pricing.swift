@@ -78,8 +78,13 @@ extension Compiler {
 
     /// Seconds one request occupies a replica at batch `b` (TTFT + output x step), divided by b.
     func gpuSecondsPerRequest(_ c: Candidate, load: Load, batch: Int) -> Double {
+        let key = CompilerMemo.PerformanceKey(gpu: c.gpu.id, tp: c.tp, batch: batch, prompt: load.prompt, output: load.output,
+                                              context: load.context)
+        if let known = memo.secondsPerRequest[key] { return known }
         let perf = replicaPerformance(c.gpu, tp: c.tp, batch: batch, load: load)
-        return perf.requestsPerSecond > 0 ? 1 / perf.requestsPerSecond : 0
+        let seconds = perf.requestsPerSecond > 0 ? 1 / perf.requestsPerSecond : 0
+        memo.secondsPerRequest[key] = seconds
+        return seconds
     }
 
     /// Expected flex worker-seconds up per run day beyond `minWorkers` active ones, idle tails and
@@ -161,7 +166,12 @@ extension Compiler {
     /// when they cope on average, the first worker stopped as often as the quiet rate lets it go.
     func waitShare(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double, cold: Double,
                    limits: [TTFTBudget]) -> Double {
-        guard load.requestsPerDay > 0 else { return 0 }
+        waits(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: idle, cold: cold).share(limits)
+    }
+
+    /// The fleets and peak starts `waitShare` reads, built once for every set of limits asked of them.
+    func waits(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double, cold: Double) -> FleetWaits {
+        guard load.requestsPerDay > 0 else { return FleetWaits(fleets: [], extra: [], weights: [], totalWeight: 0, overloadSeconds: 0, overloadWeight: 0) }
         let profile = inputs.profile, holds = inputs.holds
         let slots = max(c.perReplicaConcurrency, 1), maxWorkers = max(c.replicas, minWorkers)
         let delay = scaler(idle: Int(idle), load: load, slots: slots).delay
@@ -176,16 +186,8 @@ extension Compiler {
         if !extra.isEmpty { extra[0] = start.firstWorkerStarts }
         // By request: each rate weighs its share of time x its rate.
         let weights = profile.states.map { $0.share > 0 ? $0.share * $0.rate : 0 }
-        let totalWeight = weights.reduce(0, +)
-        return TTFTBudget.share(limits) { limit in
-            var share = 0.0
-            for (i, fleet) in fleets.enumerated() where weights[i] > 0 {
-                share += weights[i] * fleet.waitShare(limit: limit, extraStarts: extra[i])
-            }
-            share = totalWeight > 0 ? share / totalWeight : 0
-            share += start.overloadWeight * max(0, start.overloadSeconds - limit)
-            return min(share, 1)
-        }
+        return FleetWaits(fleets: fleets, extra: extra, weights: weights, totalWeight: weights.reduce(0, +),
+                          overloadSeconds: start.overloadSeconds, overloadWeight: start.overloadWeight)
     }
 
     /// What the start of a peak run costs in waits: per second of peak, the runs that start with the
@@ -244,14 +246,21 @@ extension Compiler {
     func slaShares(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double,
                    cold: Double) -> (cold: Double?, ttft: Double?) {
         var coldShare: Double?, ttftShare: Double?
+        // Both shares read the same fleets: built at most once.
+        var built: FleetWaits?
+        func fleetWaits() -> FleetWaits {
+            if let built { return built }
+            let w = waits(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: idle, cold: cold)
+            built = w
+            return w
+        }
         if case .seconds(let limit)? = spec.sla.coldStart, cold > 0 {
             coldShare = minWorkers >= max(c.replicas, 1) ? 0
                 : cold <= limit && minWorkers >= 1 ? 0
-                : waitShare(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: idle, cold: cold,
-                            limits: [TTFTBudget(weight: 1, limit: limit)])
+                : fleetWaits().share([TTFTBudget(weight: 1, limit: limit)])
         }
         if !inputs.budgets.isEmpty {
-            ttftShare = waitShare(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: idle, cold: cold, limits: inputs.budgets)
+            ttftShare = fleetWaits().share(inputs.budgets)
         }
         return (coldShare, ttftShare)
     }

@@ -47,6 +47,9 @@ public struct HoldCurve: Sendable, Hashable {
 public struct InFlight: Sendable {
     /// log pi(n), normalized, for n = 0 ... workers x slots.
     private var logPi: [Double] = []
+    /// pi(n) = exp(log pi(n)), and P(N <= n) summed from n = 0 up (the order `tail` adds them in).
+    private var pi: [Double] = []
+    private var below: [Double] = []
     /// pi(n + 1) / pi(n) above every slot taken (all workers at their full batch).
     private var ratio = 0.0
     /// True when the arrivals outrun every slot (no stationary state: the queue grows).
@@ -59,7 +62,7 @@ public struct InFlight: Sendable {
         let s = max(curve.slots, 1), c = max(workers, 1) * s
         servers = c
         fullRate = curve.seconds(batch: s) > 0 ? Double(c) / curve.seconds(batch: s) : 0
-        guard rate > 0 else { logPi = [0]; return }
+        guard rate > 0 else { logPi = [0]; pi = [1]; below = [1]; return }
         guard rate < fullRate else { overloaded = true; return }
         var l = 0.0
         var logs = [0.0]
@@ -77,24 +80,25 @@ public struct InFlight: Sendable {
         total += exp(logs[c] - top) / (1 - ratio)
         let norm = top + log(total)
         logPi = logs.map { $0 - norm }
+        pi = logPi.map { exp($0) }
+        var sum = 0.0
+        below = pi.map { sum += $0; return sum }
     }
 
     /// P(N = n).
     public func pmf(_ n: Int) -> Double {
         if overloaded || n < 0 { return 0 }
-        if n < logPi.count { return exp(logPi[n]) }
-        return exp(logPi[logPi.count - 1]) * pow(ratio, Double(n - logPi.count + 1))
+        if n < pi.count { return pi[n] }
+        return pi[pi.count - 1] * pow(ratio, Double(n - pi.count + 1))
     }
 
     /// P(N > n).
     public func tail(_ n: Int) -> Double {
         if overloaded { return 1 }
         if n < 0 { return 1 }
-        let last = logPi.count - 1
-        if n >= last { return exp(logPi[last]) * pow(ratio, Double(n - last + 1)) / (1 - ratio) }
-        var below = 0.0
-        for i in 0...n { below += exp(logPi[i]) }
-        return min(1, max(0, 1 - below))
+        let last = pi.count - 1
+        if n >= last { return pi[last] * pow(ratio, Double(n - last + 1)) / (1 - ratio) }
+        return min(1, max(0, 1 - below[n]))
     }
 }
 

@@ -15,12 +15,21 @@ struct TTFTBudget {
     /// The share of requests over their limits: `f(limit)` per stratum, 1 where nothing is left to wait.
     static func share(_ budgets: [TTFTBudget], _ f: (Double) -> Double) -> Double {
         var total = 0.0
-        var cache: [Double: Double] = [:]
-        for b in budgets {
-            if b.limit <= 0 { total += b.weight; continue }
-            let key = (b.limit * 1000).rounded() / 1000
-            if cache[key] == nil { cache[key] = f(key) }
-            total += b.weight * cache[key]!
+        // f once per distinct (rounded) limit: a handful of strata, so a scan of those seen beats a dictionary.
+        withUnsafeTemporaryAllocation(of: (key: Double, value: Double).self, capacity: budgets.count) { seen in
+            var count = 0
+            for b in budgets {
+                if b.limit <= 0 { total += b.weight; continue }
+                let key = (b.limit * 1000).rounded() / 1000
+                var value: Double?
+                for i in 0..<count where seen[i].key == key { value = seen[i].value; break }
+                if value == nil {
+                    value = f(key)
+                    seen[count] = (key, value!)
+                    count += 1
+                }
+                total += b.weight * value!
+            }
         }
         return min(total, 1)
     }

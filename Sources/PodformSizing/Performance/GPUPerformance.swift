@@ -80,9 +80,12 @@ extension ModelArchitecture {
     /// endpoint (what OpenAI clients call).
     public func performance(
         weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Int, prompt: Int, output: Int,
-        arrivalRate: Double = 0, model: PerformanceModel = .standard, maxBatchedTokens: Int = 8192
+        arrivalRate: Double = 0, model: PerformanceModel = .standard, maxBatchedTokens: Int = 8192,
+        factors given: EfficiencyFactors? = nil
     ) -> PerformanceEstimate {
-        let factors = model.calibration.factors(for: self, weights: weights, gpu: gpu, tp: tp)
+        // `given`: what `model.calibration.factors(for: self, weights:, gpu:, tp:)` returns, computed once by a caller
+        // that asks for many batches and prompts on one GPU.
+        let factors = given ?? model.calibration.factors(for: self, weights: weights, gpu: gpu, tp: tp)
         let b = max(batch, 1)
         let out = Double(max(output, 1))
         let context = Double(prompt) + out / 2
