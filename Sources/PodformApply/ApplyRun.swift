@@ -12,7 +12,7 @@ struct ApplyRun {
     var ids: [String: String] = [:]
     var toWait: [(name: String, id: String)] = []
     /// Clusters created in this apply: their member pods must run before anything is deleted.
-    var clustersToWait: [(name: String, id: String)] = []
+    var clustersToWait: [(name: String, id: String, nodes: Int)] = []
     /// Replaced resources, deleted once their replacements run.
     var replaced: [Change] = []
 
@@ -80,7 +80,12 @@ struct ApplyRun {
         result.created.append("\(kind.rawValue) \(c.name) (\(created.id))\(created.found ? " (found after an interrupted create)" : "")")
         result.writes += 1
         if kind == .pod { toWait.append((c.name, created.id)) }
-        if kind == .cluster { clustersToWait.append((c.name, created.id)) }
+        if kind == .cluster {
+            // The node count the create asked for: the wait does not depend on reading the cluster back.
+            var nodes = 1
+            if case .int(let n)? = body["compute"]?["podCount"] { nodes = max(n, 1) }
+            clustersToWait.append((c.name, created.id, nodes))
+        }
         if c.action == .replace { replaced.append(c) }
     }
 

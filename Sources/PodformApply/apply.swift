@@ -102,7 +102,7 @@ extension ApplyRun {
         for cluster in clustersToWait {
             let client = self.client, options = self.options
             options.progress("waiting for cluster \(cluster.name)'s nodes to run")
-            try await step("waiting for cluster \(cluster.name)") { try await waitClusterRunning(cluster.id, client: client, options: options) }
+            try await step("waiting for cluster \(cluster.name)") { try await waitClusterRunning(cluster.id, nodes: cluster.nodes, client: client, options: options) }
         }
         let deletes = replaced.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
             + set.changes.filter { $0.action == .delete }
@@ -140,11 +140,11 @@ func waitRunning(_ id: String, client: RunPodClient, options: ApplyOptions) asyn
 
 /// Polls a cluster's member pods (`GET /v2/clusters/{id}/pods`) until there are as many as it has
 /// nodes and every one is RUNNING; fails when one stops (ERROR/EXITED/TERMINATED) or after the timeout.
-func waitClusterRunning(_ id: String, client: RunPodClient, options: ApplyOptions) async throws {
+func waitClusterRunning(_ id: String, nodes requested: Int, client: RunPodClient, options: ApplyOptions) async throws {
     let started = Date()
     let timeout = options.waitTimeout.isFinite ? min(max(options.waitTimeout, 0), 7 * 86_400) : 900
     let deadline = started.addingTimeInterval(timeout)
-    let nodes = (try? await client.getCluster(id))?.compute.podCount ?? 1
+    let nodes = max(requested, 1)
     var last = ""
     while true {
         let members = try await client.clusterPods(id)
@@ -158,7 +158,7 @@ func waitClusterRunning(_ id: String, client: RunPodClient, options: ApplyOption
         if let stopped = members.first(where: { ["ERROR", "EXITED", "TERMINATED"].contains($0.status ?? "") }) {
             throw PodWaitError(pod: stopped.name ?? stopped.id, status: stopped.status ?? "?", seconds: elapsed, timedOut: false)
         }
-        if members.count >= nodes && statuses.allSatisfy({ $0 == "RUNNING" }) { return }
+        if members.count >= nodes && !statuses.isEmpty && statuses.allSatisfy({ $0 == "RUNNING" }) { return }
         if Date() > deadline {
             throw PodWaitError(pod: "cluster \(id) (\(summary))", status: "starting", seconds: elapsed, timedOut: true)
         }

@@ -94,7 +94,7 @@ extension Compiler {
     /// has no stop: it runs until deleted). Priced at the Secure Cloud pod rate per GPU-hour: the
     /// catalog has no separate Instant Cluster price (RunPod's pricing page lists one).
     func clusterOption(_ c: Candidate) -> Option? {
-        guard let (price, _) = podPrice(c.gpu) else { return nil }
+        guard let price = c.gpu.prices.podSecurePerHour else { return nil }
         let storage = storagePlan(c)
         let hourly = price.usd * Double(c.tp * c.nodes)
         let diskMonthly = Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth

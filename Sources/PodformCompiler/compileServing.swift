@@ -137,8 +137,10 @@ extension Compiler {
         let unbudgeted = options
         if let budget = spec.constraints.monthlyBudgetUSD {
             let within = options.filter { $0.monthlyUSD <= budget }
-            if within.isEmpty, let cheapest = options.min(by: Option.isCheaper) {
-                return .failure(failure(fmt("the cheapest deployment that meets the SLA costs $%.0f/month, over the $%.0f budget", cheapest.monthlyUSD, budget),
+            let meetingAll = options.filter(\.meetsSLA)
+            if within.isEmpty, let cheapest = (meetingAll.isEmpty ? options : meetingAll).min(by: Option.isCheaper) {
+                let what = meetingAll.isEmpty ? "the cheapest deployment (none meets the SLA)" : "the cheapest deployment that meets the SLA"
+                return .failure(failure(fmt("%@ costs $%.0f/month, over the $%.0f budget", what, cheapest.monthlyUSD, budget),
                                         suggestions: [describe(cheapest), "raise constraints.monthly_budget or relax the SLA"], trace: trace))
             }
             options = within

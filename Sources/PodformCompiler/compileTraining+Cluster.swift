@@ -26,7 +26,8 @@ extension Compiler {
     func trainingCluster(_ memory: TrainingEstimate, method: TrainingShape.Method, hours: Double) -> TrainingCluster? {
         var best: TrainingCluster?
         for gpu in clusterGPUs() {
-            guard let (price, _) = podPrice(gpu) else { continue }
+            // Instant Clusters run in Secure Cloud: priced at the Secure pod rate whatever `constraints.cloud` says.
+            guard let price = gpu.prices.podSecurePerHour else { continue }
             // D-AVAILABILITY: only types with cluster stock (a live plan).
             if environment.availability?.shortage(gpu.id, product: .cluster, cloud: "SECURE", dataCenters: spec.constraints.dataCenters,
                                                   spec: spec.name) != nil { continue }

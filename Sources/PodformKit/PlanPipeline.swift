@@ -93,7 +93,9 @@ public struct PlanPipeline: Sendable {
         }
         for (file, message) in Self.removeDuplicateNames(&plan) { fail(file, "name", "duplicate-spec-name", message) }
         let stated = spendLimitUSDPerHour ?? specs.values.compactMap(\.constraints.accountSpendLimitUSDPerHour).min()
-        SpendLimit.check(&plan, limit: stated ?? SpendLimit.defaultUSDPerHour, stated: stated != nil, gpus: catalogs.gpus)
+        let discounts = Dictionary(specs.values.compactMap { s in s.deploy.activeDiscount.map { (s.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        SpendLimit.check(&plan, limit: stated ?? SpendLimit.defaultUSDPerHour, stated: stated != nil, gpus: catalogs.gpus,
+                         activeDiscounts: discounts)
         return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
                        planDiagnostics: planDiagnostics)
     }

@@ -10,6 +10,8 @@ import PodformSimulate
 extension Podform {
     /// `podform simulate`: run a spec's traffic against its plan and report what RunPod would do and bill.
     struct Simulate: AsyncParsableCommand {
+        /// The most requests one run simulates (about 3 GB of per-request state; steady-api's week is 10.5 million).
+        static let maxRequests = 100_000_000.0
         static let configuration = CommandConfiguration(
             abstract: "Simulate a plan against its spec's traffic: latency with cold starts, workers over the day, billed cost.",
             discussion: "A discrete-event simulation of RunPod serverless scaling (or pods) with vLLM continuous batching (Specs/performance.md §5). Exit status: 0 simulated (whatever the verdict), 1 invalid input.")
@@ -45,6 +47,10 @@ extension Podform {
             var reports: [(Deployment, SimulationReport)] = []
             let resolver = ModelResolver(catalog: catalogs.models, allowHub: !offline)
             for (deployment, path) in pairs {
+                if deployment.cluster != nil {
+                    Output.err("note: \(deployment.name): a multi-node Instant Cluster; podform simulate models endpoints and single-node pods only, so it is not simulated\n")
+                    continue
+                }
                 let (text, problem) = SpecFiles.read(path)
                 guard problem == nil, let text else {
                     Output.err("error: \(deployment.name): cannot read its spec \(path)\n")
@@ -61,6 +67,13 @@ extension Podform {
                 guard let model = spec.servingModel(deployment: deployment, architecture: architecture, environment: environment) else {
                     Output.err("note: \(deployment.name): \(deployment.workload) runs once; nothing to simulate\n")
                     continue
+                }
+                // Every request is held in memory: bound the run instead of exhausting it.
+                let expected = model.requestsPerDay * Double(days)
+                guard expected <= Self.maxRequests else {
+                    Output.err(String(format: "error: %@: %.3g requests over %d days is more than podform simulate holds (%.0f million); simulate fewer --days\n",
+                                      deployment.name, expected, days, Self.maxRequests / 1e6))
+                    throw ExitCode(1)
                 }
                 reports.append((deployment, simulate(model, options: .init(days: days, seed: seed))))
             }
