@@ -80,7 +80,8 @@ extension Spec {
             var d = d
             d.scope = environment.scopes[specFile]
             d.labels = labels.isEmpty ? nil : labels
-            d.schedule = d.mode == .pod ? traffic.schedule : nil
+            // A schedule starts and stops pods; an Instant Cluster has no stop (it runs until deleted).
+            d.schedule = d.mode == .pod && d.cluster == nil ? traffic.schedule : nil
             if compiler.leversEnabled, d.estimates?.slaMet == false { d.levers = compiler.levers(d) }
             return d
         }

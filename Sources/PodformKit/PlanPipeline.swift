@@ -92,12 +92,17 @@ public struct PlanPipeline: Sendable {
             fail(file, f.keyPath, f.code, message)
         }
         for (file, message) in Self.removeDuplicateNames(&plan) { fail(file, "name", "duplicate-spec-name", message) }
-        let stated = spendLimitUSDPerHour ?? specs.values.compactMap(\.constraints.accountSpendLimitUSDPerHour).min()
-        let discounts = Dictionary(specs.values.compactMap { s in s.deploy.activeDiscount.map { (s.name, $0) } }, uniquingKeysWith: { a, _ in a })
-        SpendLimit.check(&plan, limit: stated ?? SpendLimit.defaultUSDPerHour, stated: stated != nil, gpus: catalogs.gpus,
-                         activeDiscounts: discounts)
+        checkSpendLimit(&plan, specs: Array(specs.values))
         return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
                        planDiagnostics: planDiagnostics)
+    }
+
+    /// The account's spend limit (`SpendLimit`): the flag, else the specs' smallest stated limit, else RunPod's default.
+    func checkSpendLimit(_ plan: inout Plan, specs: [Spec]) {
+        let stated = spendLimitUSDPerHour ?? specs.compactMap(\.constraints.accountSpendLimitUSDPerHour).min()
+        let discounts = Dictionary(specs.compactMap { s in s.deploy.activeDiscount.map { (s.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        SpendLimit.check(&plan, limit: stated ?? SpendLimit.defaultUSDPerHour, stated: stated != nil, gpus: catalogs.gpus,
+                         activeDiscounts: discounts)
     }
 
     /// Two specs with one name would own the same resources and fight over them: both leave the
