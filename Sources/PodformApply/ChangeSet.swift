@@ -31,8 +31,10 @@ public struct Change: Sendable, Codable, Hashable {
     /// The PATCH body (update).
     public var patch: JSONValue?
 
-    public init(kind: ResourceKind, name: String, action: Action, id: String? = nil, fields: [FieldChange], reason: String? = nil,
-                impact: String? = nil, request: PlannedRequest? = nil, patch: JSONValue? = nil) {
+    public init(
+        kind: ResourceKind, name: String, action: Action, id: String? = nil, fields: [FieldChange], reason: String? = nil,
+        impact: String? = nil, request: PlannedRequest? = nil, patch: JSONValue? = nil
+    ) {
         self.kind = kind
         self.name = name
         self.action = action

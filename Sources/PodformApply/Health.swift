@@ -27,8 +27,9 @@ public struct Health: Sendable, Codable, Hashable, CustomStringConvertible {
 /// pods deliberately stopped outside their schedule's hours.
 public func health(_ d: Deployment, live: LiveState, workers: [String: WorkerList], stoppedOnSchedule: Bool = false) -> Health {
     if d.cluster != nil { return clusterHealth(live.ownedResources(spec: d.name, scope: d.scope)) }
-    return health(mode: d.mode, plannedPods: RunPodResources.podNames(d),
-           owned: live.ownedResources(spec: d.name, scope: d.scope), workers: workers, stoppedOnSchedule: stoppedOnSchedule)
+    return health(
+        mode: d.mode, plannedPods: RunPodResources.podNames(d),
+        owned: live.ownedResources(spec: d.name, scope: d.scope), workers: workers, stoppedOnSchedule: stoppedOnSchedule)
 }
 
 /// The health of what a spec owns, when its plan is not at hand (`podform status`): the mode is
@@ -40,8 +41,10 @@ public func health(owned: OwnedResources, workers: [String: WorkerList]) -> Heal
     return nil
 }
 
-func health(mode: DeploymentMode, plannedPods planned: [String], owned: OwnedResources, workers: [String: WorkerList],
-            stoppedOnSchedule: Bool = false) -> Health {
+func health(
+    mode: DeploymentMode, plannedPods planned: [String], owned: OwnedResources, workers: [String: WorkerList],
+    stoppedOnSchedule: Bool = false
+) -> Health {
     switch mode {
     case .serverless:
         guard let e = owned.endpoints.first else { return Health(.degraded, "endpoint missing") }

@@ -74,7 +74,9 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
     static func requirement(_ text: String) throws -> Requirement {
         func key(_ s: Substring) throws -> String {
             let k = s.trimmingCharacters(in: .whitespaces)
-            guard isLabelKey(k) else { throw ScopeError("selector `\(text)`: `\(k)` is not a label key (letters, digits, - _ . and one optional prefix/)") }
+            guard isLabelKey(k) else {
+                throw ScopeError("selector `\(text)`: `\(k)` is not a label key (letters, digits, - _ . and one optional prefix/)")
+            }
             return k
         }
         func value(_ s: Substring) throws -> String {
@@ -88,7 +90,9 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
         for (word, notIn) in [(" notin ", true), (" in ", false)] {
             guard let r = text.range(of: word) else { continue }
             let rest = text[r.upperBound...].trimmingCharacters(in: .whitespaces)
-            guard rest.hasPrefix("("), rest.hasSuffix(")") else { throw ScopeError("selector `\(text)`: write the set in parentheses, e.g. `tier in (a,b)`") }
+            guard rest.hasPrefix("("), rest.hasSuffix(")") else {
+                throw ScopeError("selector `\(text)`: write the set in parentheses, e.g. `tier in (a,b)`")
+            }
             let values = Set(try rest.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map(value))
             guard !values.isEmpty else { throw ScopeError("selector `\(text)`: empty set") }
             let k = try key(text[..<r.lowerBound])
@@ -106,8 +110,9 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
         if parts.count == 2 {
             let prefix = parts[0]
             guard (1...253).contains(prefix.count),
-                  prefix.unicodeScalars.allSatisfy({ ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || $0 == "-" || $0 == "." }),
-                  prefix.first?.isLetter == true || prefix.first?.isNumber == true else { return false }
+                prefix.unicodeScalars.allSatisfy({ ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || $0 == "-" || $0 == "." }),
+                prefix.first?.isLetter == true || prefix.first?.isNumber == true
+            else { return false }
         }
         return true
     }
@@ -123,4 +128,3 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
         return ok && ends(s.first) && ends(s.last)
     }
 }
-

@@ -11,8 +11,10 @@ public struct LiveState: Sendable {
     /// Instant Clusters, with the member pods of those named like podform's.
     public var clusters: [LiveCluster]
 
-    public init(templates: [Template] = [], endpoints: [Endpoint] = [], pods: [Pod] = [], volumes: [NetworkVolume] = [],
-                clusters: [LiveCluster] = []) {
+    public init(
+        templates: [Template] = [], endpoints: [Endpoint] = [], pods: [Pod] = [], volumes: [NetworkVolume] = [],
+        clusters: [LiveCluster] = []
+    ) {
         self.templates = templates
         self.endpoints = endpoints
         self.pods = pods

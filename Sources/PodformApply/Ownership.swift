@@ -46,8 +46,9 @@ public enum Marker {
     /// The markers on a resource, if it is podform's.
     public static func marks(_ env: [String: String]?) -> OwnerMarks? {
         guard let spec = owner(env) else { return nil }
-        return OwnerMarks(spec: spec, scope: env?[scope].flatMap { $0.isEmpty ? nil : $0 },
-                          labels: env?[labels].map(OwnerMarks.decodeLabels))
+        return OwnerMarks(
+            spec: spec, scope: env?[scope].flatMap { $0.isEmpty ? nil : $0 },
+            labels: env?[labels].map(OwnerMarks.decodeLabels))
     }
 }
 
@@ -67,8 +68,9 @@ extension LiveState {
 
     /// Spec names that own something on the account.
     public func ownerSpecs() -> Set<String> {
-        Set(templates.compactMap { Marker.owner($0.env) } + endpoints.compactMap { Marker.owner($0.env) } + pods.compactMap { Marker.owner($0.env) }
-            + clusters.compactMap { Marker.owner($0.container?.env) })
+        Set(
+            templates.compactMap { Marker.owner($0.env) } + endpoints.compactMap { Marker.owner($0.env) } + pods.compactMap { Marker.owner($0.env) }
+                + clusters.compactMap { Marker.owner($0.container?.env) })
     }
 
     /// Every podform deployment on the account, by spec name and recorded scope, with its labels

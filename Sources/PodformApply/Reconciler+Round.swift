@@ -34,7 +34,8 @@ extension Reconciler {
             switch locks?.acquire(d.name) ?? .acquired {
             case .acquired: owned.append(d)
             case .heldElsewhere:
-                log.outcomes.append(SpecOutcome(spec: d.name, file: d.specFile, result: .skipped, error: "being applied by another podform on this machine"))
+                log.outcomes.append(
+                    SpecOutcome(spec: d.name, file: d.specFile, result: .skipped, error: "being applied by another podform on this machine"))
             case .failed(let why):
                 log.outcomes.append(SpecOutcome(spec: d.name, file: d.specFile, result: .failed, error: why))
             }
@@ -70,14 +71,19 @@ extension Reconciler {
                 return false
             }
         }
-        let pruneSets = orphans.map { destroyChanges(spec: $0.spec, live: live, allowDestroyVolumes: allowDestroyVolumes, scope: $0.scope, adoptUnscoped: false) }
-            .filter(\.hasChanges)
+        let pruneSets = orphans.map {
+            destroyChanges(spec: $0.spec, live: live, allowDestroyVolumes: allowDestroyVolumes, scope: $0.scope, adoptUnscoped: false)
+        }
+        .filter(\.hasChanges)
         guard pruneSets.count > maxDeletes else { return pruneSets }
         let names = pruneSets.map(\.spec).joined(separator: ", ")
-        log.errors.append("prune would delete \(pruneSets.count) deployments (\(names)), more than --max-deletes \(maxDeletes); nothing is pruned this round")
+        log.errors.append(
+            "prune would delete \(pruneSets.count) deployments (\(names)), more than --max-deletes \(maxDeletes); nothing is pruned this round")
         for set in pruneSets {
-            log.outcomes.append(SpecOutcome(spec: set.spec, result: .pruneHeld, changes: set.count(.delete), notes: set.notes,
-                                            error: "held by the delete cap (--max-deletes \(maxDeletes))"))
+            log.outcomes.append(
+                SpecOutcome(
+                    spec: set.spec, result: .pruneHeld, changes: set.count(.delete), notes: set.notes,
+                    error: "held by the delete cap (--max-deletes \(maxDeletes))"))
         }
         return []
     }
@@ -93,8 +99,9 @@ extension Reconciler {
                 let client = self.client, options = self.apply, willPrune = self.willPrune, fallback = self.fallback
                 let setOptions = deployment.map { diffOptions($0, input, now: now) } ?? DiffOptions()
                 group.addTask {
-                    await Self.applyOne(deployment, set, client: client, options: options, diffOptions: setOptions, fallback: fallback,
-                                        willPrune: willPrune)
+                    await Self.applyOne(
+                        deployment, set, client: client, options: options, diffOptions: setOptions, fallback: fallback,
+                        willPrune: willPrune)
                 }
             }
             for await one in group { done.append(one) }
@@ -103,14 +110,16 @@ extension Reconciler {
     }
 
     /// One change set's outcome: a conflict, in sync, or the result of applying it.
-    static func applyOne(_ deployment: Deployment?, _ set: ChangeSet, client: RunPodClient, options: ApplyOptions, diffOptions: DiffOptions,
-                         fallback: CapacityFallback?, willPrune: @Sendable (String, [String]) -> Void) async -> SpecOutcome
-    {
+    static func applyOne(
+        _ deployment: Deployment?, _ set: ChangeSet, client: RunPodClient, options: ApplyOptions, diffOptions: DiffOptions,
+        fallback: CapacityFallback?, willPrune: @Sendable (String, [String]) -> Void
+    ) async -> SpecOutcome {
         let file = deployment?.specFile
         let changed = set.changes.filter { $0.action != .noop }.count
         if !set.errors.isEmpty {
-            return SpecOutcome(spec: set.spec, file: file, result: .conflict, changes: changed, notes: set.notes,
-                               error: set.errors.joined(separator: "; "))
+            return SpecOutcome(
+                spec: set.spec, file: file, result: .conflict, changes: changed, notes: set.notes,
+                error: set.errors.joined(separator: "; "))
         }
         guard set.hasChanges else {
             return SpecOutcome(spec: set.spec, file: file, result: .inSync, notes: set.notes)
@@ -125,9 +134,10 @@ extension Reconciler {
             } else {
                 r = try await PodformApply.apply(set, client: client, options: options)
             }
-            return SpecOutcome(spec: set.spec, file: file, result: deployment == nil ? .pruned : .applied, changes: changed,
-                               writes: r.writes, notes: set.notes + r.fallbacks + (r.landedOn.map { ["landed on \($0)"] } ?? []),
-                               health: deployment == nil ? nil : Health(.progressing, "just applied"))
+            return SpecOutcome(
+                spec: set.spec, file: file, result: deployment == nil ? .pruned : .applied, changes: changed,
+                writes: r.writes, notes: set.notes + r.fallbacks + (r.landedOn.map { ["landed on \($0)"] } ?? []),
+                health: deployment == nil ? nil : Health(.progressing, "just applied"))
         } catch {
             return SpecOutcome(spec: set.spec, file: file, result: .failed, changes: changed, notes: set.notes, error: "\(error)")
         }

@@ -30,8 +30,10 @@ public struct RoundInput: Sendable {
         }
     }
 
-    public init(deployments: [Deployment], presentSpecs: Set<String>? = nil, problems: [Problem] = [], pruneBlocked: String? = nil,
-                fatal: String? = nil, restoreIdleScaleDown: [String: Bool] = [:]) {
+    public init(
+        deployments: [Deployment], presentSpecs: Set<String>? = nil, problems: [Problem] = [], pruneBlocked: String? = nil,
+        fatal: String? = nil, restoreIdleScaleDown: [String: Bool] = [:]
+    ) {
         self.deployments = deployments
         self.presentSpecs = presentSpecs ?? Set(deployments.map(\.name))
         self.problems = problems
@@ -60,8 +62,10 @@ public struct SpecOutcome: Sendable, Codable, Hashable {
     public var error: String?
     public var health: Health?
 
-    public init(spec: String, file: String? = nil, result: Result, changes: Int = 0, writes: Int = 0, notes: [String] = [],
-                error: String? = nil, health: Health? = nil) {
+    public init(
+        spec: String, file: String? = nil, result: Result, changes: Int = 0, writes: Int = 0, notes: [String] = [],
+        error: String? = nil, health: Health? = nil
+    ) {
         self.spec = spec
         self.file = file
         self.result = result
@@ -112,9 +116,11 @@ public struct Reconciler: Sendable {
     /// plan passed over a GPU type its live resources already run on (`Specs/state.md`, "Capacity").
     public var fallback: CapacityFallback?
 
-    public init(client: RunPodClient, scope: Scope, selector: LabelSelector = LabelSelector(), prune: Bool = false, maxDeletes: Int = 3,
-                allowDestroyVolumes: Bool = false, concurrency: Int = 4, apply: ApplyOptions = ApplyOptions(), checkHealth: Bool = true,
-                locks: SpecLocks? = nil, willPrune: @escaping @Sendable (String, [String]) -> Void = { _, _ in }) {
+    public init(
+        client: RunPodClient, scope: Scope, selector: LabelSelector = LabelSelector(), prune: Bool = false, maxDeletes: Int = 3,
+        allowDestroyVolumes: Bool = false, concurrency: Int = 4, apply: ApplyOptions = ApplyOptions(), checkHealth: Bool = true,
+        locks: SpecLocks? = nil, willPrune: @escaping @Sendable (String, [String]) -> Void = { _, _ in }
+    ) {
         self.client = client
         self.scope = scope
         self.selector = selector
@@ -133,9 +139,10 @@ public struct Reconciler: Sendable {
         if let fatal = input.fatal {
             return RoundReport(outcomes: [], errors: [fatal], warnings: [], apiError: false)
         }
-        var log = RoundLog(outcomes: input.problems.map { p in
-            SpecOutcome(spec: p.spec ?? "", file: p.file, result: p.result, error: p.message)
-        })
+        var log = RoundLog(
+            outcomes: input.problems.map { p in
+                SpecOutcome(spec: p.spec ?? "", file: p.file, result: p.result, error: p.message)
+            })
         let selected = input.deployments.filter { selector.matches($0.labels ?? [:]) }
         let pruneBlocked = checkSelector(input, selected: selected, log: &log)
 
@@ -159,7 +166,8 @@ public struct Reconciler: Sendable {
         }
         log.outcomes += await applyAll(sets, input, now: now)
         await addHealth(&log.outcomes, owned: owned, live: live, now: now)
-        return RoundReport(outcomes: log.outcomes.sorted { ($0.spec, $0.file ?? "") < ($1.spec, $1.file ?? "") }, errors: log.errors,
-                           warnings: log.warnings, apiError: false)
+        return RoundReport(
+            outcomes: log.outcomes.sorted { ($0.spec, $0.file ?? "") < ($1.spec, $1.file ?? "") }, errors: log.errors,
+            warnings: log.warnings, apiError: false)
     }
 }

@@ -35,7 +35,7 @@ public struct Scope: Sendable, Hashable, CustomStringConvertible {
     /// An explicit scope name as `--scope` takes it.
     public static func named(_ name: String) throws -> Scope {
         guard (1...200).contains(name.count),
-              name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._:/@-".unicodeScalars.contains($0) })
+            name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._:/@-".unicodeScalars.contains($0) })
         else {
             throw ScopeError("--scope takes 1 to 200 characters of letters, digits and . _ : / @ -, e.g. --scope team-search")
         }
@@ -68,7 +68,8 @@ public struct Scope: Sendable, Hashable, CustomStringConvertible {
         var configPath = (gitPath as NSString).appendingPathComponent("config")
         var isDirectory: ObjCBool = false
         if fileManager.fileExists(atPath: gitPath, isDirectory: &isDirectory), !isDirectory.boolValue,
-           let text = readSmall(gitPath), let line = text.split(separator: "\n").first, line.hasPrefix("gitdir:") {
+            let text = readSmall(gitPath), let line = text.split(separator: "\n").first, line.hasPrefix("gitdir:")
+        {
             // A worktree or submodule: `.git` is a file naming the real git directory.
             var dir = line.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespaces)
             if !dir.hasPrefix("/") { dir = (root as NSString).appendingPathComponent(dir) }
@@ -104,7 +105,8 @@ public struct Scope: Sendable, Hashable, CustomStringConvertible {
 
     static func readSmall(_ path: String) -> String? {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue, size < 1_048_576,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
+            let data = FileManager.default.contents(atPath: path)
+        else { return nil }
         return String(data: data, encoding: .utf8)
     }
 }
@@ -179,7 +181,9 @@ public struct PruneContext: Sendable {
         guard self.scope.contains(scope) else { return .keep("scope \(scope) is outside this reconciler's scope \(self.scope.id)") }
         if presentSpecs.contains(marks.spec) { return .keep("its spec is in the directory") }
         if !selector.isEmpty {
-            guard let labels = marks.labels else { return .keep("its labels are unknown (no template with \(Marker.labels)); the selector cannot match it") }
+            guard let labels = marks.labels else {
+                return .keep("its labels are unknown (no template with \(Marker.labels)); the selector cannot match it")
+            }
             guard selector.matches(labels) else { return .keep("its labels do not match the selector \(selector.text)") }
         }
         return .delete

@@ -60,7 +60,8 @@ public struct PodWaitError: Error, CustomStringConvertible {
     public var seconds: Int
     public var timedOut: Bool
     public var description: String {
-        timedOut ? "pod \(pod) was still \(status) after \(seconds) s (--wait-timeout); it may still come up: check `podform status`"
+        timedOut
+            ? "pod \(pod) was still \(status) after \(seconds) s (--wait-timeout); it may still come up: check `podform status`"
             : "pod \(pod) is \(status) after \(seconds) s: its container stopped; see `podform logs` for why"
     }
 }
@@ -102,9 +103,12 @@ extension ApplyRun {
         for cluster in clustersToWait {
             let client = self.client, options = self.options
             options.progress("waiting for cluster \(cluster.name)'s nodes to run")
-            try await step("waiting for cluster \(cluster.name)") { try await waitClusterRunning(cluster.id, nodes: cluster.nodes, client: client, options: options) }
+            try await step("waiting for cluster \(cluster.name)") {
+                try await waitClusterRunning(cluster.id, nodes: cluster.nodes, client: client, options: options)
+            }
         }
-        let deletes = replaced.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
+        let deletes =
+            replaced.map { Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: []) }
             + set.changes.filter { $0.action == .delete }
         for kind in ResourceKind.applyOrder.reversed() {
             for change in deletes where change.kind == kind { try await delete(change) }

@@ -15,8 +15,10 @@ public struct CapacityFallback: Sendable {
     /// Where refusals are remembered across applies (a reconcile loop's rounds), if anywhere.
     public var memory: RefusalMemory?
 
-    public init(maxMoves: Int = 3, memory: RefusalMemory? = nil,
-                replan: @escaping @Sendable (_ deployment: Deployment, _ live: LiveState, _ refused: Set<GPUAvailability.Use>) async -> Deployment?) {
+    public init(
+        maxMoves: Int = 3, memory: RefusalMemory? = nil,
+        replan: @escaping @Sendable (_ deployment: Deployment, _ live: LiveState, _ refused: Set<GPUAvailability.Use>) async -> Deployment?
+    ) {
         self.replan = replan
         self.maxMoves = maxMoves
         self.memory = memory
@@ -59,8 +61,10 @@ public final class RefusalMemory: @unchecked Sendable {
 /// Creates stay create-once, so no move leaves a duplicate.
 ///
 /// - Returns: what was done over every attempt; `fallbacks` and `landedOn` say where it moved.
-public func apply(_ deployment: Deployment, _ set: ChangeSet, client: RunPodClient, options: ApplyOptions = ApplyOptions(),
-                  diffOptions: DiffOptions = DiffOptions(), fallback: CapacityFallback?) async throws -> ApplyResult {
+public func apply(
+    _ deployment: Deployment, _ set: ChangeSet, client: RunPodClient, options: ApplyOptions = ApplyOptions(),
+    diffOptions: DiffOptions = DiffOptions(), fallback: CapacityFallback?
+) async throws -> ApplyResult {
     var d = deployment, set = set
     var refused: Set<GPUAvailability.Use> = []
     var total = ApplyResult(spec: set.spec)
@@ -77,8 +81,9 @@ public func apply(_ deployment: Deployment, _ set: ChangeSet, client: RunPodClie
             fallback.memory?.record(use, spec: set.spec)
             let live = try await LiveState.fetch(client)
             guard let next = await fallback.replan(d, live, refused) else {
-                throw ApplyError(spec: set.spec, step: error.step,
-                                 underlying: error.underlying + "; no fallback is left within the spec's constraints, budget and SLA")
+                throw ApplyError(
+                    spec: set.spec, step: error.step,
+                    underlying: error.underlying + "; no fallback is left within the spec's constraints, budget and SLA")
             }
             let move = "no capacity for \(describe(d)); moved to \(describe(next))"
             options.progress(move)

@@ -41,8 +41,11 @@ func patchKeys(_ fields: [FieldChange]) -> [String] {
 /// `gpu` with sorted excluded types and an explicit count, so order and defaults do not count as changes.
 func normalizedGPU(_ value: JSONValue?) -> JSONValue {
     guard case .object(var o)? = value else { return .null }
-    if case .array(let e)? = o["excludedTypes"] { o["excludedTypes"] = .array(e.compactMap(\.stringValue).sorted().map { .string($0) }) }
-    else { o["excludedTypes"] = .array([]) }
+    if case .array(let e)? = o["excludedTypes"] {
+        o["excludedTypes"] = .array(e.compactMap(\.stringValue).sorted().map { .string($0) })
+    } else {
+        o["excludedTypes"] = .array([])
+    }
     if o["count"] == nil { o["count"] = .int(1) }
     return .object(o)
 }

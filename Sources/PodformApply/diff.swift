@@ -47,8 +47,9 @@ public func diff(_ d: Deployment, requests: [PlannedRequest], live: LiveState, o
     // Owned resources the plan no longer wants: extra pods, a pod deployment that became serverless, etc.
     for kind in ResourceKind.applyOrder.reversed() { kind.adapter.removeUnplanned(&context) }
     let secrets = ResourceChange.secretEnvNames(requests)
-    return ChangeSet(spec: d.name, changes: context.changes.map { hidingSecrets($0, secretNames: secrets) }, notes: context.notes,
-                     errors: context.errors)
+    return ChangeSet(
+        spec: d.name, changes: context.changes.map { hidingSecrets($0, secretNames: secrets) }, notes: context.notes,
+        errors: context.errors)
 }
 
 /// One deployment's diff so far: each kind's adapter adds its changes, notes and errors.
@@ -83,7 +84,9 @@ struct DiffContext {
     mutating func collides(_ kind: ResourceKind, _ name: String) -> Bool {
         let taken = owned.foreign.filter { $0.kind == kind && $0.name == name }
         for f in taken {
-            errors.append("\(kind.rawValue) \(name) cannot be created: the name is taken by \(f); podform does not adopt it. Rename the spec, or remove or rename that resource")
+            errors.append(
+                "\(kind.rawValue) \(name) cannot be created: the name is taken by \(f); podform does not adopt it. Rename the spec, or remove or rename that resource"
+            )
         }
         return !taken.isEmpty
     }
@@ -107,7 +110,8 @@ func hidingSecrets(_ change: Change, secretNames: Set<String> = []) -> Change {
         for keyPath in [\FieldChange.old, \FieldChange.new] {
             guard case .string(let value)? = field[keyPath: keyPath] else { continue }
             if SecretShape.mayBeSecret(name: name, value: value)
-                || (secretNames.contains(name) && !SecretShape.isSecretReference(value) && !value.isEmpty) {
+                || (secretNames.contains(name) && !SecretShape.isSecretReference(value) && !value.isEmpty)
+            {
                 field[keyPath: keyPath] = .string("(sensitive value hidden)")
             }
         }

@@ -27,7 +27,8 @@ struct Candidate {
 /// Why a candidate fails, kept as values so that the thousands of rejections a search makes are
 /// only turned into sentences when a plan shows one.
 enum Rejection {
-    case memory(need: Double, weights: Double, kv: Double, perReplica: Int, context: Int, overhead: Double, gpu: String, have: Double, utilization: Double)
+    case memory(
+        need: Double, weights: Double, kv: Double, perReplica: Int, context: Int, overhead: Double, gpu: String, have: Double, utilization: Double)
     case throughput(replicas: Int, tp: Int, gpu: String, served: Double, concurrency: Int, peak: Double)
     case ttft(estimate: Double, limit: Double)
     case speed(estimate: Double, users: Int, limit: Double)
@@ -44,11 +45,13 @@ enum Rejection {
     var text: String {
         switch self {
         case let .memory(need, weights, kv, perReplica, context, overhead, gpu, have, utilization):
-            return fmt("needs %.1f GB per GPU (weights %.1f + KV %.1f for %d x %d tokens + overhead %.1f); %@ gives %.1f GB usable at %.2f",
-                          need, weights, kv, perReplica, context, overhead, gpu, have, utilization)
+            return fmt(
+                "needs %.1f GB per GPU (weights %.1f + KV %.1f for %d x %d tokens + overhead %.1f); %@ gives %.1f GB usable at %.2f",
+                need, weights, kv, perReplica, context, overhead, gpu, have, utilization)
         case let .throughput(replicas, tp, gpu, served, concurrency, peak):
-            return fmt("%d replica%@ of %d x %@ serve%@ %.2f requests/s at %d concurrent; the peak is %.2f/s",
-                          replicas, replicas == 1 ? "" : "s", tp, gpu, replicas == 1 ? "s" : "", served, concurrency, peak)
+            return fmt(
+                "%d replica%@ of %d x %@ serve%@ %.2f requests/s at %d concurrent; the peak is %.2f/s",
+                replicas, replicas == 1 ? "" : "s", tp, gpu, replicas == 1 ? "s" : "", served, concurrency, peak)
         case let .ttft(estimate, limit):
             return fmt("TTFT p95 ~%.2f s (est.) exceeds the SLA's %.2f s", estimate, limit)
         case let .speed(estimate, users, limit):
@@ -84,7 +87,10 @@ extension Compiler {
         if excludedGPUs.contains(gpu.id) { return ("D-GPU-ALLOW", "\(gpu.displayName) is in constraints.exclude_gpus") }
         if c.requireECC == true && !gpu.ecc { return ("D-GPU-ECC", "\(gpu.displayName) has no ECC memory and require_ecc is set") }
         if gpu.consumer && c.allowConsumerGPUs != true && !allowedGPUs.contains(gpu.id) {
-            return ("D-GPU-CONSUMER", "\(gpu.displayName) is a GeForce card (NVIDIA's EULA restricts datacenter use); set allow_consumer_gpus: true to consider it")
+            return (
+                "D-GPU-CONSUMER",
+                "\(gpu.displayName) is a GeForce card (NVIDIA's EULA restricts datacenter use); set allow_consumer_gpus: true to consider it"
+            )
         }
         if gpu.rocm && !image.lowercased().contains("rocm") {
             return ("D-GPU-ROCM", "\(gpu.displayName) is AMD and runs ROCm; the image `\(image)` is a CUDA image")
@@ -112,8 +118,9 @@ extension Compiler {
             gpuMemoryUtilization: utilization,
             maxBatchedTokens: maxBatchedTokens ?? ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context))
         shape.kvTokensPerSequence = kvTokensPerSequence(load)
-        let memory = architecture.estimate(shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
-                                           parametersOverride: spec.model.parameters)
+        let memory = architecture.estimate(
+            shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
+            parametersOverride: spec.model.parameters)
         var candidate = Candidate(gpu: gpu, tp: tp, replicas: replicas, perReplicaConcurrency: perReplica, memory: memory)
         guard let fit = memory.gpu, fit.fits else {
             candidate.rejectionDetail = .memory(
@@ -126,9 +133,10 @@ extension Compiler {
         let perf = replicaPerformance(gpu, tp: tp, batch: perReplica, load: load, arrivalRate: load.peakRPS / Double(replicas))
         candidate.performance = perf
         if perf.requestsPerSecond * Double(replicas) < load.peakRPS {
-            candidate.rejectionDetail = .throughput(replicas: replicas, tp: tp, gpu: gpu.displayName,
-                                                    served: perf.requestsPerSecond * Double(replicas),
-                                                    concurrency: load.concurrency, peak: load.peakRPS)
+            candidate.rejectionDetail = .throughput(
+                replicas: replicas, tp: tp, gpu: gpu.displayName,
+                served: perf.requestsPerSecond * Double(replicas),
+                concurrency: load.concurrency, peak: load.peakRPS)
         } else if let ttft = spec.sla.ttftP95, perf.ttftP95Seconds > ttft {
             candidate.rejectionDetail = .ttft(estimate: perf.ttftP95Seconds, limit: ttft)
         } else if let tps = spec.sla.outputTokensPerSecond, perf.outputTokensPerSecondPerUser < tps {
@@ -150,11 +158,14 @@ extension Compiler {
         let sizes = [1, 2, 4, 8].filter { $0 <= limit && tensorParallelProblem($0) == nil && ($0 <= 2 || allToAll) }
         guard let largest = sizes.last else { return [] }
         let minimal = sizes.first { tp in
-            let shape = ServingShape(weights: precision, kv: kvFormat, context: context, concurrency: 1,
-                                     tensorParallel: tp, gpuMemoryUtilization: utilization,
-                                     maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: context))
-            return architecture.estimate(shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
-                                         parametersOverride: spec.model.parameters).gpu?.fits ?? false
+            let shape = ServingShape(
+                weights: precision, kv: kvFormat, context: context, concurrency: 1,
+                tensorParallel: tp, gpuMemoryUtilization: utilization,
+                maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: context))
+            return architecture.estimate(
+                shape, accounting: environment.accounting, gpuTotalBytes: gpu.cudaMemoryBytes,
+                parametersOverride: spec.model.parameters
+            ).gpu?.fits ?? false
         }
         guard let minimal else { return [largest] }  // evaluated once, to record why it cannot fit
         return sizes.filter { $0 == minimal || ($0 == minimal * 2 && allToAll) }

@@ -20,10 +20,12 @@ struct PrecisionDecision {
 /// Pre-quantized repositories podform knows for a base model (catalog entries).
 private let knownQuantized: [String: [WeightFormat: String]] = [
     "meta-llama/llama-3.1-70b-instruct": [.awq: "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4"],
-    "meta-llama/llama-3.1-8b-instruct": [.gptq: "RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16",
-                                         .awq: "RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16",
-                                         .int8: "RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w8a8"],
-    "meta-llama/llama-3.3-70b-instruct": [.fp8: "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic"],
+    "meta-llama/llama-3.1-8b-instruct": [
+        .gptq: "RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16",
+        .awq: "RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16",
+        .int8: "RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w8a8"
+    ],
+    "meta-llama/llama-3.3-70b-instruct": [.fp8: "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic"]
 ]
 
 extension Compiler {
@@ -40,43 +42,67 @@ extension Compiler {
         if let q = architecture.quantization {
             let served = q.servedFormats
             if served.contains(precision) {
-                return PrecisionDecision(flag: nil, online: false,
+                return PrecisionDecision(
+                    flag: nil, online: false,
                     outcome: "no --quantization: vLLM reads the checkpoint's quantization_config (\(q.summary)) and picks its kernel itself")
             }
             if served.isEmpty {
-                return PrecisionDecision(flag: nil, online: false,
-                    outcome: "no --quantization: vLLM reads the checkpoint's quantization_config (\(q.summary)); podform sizes it as \(precision.rawValue)")
+                return PrecisionDecision(
+                    flag: nil, online: false,
+                    outcome:
+                        "no --quantization: vLLM reads the checkpoint's quantization_config (\(q.summary)); podform sizes it as \(precision.rawValue)"
+                )
             }
             let want = served[0].rawValue
-            return PrecisionDecision(flag: nil, online: false, outcome: "refused",
-                refusal: ("precision \(precision.rawValue) does not match `\(id)`: it is a pre-quantized \(q.summary) checkpoint, which vLLM loads as \(want) whatever the spec says (and refuses a --quantization other than its own)",
-                          ["set precision: \(want)", "or use the unquantized base repository for \(precision.rawValue)"]))
+            return PrecisionDecision(
+                flag: nil, online: false, outcome: "refused",
+                refusal: (
+                    "precision \(precision.rawValue) does not match `\(id)`: it is a pre-quantized \(q.summary) checkpoint, which vLLM loads as \(want) whatever the spec says (and refuses a --quantization other than its own)",
+                    ["set precision: \(want)", "or use the unquantized base repository for \(precision.rawValue)"]
+                ))
         }
         let known = knownQuantized[id.lowercased()]
         switch precision {
         case .fp32, .bf16, .fp16:
             return PrecisionDecision(flag: nil, online: false, outcome: "no --quantization: a \(precision.rawValue) checkpoint served as it is")
         case .fp8:
-            return PrecisionDecision(flag: "fp8", online: true,
-                outcome: "--quantization fp8: vLLM quantizes the 16-bit checkpoint to FP8 while loading (the full 16-bit checkpoint is downloaded; small quality loss)")
+            return PrecisionDecision(
+                flag: "fp8", online: true,
+                outcome:
+                    "--quantization fp8: vLLM quantizes the 16-bit checkpoint to FP8 while loading (the full 16-bit checkpoint is downloaded; small quality loss)"
+            )
         case .int4:
-            return PrecisionDecision(flag: "bitsandbytes", online: true,
-                outcome: "--quantization bitsandbytes: in-flight 4-bit NF4 (the full 16-bit checkpoint is downloaded; bitsandbytes kernels decode slower than AWQ/GPTQ Marlin)")
+            return PrecisionDecision(
+                flag: "bitsandbytes", online: true,
+                outcome:
+                    "--quantization bitsandbytes: in-flight 4-bit NF4 (the full 16-bit checkpoint is downloaded; bitsandbytes kernels decode slower than AWQ/GPTQ Marlin)"
+            )
         case .int8:
             var hints = ["use precision: fp8 (online --quantization fp8, on GPUs with FP8)"]
-            hints.append(known?[.int8].map { "or the W8A8 checkpoint \($0) with precision: int8" } ?? "or a pre-quantized W8A8/INT8 checkpoint of this model")
-            return PrecisionDecision(flag: nil, online: false, outcome: "refused",
-                refusal: ("precision int8 needs a pre-quantized INT8 checkpoint: `\(id)` is 16-bit, and vLLM 0.27.1 has no online 8-bit integer quantization of linear layers (int8_per_channel_weight_only quantizes MoE experts only)", hints))
+            hints.append(
+                known?[.int8].map { "or the W8A8 checkpoint \($0) with precision: int8" } ?? "or a pre-quantized W8A8/INT8 checkpoint of this model")
+            return PrecisionDecision(
+                flag: nil, online: false, outcome: "refused",
+                refusal: (
+                    "precision int8 needs a pre-quantized INT8 checkpoint: `\(id)` is 16-bit, and vLLM 0.27.1 has no online 8-bit integer quantization of linear layers (int8_per_channel_weight_only quantizes MoE experts only)",
+                    hints
+                ))
         case .awq, .gptq, .mxfp4:
             let name = precision.rawValue.uppercased()
-            let repo = known?[precision].map { "use \($0)" }
+            let repo =
+                known?[precision].map { "use \($0)" }
                 ?? "use a pre-quantized \(name) repository of this model (e.g. one named `\(id.split(separator: "/").last ?? "")-\(name)`)"
             // vLLM's config layer accepts the flag; loading does not (the oracle cannot see this).
-            let source = precision == .mxfp4
+            let source =
+                precision == .mxfp4
                 ? "vLLM 0.27.1 quantization/mxfp4.py Mxfp4Config.get_quant_method (linear layers stay unquantized; MoE layers expect the checkpoint's MXFP4 blocks and scales)"
                 : "vLLM 0.27.1 model_executor/model_loader/weight_utils.py get_quant_config (\"Cannot find the config file for \(precision.rawValue)\": \(name) reads the checkpoint's quantization config, get_config_filenames)"
-            return PrecisionDecision(flag: nil, online: false, outcome: "refused",
-                refusal: ("precision \(precision.rawValue) needs a pre-quantized \(name) checkpoint, and `\(id)` has no quantization_config: vLLM cannot quantize to \(name) while loading", [repo, "or precision: int4 (in-flight bitsandbytes) or fp8"]),
+            return PrecisionDecision(
+                flag: nil, online: false, outcome: "refused",
+                refusal: (
+                    "precision \(precision.rawValue) needs a pre-quantized \(name) checkpoint, and `\(id)` has no quantization_config: vLLM cannot quantize to \(name) while loading",
+                    [repo, "or precision: int4 (in-flight bitsandbytes) or fp8"]
+                ),
                 source: source)
         }
     }
@@ -115,12 +141,16 @@ extension Compiler {
             return "\(a.kvHeads) KV heads neither divide nor are divisible by tensor parallel \(tp)"
         }
         if let block = a.quantization?.weightBlock, block.count == 2 {
-            let shards = [(a.moe?.expertIntermediate, "MoE intermediate size"), (a.moe == nil || (a.moe?.denseLayers ?? 0) > 0 ? a.intermediate : nil, "intermediate size")]
+            let shards = [
+                (a.moe?.expertIntermediate, "MoE intermediate size"),
+                (a.moe == nil || (a.moe?.denseLayers ?? 0) > 0 ? a.intermediate : nil, "intermediate size")
+            ]
             for case let (size?, what) in shards where size > 0 {
                 guard size % tp == 0 else { return "\(what) \(size) is not divisible by tensor parallel \(tp)" }
                 let shard = size / tp
                 if shard % block[0] != 0 || (tp > 1 && shard % block[1] != 0) {
-                    return "the \(what) shard \(size)/\(tp) = \(shard) is not divisible by the checkpoint's FP8 block \(block[0])x\(block[1]) (vLLM fp8.py)"
+                    return
+                        "the \(what) shard \(size)/\(tp) = \(shard) is not divisible by the checkpoint's FP8 block \(block[0])x\(block[1]) (vLLM fp8.py)"
                 }
             }
         }

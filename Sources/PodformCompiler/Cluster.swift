@@ -18,8 +18,10 @@ extension Deployment {
         public var crossNodeGBPerStep: Double?
         public var crossNodeSecondsPerStep: Double?
 
-        public init(type: String, nodes: Int, gpusPerNode: Int, tensorParallel: Int, pipelineParallel: Int, interconnect: String,
-                    launch: String, crossNodeGBPerStep: Double? = nil, crossNodeSecondsPerStep: Double? = nil) {
+        public init(
+            type: String, nodes: Int, gpusPerNode: Int, tensorParallel: Int, pipelineParallel: Int, interconnect: String,
+            launch: String, crossNodeGBPerStep: Double? = nil, crossNodeSecondsPerStep: Double? = nil
+        ) {
             self.type = type
             self.nodes = nodes
             self.gpusPerNode = gpusPerNode

@@ -61,12 +61,15 @@ extension Compiler {
         guard let availability = environment.availability else { return .unchecked }
         let passed = s.noStock ? s.skipped : s.skipped.filter { Option.isCheaper($0.option, best) }
         let skipped = passed.prefix(5).map { entry in
-            Deployment.Availability.Skipped(gpu: entry.option.candidate.gpu.id, count: entry.option.candidate.tp, mode: entry.option.modeName,
-                                            monthlyUSD: (entry.option.monthlyUSD * 100).rounded() / 100, reason: entry.reason)
+            Deployment.Availability.Skipped(
+                gpu: entry.option.candidate.gpu.id, count: entry.option.candidate.tp, mode: entry.option.modeName,
+                monthlyUSD: (entry.option.monthlyUSD * 100).rounded() / 100, reason: entry.reason)
         }
         let fallbacks = self.fallbacks(best, s.noStock ? [] : s.options)
-        var inputs = ["read": availability.read.sorted().joined(separator: ", "),
-                      "data_centers": stockDataCenters.isEmpty ? "any" : stockDataCenters.joined(separator: ", ")]
+        var inputs = [
+            "read": availability.read.sorted().joined(separator: ", "),
+            "data_centers": stockDataCenters.isEmpty ? "any" : stockDataCenters.joined(separator: ", ")
+        ]
         for entry in passed.prefix(5) { inputs["skipped \(entry.option.candidate.gpu.id) (\(entry.option.modeName))"] = entry.reason }
         if let held = availability.held[spec.name], !held.isEmpty {
             inputs["held"] = held.map { "\($0.gpu) (\($0.product.rawValue))" }.sorted().joined(separator: ", ")
@@ -78,12 +81,16 @@ extension Compiler {
         } else if passed.isEmpty {
             outcome = "the cheapest feasible choice, \(chosen), is in stock"
         } else {
-            outcome = "skipped \(passed.count) cheaper choice\(passed.count == 1 ? "" : "s") without stock ("
+            outcome =
+                "skipped \(passed.count) cheaper choice\(passed.count == 1 ? "" : "s") without stock ("
                 + passed.prefix(3).map { "\($0.option.candidate.gpu.displayName) \($0.option.modeName): \($0.reason)" }.joined(separator: "; ")
                 + "); chose \(chosen)"
         }
-        trace.add(.availability, inputs: inputs, outcome: outcome + (fallbacks.isEmpty ? "" : "; fallbacks: " + fallbacks.map { "\($0.count) x \($0.gpu) (\($0.mode))" }.joined(separator: ", ")),
-                  source: Source.availability)
+        trace.add(
+            .availability, inputs: inputs,
+            outcome: outcome
+                + (fallbacks.isEmpty ? "" : "; fallbacks: " + fallbacks.map { "\($0.count) x \($0.gpu) (\($0.mode))" }.joined(separator: ", ")),
+            source: Source.availability)
         return Deployment.Availability(checked: true, skipped: skipped, fallbacks: fallbacks, noStock: s.noStock)
     }
 
@@ -100,12 +107,14 @@ extension Compiler {
             let key = o.candidate.gpu.id + "/" + product.rawValue
             guard !seen.contains(key) else { continue }
             seen.insert(key)
-            out.append(.init(rank: out.count + 1, gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas,
-                             mode: o.modeName, workerMode: o.workerMode, cloud: o.mode == .pod ? cloud : "SERVERLESS",
-                             monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
-                             deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
-                             dataCenters: availability.stockedDataCenters(o.candidate.gpu.id, product: product, cloud: cloud, among: stockDataCenters),
-                             nodes: o.candidate.nodes > 1 ? o.candidate.nodes : nil))
+            out.append(
+                .init(
+                    rank: out.count + 1, gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas,
+                    mode: o.modeName, workerMode: o.workerMode, cloud: o.mode == .pod ? cloud : "SERVERLESS",
+                    monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
+                    deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100,
+                    dataCenters: availability.stockedDataCenters(o.candidate.gpu.id, product: product, cloud: cloud, among: stockDataCenters),
+                    nodes: o.candidate.nodes > 1 ? o.candidate.nodes : nil))
             if out.count == limit { break }
         }
         return out
@@ -117,15 +126,17 @@ extension Compiler {
     /// `BaseEndpointGpuConfig.pools`). Offline plans keep the chosen pool only.
     func fallbackPools(_ best: Option, load: Load, vllm: Deployment.VLLM) -> [(pool: String, monthlyUSD: Double, excluded: [String])] {
         guard environment.availability != nil, let chosenPool = best.candidate.gpu.serverlessPool else { return [] }
-        let byPool = Dictionary(grouping: environment.gpus.gpus.filter { $0.serverlessPool != nil && $0.serverlessPool != chosenPool },
-                                by: { $0.serverlessPool! })
+        let byPool = Dictionary(
+            grouping: environment.gpus.gpus.filter { $0.serverlessPool != nil && $0.serverlessPool != chosenPool },
+            by: { $0.serverlessPool! })
         var found: [(pool: String, monthlyUSD: Double, excluded: [String])] = []
         for (pool, members) in byPool {
             var runs: [Option] = []
             var excluded: [String] = []
             for member in members.sorted(by: { $0.id < $1.id }) {
                 if memberProblem(member, chosen: best.candidate, load: load, vllm: vllm) != nil { excluded.append(member.id); continue }
-                let run = evaluate(member, tp: best.candidate.tp, replicas: best.candidate.replicas, load: load, maxBatchedTokens: vllm.maxNumBatchedTokens)
+                let run = evaluate(
+                    member, tp: best.candidate.tp, replicas: best.candidate.replicas, load: load, maxBatchedTokens: vllm.maxNumBatchedTokens)
                 let priced = options(for: run, load: load, allowed: [best.workerMode?.rawValue ?? "flex"])
                     .filter { $0.mode == .serverless && $0.minWorkers == best.minWorkers }
                 if let o = priced.first { runs.append(o) } else { excluded.append(member.id) }
@@ -160,8 +171,11 @@ extension Compiler {
 extension Compiler {
     /// `no-stock`: nothing feasible can be had now.
     func noStockWarning(_ best: Option) -> Deployment.Warning {
-        .init(code: "no-stock", message: "no feasible GPU type is in stock now\(stockDataCenters.isEmpty ? "" : " in " + stockDataCenters.joined(separator: ", ")); "
-              + "the plan keeps the cheapest (\(best.candidate.tp) x \(best.candidate.gpu.displayName)), and apply fails with no capacity until stock returns")
+        .init(
+            code: "no-stock",
+            message: "no feasible GPU type is in stock now\(stockDataCenters.isEmpty ? "" : " in " + stockDataCenters.joined(separator: ", ")); "
+                + "the plan keeps the cheapest (\(best.candidate.tp) x \(best.candidate.gpu.displayName)), and apply fails with no capacity until stock returns"
+        )
     }
 }
 

@@ -12,7 +12,8 @@ extension Compiler {
     func vllmSettings(_ c: Candidate, load: Load) -> Deployment.VLLM {
         Deployment.VLLM(
             maxModelLen: load.context, gpuMemoryUtilization: utilization, tensorParallelSize: c.tp,
-            maxNumSeqs: c.perReplicaConcurrency, maxNumBatchedTokens: c.memory.activationBytesPerGPU > 0
+            maxNumSeqs: c.perReplicaConcurrency,
+            maxNumBatchedTokens: c.memory.activationBytesPerGPU > 0
                 ? ServingDefaults.maxBatchedTokens(gpuGiB: c.gpu.cudaMemoryGiB, context: load.context) : 8192,
             quantization: precisionDecision().flag, dtype: engine.dtype(for: precision), kvCacheDType: kvFormat.rawValue,
             enablePrefixCaching: spec.traffic.repeatedPrefixes ?? false)
@@ -32,24 +33,33 @@ extension Compiler {
         let fits: Set<String>, why: String, other: String
         switch engine.imageKind(image) {
         case .server:
-            (fits, why, other) = (["pod"], "`\(image)` is vLLM's HTTP server: it serves a pod's port and takes no jobs from a queue endpoint",
-                                  "a queue worker image such as \(engine.defaultImage(.worker))")
+            (fits, why, other) = (
+                ["pod"], "`\(image)` is vLLM's HTTP server: it serves a pod's port and takes no jobs from a queue endpoint",
+                "a queue worker image such as \(engine.defaultImage(.worker))"
+            )
         case .worker:
-            (fits, why, other) = (["flex", "active"], "`\(image)` is RunPod's queue worker: it takes a serverless endpoint's jobs and serves no HTTP on a pod",
-                                  "vLLM's server image \(engine.defaultImage(.server))")
+            (fits, why, other) = (
+                ["flex", "active"], "`\(image)` is RunPod's queue worker: it takes a serverless endpoint's jobs and serves no HTTP on a pod",
+                "vLLM's server image \(engine.defaultImage(.server))"
+            )
         case .custom:
             return (modes, nil)
         }
         let kept = modes.intersection(fits)
         guard !kept.isEmpty else {
             let asked = modes == ["pod"] ? "a pod" : "a serverless endpoint"
-            return (modes, failure("\(why), and the spec needs \(asked) (D-MODE)",
-                                   suggestions: ["omit deploy.image: podform runs the engine's image for the mode", "set deploy.image to \(other)"],
-                                   trace: trace, code: "image-mode-conflict", at: "deploy.image"))
+            return (
+                modes,
+                failure(
+                    "\(why), and the spec needs \(asked) (D-MODE)",
+                    suggestions: ["omit deploy.image: podform runs the engine's image for the mode", "set deploy.image to \(other)"],
+                    trace: trace, code: "image-mode-conflict", at: "deploy.image")
+            )
         }
         if kept != modes {
-            trace.add(.container, "Which modes can the spec's image run in?", inputs: ["deploy.image": image],
-                      outcome: (kept == ["pod"] ? "pods only: " : "serverless only: ") + why, source: Source.notesWorker)
+            trace.add(
+                .container, "Which modes can the spec's image run in?", inputs: ["deploy.image": image],
+                outcome: (kept == ["pod"] ? "pods only: " : "serverless only: ") + why, source: Source.notesWorker)
         }
         return (kept, nil)
     }
@@ -60,9 +70,10 @@ extension Compiler {
         guard mode == .serverless else { return image }
         guard let image = spec.deploy.image else { return engine.defaultImage(.worker) }
         if engine.imageKind(image) == .custom {
-            trace.add(.container, inputs: ["deploy.image": image],
-                      outcome: "`\(image)` as written: it must run a RunPod handler; podform configures it through worker-vllm's environment variables",
-                      source: Source.notesWorker)
+            trace.add(
+                .container, inputs: ["deploy.image": image],
+                outcome: "`\(image)` as written: it must run a RunPod handler; podform configures it through worker-vllm's environment variables",
+                source: Source.notesWorker)
         }
         return image
     }
@@ -71,29 +82,38 @@ extension Compiler {
     /// secret unless the spec serves it publicly (`deploy.public`); the key's env, if any.
     func podAccess(_ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) -> [String: String] {
         if spec.deploy.public == true {
-            trace.add(.access, inputs: ["deploy.public": "true"], outcome: "anyone with the pod's URL: no API key (deploy.public)",
-                      source: Source.proxy)
-            warnings.append(.init(code: "public-endpoint",
-                                  message: "port \(port) is served on RunPod's public proxy without an API key (deploy.public: true): anyone who finds the URL can use the GPU you pay for"))
+            trace.add(
+                .access, inputs: ["deploy.public": "true"], outcome: "anyone with the pod's URL: no API key (deploy.public)",
+                source: Source.proxy)
+            warnings.append(
+                .init(
+                    code: "public-endpoint",
+                    message:
+                        "port \(port) is served on RunPod's public proxy without an API key (deploy.public: true): anyone who finds the URL can use the GPU you pay for"
+                ))
             return [:]
         }
         let secret = spec.deploy.apiKeySecret ?? Deploy.defaultAPIKeySecret
         let env = engine.apiKeyEnvironment("{{ RUNPOD_SECRET_\(secret) }}")
         if let name = env.keys.first(where: { baseEnv()[$0] != nil }) {
-            trace.add(.access, inputs: ["deploy.env/secrets": name], outcome: "callers need the API key the spec sets in \(name)",
-                      source: engine.apiKeyRationale.source)
+            trace.add(
+                .access, inputs: ["deploy.env/secrets": name], outcome: "callers need the API key the spec sets in \(name)",
+                source: engine.apiKeyRationale.source)
             return [:]
         }
         let rationale = engine.apiKeyRationale
-        trace.add(.access, inputs: ["deploy.api_key_secret": secret + (spec.deploy.apiKeySecret == nil ? " (default)" : "")],
-                  outcome: "callers with the API key in RunPod secret `\(secret)` (create it in RunPod's console, Secrets, before apply): "
-                      + rationale.outcome, source: Source.proxy + "; " + rationale.source)
+        trace.add(
+            .access, inputs: ["deploy.api_key_secret": secret + (spec.deploy.apiKeySecret == nil ? " (default)" : "")],
+            outcome: "callers with the API key in RunPod secret `\(secret)` (create it in RunPod's console, Secrets, before apply): "
+                + rationale.outcome, source: Source.proxy + "; " + rationale.source)
         return env
     }
 
     /// The container for `mode`: disks and volume from `storage`, the engine's env and, on a pod, its arguments.
-    func container(_ mode: DeploymentMode, image: String, vllm: Deployment.VLLM, storage: StoragePlan,
-                   weights: String, access: [String: String] = [:]) -> Deployment.Container {
+    func container(
+        _ mode: DeploymentMode, image: String, vllm: Deployment.VLLM, storage: StoragePlan,
+        weights: String, access: [String: String] = [:]
+    ) -> Deployment.Container {
         let pod = mode == .pod
         return Deployment.Container(
             image: image, ports: pod ? ["\(port)/http", "22/tcp"] : [],
@@ -112,7 +132,9 @@ extension Compiler {
         case .pod:
             // The pod's env replaces the image's: with the weights baked in, point it at the baked copy, offline.
             let baked = weightsLocation == .image
-            let cache = baked ? engine.bakedModelCacheDirectory(.server)
+            let cache =
+                baked
+                ? engine.bakedModelCacheDirectory(.server)
                 : weightsLocation == .networkVolume ? "/workspace/huggingface" : engine.modelCacheDirectory
             return baseEnv().merging(engine.serverEnvironment(cacheDirectory: cache, offline: baked)) { _, engine in engine }
         }
@@ -121,9 +143,12 @@ extension Compiler {
     /// The D-VLLM step: the settings the engine is started with, and why they reach it as they do.
     func recordEngineSettings(_ vllm: Deployment.VLLM, _ trace: inout TraceBuilder) {
         let rationale = engine.settingsRationale
-        trace.add(.vllm, "Which vLLM settings?",
-                  inputs: ["max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
-                           "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": fmt("%.2f", vllm.gpuMemoryUtilization)],
-                  outcome: rationale.outcome, source: rationale.source)
+        trace.add(
+            .vllm, "Which vLLM settings?",
+            inputs: [
+                "max_model_len": "\(vllm.maxModelLen)", "tensor_parallel_size": "\(vllm.tensorParallelSize)",
+                "max_num_seqs": "\(vllm.maxNumSeqs)", "gpu_memory_utilization": fmt("%.2f", vllm.gpuMemoryUtilization)
+            ],
+            outcome: rationale.outcome, source: rationale.source)
     }
 }

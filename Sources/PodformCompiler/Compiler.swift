@@ -51,8 +51,10 @@ struct Compiler {
         excludedGPUs = Set(spec.constraints.excludeGPUs.compactMap { environment.gpus.gpu(named: $0)?.id })
     }
 
-    func failure(_ message: String, suggestions: [String] = [], trace: TraceBuilder,
-                 code: String = "no-feasible-plan", at keyPath: String = "name") -> CompileFailure {
+    func failure(
+        _ message: String, suggestions: [String] = [], trace: TraceBuilder,
+        code: String = "no-feasible-plan", at keyPath: String = "name"
+    ) -> CompileFailure {
         var f = CompileFailure(spec: spec.name, message: message, suggestions: suggestions, trace: trace.steps)
         f.code = code
         f.keyPath = keyPath

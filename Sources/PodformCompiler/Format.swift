@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small printf subset (`%d`, `%@`, `%s`, `%.Nf`, `%g`, `%.Ng`, `%%`) for the compiler's messages.
 ///
 /// Foundation's `String(format:)` goes through CoreFoundation and varargs bridging; the compiler
@@ -72,5 +74,3 @@ func general(_ x: Double, _ significant: Int) -> String {
     }
     return text
 }
-
-import Foundation

@@ -51,8 +51,9 @@ extension Compiler {
         let volume = storagePlan(c).networkVolumeGB.flatMap { size in
             dataCenters.first.map { Deployment.NetworkVolume(sizeGB: size, dataCenter: $0) }
         }
-        return Deployment.Placement(dataCenters: dataCenters, gpuVendor: vendor(c.gpu), networkVolume: volume,
-                                    pods: option.mode == .pod ? c.replicas : 0)
+        return Deployment.Placement(
+            dataCenters: dataCenters, gpuVendor: vendor(c.gpu), networkVolume: volume,
+            pods: option.mode == .pod ? c.replicas : 0)
     }
 
     func vendor(_ gpu: GPUType) -> Deployment.GPUVendor { gpu.rocm ? .amd : .nvidia }

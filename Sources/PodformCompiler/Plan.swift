@@ -1,6 +1,6 @@
+import PodformCore
 import PodformEngine
 import PodformSizing
-import PodformCore
 
 /// podform's version: the CLI's `--version`, plans' `generated_by`, CHANGELOG.md's newest entry.
 public let podformVersion = "0.2.0"

@@ -78,8 +78,9 @@ extension Compiler {
 
     /// Seconds one request occupies a replica at batch `b` (TTFT + output x step), divided by b.
     func gpuSecondsPerRequest(_ c: Candidate, load: Load, batch: Int) -> Double {
-        let key = CompilerMemo.PerformanceKey(gpu: c.gpu.id, tp: c.tp, batch: batch, prompt: load.prompt, output: load.output,
-                                              context: load.context)
+        let key = CompilerMemo.PerformanceKey(
+            gpu: c.gpu.id, tp: c.tp, batch: batch, prompt: load.prompt, output: load.output,
+            context: load.context)
         if let known = memo.secondsPerRequest[key] { return known }
         let perf = replicaPerformance(c.gpu, tp: c.tp, batch: batch, load: load)
         let seconds = perf.requestsPerSecond > 0 ? 1 / perf.requestsPerSecond : 0
@@ -112,10 +113,13 @@ extension Compiler {
             let state = profile.states[i], demand = inputs.demand[i], hold = inputs.holds[i]
             return ((minWorkers + 1)...maxWorkers).map { k in
                 let starts = ServerlessScaling.startShare(k, rate: state.rate, curve: curve, delay: delay)
-                let w = ServerlessScaling.worker(k, rate: state.rate, holdSeconds: hold, scalerStep: slots, idleSeconds: idle,
-                                                 coldSeconds: cold, demand: demand, startShare: starts)
+                let w = ServerlessScaling.worker(
+                    k, rate: state.rate, holdSeconds: hold, scalerStep: slots, idleSeconds: idle,
+                    coldSeconds: cold, demand: demand, startShare: starts)
                 let m = (k - 1) * slots
-                let demanded = demand.overloaded ? 1
+                let demanded =
+                    demand.overloaded
+                    ? 1
                     : 1 - (1 - demand.tail(m) * starts) * exp(-state.rate * demand.pmf(m) * starts * block)
                 return (w.upShare, demanded)
             }
@@ -139,9 +143,10 @@ extension Compiler {
 
     /// Seconds a request holds a slot on a replica at each batch (`HoldCurve`).
     func holdCurve(_ c: Candidate, load: Load) -> HoldCurve {
-        HoldCurve(points: HoldCurve.batches(slots: max(c.perReplicaConcurrency, 1)).map {
-            ($0, Double($0) * gpuSecondsPerRequest(c, load: load, batch: $0))
-        })
+        HoldCurve(
+            points: HoldCurve.batches(slots: max(c.perReplicaConcurrency, 1)).map {
+                ($0, Double($0) * gpuSecondsPerRequest(c, load: load, batch: $0))
+            })
     }
 
     /// Share of a pod fleet's requests that wait past their TTFT budget for a slot
@@ -153,8 +158,11 @@ extension Compiler {
         return TTFTBudget.share(inputs.budgets) { limit in
             var share = 0.0
             for (i, state) in inputs.profile.states.enumerated() where weights[i] > 0 {
-                share += weights[i] * ServerlessScaling.slotWaitShare(inputs.demand[i], rate: state.rate, limit: limit,
-                                                                      serviceCV2: ServingModel.holdCV2)
+                share +=
+                    weights[i]
+                    * ServerlessScaling.slotWaitShare(
+                        inputs.demand[i], rate: state.rate, limit: limit,
+                        serviceCV2: ServingModel.holdCV2)
             }
             return total > 0 ? share / total : 0
         }
@@ -164,30 +172,37 @@ extension Compiler {
     /// each rate (`ServerlessFleet`), plus the start of every peak block, which finds the workers the
     /// lower rate kept: overloaded until new ones start (scaler delay + C) and the backlog drains, or,
     /// when they cope on average, the first worker stopped as often as the quiet rate lets it go.
-    func waitShare(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double, cold: Double,
-                   limits: [TTFTBudget]) -> Double {
+    func waitShare(
+        _ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double, cold: Double,
+        limits: [TTFTBudget]
+    ) -> Double {
         waits(c, load: load, inputs: inputs, minWorkers: minWorkers, idle: idle, cold: cold).share(limits)
     }
 
     /// The fleets and peak starts `waitShare` reads, built once for every set of limits asked of them.
     func waits(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double, cold: Double) -> FleetWaits {
-        guard load.requestsPerDay > 0 else { return FleetWaits(fleets: [], extra: [], weights: [], totalWeight: 0, overloadSeconds: 0, overloadWeight: 0) }
+        guard load.requestsPerDay > 0 else {
+            return FleetWaits(fleets: [], extra: [], weights: [], totalWeight: 0, overloadSeconds: 0, overloadWeight: 0)
+        }
         let profile = inputs.profile, holds = inputs.holds
         let slots = max(c.perReplicaConcurrency, 1), maxWorkers = max(c.replicas, minWorkers)
         let delay = scaler(idle: Int(idle), load: load, slots: slots).delay
         let fleets = profile.states.indices.map {
-            ServerlessFleet(rate: profile.states[$0].rate, holdSeconds: holds[$0], slots: slots, minWorkers: minWorkers,
-                            maxWorkers: maxWorkers, idleSeconds: idle, coldSeconds: cold, scalerDelay: delay, curve: inputs.curve,
-                            demand: maxWorkers == max(c.replicas, 1) ? inputs.demand[$0] : nil)
+            ServerlessFleet(
+                rate: profile.states[$0].rate, holdSeconds: holds[$0], slots: slots, minWorkers: minWorkers,
+                maxWorkers: maxWorkers, idleSeconds: idle, coldSeconds: cold, scalerDelay: delay, curve: inputs.curve,
+                demand: maxWorkers == max(c.replicas, 1) ? inputs.demand[$0] : nil)
         }
-        let start = peakStart(profile, fleets: fleets, holds: holds, slots: slots, minWorkers: minWorkers,
-                              maxWorkers: maxWorkers, idle: idle, cold: cold, delay: delay)
+        let start = peakStart(
+            profile, fleets: fleets, holds: holds, slots: slots, minWorkers: minWorkers,
+            maxWorkers: maxWorkers, idle: idle, cold: cold, delay: delay)
         var extra = [Double](repeating: 0, count: fleets.count)
         if !extra.isEmpty { extra[0] = start.firstWorkerStarts }
         // By request: each rate weighs its share of time x its rate.
         let weights = profile.states.map { $0.share > 0 ? $0.share * $0.rate : 0 }
-        return FleetWaits(fleets: fleets, extra: extra, weights: weights, totalWeight: weights.reduce(0, +),
-                          overloadSeconds: start.overloadSeconds, overloadWeight: start.overloadWeight)
+        return FleetWaits(
+            fleets: fleets, extra: extra, weights: weights, totalWeight: weights.reduce(0, +),
+            overloadSeconds: start.overloadSeconds, overloadWeight: start.overloadWeight)
     }
 
     /// What the start of a peak run costs in waits: per second of peak, the runs that start with the
@@ -195,9 +210,12 @@ extension Compiler {
     /// timeout before it). If those workers cannot carry the peak, arrivals wait until new ones start
     /// (scaler delay + C) and the backlog drains: `overloadSeconds` of late arrivals, weighted by
     /// request; otherwise the first worker is found stopped as often as the quiet rate lets it go.
-    func peakStart(_ profile: RateProfile, fleets: [ServerlessFleet], holds: [Double], slots: Int, minWorkers: Int,
-                   maxWorkers: Int, idle: Double, cold: Double, delay: Double)
-        -> (overloadSeconds: Double, overloadWeight: Double, firstWorkerStarts: Double) {
+    func peakStart(
+        _ profile: RateProfile, fleets: [ServerlessFleet], holds: [Double], slots: Int, minWorkers: Int,
+        maxWorkers: Int, idle: Double, cold: Double, delay: Double
+    )
+        -> (overloadSeconds: Double, overloadWeight: Double, firstWorkerStarts: Double)
+    {
         let mean = profile.meanRate
         guard profile.states.count == 2, fleets.count == 2, mean > 0 else { return (0, 0, 0) }
         let peak = profile.states[0], base = profile.states[1]
@@ -243,8 +261,10 @@ extension Compiler {
 
     /// The SLA shares of a serverless option: cold-start waits over `sla.cold_start`, and waits for a
     /// slot or a worker longer than the TTFT SLA leaves after each prompt's prefill.
-    func slaShares(_ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double,
-                   cold: Double) -> (cold: Double?, ttft: Double?) {
+    func slaShares(
+        _ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, idle: Double,
+        cold: Double
+    ) -> (cold: Double?, ttft: Double?) {
         var coldShare: Double?, ttftShare: Double?
         // Both shares read the same fleets: built at most once.
         var built: FleetWaits?
@@ -255,9 +275,12 @@ extension Compiler {
             return w
         }
         if case .seconds(let limit)? = spec.sla.coldStart, cold > 0 {
-            coldShare = minWorkers >= max(c.replicas, 1) ? 0
-                : cold <= limit && minWorkers >= 1 ? 0
-                : fleetWaits().share([TTFTBudget(weight: 1, limit: limit)])
+            coldShare =
+                minWorkers >= max(c.replicas, 1)
+                ? 0
+                : cold <= limit && minWorkers >= 1
+                    ? 0
+                    : fleetWaits().share([TTFTBudget(weight: 1, limit: limit)])
         }
         if !inputs.budgets.isEmpty {
             ttftShare = fleetWaits().share(inputs.budgets)
@@ -278,20 +301,23 @@ extension Compiler {
         if allowed.contains("pod"), let (price, _) = podPrice(c.gpu) {
             let hourly = price.usd * gpus * Double(c.replicas)
             let hoursPerDay = podHoursPerDay
-            let diskMonthly = Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth
+            let diskMonthly =
+                Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth
                 * Double(c.replicas) * hoursPerDay / 24
-            result.append(Option(
-                candidate: c, mode: .pod, workerMode: nil, minWorkers: c.replicas, maxWorkers: c.replicas,
-                hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * hoursPerDay * daysPerMonth,
-                storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load, inputs: inputs),
-                prices: [price]))
+            result.append(
+                Option(
+                    candidate: c, mode: .pod, workerMode: nil, minWorkers: c.replicas, maxWorkers: c.replicas,
+                    hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * hoursPerDay * daysPerMonth,
+                    storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load, inputs: inputs),
+                    prices: [price]))
         }
         guard serverlessPossible(c.gpu), let flex = environment.gpus.flexPerSecond(c.gpu) else { return result }
         let location = weightsLocation
         // The bytes a worker downloads or reads are the checkpoint's on disk: the 16-bit one when vLLM
         // quantizes while loading (issue 16), not the smaller in-GPU weights.
-        let cold = environment.coldStart.estimate(weightsBytes: downloadBytes, location: location,
-                                                  flashboot: flashboot)
+        let cold = environment.coldStart.estimate(
+            weightsBytes: downloadBytes, location: location,
+            flashboot: flashboot)
         let defaultIdle = idleTimeout(load)
         let volumeMonthly = Double(storage.networkVolumeGB ?? 0) * environment.gpus.storage.networkVolumePerGBMonth
         let coldOK = coldStartAllowsScaleToZero(cold)
@@ -313,14 +339,15 @@ extension Compiler {
             return fallback!
         }
         if allowed.contains("flex") && coldOK {
-            result.append(priced(minWorkers: 0) { _, up in
-                let perDay = up * dayShare * gpus * flex.usd
-                return Option(
-                    candidate: c, mode: .serverless, workerMode: .flex, minWorkers: 0, maxWorkers: c.replicas,
-                    hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
-                    storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
-                    prices: [flex])
-            })
+            result.append(
+                priced(minWorkers: 0) { _, up in
+                    let perDay = up * dayShare * gpus * flex.usd
+                    return Option(
+                        candidate: c, mode: .serverless, workerMode: .flex, minWorkers: 0, maxWorkers: c.replicas,
+                        hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
+                        storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
+                        prices: [flex])
+                })
         }
         if allowed.contains("active"), let active = activePrice(c.gpu) {
             // Active workers run all day; demand beyond them goes to flex workers, idle tails and cold starts billed.
@@ -329,14 +356,15 @@ extension Compiler {
             var lowest = spec.sla.coldStart == ColdStart.none ? max(c.replicas, 1) : 1
             if spec.sla.redundancy == .nPlusOne { lowest = min(max(lowest, 2), max(c.replicas, 1)) }
             for minimum in lowest...max(c.replicas, 1) {
-                result.append(priced(minWorkers: minimum) { _, up in
-                    let perDay = Double(minimum) * gpus * active.usd * 86_400 + up * dayShare * gpus * flex.usd
-                    return Option(
-                        candidate: c, mode: .serverless, workerMode: .active, minWorkers: minimum, maxWorkers: c.replicas,
-                        hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
-                        storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
-                        prices: [active, flex])
-                })
+                result.append(
+                    priced(minWorkers: minimum) { _, up in
+                        let perDay = Double(minimum) * gpus * active.usd * 86_400 + up * dayShare * gpus * flex.usd
+                        return Option(
+                            candidate: c, mode: .serverless, workerMode: .active, minWorkers: minimum, maxWorkers: c.replicas,
+                            hourlyUSD: perDay / 24 + volumeMonthly / hoursPerMonth, computeMonthlyUSD: perDay * daysPerMonth,
+                            storageMonthlyUSD: volumeMonthly, coldStartSeconds: cold,
+                            prices: [active, flex])
+                    })
             }
         }
         return result

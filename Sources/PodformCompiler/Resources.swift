@@ -34,7 +34,8 @@ extension Compiler {
     /// silently enlarges a disk the spec sized (`Specs/decisions.md`, D-STORAGE).
     func containerDiskProblem(_ c: Candidate, mode: DeploymentMode) -> String? {
         guard let requested = requestedContainerDiskGB, let needed = weightsOnContainerDiskGB(c, mode: mode),
-              requested < needed else { return nil }
+            requested < needed
+        else { return nil }
         return "deploy.container_disk is \(requested) GB, but the weights alone need \(needed) GB on the container disk of this \(mode.rawValue)"
     }
 

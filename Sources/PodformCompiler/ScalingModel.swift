@@ -75,9 +75,11 @@ public enum ServerlessScaling {
     /// QUEUE_DELAY lets the short ones pass); the others are waited out on the workers before it.
     // Not inlined: Swift 6.3.1's optimizer crashes (SimplifyCFG, BorrowUtils) inlining it into its callers.
     @inline(never)
-    public static func worker(_ k: Int, rate: Double, holdSeconds: Double, scalerStep: Int, idleSeconds: Double,
-                              coldSeconds: Double, demand: InFlight? = nil,
-                              startShare: Double = 1) -> (upShare: Double, startsPerSecond: Double) {
+    public static func worker(
+        _ k: Int, rate: Double, holdSeconds: Double, scalerStep: Int, idleSeconds: Double,
+        coldSeconds: Double, demand: InFlight? = nil,
+        startShare: Double = 1
+    ) -> (upShare: Double, startsPerSecond: Double) {
         guard rate > 0, holdSeconds > 0, k >= 1 else { return (0, 0) }
         let rho = rate * holdSeconds
         let m = (k - 1) * max(scalerStep, 1)
@@ -107,14 +109,17 @@ public enum ServerlessScaling {
     }
 
     /// Expected flex workers up (beyond `minWorkers`, up to `maxWorkers`) and starts per second.
-    public static func flexWorkers(rate: Double, holdSeconds: Double, scalerStep: Int, minWorkers: Int, maxWorkers: Int,
-                                   idleSeconds: Double, coldSeconds: Double, demand: InFlight? = nil,
-                                   startShare: (Int) -> Double = { _ in 1 }) -> (up: Double, startsPerSecond: Double) {
+    public static func flexWorkers(
+        rate: Double, holdSeconds: Double, scalerStep: Int, minWorkers: Int, maxWorkers: Int,
+        idleSeconds: Double, coldSeconds: Double, demand: InFlight? = nil,
+        startShare: (Int) -> Double = { _ in 1 }
+    ) -> (up: Double, startsPerSecond: Double) {
         guard maxWorkers > minWorkers else { return (0, 0) }
         var up = 0.0, starts = 0.0
         for k in (minWorkers + 1)...maxWorkers {
-            let w = worker(k, rate: rate, holdSeconds: holdSeconds, scalerStep: scalerStep, idleSeconds: idleSeconds,
-                           coldSeconds: coldSeconds, demand: demand, startShare: startShare(k))
+            let w = worker(
+                k, rate: rate, holdSeconds: holdSeconds, scalerStep: scalerStep, idleSeconds: idleSeconds,
+                coldSeconds: coldSeconds, demand: demand, startShare: startShare(k))
             up += w.upShare
             starts += w.startsPerSecond
             if w.upShare < 1e-9 { break }
@@ -141,20 +146,26 @@ public enum ServerlessScaling {
 
     /// Share of requests that wait longer than `limit` for a worker (`sla.cold_start`, or the TTFT budget),
     /// at one constant rate: `ServerlessFleet.waitShare`.
-    public static func coldWaitShare(rate: Double, holdSeconds: Double, slots: Int, minWorkers: Int, maxWorkers: Int,
-                                     idleSeconds: Double, coldSeconds: Double, limit: Double,
-                                     scalerDelay: Double = 0, serviceCV2: Double = ServingModel.holdCV2) -> Double {
-        ServerlessFleet(rate: rate, holdSeconds: holdSeconds, slots: slots, minWorkers: minWorkers, maxWorkers: maxWorkers,
-                        idleSeconds: idleSeconds, coldSeconds: coldSeconds, scalerDelay: scalerDelay,
-                        serviceCV2: serviceCV2).waitShare(limit: limit)
+    public static func coldWaitShare(
+        rate: Double, holdSeconds: Double, slots: Int, minWorkers: Int, maxWorkers: Int,
+        idleSeconds: Double, coldSeconds: Double, limit: Double,
+        scalerDelay: Double = 0, serviceCV2: Double = ServingModel.holdCV2
+    ) -> Double {
+        ServerlessFleet(
+            rate: rate, holdSeconds: holdSeconds, slots: slots, minWorkers: minWorkers, maxWorkers: maxWorkers,
+            idleSeconds: idleSeconds, coldSeconds: coldSeconds, scalerDelay: scalerDelay,
+            serviceCV2: serviceCV2
+        ).waitShare(limit: limit)
     }
 
     /// Share of requests that wait longer than `limit` for one of `servers` slots (M/M/c tail
     /// C(c, a) e^(-(c/S - rate) L); overloaded: the arrivals beyond capacity). With holds less variable
     /// than exponential (squared coefficient of variation `serviceCV2` < 1), the conditional wait's mean
     /// shrinks by (1 + CV^2) / 2 (Allen-Cunneen's M/G/c approximation), so the tail decays that much faster.
-    public static func queueWaitShare(rate: Double, holdSeconds: Double, servers c: Int, limit: Double,
-                                      serviceCV2: Double = 1) -> Double {
+    public static func queueWaitShare(
+        rate: Double, holdSeconds: Double, servers c: Int, limit: Double,
+        serviceCV2: Double = 1
+    ) -> Double {
         guard rate > 0, holdSeconds > 0, c > 0 else { return 0 }
         let a = rate * holdSeconds
         guard a < Double(c) else { return 1 - Double(c) / a }

@@ -38,14 +38,17 @@ public struct ServerlessFleet: Sendable {
     private var allUp: InFlight?
     private var countedUp: InFlight?
 
-    public init(rate: Double, holdSeconds: Double, slots: Int, minWorkers: Int, maxWorkers: Int, idleSeconds: Double,
-                coldSeconds: Double, scalerDelay: Double = 0, curve: HoldCurve? = nil,
-                serviceCV2: Double = ServingModel.holdCV2, demand: InFlight? = nil) {
+    public init(
+        rate: Double, holdSeconds: Double, slots: Int, minWorkers: Int, maxWorkers: Int, idleSeconds: Double,
+        coldSeconds: Double, scalerDelay: Double = 0, curve: HoldCurve? = nil,
+        serviceCV2: Double = ServingModel.holdCV2, demand: InFlight? = nil
+    ) {
         let shape = curve ?? HoldCurve.constant(holdSeconds, slots: slots)
         let workers = max(maxWorkers, minWorkers)
-        let scaled = Self.scaling(rate: rate, holdSeconds: holdSeconds, curve: shape, slots: max(slots, 1), minWorkers: minWorkers,
-                                  maxWorkers: workers, idleSeconds: idleSeconds, coldSeconds: coldSeconds, scalerDelay: scalerDelay,
-                                  demand: demand)
+        let scaled = Self.scaling(
+            rate: rate, holdSeconds: holdSeconds, curve: shape, slots: max(slots, 1), minWorkers: minWorkers,
+            maxWorkers: workers, idleSeconds: idleSeconds, coldSeconds: coldSeconds, scalerDelay: scalerDelay,
+            demand: demand)
         self.rate = rate
         self.holdSeconds = holdSeconds
         self.curve = shape
@@ -65,17 +68,22 @@ public struct ServerlessFleet: Sendable {
     }
 
     /// Each worker's starts per second and up share (active ones: none and always).
-    static func scaling(rate: Double, holdSeconds: Double, curve: HoldCurve, slots: Int, minWorkers: Int, maxWorkers: Int,
-                        idleSeconds: Double, coldSeconds: Double, scalerDelay: Double,
-                        demand given: InFlight?) -> (starts: [Double], upShares: [Double], demand: InFlight?) {
+    static func scaling(
+        rate: Double, holdSeconds: Double, curve: HoldCurve, slots: Int, minWorkers: Int, maxWorkers: Int,
+        idleSeconds: Double, coldSeconds: Double, scalerDelay: Double,
+        demand given: InFlight?
+    ) -> (starts: [Double], upShares: [Double], demand: InFlight?) {
         guard rate > 0, holdSeconds > 0, maxWorkers > 0 else { return ([], [], nil) }
         let demand = given ?? InFlight(rate: rate, curve: curve, workers: maxWorkers)
         var starts: [Double] = [], upShares: [Double] = []
         for k in 1...maxWorkers {
             let share = ServerlessScaling.startShare(k, rate: rate, curve: curve, delay: scalerDelay)
-            let w = k <= minWorkers ? (upShare: 1.0, startsPerSecond: 0.0)
-                : ServerlessScaling.worker(k, rate: rate, holdSeconds: holdSeconds, scalerStep: slots, idleSeconds: idleSeconds,
-                                           coldSeconds: coldSeconds, demand: demand, startShare: share)
+            let w =
+                k <= minWorkers
+                ? (upShare: 1.0, startsPerSecond: 0.0)
+                : ServerlessScaling.worker(
+                    k, rate: rate, holdSeconds: holdSeconds, scalerStep: slots, idleSeconds: idleSeconds,
+                    coldSeconds: coldSeconds, demand: demand, startShare: share)
             starts.append(w.startsPerSecond)
             upShares.append(w.upShare)
         }

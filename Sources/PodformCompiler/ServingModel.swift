@@ -56,7 +56,14 @@ public struct ServingModel: Sendable, Hashable, Codable {
     public var claimedMonthlyUSD: Double
     public var claimedSLAMet: Bool
 
-    public init(requestsPerDay: Double, activeHours: Double, windowStartMinute: Int, runDays: [Int], profile: RateProfile, promptTokens: Int, outputTokens: Int, context: Int, prefillSecondsByGrid: [Double], prefillGridTokens: Int, requestSeconds: Double, stepSecondsByBatch: [Double], slots: Int, gpusPerWorker: Int, mode: DeploymentMode, workerMode: WorkerMode?, replicas: Int, minWorkers: Int, maxWorkers: Int, scaler: String, scalerValue: Double, idleSeconds: Double, coldStartSeconds: Double, flashboot: Bool, flexPerGPUSecond: Double, activePerGPUSecond: Double, podPerGPUHour: Double, podHoursPerDay: Double, storageMonthlyUSD: Double, ttftLimit: Double?, tokensPerSecondLimit: Double?, coldStartLimit: Double?, claimedMonthlyUSD: Double, claimedSLAMet: Bool) {
+    public init(
+        requestsPerDay: Double, activeHours: Double, windowStartMinute: Int, runDays: [Int], profile: RateProfile, promptTokens: Int,
+        outputTokens: Int, context: Int, prefillSecondsByGrid: [Double], prefillGridTokens: Int, requestSeconds: Double, stepSecondsByBatch: [Double],
+        slots: Int, gpusPerWorker: Int, mode: DeploymentMode, workerMode: WorkerMode?, replicas: Int, minWorkers: Int, maxWorkers: Int,
+        scaler: String, scalerValue: Double, idleSeconds: Double, coldStartSeconds: Double, flashboot: Bool, flexPerGPUSecond: Double,
+        activePerGPUSecond: Double, podPerGPUHour: Double, podHoursPerDay: Double, storageMonthlyUSD: Double, ttftLimit: Double?,
+        tokensPerSecondLimit: Double?, coldStartLimit: Double?, claimedMonthlyUSD: Double, claimedSLAMet: Bool
+    ) {
         self.requestsPerDay = requestsPerDay
         self.activeHours = activeHours
         self.windowStartMinute = windowStartMinute
@@ -180,7 +187,8 @@ extension Compiler {
         let requestSeconds = prefills.first??.requestSeconds ?? 0
         let prefill = prefills.map { ($0?.totalSeconds ?? 0) - ($0?.requestSeconds ?? 0) }
         let schedule = spec.traffic.schedule
-        let runDays = schedule.map { s in Schedule.Day.allCases.indices.filter { s.days.contains(Schedule.Day.allCases[$0]) } }
+        let runDays =
+            schedule.map { s in Schedule.Day.allCases.indices.filter { s.days.contains(Schedule.Day.allCases[$0]) } }
             ?? Array(0..<7)
         let coldLimit: Double?
         switch spec.sla.coldStart {
@@ -220,10 +228,13 @@ extension Compiler {
 
 extension Spec {
     /// The numbers behind a compiled serving deployment (nil for training and fine-tuning).
-    public func servingModel(deployment d: Deployment, architecture: ModelArchitecture,
-                             environment: CompileEnvironment) -> ServingModel? {
+    public func servingModel(
+        deployment d: Deployment, architecture: ModelArchitecture,
+        environment: CompileEnvironment
+    ) -> ServingModel? {
         guard workload == .inference || workload == .batch, let vllm = d.vllm,
-              let gpu = environment.gpus.gpu(named: d.gpu.id) else { return nil }
+            let gpu = environment.gpus.gpu(named: d.gpu.id)
+        else { return nil }
         let compiler = Compiler(spec: self, specFile: d.specFile, architecture: architecture, environment: environment)
         var trace = TraceBuilder()
         let load = compiler.load(&trace)
@@ -233,7 +244,8 @@ extension Spec {
             scaler: d.serverless?.scaler ?? "REQUEST_COUNT", scalerValue: d.serverless?.scalerValue ?? Double(vllm.maxNumSeqs),
             idleSeconds: Double(d.serverless?.idleTimeoutSeconds ?? 0), coldStartSeconds: d.serverless?.coldStartSeconds ?? 0,
             flashboot: d.serverless?.flashboot != "OFF", storageMonthlyUSD: d.cost.storageMonthlyUSD)
-        return compiler.servingModel(fleet, load: load, claimedMonthlyUSD: d.cost.monthlyUSD,
-                                     claimedSLAMet: d.estimates?.slaMet ?? true)
+        return compiler.servingModel(
+            fleet, load: load, claimedMonthlyUSD: d.cost.monthlyUSD,
+            claimedSLAMet: d.estimates?.slaMet ?? true)
     }
 }

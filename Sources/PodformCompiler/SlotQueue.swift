@@ -82,7 +82,9 @@ public struct InFlight: Sendable {
         logPi = logs.map { $0 - norm }
         pi = logPi.map { exp($0) }
         var sum = 0.0
-        below = pi.map { sum += $0; return sum }
+        below = pi.map {
+            sum += $0; return sum
+        }
     }
 
     /// P(N = n).
@@ -110,8 +112,10 @@ extension ServerlessScaling {
     /// when the hold does not depend on the batch); holds less variable than exponential (`serviceCV2`
     /// < 1) shorten the conditional wait by (1 + CV^2) / 2 (Allen-Cunneen). Overloaded (rate >=
     /// c / hold(slots)): the arrivals beyond capacity.
-    public static func slotWaitShare(rate: Double, curve: HoldCurve, workers: Int, limit: Double,
-                                     serviceCV2: Double = 1) -> Double {
+    public static func slotWaitShare(
+        rate: Double, curve: HoldCurve, workers: Int, limit: Double,
+        serviceCV2: Double = 1
+    ) -> Double {
         guard rate > 0, workers > 0, curve.seconds(batch: curve.slots) > 0 else { return 0 }
         return slotWaitShare(InFlight(rate: rate, curve: curve, workers: workers), rate: rate, limit: limit, serviceCV2: serviceCV2)
     }

@@ -9,7 +9,7 @@ struct TTFTBudget {
     /// [0, .5, .8, .9, .95, .98, .99, .995, 1].
     static let strata: [(Double, Double)] = [
         (0.5, -0.6745), (0.3, 0.3853), (0.1, 1.0364), (0.05, 1.4395), (0.03, 1.8119),
-        (0.01, 2.1701), (0.005, 2.4324), (0.005, 2.8070),
+        (0.01, 2.1701), (0.005, 2.4324), (0.005, 2.8070)
     ]
 
     /// The share of requests over their limits: `f(limit)` per stratum, 1 where nothing is left to wait.

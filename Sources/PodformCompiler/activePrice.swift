@@ -7,8 +7,10 @@ extension Compiler {
     func activePrice(_ gpu: GPUType) -> PricePoint? {
         guard let discount = spec.deploy.activeDiscount else { return environment.gpus.activePerSecond(gpu) }
         guard let flex = environment.gpus.flexPerSecond(gpu) else { return nil }
-        return .fromSpec(usd: flex.usd * (1 - discount), asOf: flex.asOf,
-                         source: fmt("deploy.active_discount %g%% off the flex rate of $%.5f/GPU-s (%@)",
-                                     (discount * 1000).rounded() / 10, flex.usd, flex.citation))
+        return .fromSpec(
+            usd: flex.usd * (1 - discount), asOf: flex.asOf,
+            source: fmt(
+                "deploy.active_discount %g%% off the flex rate of $%.5f/GPU-s (%@)",
+                (discount * 1000).rounded() / 10, flex.usd, flex.citation))
     }
 }

@@ -13,15 +13,18 @@ extension Compiler {
     /// - the cheapest option that misses the SLA, when it is cheaper: what the SLA costs;
     /// - a cheaper GPU that misses by memory alone by at most 10% (no price: it does not fit);
     /// - the next-cheapest options that meet it on other GPUs.
-    func alternatives(_ best: Option, options: [Option], allOptions: [Option], rejected: [Candidate],
-                      gpuRejections: [(GPUType, String, String)], load: Load, modes: Set<String>) -> [Deployment.Alternative] {
+    func alternatives(
+        _ best: Option, options: [Option], allOptions: [Option], rejected: [Candidate],
+        gpuRejections: [(GPUType, String, String)], load: Load, modes: Set<String>
+    ) -> [Deployment.Alternative] {
         var out: [Deployment.Alternative] = []
         var seen: Set<String> = [best.candidate.gpu.id]
         let bestPrice = hourlyPrice(best.candidate.gpu) ?? 0
         func priced(_ o: Option, _ reason: String) -> Deployment.Alternative {
-            .init(gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas, mode: o.mode,
-                  workerMode: o.workerMode, monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
-                  deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100, reason: reason)
+            .init(
+                gpu: o.candidate.gpu.id, count: o.candidate.tp, replicas: o.candidate.replicas, mode: o.mode,
+                workerMode: o.workerMode, monthlyUSD: (o.monthlyUSD * 100).rounded() / 100,
+                deltaMonthlyUSD: ((o.monthlyUSD - best.monthlyUSD) * 100).rounded() / 100, reason: reason)
         }
 
         // Constraints the spec can lift, cheapest hardware first; at most four GPUs searched.
@@ -37,22 +40,30 @@ extension Compiler {
 
         // The cheapest way that misses the SLA, when it is cheaper: the price of the SLA.
         if out.count < 3, let miss = allOptions.filter({ !$0.meetsSLA && !seen.contains($0.candidate.gpu.id) }).min(by: Option.isCheaper),
-           Option.isCheaper(miss, best) {
+            Option.isCheaper(miss, best)
+        {
             var shares: [String] = []
             if let s = miss.ttftWaitShare, s > slaBreachShare { shares.append("\(percentText(s)) of requests wait past the TTFT SLA") }
             if let s = miss.coldWaitShare, s > slaBreachShare { shares.append("\(percentText(s)) wait longer than the cold-start SLA") }
-            out.append(priced(miss, "misses the SLA: " + shares.joined(separator: "; ")
-                                + (miss.mode == .serverless ? " (idle timeout \(miss.idleSeconds) s)" : "")))
+            out.append(
+                priced(
+                    miss,
+                    "misses the SLA: " + shares.joined(separator: "; ")
+                        + (miss.mode == .serverless ? " (idle timeout \(miss.idleSeconds) s)" : "")))
             seen.insert(miss.candidate.gpu.id)
         }
 
         // A cheaper GPU only memory keeps out, and only just.
-        if out.count < 3, let near = rejected.filter({ r in
-            guard case let .memory(need, _, _, _, _, _, _, have, _)? = r.rejectionDetail, !seen.contains(r.gpu.id) else { return false }
-            return have > 0 && need <= have * 1.10 && (hourlyPrice(r.gpu) ?? .infinity) * Double(r.tp) < bestPrice * Double(best.candidate.tp)
-        }).min(by: { ($0.replicas, $0.gpu.id) < ($1.replicas, $1.gpu.id) }) {
-            out.append(.init(gpu: near.gpu.id, count: near.tp, replicas: near.replicas, mode: best.mode, workerMode: best.workerMode,
-                             monthlyUSD: nil, deltaMonthlyUSD: nil, reason: "rejected (D-MEMORY): \(near.rejection ?? "")"))
+        if out.count < 3,
+            let near = rejected.filter({ r in
+                guard case let .memory(need, _, _, _, _, _, _, have, _)? = r.rejectionDetail, !seen.contains(r.gpu.id) else { return false }
+                return have > 0 && need <= have * 1.10 && (hourlyPrice(r.gpu) ?? .infinity) * Double(r.tp) < bestPrice * Double(best.candidate.tp)
+            }).min(by: { ($0.replicas, $0.gpu.id) < ($1.replicas, $1.gpu.id) })
+        {
+            out.append(
+                .init(
+                    gpu: near.gpu.id, count: near.tp, replicas: near.replicas, mode: best.mode, workerMode: best.workerMode,
+                    monthlyUSD: nil, deltaMonthlyUSD: nil, reason: "rejected (D-MEMORY): \(near.rejection ?? "")"))
         }
         // The next-cheapest options that meet it, one per GPU (a selection, not a full sort).
         var nextBest: [Option] = []

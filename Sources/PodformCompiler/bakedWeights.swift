@@ -16,10 +16,14 @@ extension Deployment {
     ///   - spec: the parsed spec, for the location (`deploy.weights`, or what made `auto` choose).
     ///   - engine: the engine whose image it is.
     /// - Returns: the diagnostics, located in the spec file.
-    public func bakedWeightsDiagnostics(target: DeploymentMode, spec: Spec?,
-                                        engine: any ServingEngine = VLLMEngine()) -> [Diagnostic] {
+    public func bakedWeightsDiagnostics(
+        target: DeploymentMode, spec: Spec?,
+        engine: any ServingEngine = VLLMEngine()
+    ) -> [Diagnostic] {
         guard vllm != nil, target == mode, container.weights != "image" else { return [] }
-        let keyPath = spec?.deploy.weights != nil ? "deploy.weights"
+        let keyPath =
+            spec?.deploy.weights != nil
+            ? "deploy.weights"
             : container.weights == "network-volume" ? "constraints.data_centers" : "name"
         let found = spec?.location(keyPath, file: specFile)
         let at = found.flatMap { $0.line > 0 ? $0 : nil } ?? SourceLocation(file: specFile, line: 1, column: 1, keyPath: keyPath)
@@ -27,19 +31,31 @@ extension Deployment {
         let fix = "set deploy.weights: image, or build without --bake-weights"
         switch (mode, container.weights) {
         case (.serverless, "network-volume"):
-            return [Diagnostic(.warning, code: "baked-weights-not-planned",
-                message: "the plan keeps the weights on a network volume (\(why)), mounted at /runpod-volume; the baked image serves its own copy from \(engine.bakedModelCacheDirectory(.worker)), which the volume cannot shadow, so the volume holds nothing the worker reads",
-                at: at, hint: fix + " (drops the volume, its cost and its data-center pin)")]
+            return [
+                Diagnostic(
+                    .warning, code: "baked-weights-not-planned",
+                    message:
+                        "the plan keeps the weights on a network volume (\(why)), mounted at /runpod-volume; the baked image serves its own copy from \(engine.bakedModelCacheDirectory(.worker)), which the volume cannot shadow, so the volume holds nothing the worker reads",
+                    at: at, hint: fix + " (drops the volume, its cost and its data-center pin)")
+            ]
         case (.serverless, _):
-            return [Diagnostic(.warning, code: "baked-weights-not-planned",
-                message: "the plan downloads the weights at worker start (\(why)); the baked image serves its own copy from \(engine.bakedModelCacheDirectory(.worker)), so the plan's cold start counts a download that does not happen",
-                at: at, hint: fix)]
+            return [
+                Diagnostic(
+                    .warning, code: "baked-weights-not-planned",
+                    message:
+                        "the plan downloads the weights at worker start (\(why)); the baked image serves its own copy from \(engine.bakedModelCacheDirectory(.worker)), so the plan's cold start counts a download that does not happen",
+                    at: at, hint: fix)
+            ]
         default:
             let home = container.env["HF_HOME"] ?? engine.modelCacheDirectory
             let volume = container.weights == "network-volume" ? "network volume" : "pod volume"
-            return [Diagnostic(.error, code: "baked-weights-unreachable",
-                message: "the plan's pod keeps the weights on its \(volume) (\(why)) and sets HF_HOME=\(home), which replaces the image's HF_HOME=\(engine.bakedModelCacheDirectory(.server)): vLLM would look for the weights there, and the baked image's offline mode forbids the download",
-                at: at, hint: fix + " (with weights in the image the plan points HF_HOME at the baked copy)")]
+            return [
+                Diagnostic(
+                    .error, code: "baked-weights-unreachable",
+                    message:
+                        "the plan's pod keeps the weights on its \(volume) (\(why)) and sets HF_HOME=\(home), which replaces the image's HF_HOME=\(engine.bakedModelCacheDirectory(.server)): vLLM would look for the weights there, and the baked image's offline mode forbids the download",
+                    at: at, hint: fix + " (with weights in the image the plan points HF_HOME at the baked copy)")
+            ]
         }
     }
 }

@@ -14,10 +14,11 @@ extension Compiler {
         case .lora: method = .lora
         case .qlora: method = .qlora
         }
-        let shape = TrainingShape(method: method, loraRank: t.loraRank ?? 16,
-                                  targetModules: t.targetModules ?? ["q_proj", "k_proj", "v_proj", "o_proj"],
-                                  batchSize: t.batchSize ?? 4, sequenceLength: t.sequenceLength ?? 2048,
-                                  gradientCheckpointing: t.gradientCheckpointing ?? true)
+        let shape = TrainingShape(
+            method: method, loraRank: t.loraRank ?? 16,
+            targetModules: t.targetModules ?? ["q_proj", "k_proj", "v_proj", "o_proj"],
+            batchSize: t.batchSize ?? 4, sequenceLength: t.sequenceLength ?? 2048,
+            gradientCheckpointing: t.gradientCheckpointing ?? true)
         let memory = architecture.trainingMemory(shape)
         let hours = t.hours ?? 1
         recordTrainingMemory(memory, shape, &trace)
@@ -28,27 +29,34 @@ extension Compiler {
         if let c = cluster { stock = StockedTraining(choices: [(c.gpu, c.gpusPerNode, c.price, "SECURE", c.runCost)], skipped: [], noStock: false) }
         let nodes = Double(cluster?.nodes ?? 1)
         guard let (gpu, count, price, cloud, runCost) = stock.choices.first else {
-            return .failure(failure(fmt("no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
-                                    suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
-                                    trace: trace))
+            return .failure(
+                failure(
+                    fmt("no GPU holds this run: it needs %.0f GB", Double(memory.totalBytes) / 1e9),
+                    suggestions: ["enable gradient_checkpointing", "use method: qlora", "lower batch_size or sequence_length"],
+                    trace: trace))
         }
         let availability = cluster == nil ? trainingAvailability(stock, &trace) : Deployment.Availability(checked: environment.availability != nil)
         var warnings: [Deployment.Warning] = []
         let clusterRecord = cluster.map { trainingClusterRecord($0, memory, &trace, &warnings) }
         var gpuInputs = ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)]
         if cluster != nil { gpuInputs["nodes"] = fmt("%g", nodes) }
-        trace.add(.gpu, "Which GPU and how many?", inputs: gpuInputs,
-                  outcome: fmt("%@%d x %@ at $%.2f/hour: $%.2f for the run", cluster == nil ? "" : "\(Int(nodes)) nodes x ", count, gpu.displayName,
-                               price.usd * Double(count) * nodes, runCost),
-                  source: Source.seed002)
+        trace.add(
+            .gpu, "Which GPU and how many?", inputs: gpuInputs,
+            outcome: fmt(
+                "%@%d x %@ at $%.2f/hour: $%.2f for the run", cluster == nil ? "" : "\(Int(nodes)) nodes x ", count, gpu.displayName,
+                price.usd * Double(count) * nodes, runCost),
+            source: Source.seed002)
         let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
         let env = baseEnv()
         let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
-        let container = Deployment.Container(image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
-                                             volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
-        let sizing = architecture.estimate(ServingShape(weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
-                                                        concurrency: shape.batchSize, tensorParallel: 1),
-                                           accounting: environment.accounting)
+        let container = Deployment.Container(
+            image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
+            volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
+        let sizing = architecture.estimate(
+            ServingShape(
+                weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
+                concurrency: shape.batchSize, tensorParallel: 1),
+            accounting: environment.accounting)
         if stock.noStock { warnings.append(trainingNoStockWarning(gpu, count)) }
         if spec.training?.hours == nil {
             warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
@@ -58,15 +66,17 @@ extension Compiler {
         recordTrainingLifecycle(hourly: hourly, hours: hours, &trace, &warnings)
         var d = Deployment(
             name: spec.name, specFile: specFile, workload: spec.workload.rawValue,
-            model: .init(id: spec.model.id, parameters: architecture.parameterCount.total, activeParameters: architecture.parameterCount.active,
-                         maxContext: architecture.maxContext),
+            model: .init(
+                id: spec.model.id, parameters: architecture.parameterCount.total, activeParameters: architecture.parameterCount.active,
+                maxContext: architecture.maxContext),
             precision: method == .qlora ? "int4" : "bf16", mode: .pod, workerMode: nil,
             gpu: .init(id: gpu.id, displayName: gpu.displayName, count: count, memoryGB: gpu.memoryGB, cloud: cloud, pool: nil),
             workers: nil, serverless: nil, vllm: nil, training: memory, container: container,
-            cost: .init(hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
-                        perMillionOutputTokensUSD: nil, computeMonthlyUSD: (compute * hoursPerMonth * 100).rounded() / 100,
-                        storageMonthlyUSD: ((hourly - compute) * hoursPerMonth * 100).rounded() / 100,
-                        comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.citation]),
+            cost: .init(
+                hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
+                perMillionOutputTokensUSD: nil, computeMonthlyUSD: (compute * hoursPerMonth * 100).rounded() / 100,
+                storageMonthlyUSD: ((hourly - compute) * hoursPerMonth * 100).rounded() / 100,
+                comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.citation]),
             sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
             alternatives: Array(rejected.prefix(3)), trace: trace.steps,
             warnings: warnings, availability: availability)
@@ -80,15 +90,20 @@ extension Compiler {
 
     /// D-WORKLOAD and D-TRAIN-MEMORY: the run's class and what it needs in memory.
     func recordTrainingMemory(_ memory: TrainingEstimate, _ shape: TrainingShape, _ trace: inout TraceBuilder) {
-        trace.add(.workload, "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": shape.method.rawValue],
-                  outcome: "\(spec.workload.rawValue): a pod, billed per second until it is destroyed", source: Source.seed002)
-        trace.add(.trainMemory, "How much memory does the run need?",
-                  inputs: ["trainable_parameters": "\(memory.trainableParameters)", "batch_size": "\(shape.batchSize)",
-                           "sequence_length": "\(shape.sequenceLength)", "gradient_checkpointing": "\(shape.gradientCheckpointing)"],
-                  outcome: fmt("%.1f GB (weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f)",
-                                  Double(memory.totalBytes) / 1e9, Double(memory.weightsBytes) / 1e9, Double(memory.gradientsBytes) / 1e9,
-                                  Double(memory.optimizerBytes) / 1e9, Double(memory.activationsBytes) / 1e9),
-                  source: Source.seed000)
+        trace.add(
+            .workload, "What class of workload is this?", inputs: ["workload": spec.workload.rawValue, "method": shape.method.rawValue],
+            outcome: "\(spec.workload.rawValue): a pod, billed per second until it is destroyed", source: Source.seed002)
+        trace.add(
+            .trainMemory, "How much memory does the run need?",
+            inputs: [
+                "trainable_parameters": "\(memory.trainableParameters)", "batch_size": "\(shape.batchSize)",
+                "sequence_length": "\(shape.sequenceLength)", "gradient_checkpointing": "\(shape.gradientCheckpointing)"
+            ],
+            outcome: fmt(
+                "%.1f GB (weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f)",
+                Double(memory.totalBytes) / 1e9, Double(memory.weightsBytes) / 1e9, Double(memory.gradientsBytes) / 1e9,
+                Double(memory.optimizerBytes) / 1e9, Double(memory.activationsBytes) / 1e9),
+            source: Source.seed000)
     }
 
     /// Each allowed GPU's smallest count that holds the run, cheapest first (fewest GPUs on a
@@ -101,8 +116,10 @@ extension Compiler {
         for gpu in environment.gpus.gpus.sorted(by: { $0.id < $1.id }) {
             if let (rule, why) = gpuRejection(gpu) {
                 if rule != "D-GPU-DATA" && rule != "D-GPU-PRICE" && allowedGPUs.isEmpty == false && allowedGPUs.contains(gpu.id) {
-                    rejected.append(.init(gpu: gpu.id, count: 1, replicas: 1, mode: .pod, workerMode: nil, monthlyUSD: nil,
-                                          deltaMonthlyUSD: nil, reason: why))
+                    rejected.append(
+                        .init(
+                            gpu: gpu.id, count: 1, replicas: 1, mode: .pod, workerMode: nil, monthlyUSD: nil,
+                            deltaMonthlyUSD: nil, reason: why))
                 }
                 continue
             }
@@ -113,7 +130,8 @@ extension Compiler {
                 if method == .full {
                     perGPU = Double(memory.totalBytes - memory.activationsBytes) / Double(count) + Double(memory.activationsBytes) / Double(count)
                 } else {
-                    perGPU = Double(memory.weightsBytes + memory.gradientsBytes + memory.optimizerBytes) + Double(memory.activationsBytes) / Double(count)
+                    perGPU =
+                        Double(memory.weightsBytes + memory.gradientsBytes + memory.optimizerBytes) + Double(memory.activationsBytes) / Double(count)
                 }
                 let usable = Double(gpu.cudaMemoryBytes) * 0.95
                 guard perGPU <= usable else { continue }
@@ -132,10 +150,17 @@ extension Compiler {
     /// serves Jupyter and never exits), so it is priced for the whole month, and the run says what
     /// the planned hours cost (`Specs/state.md`, "Lifecycle").
     func recordTrainingLifecycle(hourly: Double, hours: Double, _ trace: inout TraceBuilder, _ warnings: inout [Deployment.Warning]) {
-        trace.add(.lifecycle, "When does the pod run (and bill)?", inputs: ["training.hours": fmt("%g", hours)],
-                  outcome: fmt("until `podform destroy`: priced all month ($%.2f); the planned %g-hour run costs $%.2f", hourly * hoursPerMonth, hours, hourly * hours),
-                  source: "Specs/state.md (Lifecycle)")
-        warnings.append(.init(code: "pod-runs-until-destroyed",
-                              message: fmt("the training pod bills $%.2f/hour until `podform destroy`; destroy it when the run ends (the planned %g hours cost $%.2f)", hourly, hours, hourly * hours)))
+        trace.add(
+            .lifecycle, "When does the pod run (and bill)?", inputs: ["training.hours": fmt("%g", hours)],
+            outcome: fmt(
+                "until `podform destroy`: priced all month ($%.2f); the planned %g-hour run costs $%.2f", hourly * hoursPerMonth, hours,
+                hourly * hours),
+            source: "Specs/state.md (Lifecycle)")
+        warnings.append(
+            .init(
+                code: "pod-runs-until-destroyed",
+                message: fmt(
+                    "the training pod bills $%.2f/hour until `podform destroy`; destroy it when the run ends (the planned %g hours cost $%.2f)",
+                    hourly, hours, hourly * hours)))
     }
 }

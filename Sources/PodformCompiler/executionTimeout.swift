@@ -22,7 +22,8 @@ extension Compiler {
         var worst = (seconds: 0.0, gpu: c.gpu.displayName)
         for g in gpus {
             let perf = replicaPerformance(g, tp: c.tp, batch: slots, load: load)
-            let seconds = replicaPerformance(g, tp: c.tp, batch: 1, load: load, prompt: prompt).ttftSeconds
+            let seconds =
+                replicaPerformance(g, tp: c.tp, batch: 1, load: load, prompt: prompt).ttftSeconds
                 + Double(output) * perf.stepSeconds
             if seconds > worst.seconds { worst = (seconds, g.displayName) }
         }
@@ -33,9 +34,14 @@ extension Compiler {
     func priceWarnings(_ best: Option) -> [Deployment.Warning] {
         // A negotiated rate in the spec (`deploy.active_discount`) is the user's to confirm, not a past list price.
         guard best.workerMode == .active, spec.deploy.activeDiscount == nil,
-              let active = environment.gpus.activePerSecond(best.candidate.gpu) else { return [] }
-        return [.init(code: "active-price-unconfirmed",
-                      message: fmt("active workers are priced at RunPod's published active rate of %@ ($%.5f/GPU-s), a past list price: RunPod now quotes active discounts through sales; confirm the rate before relying on this cost",
-                                   active.asOf, active.usd))]
+            let active = environment.gpus.activePerSecond(best.candidate.gpu)
+        else { return [] }
+        return [
+            .init(
+                code: "active-price-unconfirmed",
+                message: fmt(
+                    "active workers are priced at RunPod's published active rate of %@ ($%.5f/GPU-s), a past list price: RunPod now quotes active discounts through sales; confirm the rate before relying on this cost",
+                    active.asOf, active.usd))
+        ]
     }
 }

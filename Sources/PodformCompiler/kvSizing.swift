@@ -24,8 +24,10 @@ extension Compiler {
     /// mean `meanTokens`, `sigma`; a sequence holds less before its last token, so this overstates),
     /// their sum approximated by a log-normal with the same mean and variance (Fenton-Wilkinson).
     /// 0 when the capacity holds every sequence at the full context.
-    static func kvOverflowProbability(sequences: Int, capacityTokens: Int, meanTokens: Double, context: Int,
-                                      sigma: Double = ServingModel.lengthSigma) -> Double {
+    static func kvOverflowProbability(
+        sequences: Int, capacityTokens: Int, meanTokens: Double, context: Int,
+        sigma: Double = ServingModel.lengthSigma
+    ) -> Double {
         let n = Double(max(sequences, 1))
         guard capacityTokens < max(sequences, 1) * context else { return 0 }
         guard capacityTokens > 0, meanTokens > 0 else { return 1 }
@@ -39,12 +41,19 @@ extension Compiler {
     func kvSizingNotes(_ c: Candidate, load: Load, _ warnings: inout [Deployment.Warning]) -> [String] {
         guard let perSequence = kvTokensPerSequence(load) else { return [] }
         let capacity = c.memory.gpu?.kvCapacityTokens ?? 0
-        let p = Self.kvOverflowProbability(sequences: c.perReplicaConcurrency, capacityTokens: capacity,
-                                           meanTokens: Double(load.prompt + load.output), context: load.context)
-        let note = fmt("KV cache sized for %d x %d tokens (p99 of prompt + output; kv_cache_sizing: typical), not %d x %d: the replica holds %d tokens, and with every slot busy there is a %@ chance the sequences need more (vLLM then preempts one and recomputes it)",
-                       c.perReplicaConcurrency, perSequence, c.perReplicaConcurrency, load.context, capacity, percentText(p))
+        let p = Self.kvOverflowProbability(
+            sequences: c.perReplicaConcurrency, capacityTokens: capacity,
+            meanTokens: Double(load.prompt + load.output), context: load.context)
+        let note = fmt(
+            "KV cache sized for %d x %d tokens (p99 of prompt + output; kv_cache_sizing: typical), not %d x %d: the replica holds %d tokens, and with every slot busy there is a %@ chance the sequences need more (vLLM then preempts one and recomputes it)",
+            c.perReplicaConcurrency, perSequence, c.perReplicaConcurrency, load.context, capacity, percentText(p))
         if p > 0.01 {
-            warnings.append(.init(code: "kv-overflow-risk", message: fmt("with kv_cache_sizing: typical the KV cache overflows with %@ probability when every slot is busy (vLLM preempts and recomputes, adding latency): use kv_cache_sizing: full or a larger GPU", percentText(p))))
+            warnings.append(
+                .init(
+                    code: "kv-overflow-risk",
+                    message: fmt(
+                        "with kv_cache_sizing: typical the KV cache overflows with %@ probability when every slot is busy (vLLM preempts and recomputes, adding latency): use kv_cache_sizing: full or a larger GPU",
+                        percentText(p))))
         }
         return [note]
     }

@@ -46,14 +46,19 @@ extension Compiler {
             out.append((id, change, description, s))
         }
         if weightsLocation != .image {
-            variant("bake-weights", "deploy.weights: image", "bake the weights into the image (`podform dockerfile --bake-weights`): a worker reads them from its own disk, the fastest cold start") {
+            variant(
+                "bake-weights", "deploy.weights: image",
+                "bake the weights into the image (`podform dockerfile --bake-weights`): a worker reads them from its own disk, the fastest cold start"
+            ) {
                 $0.deploy.weights = .image
             }
         }
         if weightsLocation != .networkVolume && spec.constraints.cloud != .community {
             let dc = leverDataCenter(d)
-            variant("network-volume", "deploy.weights: network-volume, constraints.data_centers: [\(dc)]",
-                    "pin a data center (\(dc)) and keep the weights on a network volume there: no download at worker start") {
+            variant(
+                "network-volume", "deploy.weights: network-volume, constraints.data_centers: [\(dc)]",
+                "pin a data center (\(dc)) and keep the weights on a network volume there: no download at worker start"
+            ) {
                 $0.deploy.weights = .networkVolume
                 if $0.constraints.dataCenters.isEmpty { $0.constraints.dataCenters = [dc] }
             }
@@ -94,10 +99,12 @@ extension Compiler {
             var compiler = Compiler(spec: v.spec, specFile: specFile, architecture: architecture, environment: environment)
             compiler.leversEnabled = false
             guard case .success(let met) = compiler.compileServing(), met.estimates?.slaMet == true else { continue }
-            out.append(.init(lever: v.id, change: v.change, description: v.description, gpu: met.gpu.id, count: met.gpu.count,
-                             replicas: met.estimates?.replicas ?? 1, mode: met.mode, workerMode: met.workerMode,
-                             monthlyUSD: met.cost.monthlyUSD,
-                             deltaMonthlyUSD: ((met.cost.monthlyUSD - d.cost.monthlyUSD) * 100).rounded() / 100))
+            out.append(
+                .init(
+                    lever: v.id, change: v.change, description: v.description, gpu: met.gpu.id, count: met.gpu.count,
+                    replicas: met.estimates?.replicas ?? 1, mode: met.mode, workerMode: met.workerMode,
+                    monthlyUSD: met.cost.monthlyUSD,
+                    deltaMonthlyUSD: ((met.cost.monthlyUSD - d.cost.monthlyUSD) * 100).rounded() / 100))
         }
         return out.sorted { ($0.monthlyUSD, $0.lever) < ($1.monthlyUSD, $1.lever) }
     }

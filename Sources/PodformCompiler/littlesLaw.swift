@@ -31,15 +31,20 @@ extension Compiler {
         guard load.peakRPS > 0, let hold = fastestHold(found, load: load) else { return nil }
         let implied = load.peakRPS * hold.seconds
         guard implied > Double(load.concurrency) * Self.littlesLawErrorFactor else { return nil }
-        let peakSource = spec.traffic.peakRequestsPerSecond != nil ? "traffic.peak_requests_per_second"
+        let peakSource =
+            spec.traffic.peakRequestsPerSecond != nil
+            ? "traffic.peak_requests_per_second"
             : "traffic.requests_per_day (the peak derives from it)"
-        let message = fmt("the peak of %.2f requests/s x at least %.2f s per request (%d output tokens on %@ serving one request alone, the fastest that holds the model) implies at least %.0f requests in flight (Little's law), over %g x the spec's concurrency of %d%@: the spec contradicts itself",
-                          load.peakRPS, hold.seconds, load.output, hold.gpu, implied.rounded(.up), Self.littlesLawErrorFactor, load.concurrency,
-                          spec.concurrency == nil ? " (not set: the default)" : "")
-        return failure(message, suggestions: [
-            fmt("set concurrency to at least %.0f", implied.rounded(.up)),
-            fmt("or lower %@ so that the peak is at most %.2f requests/s", peakSource, Double(load.concurrency) / hold.seconds),
-            "or check traffic.output_tokens (the mean output per request)",
-        ], trace: trace, code: "littles-law-inconsistent", at: "concurrency")
+        let message = fmt(
+            "the peak of %.2f requests/s x at least %.2f s per request (%d output tokens on %@ serving one request alone, the fastest that holds the model) implies at least %.0f requests in flight (Little's law), over %g x the spec's concurrency of %d%@: the spec contradicts itself",
+            load.peakRPS, hold.seconds, load.output, hold.gpu, implied.rounded(.up), Self.littlesLawErrorFactor, load.concurrency,
+            spec.concurrency == nil ? " (not set: the default)" : "")
+        return failure(
+            message,
+            suggestions: [
+                fmt("set concurrency to at least %.0f", implied.rounded(.up)),
+                fmt("or lower %@ so that the peak is at most %.2f requests/s", peakSource, Double(load.concurrency) / hold.seconds),
+                "or check traffic.output_tokens (the mean output per request)"
+            ], trace: trace, code: "littles-law-inconsistent", at: "concurrency")
     }
 }

@@ -9,8 +9,10 @@ extension Compiler {
     /// - Parameters:
     ///   - arrivalRate: requests per second this replica receives (prefill queueing in the p95 TTFT).
     ///   - prompt: the prompt length (default: the traffic's mean).
-    func replicaPerformance(_ gpu: GPUType, tp: Int, batch: Int, load: Load, arrivalRate: Double = 0,
-                            prompt: Int? = nil) -> PerformanceEstimate {
+    func replicaPerformance(
+        _ gpu: GPUType, tp: Int, batch: Int, load: Load, arrivalRate: Double = 0,
+        prompt: Int? = nil
+    ) -> PerformanceEstimate {
         architecture.performance(
             weights: precision, kv: kvFormat, gpu: gpu.performanceFacts, tp: tp, batch: batch,
             prompt: prompt ?? load.prompt, output: load.output, arrivalRate: arrivalRate, model: environment.performance,
@@ -36,9 +38,11 @@ extension Compiler {
         if let known = memo.prefill[key] { return known }
         let facts = gpu.performanceFacts
         let factors = speedFactors(gpu, tp: 1)
-        let seconds = architecture.prefill(weights: precision, gpu: facts, tp: tp, prompt: prompt,
-                                    maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context),
-                                    factors: factors).totalSeconds
+        let seconds = architecture.prefill(
+            weights: precision, gpu: facts, tp: tp, prompt: prompt,
+            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: gpu.cudaMemoryGiB, context: load.context),
+            factors: factors
+        ).totalSeconds
         memo.prefill[key] = seconds
         return seconds
     }
@@ -59,9 +63,10 @@ struct PricingInputs {
 extension Compiler {
     func pricingInputs(_ c: Candidate, load: Load) -> PricingInputs {
         let profile = rateProfile(load), curve = holdCurve(c, load: load)
-        return PricingInputs(profile: profile, holds: profile.states.map { hold(c, load: load, rate: $0.rate).seconds },
-                             curve: curve,
-                             demand: profile.states.map { InFlight(rate: $0.rate, curve: curve, workers: max(c.replicas, 1)) },
-                             budgets: ttftBudgets(c, load: load))
+        return PricingInputs(
+            profile: profile, holds: profile.states.map { hold(c, load: load, rate: $0.rate).seconds },
+            curve: curve,
+            demand: profile.states.map { InFlight(rate: $0.rate, curve: curve, workers: max(c.replicas, 1)) },
+            budgets: ttftBudgets(c, load: load))
     }
 }

@@ -35,7 +35,8 @@ extension Compiler {
     /// One GPU's tensor-parallel sizes x replica counts, whatever the GPU-level rules say (the caller
     /// applies them): its feasible candidates, their options, and per size the last rejection.
     func search(_ gpu: GPUType, load: Load, modes: Set<String>, maxReplicas: Int)
-        -> (feasible: [Candidate], options: [Option], rejected: [Candidate]) {
+        -> (feasible: [Candidate], options: [Option], rejected: [Candidate])
+    {
         var feasible: [Candidate] = [], options: [Option] = [], rejected: [Candidate] = []
         for tp in tensorParallelSizes(gpu) {
             var last: Candidate?

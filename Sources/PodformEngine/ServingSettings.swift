@@ -24,9 +24,11 @@ public struct ServingSettings: Sendable, Codable, Hashable {
     /// Pipeline stages across the nodes of an Instant Cluster (nil: one machine).
     public var pipelineParallelSize: Int?
 
-    public init(maxModelLen: Int, gpuMemoryUtilization: Double, tensorParallelSize: Int, maxNumSeqs: Int,
-                maxNumBatchedTokens: Int, quantization: String?, dtype: String, kvCacheDType: String,
-                enablePrefixCaching: Bool) {
+    public init(
+        maxModelLen: Int, gpuMemoryUtilization: Double, tensorParallelSize: Int, maxNumSeqs: Int,
+        maxNumBatchedTokens: Int, quantization: String?, dtype: String, kvCacheDType: String,
+        enablePrefixCaching: Bool
+    ) {
         self.maxModelLen = maxModelLen
         self.gpuMemoryUtilization = gpuMemoryUtilization
         self.tensorParallelSize = tensorParallelSize

@@ -2,16 +2,19 @@
 extension VLLMEngine {
     public func dockerfile(_ build: ImageBuild) -> DockerfileRecipe {
         let (lines, files) = build.style == .server ? (serverLines(build), [:]) : workerLines(build)
-        return DockerfileRecipe(base: runnableImage(build.image, build.style), lines: lines, files: files,
-                                buildSecrets: build.bakeWeights ? ["HF_TOKEN"] : [])
+        return DockerfileRecipe(
+            base: runnableImage(build.image, build.style), lines: lines, files: files,
+            buildSecrets: build.bakeWeights ? ["HF_TOKEN"] : [])
     }
 
     /// vllm/vllm-openai: the cache, the bake step, the port and health check, then `vllm serve`'s flags.
     func serverLines(_ build: ImageBuild) -> [DockerfileRecipe.Line] {
         let port = build.launch.port
         var lines: [DockerfileRecipe.Line] = [
-            .env(serverEnvironment(cacheDirectory: build.bakeWeights ? bakedModelCacheDirectory(.server) : modelCacheDirectory,
-                                   offline: build.bakeWeights)),
+            .env(
+                serverEnvironment(
+                    cacheDirectory: build.bakeWeights ? bakedModelCacheDirectory(.server) : modelCacheDirectory,
+                    offline: build.bakeWeights))
         ]
         if build.bakeWeights {
             lines += [
@@ -19,8 +22,9 @@ extension VLLMEngine {
                 .text("# Bake the weights into the image (no download at start). The Hugging Face token is a BuildKit"),
                 .text("# secret read by Python from the mount: never in a layer, `docker history` or a shell string."),
                 .text("# The model id and revision are arguments of an exec-form RUN, never shell or Python source."),
-                .exec("RUN --mount=type=secret,id=HF_TOKEN,required=false",
-                      ["python3", "-c", Self.bakeScript, build.launch.model, build.launch.revision ?? ""]),
+                .exec(
+                    "RUN --mount=type=secret,id=HF_TOKEN,required=false",
+                    ["python3", "-c", Self.bakeScript, build.launch.model, build.launch.revision ?? ""])
             ]
         }
         lines += [
@@ -28,7 +32,7 @@ extension VLLMEngine {
             .text("EXPOSE \(port)"),
             .text("HEALTHCHECK --interval=30s --timeout=5s --start-period=900s --retries=3 \\"),
             .text("    CMD [\"python3\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:\(port)/health', timeout=4)\"]"),
-            .text(""),
+            .text("")
         ]
         if build.cudaCompatFix {
             // The shell text is a constant; the plan's flags reach vLLM as "$@" (CMD), never as shell text.
@@ -47,7 +51,7 @@ extension VLLMEngine {
     func workerLines(_ build: ImageBuild) -> (lines: [DockerfileRecipe.Line], files: [String: String]) {
         var lines: [DockerfileRecipe.Line] = [
             .text("# worker-vllm reads vLLM settings from the environment (NOTES §6.2)."),
-            .env(workerEnvironment(build.launch, base: [:])),
+            .env(workerEnvironment(build.launch, base: [:]))
         ]
         if build.bakeWeights {
             lines += [
@@ -63,8 +67,9 @@ extension VLLMEngine {
                 .text("# does (line 21), and record the snapshot in \(Self.workerLocalModelArgsPath) (its line 14), which src/main.py"),
                 .text("# apply_local_model_args (lines 32-52) reads at start: the baked path replaces MODEL_NAME, the Hub goes offline."),
                 .text("# The Hugging Face token is a BuildKit secret read by Python: never in a layer, `docker history` or a shell string."),
-                .exec("RUN --mount=type=secret,id=HF_TOKEN,required=false",
-                      ["python3", "-c", Self.workerBakeScript, build.launch.model, build.launch.revision ?? ""]),
+                .exec(
+                    "RUN --mount=type=secret,id=HF_TOKEN,required=false",
+                    ["python3", "-c", Self.workerBakeScript, build.launch.model, build.launch.revision ?? ""])
             ]
         }
         var files: [String: String] = [:]
@@ -74,7 +79,7 @@ extension VLLMEngine {
                 .text(""),
                 .text("# A CUDA image's /usr/local/cuda/compat/libcuda.so can shadow the host driver's; put the host's first."),
                 .text("COPY --chmod=0755 start.sh /podform/start.sh"),
-                .exec("ENTRYPOINT", ["/podform/start.sh"]),
+                .exec("ENTRYPOINT", ["/podform/start.sh"])
             ]
         }
         return (lines, files)
@@ -95,8 +100,10 @@ extension VLLMEngine {
     /// The cache variables worker-vllm v2.25.2's Dockerfile derives from its build argument
     /// `BASE_PATH` (lines 25-30), which is read nowhere else (no file under `src/` reads it).
     static func workerCacheEnvironment(basePath: String) -> [String: String] {
-        ["HF_HOME": "\(basePath)/huggingface-cache/hub", "HUGGINGFACE_HUB_CACHE": "\(basePath)/huggingface-cache/hub",
-         "HF_DATASETS_CACHE": "\(basePath)/huggingface-cache/datasets"]
+        [
+            "HF_HOME": "\(basePath)/huggingface-cache/hub", "HUGGINGFACE_HUB_CACHE": "\(basePath)/huggingface-cache/hub",
+            "HF_DATASETS_CACHE": "\(basePath)/huggingface-cache/datasets"
+        ]
     }
 
     /// The pod bake step: reads the BuildKit secret itself and takes the model id and revision from argv.
@@ -107,7 +114,8 @@ extension VLLMEngine {
     /// i.e. Mistral's format, then `*.safetensors`, `*.bin`, `*.pt`), narrowed to the files
     /// `model.safetensors.index.json` names; plus the config, tokenizer and chat-template files; never
     /// `original/` (`LoadConfig.ignore_patterns`), where Meta repositories ship a second copy as `.pth`.
-    static let bakeScript = bakeSelection
+    static let bakeScript =
+        bakeSelection
         + "snapshot_download(r, revision=v, token=t, allow_patterns=a, ignore_patterns=['original/*'])"
 
     /// The serverless bake step: the pod step's file choice, downloaded into `$HF_HOME` as worker-vllm
@@ -115,14 +123,16 @@ extension VLLMEngine {
     /// line 21), then the snapshot recorded in `/local_model_args.json` with the keys and the
     /// empty-value rule of its `main()` (lines 34-41): `MODEL_NAME` and `TOKENIZER_NAME` (the model's
     /// own tokenizer, as `TOKENIZER_NAME` defaults to the model), `QUANTIZATION` when set.
-    static let workerBakeScript = bakeSelection
+    static let workerBakeScript =
+        bakeSelection
         + "s = snapshot_download(r, revision=v, token=t, cache_dir=os.environ.get('HF_HOME'), allow_patterns=a, ignore_patterns=['original/*']); "
         + "m = {'MODEL_NAME': s, 'TOKENIZER_NAME': s, 'QUANTIZATION': os.environ.get('QUANTIZATION')}; "
         + "f = open('\(workerLocalModelArgsPath)', 'w'); json.dump({k: x for k, x in m.items() if x not in (None, '')}, f); f.close()"
 
     /// Both bake steps' start: the token from the secret file, the repository and revision from argv,
     /// and the files to fetch (`a`): the weight files vLLM loads plus config, tokenizer and template files.
-    static let bakeSelection = "import fnmatch, json, os, sys; os.environ['HF_HUB_OFFLINE'] = '0'; "
+    static let bakeSelection =
+        "import fnmatch, json, os, sys; os.environ['HF_HUB_OFFLINE'] = '0'; "
         + "from huggingface_hub import HfApi, hf_hub_download, snapshot_download; p = '/run/secrets/HF_TOKEN'; "
         + "t = (open(p).read().strip() if os.path.exists(p) else None) or None; r, v = sys.argv[1], sys.argv[2] or None; "
         + "top = [f for f in HfApi().list_repo_files(r, revision=v, token=t) if '/' not in f]; "
@@ -132,7 +142,8 @@ extension VLLMEngine {
         + "a = w + ['*.json', '*.model', '*.tiktoken', '*.txt', '*.jinja', '*.py', 'tokenizer*']; "
 
     /// The pod entrypoint with the CUDA-compat fix: constant shell text, vLLM's flags as `"$@"`.
-    static let compatCommand = "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && "
+    static let compatCommand =
+        "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && "
         + "exec python3 -m vllm.entrypoints.openai.api_server \"$@\""
 
     static let startScript = """

@@ -16,14 +16,16 @@ public struct VLLMEngine: ServingEngine {
     public var modelCacheDirectory: String { "/root/.cache/huggingface" }
 
     public var settingsRationale: (outcome: String, source: String) {
-        ("MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly "
-            + "(worker-vllm v2.24+ no longer infers it); no ENABLE_PREFIX_CACHING (vLLM 0.27's default is on), no runtime "
-            + "BASE_PATH (a build argument of the worker image), HF_TOKEN passed as HUGGING_FACE_HUB_TOKEN "
-            + "(worker-vllm turns HF_TOKEN into a logged --hf-token)",
-         "worker-vllm environment (https://docs.runpod.io/serverless/vllm/environment-variables); worker-vllm v2.25.2 src/args_builder.py build_vllm_args "
-            + "(generic scan: HF_TOKEN -> --hf-token), src/main.py start_vllm (logs the command line), Dockerfile "
-            + "(ARG BASE_PATH fixes HF_HOME at build time); vLLM 0.27.1 vllm/config/cache.py "
-            + "(enable_prefix_caching defaults to True)")
+        (
+            "MAX_MODEL_LEN is the spec's context, never the model's maximum; TENSOR_PARALLEL_SIZE is set explicitly "
+                + "(worker-vllm v2.24+ no longer infers it); no ENABLE_PREFIX_CACHING (vLLM 0.27's default is on), no runtime "
+                + "BASE_PATH (a build argument of the worker image), HF_TOKEN passed as HUGGING_FACE_HUB_TOKEN "
+                + "(worker-vllm turns HF_TOKEN into a logged --hf-token)",
+            "worker-vllm environment (https://docs.runpod.io/serverless/vllm/environment-variables); worker-vllm v2.25.2 src/args_builder.py build_vllm_args "
+                + "(generic scan: HF_TOKEN -> --hf-token), src/main.py start_vllm (logs the command line), Dockerfile "
+                + "(ARG BASE_PATH fixes HF_HOME at build time); vLLM 0.27.1 vllm/config/cache.py "
+                + "(enable_prefix_caching defaults to True)"
+        )
     }
 
     public func defaultImage(_ style: LaunchStyle) -> String {
@@ -56,10 +58,12 @@ public struct VLLMEngine: ServingEngine {
     /// `vllm serve` arguments for vllm/vllm-openai, whose entrypoint is the OpenAI server.
     public func serverArguments(_ launch: EngineLaunch) -> [String] {
         let v = launch.settings
-        var args = ["--model", launch.model, "--host", "0.0.0.0", "--port", String(launch.port),
-                    "--max-model-len", String(v.maxModelLen), "--gpu-memory-utilization", fixed2(v.gpuMemoryUtilization),
-                    "--tensor-parallel-size", String(v.tensorParallelSize), "--max-num-seqs", String(v.maxNumSeqs),
-                    "--max-num-batched-tokens", String(v.maxNumBatchedTokens), "--dtype", v.dtype]
+        var args = [
+            "--model", launch.model, "--host", "0.0.0.0", "--port", String(launch.port),
+            "--max-model-len", String(v.maxModelLen), "--gpu-memory-utilization", fixed2(v.gpuMemoryUtilization),
+            "--tensor-parallel-size", String(v.tensorParallelSize), "--max-num-seqs", String(v.maxNumSeqs),
+            "--max-num-batched-tokens", String(v.maxNumBatchedTokens), "--dtype", v.dtype
+        ]
         if let q = v.quantization { args += ["--quantization", q] }
         if v.kvCacheDType != "auto" { args += ["--kv-cache-dtype", v.kvCacheDType] }
         // Prefix caching is on by default in vLLM 0.27.1 (vllm/config/cache.py): no flag unless stated.
@@ -84,12 +88,14 @@ public struct VLLMEngine: ServingEngine {
     public func apiKeyEnvironment(_ reference: String) -> [String: String] { ["VLLM_API_KEY": reference] }
 
     public var apiKeyRationale: (outcome: String, source: String) {
-        ("vLLM refuses requests to /v1 without `Authorization: Bearer <key>` (its /health stays open, for RunPod's and the "
-            + "image's health checks); the key reaches vLLM as VLLM_API_KEY, never as --api-key, which would show in the plan's "
-            + "arguments, the Dockerfile and the process list",
-         "vLLM 0.27.1 vllm/entrypoints/openai/api_server.py build_app (`args.api_key or envs.VLLM_API_KEY`), "
-            + "vllm/entrypoints/serve/utils/server_utils.py AuthenticationMiddleware (GUARDED_PREFIX /v1, /v2, /inference, /cohere); "
-            + "RunPod docs pods/templates/secrets.mdx ({{ RUNPOD_SECRET_name }})")
+        (
+            "vLLM refuses requests to /v1 without `Authorization: Bearer <key>` (its /health stays open, for RunPod's and the "
+                + "image's health checks); the key reaches vLLM as VLLM_API_KEY, never as --api-key, which would show in the plan's "
+                + "arguments, the Dockerfile and the process list",
+            "vLLM 0.27.1 vllm/entrypoints/openai/api_server.py build_app (`args.api_key or envs.VLLM_API_KEY`), "
+                + "vllm/entrypoints/serve/utils/server_utils.py AuthenticationMiddleware (GUARDED_PREFIX /v1, /v2, /inference, /cohere); "
+                + "RunPod docs pods/templates/secrets.mdx ({{ RUNPOD_SECRET_name }})"
+        )
     }
 
     /// worker-vllm reads vLLM's settings from the environment (NOTES §6.2).

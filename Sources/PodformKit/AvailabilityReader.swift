@@ -83,8 +83,10 @@ extension PlanPipeline {
     /// The capacity fallback `apply` and `reconcile` use: re-plans one deployment from its spec
     /// file with the refused GPU types out of stock and the types its live resources run on held
     /// (`Specs/state.md`, "Capacity").
-    public func capacityFallback(availability: GPUAvailability?, memory: RefusalMemory? = nil,
-                                 now: @escaping @Sendable () -> Date = { Date() }) -> CapacityFallback {
+    public func capacityFallback(
+        availability: GPUAvailability?, memory: RefusalMemory? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) -> CapacityFallback {
         let pipeline = self
         return CapacityFallback(memory: memory) { d, live, refused in
             var a = availability ?? GPUAvailability()

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PodformCatalog
 import PodformCore
 import PodformSizing
 import RunPodAPI
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Finds a model's architecture: the catalog, a local config.json, or the Hugging Face Hub.
 public struct ModelResolver: Sendable {
@@ -22,8 +23,10 @@ public struct ModelResolver: Sendable {
         public init(description: String) { self.description = description }
     }
 
-    public init(catalog: ModelCatalog, allowHub: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment,
-                hub: (any HTTPTransport)? = nil) {
+    public init(
+        catalog: ModelCatalog, allowHub: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment,
+        hub: (any HTTPTransport)? = nil
+    ) {
         self.catalog = catalog
         self.allowHub = allowHub
         self.environment = environment
@@ -33,13 +36,16 @@ public struct ModelResolver: Sendable {
     /// Resolves `id`, preferring an explicit config path (relative paths are relative to `base`).
     public func resolve(id: String, configPath: String?, base: URL? = nil, revision: String? = nil) throws -> ModelArchitecture {
         if let configPath {
-            let url = configPath.hasPrefix("/") || base == nil
+            let url =
+                configPath.hasPrefix("/") || base == nil
                 ? URL(fileURLWithPath: configPath) : base!.appendingPathComponent(configPath)
             let data: Data
-            do { data = try BoundedFile.read(url.path, limit: BoundedFile.configLimit) }
-            catch { throw Failure(description: "model config: \(error)") }
-            do { return try HFConfig.architecture(id: id.isEmpty ? url.lastPathComponent : id, json: data) }
-            catch { throw Failure(description: "\(error)") }
+            do { data = try BoundedFile.read(url.path, limit: BoundedFile.configLimit) } catch {
+                throw Failure(description: "model config: \(error)")
+            }
+            do { return try HFConfig.architecture(id: id.isEmpty ? url.lastPathComponent : id, json: data) } catch {
+                throw Failure(description: "\(error)")
+            }
         }
         if let model = catalog.model(named: id) { return model.architecture }
         guard allowHub, id.contains("/") else {
@@ -80,8 +86,7 @@ public struct ModelResolver: Sendable {
         let response = try hubResponse(HTTPRequestData(method: "GET", url: url, headers: headers, timeout: 20), id: id, redact: redact)
         guard response.status == 200 else { throw hubFailure(response, id: id, redact: redact) }
         var arch: ModelArchitecture
-        do { arch = try HFConfig.architecture(id: id, json: response.body) }
-        catch { throw Failure(description: redact("\(error)")) }
+        do { arch = try HFConfig.architecture(id: id, json: response.body) } catch { throw Failure(description: redact("\(error)")) }
         // Best effort: a repository without a safetensors index (one file, .bin weights) is sized
         // from its parameter count, and the plan says so.
         let index = URL(string: "\(base)/\(id)/resolve/\(ref)/\(SafetensorsIndex.fileName)").flatMap {
@@ -100,8 +105,9 @@ public struct ModelResolver: Sendable {
     /// The architecture from a config fetched before (and its checkpoint size when its index was kept); nil when not cached.
     func cachedArchitecture(_ id: String, cache: URL, indexCache: URL?, source: String) throws -> ModelArchitecture? {
         let cached: Data?
-        do { cached = try BoundedFile.readIfPresent(cache.path, limit: BoundedFile.configLimit) }
-        catch { throw Failure(description: "cached Hub config: \(error); delete it to fetch again") }
+        do { cached = try BoundedFile.readIfPresent(cache.path, limit: BoundedFile.configLimit) } catch {
+            throw Failure(description: "cached Hub config: \(error); delete it to fetch again")
+        }
         guard let cached else { return nil }
         var arch = try HFConfig.architecture(id: id, json: cached)
         if let indexCache, let index = try? BoundedFile.readIfPresent(indexCache.path, limit: BoundedFile.configLimit) {
@@ -115,11 +121,13 @@ public struct ModelResolver: Sendable {
         switch Result(catching: { try get(request) }) {
         case .success(let r): return r
         case .failure(let error as TransferError):
-            throw Failure(description: "the Hugging Face Hub's answer for `\(id)` was refused: \(redact(error.description)); "
-                + "give the model's config.json with --config or model.config")
+            throw Failure(
+                description: "the Hugging Face Hub's answer for `\(id)` was refused: \(redact(error.description)); "
+                    + "give the model's config.json with --config or model.config")
         case .failure(let error):
-            throw Failure(description: "could not reach the Hugging Face Hub for `\(id)` (\(redact(error.localizedDescription))); "
-                + "offline? give the model's config.json with --config or model.config")
+            throw Failure(
+                description: "could not reach the Hugging Face Hub for `\(id)` (\(redact(error.localizedDescription))); "
+                    + "offline? give the model's config.json with --config or model.config")
         }
     }
 
@@ -130,8 +138,9 @@ public struct ModelResolver: Sendable {
         case 403: return Failure(description: "HF_TOKEN may not read `\(id)`: accept the model's license on the Hub first")
         case 404: return Failure(description: "no model `\(id)` on the Hugging Face Hub (check the spelling)")
         default:
-            let excerpt = String(redact(String(decoding: response.body.prefix(65_536), as: UTF8.self))
-                .trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+            let excerpt = String(
+                redact(String(decoding: response.body.prefix(65_536), as: UTF8.self))
+                    .trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
             let shown = excerpt.isEmpty || excerpt.lowercased().contains("<html") ? "" : ": \(excerpt)"
             return Failure(description: "the Hub answered HTTP \(response.status) for `\(id)`\(shown)")
         }

@@ -1,8 +1,9 @@
 import Foundation
+import PodformApply
 import PodformCatalog
 import PodformCompiler
 import PodformCore
-import PodformApply
+import PodformSizing
 
 /// Files -> validated specs -> architectures -> plan; diagnostics and failures on the way.
 public struct PlanPipeline: Sendable {
@@ -54,9 +55,11 @@ public struct PlanPipeline: Sendable {
             fileFailures.append((file, message))
             let at = specs[file]?.location(keyPath, file: file) ?? SourceLocation(file: file, line: 1, column: 1, keyPath: keyPath)
             let lines = message.components(separatedBy: "\n  what would work: ")
-            planDiagnostics.append(Diagnostic(.error, code: code, message: lines[0],
-                                              at: at.line > 0 ? at : SourceLocation(file: file, line: 1, column: 1, keyPath: keyPath),
-                                              hint: lines.count > 1 ? "what would work: " + lines[1] : nil))
+            planDiagnostics.append(
+                Diagnostic(
+                    .error, code: code, message: lines[0],
+                    at: at.line > 0 ? at : SourceLocation(file: file, line: 1, column: 1, keyPath: keyPath),
+                    hint: lines.count > 1 ? "what would work: " + lines[1] : nil))
         }
         var items: [(spec: Spec, file: String, architecture: PodformSizing.ModelArchitecture)] = []
         let environment = catalogs.validationEnvironment
@@ -71,8 +74,9 @@ public struct PlanPipeline: Sendable {
             specs[path] = spec
             do {
                 let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-                let arch = try resolver.resolve(id: spec.model.id, configPath: configOverride ?? spec.model.config, base: configOverride == nil ? base : nil,
-                                            revision: spec.model.revision)
+                let arch = try resolver.resolve(
+                    id: spec.model.id, configPath: configOverride ?? spec.model.config, base: configOverride == nil ? base : nil,
+                    revision: spec.model.revision)
                 items.append((spec, path, arch))
             } catch {
                 let fromConfig = configOverride == nil && spec.model.config != nil
@@ -93,16 +97,18 @@ public struct PlanPipeline: Sendable {
         }
         for (file, message) in Self.removeDuplicateNames(&plan) { fail(file, "name", "duplicate-spec-name", message) }
         checkSpendLimit(&plan, specs: Array(specs.values))
-        return Outcome(plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
-                       planDiagnostics: planDiagnostics)
+        return Outcome(
+            plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
+            planDiagnostics: planDiagnostics)
     }
 
     /// The account's spend limit (`SpendLimit`): the flag, else the specs' smallest stated limit, else RunPod's default.
     func checkSpendLimit(_ plan: inout Plan, specs: [Spec]) {
         let stated = spendLimitUSDPerHour ?? specs.compactMap(\.constraints.accountSpendLimitUSDPerHour).min()
         let discounts = Dictionary(specs.compactMap { s in s.deploy.activeDiscount.map { (s.name, $0) } }, uniquingKeysWith: { a, _ in a })
-        SpendLimit.check(&plan, limit: stated ?? SpendLimit.defaultUSDPerHour, stated: stated != nil, gpus: catalogs.gpus,
-                         activeDiscounts: discounts)
+        SpendLimit.check(
+            &plan, limit: stated ?? SpendLimit.defaultUSDPerHour, stated: stated != nil, gpus: catalogs.gpus,
+            activeDiscounts: discounts)
     }
 
     /// Two specs with one name would own the same resources and fight over them: both leave the
@@ -113,12 +119,14 @@ public struct PlanPipeline: Sendable {
         for (name, group) in byName.sorted(by: { $0.key < $1.key }) {
             let files = group.map(\.specFile)
             for file in files {
-                out.append((file, "another spec in this run is also named \(name) (\(files.filter { $0 != file }.joined(separator: ", "))); each name owns one deployment on RunPod"))
+                out.append(
+                    (
+                        file,
+                        "another spec in this run is also named \(name) (\(files.filter { $0 != file }.joined(separator: ", "))); each name owns one deployment on RunPod"
+                    ))
             }
         }
         plan.deployments.removeAll { byName[$0.name] != nil }
         return out
     }
 }
-
-import PodformSizing

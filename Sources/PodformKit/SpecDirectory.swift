@@ -13,8 +13,13 @@ public enum SpecDirectory {
         // A folder that cannot be listed hides specs: that is an error, never a shorter list.
         final class Failure: @unchecked Sendable { var path: String? }
         let failure = Failure()
-        guard let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles],
-                                                     errorHandler: { at, _ in failure.path = at.path; return false }) else {
+        guard
+            let e = FileManager.default.enumerator(
+                at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles],
+                errorHandler: { at, _ in
+                    failure.path = at.path; return false
+                })
+        else {
             throw Unreadable(path: directory)
         }
         var out: [String] = []
@@ -27,4 +32,3 @@ public enum SpecDirectory {
         return out.sorted()
     }
 }
-

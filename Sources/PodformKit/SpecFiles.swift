@@ -11,14 +11,22 @@ public enum SpecFiles {
             return (nil, Diagnostic(.error, code: "file-not-found", message: "no such file", at: at))
         }
         if isDirectory.boolValue {
-            return (nil, Diagnostic(.error, code: "file-not-found", message: "is a directory, not a spec file", at: at,
-                                    hint: "pass the YAML files, e.g. `\(path)/*.yaml`"))
+            return (
+                nil,
+                Diagnostic(
+                    .error, code: "file-not-found", message: "is a directory, not a spec file", at: at,
+                    hint: "pass the YAML files, e.g. `\(path)/*.yaml`")
+            )
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
         if size > SpecDocument.maxBytes {
-            return (nil, Diagnostic(.error, code: "file-too-large",
-                                    message: "spec is \(size) bytes; the limit is \(SpecDocument.maxBytes) bytes", at: at,
-                                    hint: "a deployment spec is a few kilobytes; is this the right file?"))
+            return (
+                nil,
+                Diagnostic(
+                    .error, code: "file-too-large",
+                    message: "spec is \(size) bytes; the limit is \(SpecDocument.maxBytes) bytes", at: at,
+                    hint: "a deployment spec is a few kilobytes; is this the right file?")
+            )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             return (nil, Diagnostic(.error, code: "file-unreadable", message: "cannot read the file (permissions?)", at: at))

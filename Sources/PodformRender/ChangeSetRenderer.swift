@@ -41,12 +41,16 @@ public enum ChangeSetRenderer {
     public static func text(_ changes: [ResourceChange]) -> String {
         var specs: [String] = []
         for c in changes where !specs.contains(c.spec) { specs.append(c.spec) }
-        return text(specs.map { spec in
-            ChangeSet(spec: spec, changes: changes.filter { $0.spec == spec }.map { c in
-                Change(kind: c.kind, name: c.name, action: c.podformAction, id: c.id,
-                       fields: c.podformAction == .create ? [] : c.changedFields, reason: c.reason, impact: c.impact)
-            }, notes: [])
-        })
+        return text(
+            specs.map { spec in
+                ChangeSet(
+                    spec: spec,
+                    changes: changes.filter { $0.spec == spec }.map { c in
+                        Change(
+                            kind: c.kind, name: c.name, action: c.podformAction, id: c.id,
+                            fields: c.podformAction == .create ? [] : c.changedFields, reason: c.reason, impact: c.impact)
+                    }, notes: [])
+            })
     }
 
     static func show(_ v: JSONValue?) -> String {

@@ -87,7 +87,8 @@ public enum DiagnosticsRenderer {
     public static func summary(files: Int, diagnostics: [Diagnostic]) -> String {
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.filter { $0.severity == .warning }.count
-        return "\(files) spec\(files == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+        return
+            "\(files) spec\(files == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
     }
 
     struct JSONDiagnostic: Encodable {
@@ -117,9 +118,10 @@ public enum DiagnosticsRenderer {
         let report = JSONReport(
             files: files, valid: errors == 0 && !(strict && warnings > 0), errors: errors, warnings: warnings,
             diagnostics: diagnostics.map {
-                JSONDiagnostic(file: $0.location.file, line: $0.location.line, column: $0.location.column,
-                               key_path: $0.location.keyPath, severity: $0.severity.rawValue, code: $0.code,
-                               message: $0.message, hint: $0.hint)
+                JSONDiagnostic(
+                    file: $0.location.file, line: $0.location.line, column: $0.location.column,
+                    key_path: $0.location.keyPath, severity: $0.severity.rawValue, code: $0.code,
+                    message: $0.message, hint: $0.hint)
             })
         // Strings, integers and booleans only: encoding cannot fail.
         do { return try encodeJSON(report) } catch { preconditionFailure("a diagnostics report always encodes: \(error)") }

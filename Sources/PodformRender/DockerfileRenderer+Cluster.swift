@@ -14,7 +14,9 @@ extension DockerfileRenderer {
             if skipContinuation { skipContinuation = line.hasSuffix("\\"); continue }
             if line.hasPrefix("HEALTHCHECK") { skipContinuation = line.hasSuffix("\\"); continue }
             if line.hasPrefix("ENTRYPOINT ") {
-                out.append("# An Instant Cluster of \(cluster.nodes) nodes: rank 0 is the Ray head and serves vLLM, the others join it (PRIMARY_ADDR, NODE_RANK).")
+                out.append(
+                    "# An Instant Cluster of \(cluster.nodes) nodes: rank 0 is the Ray head and serves vLLM, the others join it (PRIMARY_ADDR, NODE_RANK)."
+                )
                 out.append("COPY --chmod=0755 podform-cluster-launch \(VLLMEngine.clusterLauncherPath)")
                 out.append("ENTRYPOINT [\"\(VLLMEngine.clusterLauncherPath)\"]")
                 continue

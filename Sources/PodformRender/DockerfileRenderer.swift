@@ -30,8 +30,10 @@ public enum DockerfileRenderer {
         /// The engine whose image this is (the plan's settings are its settings).
         public var engine: any ServingEngine
 
-        public init(target: Target, bakeWeights: Bool, cudaCompatFix: Bool, revision: String? = nil,
-                    engine: any ServingEngine = VLLMEngine()) {
+        public init(
+            target: Target, bakeWeights: Bool, cudaCompatFix: Bool, revision: String? = nil,
+            engine: any ServingEngine = VLLMEngine()
+        ) {
             self.target = target
             self.bakeWeights = bakeWeights
             self.cudaCompatFix = cudaCompatFix
@@ -47,13 +49,16 @@ public enum DockerfileRenderer {
     /// File name -> contents, and the `docker build` command to run.
     public static func render(_ d: Deployment, options: Options) throws -> (files: [String: String], buildCommand: String) {
         guard let vllm = d.vllm else {
-            throw Failure(description: "\(d.name) is a \(d.workload) spec: `podform dockerfile` builds vLLM serving images for inference and batch specs")
+            throw Failure(
+                description: "\(d.name) is a \(d.workload) spec: `podform dockerfile` builds vLLM serving images for inference and batch specs")
         }
         let port = Int(d.container.ports.first { $0.hasSuffix("/http") }?.split(separator: "/").first ?? "") ?? 8000
         // The Dockerfile states settings the plan leaves at the engine's default, for its reader.
         let launch = EngineLaunch(model: d.model.id, revision: options.revision, port: port, settings: vllm, statesDefaults: true)
-        let recipe = options.engine.dockerfile(ImageBuild(style: options.target.launchStyle, image: d.container.image, launch: launch,
-                                                          bakeWeights: options.bakeWeights, cudaCompatFix: options.cudaCompatFix))
+        let recipe = options.engine.dockerfile(
+            ImageBuild(
+                style: options.target.launchStyle, image: d.container.image, launch: launch,
+                bakeWeights: options.bakeWeights, cudaCompatFix: options.cudaCompatFix))
         guard StringShape.isImageReference(recipe.base) else {
             throw Failure(description: "the image `\(StringShape.excerpt(recipe.base))` is not an OCI image reference")
         }
@@ -112,7 +117,9 @@ public enum DockerfileRenderer {
     static func envLines(_ env: [String: String]) throws -> [String] {
         for (name, value) in env {
             try refuseLineBreaks(value)
-            guard StringShape.isEnvName(name) else { throw Failure(description: "`\(StringShape.excerpt(name))` is not an environment variable name") }
+            guard StringShape.isEnvName(name) else {
+                throw Failure(description: "`\(StringShape.excerpt(name))` is not an environment variable name")
+            }
         }
         // hadolint's DL3064 flags names containing TOKEN; MAX_NUM_BATCHED_TOKENS is a count, not a secret.
         let countNames = env.keys.filter { $0.hasSuffix("_TOKENS") }.sorted()

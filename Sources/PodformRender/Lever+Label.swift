@@ -19,7 +19,9 @@ extension Deployment {
     /// first; or that no single lever meets it. Nothing when the SLA is met.
     func leverLines(prefix: String, code: (String) -> String) -> [String] {
         guard let levers else { return [] }
-        guard !levers.isEmpty else { return [prefix + "no single lever (baked weights, a network volume, a pod, active workers, more workers) meets the SLA"] }
+        guard !levers.isEmpty else {
+            return [prefix + "no single lever (baked weights, a network volume, a pod, active workers, more workers) meets the SLA"]
+        }
         return levers.map { prefix + "\($0.description) (\(code($0.change))): \($0.planText)" }
     }
 }

@@ -27,8 +27,11 @@ public enum PlanMarkdownRenderer {
         }
         head += errors(failures + (reviewed.changeSets ?? []).flatMap { set in set.errors.map { "\(set.spec): \($0)" } })
         let changed = changes(reviewed)
-        head += head.count + changed.count < limit ? changed
-            : changes(reviewed, tables: false) + "\n> Field changes left out to stay under GitHub's comment limit; see them with `podform show plan.json` (text) or in the plan JSON's `resource_changes`.\n"
+        head +=
+            head.count + changed.count < limit
+            ? changed
+            : changes(reviewed, tables: false)
+                + "\n> Field changes left out to stay under GitHub's comment limit; see them with `podform show plan.json` (text) or in the plan JSON's `resource_changes`.\n"
         var body = ""
         var truncated = 0
         for d in reviewed.deployments {
@@ -38,7 +41,8 @@ public enum PlanMarkdownRenderer {
         }
         var note = ""
         if truncated > 0 {
-            note = "\n> Details of \(truncated) deployment\(truncated == 1 ? "" : "s") left out to stay under GitHub's comment limit; see the full plan with `podform plan --format json`.\n"
+            note =
+                "\n> Details of \(truncated) deployment\(truncated == 1 ? "" : "s") left out to stay under GitHub's comment limit; see the full plan with `podform plan --format json`.\n"
         }
         return head + "\n" + body + note
     }
@@ -52,10 +56,13 @@ public enum PlanMarkdownRenderer {
         let d = review.deployment
         let mode = d.cluster != nil ? "cluster" : d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
         let replicas = d.estimates?.replicas ?? 1
-        let workers = d.workers.map { "\($0.min)..\($0.max)" } ?? d.cluster.map { "\($0.nodes) nodes" }
+        let workers =
+            d.workers.map { "\($0.min)..\($0.max)" } ?? d.cluster.map { "\($0.nodes) nodes" }
             ?? "\(replicas) pod\(replicas == 1 ? "" : "s")"
-        let sla = d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
-        return "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(money(d.cost.monthlyUSD)) | \(liveChange(review, offline: offline)) | \(sla) |\n"
+        let sla =
+            d.estimates.map { $0.slaMet ? (d.warnings.contains { $0.code == "sla-at-risk" } ? "met (at risk)" : "met") : "**not met**" } ?? "n/a"
+        return
+            "| `\(d.name)` | \(d.gpu.displayName) | \(d.gpu.count) | \(mode) | \(workers) | \(money(d.cost.monthlyUSD)) | \(liveChange(review, offline: offline)) | \(sla) |\n"
     }
 
     static func money(_ x: Double) -> String { String(format: "$%.2f", x) }
@@ -102,13 +109,16 @@ public enum PlanMarkdownRenderer {
 
     static func details(_ review: ReviewedDeployment) -> String {
         let d = review.deployment
-        var s = "<details><summary><code>\(d.name)</code>: \(d.gpu.count) x \(d.gpu.displayName), \(String(format: "$%.2f/month", d.cost.monthlyUSD))</summary>\n\n"
+        var s =
+            "<details><summary><code>\(d.name)</code>: \(d.gpu.count) x \(d.gpu.displayName), \(String(format: "$%.2f/month", d.cost.monthlyUSD))</summary>\n\n"
         s += "Model `\(d.model.id)` (\(d.precision)) from `\(d.specFile)`.\n\n"
         if let fit = d.sizing.gpu {
-            s += String(format: "**Sizing per GPU:** weights %.1f GB, KV cache %.1f GB, overhead %.1f GB = %.1f GB of %.1f GB usable; KV capacity %d tokens.\n\n",
-                        Double(d.sizing.weightsBytesPerGPU) / 1e9, Double(d.sizing.kvCacheBytesPerGPU) / 1e9,
-                        Double(d.sizing.overheadBytesPerGPU) / 1e9, Double(d.sizing.totalBytesPerGPU) / 1e9,
-                        Double(fit.usableBytes) / 1e9, fit.kvCapacityTokens)
+            s += String(
+                format:
+                    "**Sizing per GPU:** weights %.1f GB, KV cache %.1f GB, overhead %.1f GB = %.1f GB of %.1f GB usable; KV capacity %d tokens.\n\n",
+                Double(d.sizing.weightsBytesPerGPU) / 1e9, Double(d.sizing.kvCacheBytesPerGPU) / 1e9,
+                Double(d.sizing.overheadBytesPerGPU) / 1e9, Double(d.sizing.totalBytesPerGPU) / 1e9,
+                Double(fit.usableBytes) / 1e9, fit.kvCapacityTokens)
         }
         if let e = d.estimates, !e.slaNotes.isEmpty { s += "**SLA:** " + e.slaNotes.joined(separator: "; ") + "\n\n" }
         s += "**Resources:**\n\n| action | kind | name |\n| --- | --- | --- |\n"
@@ -142,9 +152,12 @@ public enum PlanMarkdownRenderer {
 public enum PlanExplainer {
     public static func explain(_ d: Deployment) -> String {
         var lines: [String] = []
-        let mode = d.cluster.map { "an Instant Cluster of \($0.nodes) nodes (\($0.type))" }
+        let mode =
+            d.cluster.map { "an Instant Cluster of \($0.nodes) nodes (\($0.type))" }
             ?? (d.mode == .pod ? "a pod" : "a serverless endpoint with \(d.workerMode?.rawValue ?? "") workers")
-        lines.append("\(d.name) runs \(d.model.id) on \(mode): \(d.gpu.count) x \(d.gpu.displayName), about \(String(format: "$%.2f", d.cost.monthlyUSD)) a month.")
+        lines.append(
+            "\(d.name) runs \(d.model.id) on \(mode): \(d.gpu.count) x \(d.gpu.displayName), about \(String(format: "$%.2f", d.cost.monthlyUSD)) a month."
+        )
         for t in d.trace { lines.append("\(t.question) \(t.outcome.prefix(1).uppercased() + t.outcome.dropFirst()).") }
         for a in d.alternatives {
             var why = a.reason

@@ -18,8 +18,9 @@ extension PlanTextRenderer {
             let mode = f.mode == "serverless" ? "serverless \(f.workerMode?.rawValue ?? "")" : f.mode
             let where_ = f.dataCenters.isEmpty || d.placement.dataCenters.isEmpty ? "" : " in " + f.dataCenters.prefix(3).joined(separator: ", ")
             let shape = f.nodes.map { "\($0) nodes x " } ?? (f.replicas > 1 ? "\(f.replicas) replicas of " : "")
-            out += String(format: "  fallback %d: %@%d x %@ %@%@, $%.2f/month (%@$%.2f)\n", f.rank, shape,
-                          f.count, f.gpu, mode, where_, f.monthlyUSD, f.deltaMonthlyUSD >= 0 ? "+" : "-", abs(f.deltaMonthlyUSD))
+            out += String(
+                format: "  fallback %d: %@%d x %@ %@%@, $%.2f/month (%@$%.2f)\n", f.rank, shape,
+                f.count, f.gpu, mode, where_, f.monthlyUSD, f.deltaMonthlyUSD >= 0 ? "+" : "-", abs(f.deltaMonthlyUSD))
         }
         return out
     }
@@ -30,7 +31,8 @@ extension PlanTextRenderer {
     static func cluster(_ d: Deployment) -> String {
         guard let c = d.cluster else { return "" }
         var out = "  runs on:  instant cluster (\(c.type)), \(c.nodes) nodes x \(c.gpusPerNode) x \(d.gpu.id)\n"
-        out += c.pipelineParallel > 1
+        out +=
+            c.pipelineParallel > 1
             ? "  parallel: tensor parallel \(c.tensorParallel) within a node, pipeline parallel \(c.pipelineParallel) across nodes\n"
             : "  parallel: sharded over all \(c.nodes * c.gpusPerNode) GPUs (FSDP)\n"
         if let gb = c.crossNodeGBPerStep, let s = c.crossNodeSecondsPerStep {

@@ -71,25 +71,32 @@ public enum PlanTextRenderer {
         case .pod:
             out += "  runs on:  \(d.gpu.cloud.lowercased()) pod, \(replicas)\(d.gpu.count) x \(d.gpu.id)\n"
         case .serverless:
-            out += "  runs on:  serverless \(d.workerMode?.rawValue ?? "") workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0), \(d.gpu.count) x \(d.gpu.id) per worker (pool \(d.gpu.pool ?? "-"))\n"
+            out +=
+                "  runs on:  serverless \(d.workerMode?.rawValue ?? "") workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0), \(d.gpu.count) x \(d.gpu.id) per worker (pool \(d.gpu.pool ?? "-"))\n"
         }
-        var cost = "  cost:     \(money(d.cost.hourlyUSD))/hour, \(money(d.cost.monthlyUSD))/month\(d.workload == "fine-tune" || d.workload == "training" ? " (until destroyed)" : "")"
+        var cost =
+            "  cost:     \(money(d.cost.hourlyUSD))/hour, \(money(d.cost.monthlyUSD))/month\(d.workload == "fine-tune" || d.workload == "training" ? " (until destroyed)" : "")"
         if let perM = d.cost.perMillionOutputTokensUSD { cost += String(format: ", $%.3f per million output tokens", perM) }
         out += cost + "\n"
         if let breakEven = d.cost.breakEvenRequestsPerDay {
             out += "  break-even: pod and serverless flex cost the same at ~\(Int(breakEven)) requests/day\n"
         }
         if let e = d.estimates {
-            out += "  SLA:      \(e.slaMet ? "met" : "NOT met")" + (e.slaNotes.isEmpty ? " (no SLA given)" : ": " + e.slaNotes.joined(separator: "; ")) + "\n"
+            out +=
+                "  SLA:      \(e.slaMet ? "met" : "NOT met")" + (e.slaNotes.isEmpty ? " (no SLA given)" : ": " + e.slaNotes.joined(separator: "; "))
+                + "\n"
         }
         let s = d.sizing
         if let fit = s.gpu {
-            out += String(format: "  memory:   %.1f GB per GPU of %.1f GB usable (weights %.1f + KV %.1f + overhead %.1f); KV holds %d tokens\n",
-                          Double(s.totalBytesPerGPU) / 1e9, Double(fit.usableBytes) / 1e9, Double(s.weightsBytesPerGPU) / 1e9,
-                          Double(s.kvCacheBytesPerGPU) / 1e9, Double(s.overheadBytesPerGPU) / 1e9, fit.kvCapacityTokens)
+            out += String(
+                format: "  memory:   %.1f GB per GPU of %.1f GB usable (weights %.1f + KV %.1f + overhead %.1f); KV holds %d tokens\n",
+                Double(s.totalBytesPerGPU) / 1e9, Double(fit.usableBytes) / 1e9, Double(s.weightsBytesPerGPU) / 1e9,
+                Double(s.kvCacheBytesPerGPU) / 1e9, Double(s.overheadBytesPerGPU) / 1e9, fit.kvCapacityTokens)
         }
         if let t = d.training {
-            out += String(format: "  memory:   %.1f GB for the run (trainable %.1fM parameters)\n", Double(t.totalBytes) / 1e9, Double(t.trainableParameters) / 1e6)
+            out += String(
+                format: "  memory:   %.1f GB for the run (trainable %.1fM parameters)\n", Double(t.totalBytes) / 1e9,
+                Double(t.trainableParameters) / 1e6)
         }
         return out + stock(d)
     }
@@ -116,7 +123,10 @@ public enum PlanTextRenderer {
             switch v {
             case .object(let inner) where !inner.isEmpty:
                 out += "\(pad)+ \(name) = {\n" + attributes(v, indent: indent + 4) + "\(pad)  }\n"
-            case .array(let items) where items.contains(where: { if case .object = $0 { return true }; return false }):
+            case .array(let items)
+            where items.contains(where: {
+                if case .object = $0 { return true }; return false
+            }):
                 out += "\(pad)+ \(name) = [\n"
                 for item in items { out += "\(pad)    {\n" + attributes(item, indent: indent + 6) + "\(pad)    },\n" }
                 out += "\(pad)  ]\n"

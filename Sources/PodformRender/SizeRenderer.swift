@@ -15,8 +15,10 @@ public enum SizeRenderer {
     }
     static func params(_ n: Int64) -> String { String(format: "%.2fB", Double(n) / 1e9) }
 
-    public static func text(_ e: MemoryEstimate, model: String, shape: ServingShape, gpuName: String?,
-                            performance: PerformanceEstimate?) -> String {
+    public static func text(
+        _ e: MemoryEstimate, model: String, shape: ServingShape, gpuName: String?,
+        performance: PerformanceEstimate?
+    ) -> String {
         func row(_ label: String, _ value: String) -> String { label.padding(toLength: 26, withPad: " ", startingAt: 0) + value + "\n" }
         var out = ""
         let active = e.activeParameters != e.parameters ? " (\(params(e.activeParameters)) active)" : ""
@@ -26,23 +28,39 @@ public enum SizeRenderer {
         out += row("Weights", "\(gb(e.weightsBytes)) (\(gibText(e.weightsBytes))); per GPU \(gb(e.weightsBytesPerGPU))")
         out += row("KV cache per token", "\(count(e.kvBytesPerToken)) bytes; per GPU \(count(e.kvBytesPerTokenPerGPU)) bytes as vLLM counts it")
         out += row("KV cache for the load", "\(gb(e.kvCacheBytes)); per GPU \(gb(e.kvCacheBytesPerGPU))")
-        out += row("Overhead per GPU", "\(gb(e.overheadBytesPerGPU)) (activation peak \(gb(e.activationBytesPerGPU)), non-torch \(gb(e.nonTorchBytesPerGPU)), CUDA graphs \(gb(e.cudaGraphBytesPerGPU)))")
+        out += row(
+            "Overhead per GPU",
+            "\(gb(e.overheadBytesPerGPU)) (activation peak \(gb(e.activationBytesPerGPU)), non-torch \(gb(e.nonTorchBytesPerGPU)), CUDA graphs \(gb(e.cudaGraphBytesPerGPU)))"
+        )
         out += row("Total per GPU", gb(e.totalBytesPerGPU))
         if let fit = e.gpu {
-            out += row("GPU", "\(gpuName ?? "given") x \(e.tensorParallel): \(gibText(fit.totalBytes)) as CUDA reports; usable at \(String(format: "%.2f", shape.gpuMemoryUtilization)): \(gibText(fit.usableBytes))")
-            out += row("KV capacity", "\(count(Int64(fit.kvCapacityTokens))) tokens = \(String(format: "%.2f", fit.maxConcurrency)) sequences of \(shape.context)")
-            out += row("Fits", fit.fits
-                ? "yes, \(gb(fit.marginBytes)) to spare per GPU"
-                : "no: short by \(gb(max(-fit.marginBytes, 0))) per GPU for \(shape.concurrency) x \(shape.context) tokens")
+            out += row(
+                "GPU",
+                "\(gpuName ?? "given") x \(e.tensorParallel): \(gibText(fit.totalBytes)) as CUDA reports; usable at \(String(format: "%.2f", shape.gpuMemoryUtilization)): \(gibText(fit.usableBytes))"
+            )
+            out += row(
+                "KV capacity",
+                "\(count(Int64(fit.kvCapacityTokens))) tokens = \(String(format: "%.2f", fit.maxConcurrency)) sequences of \(shape.context)")
+            out += row(
+                "Fits",
+                fit.fits
+                    ? "yes, \(gb(fit.marginBytes)) to spare per GPU"
+                    : "no: short by \(gb(max(-fit.marginBytes, 0))) per GPU for \(shape.concurrency) x \(shape.context) tokens")
         }
         if let p = performance {
-            out += row("Estimated decode", String(format: "%.0f tokens/s per user (%.0f-%.0f) at %d users; %.0f tokens/s in all", p.outputTokensPerSecondPerUser,
-                                                  p.outputTokensPerSecondPerUserRange[0], p.outputTokensPerSecondPerUserRange[1], p.batch,
-                                                  p.outputTokensPerSecond))
+            out += row(
+                "Estimated decode",
+                String(
+                    format: "%.0f tokens/s per user (%.0f-%.0f) at %d users; %.0f tokens/s in all", p.outputTokensPerSecondPerUser,
+                    p.outputTokensPerSecondPerUserRange[0], p.outputTokensPerSecondPerUserRange[1], p.batch,
+                    p.outputTokensPerSecond))
             let prompt = p.prefill?.promptTokens ?? shape.context / 2
-            out += row("Estimated TTFT", String(format: "%.2f s for a %d-token prompt (%.2f-%.2f s)", p.ttftSeconds, prompt,
-                                                p.ttftSeconds * p.ttftP95SecondsRange[0] / max(p.ttftP95Seconds, 1e-12),
-                                                p.ttftSeconds * p.ttftP95SecondsRange[1] / max(p.ttftP95Seconds, 1e-12)))
+            out += row(
+                "Estimated TTFT",
+                String(
+                    format: "%.2f s for a %d-token prompt (%.2f-%.2f s)", p.ttftSeconds, prompt,
+                    p.ttftSeconds * p.ttftP95SecondsRange[0] / max(p.ttftP95Seconds, 1e-12),
+                    p.ttftSeconds * p.ttftP95SecondsRange[1] / max(p.ttftP95Seconds, 1e-12)))
             if let d = p.decode {
                 func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
                 let experts = d.expertsTouched.map { String(format: ", %.1f experts/layer touched", $0) } ?? ""
@@ -81,13 +99,16 @@ public enum SizeRenderer {
     }
 
     /// One JSON object: the `MemoryEstimate` keys at the top level, plus the inputs.
-    public static func json(_ e: MemoryEstimate, model: String, shape: ServingShape, gpu: String?,
-                            performance: PerformanceEstimate?) -> String {
+    public static func json(
+        _ e: MemoryEstimate, model: String, shape: ServingShape, gpu: String?,
+        performance: PerformanceEstimate?
+    ) -> String {
         // Flatten: top-level keys are the estimate's, so `jq .kv_bytes_per_token` works.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(e),
-              var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return "{}\n" }
+            var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return "{}\n" }
         if let fit = object.removeValue(forKey: "gpu") as? [String: Any] {
             for (key, value) in fit { object[key] = value }
             object["gpu_total_bytes"] = object.removeValue(forKey: "total_bytes")
@@ -101,9 +122,13 @@ public enum SizeRenderer {
         object["max_num_batched_tokens"] = shape.maxBatchedTokens
         if let gpu { object["gpu"] = gpu }
         if let performance, let pdata = try? encoder.encode(performance),
-           let pobject = try? JSONSerialization.jsonObject(with: pdata) { object["performance"] = pobject }
+            let pobject = try? JSONSerialization.jsonObject(with: pdata)
+        {
+            object["performance"] = pobject
+        }
         guard let out = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
-              let text = String(data: out, encoding: .utf8) else { return "{}\n" }
+            let text = String(data: out, encoding: .utf8)
+        else { return "{}\n" }
         return text + "\n"
     }
 }

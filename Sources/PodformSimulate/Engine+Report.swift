@@ -38,8 +38,9 @@ extension Engine {
         let flexGPU = flexSeconds * gpus
         let activeGPU = Double(activeWorkers) * horizon * gpus
         let podGPU = Double(podWorkers) * model.podHoursPerDay * 3600 * days * gpus
-        let perDay = (flexGPU * model.flexPerGPUSecond + activeGPU * model.activePerGPUSecond
-            + podGPU * model.podPerGPUHour / 3600) / days
+        let perDay =
+            (flexGPU * model.flexPerGPUSecond + activeGPU * model.activePerGPUSecond
+                + podGPU * model.podPerGPUHour / 3600) / days
         let compute = perDay * 30.4167
         var ttftBuckets = [[Double]](repeating: [], count: 48)
         for (i, r) in served.enumerated() {

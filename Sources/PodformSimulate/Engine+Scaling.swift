@@ -11,7 +11,8 @@ extension Engine {
 
     mutating func idleCheck(_ w: Int, _ version: Int, _ t: Double) {
         guard version == workers[w].idleVersion, workers[w].state == .ready, workers[w].used == 0,
-              queueHead >= queue.count else { return }
+            queueHead >= queue.count
+        else { return }
         account(t)
         workers[w].state = .stopped
         live -= 1
@@ -47,8 +48,10 @@ extension Engine {
         liveFlex += 1
         peakLive = max(peakLive, live)
         coldStarts += 1
-        let c = options.coldStartSigma > 0 ? rng.logNormal(median: model.coldStartSeconds, sigma: options.coldStartSigma)
-                                           : model.coldStartSeconds
+        let c =
+            options.coldStartSigma > 0
+            ? rng.logNormal(median: model.coldStartSeconds, sigma: options.coldStartSigma)
+            : model.coldStartSeconds
         push(t + c, .ready, worker: index)
     }
 
@@ -63,8 +66,9 @@ extension Engine {
             desired = up
             if queued > 0 {
                 let starting = workers.contains { $0.state == .starting }
-                if up == 0 { desired = 1 }
-                else if !starting && t - arrival[queue[queueHead]] >= model.scalerValue && t - lastQueueScaleUp >= model.scalerValue {
+                if up == 0 {
+                    desired = 1
+                } else if !starting && t - arrival[queue[queueHead]] >= model.scalerValue && t - lastQueueScaleUp >= model.scalerValue {
                     desired = up + 1
                 }
                 if queueCheckAt == nil && up < model.maxWorkers {

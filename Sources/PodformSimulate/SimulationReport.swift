@@ -62,7 +62,9 @@ extension SimulationReport.Percentiles {
     static func of(_ values: [Double]) -> Self {
         guard !values.isEmpty else { return .init(p50: 0, p95: 0, p99: 0, mean: 0) }
         let sorted = values.sorted()
-        func q(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
+        func q(_ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
         return .init(p50: q(0.5), p95: q(0.95), p99: q(0.99), mean: sorted.reduce(0, +) / Double(sorted.count))
     }
 }

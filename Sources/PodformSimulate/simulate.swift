@@ -20,8 +20,10 @@ public struct SimulationOptions: Sendable, Hashable {
     /// Arrival times in seconds replacing the traffic model (bursts in tests).
     public var arrivals: [Double]?
 
-    public init(days: Int = 7, seed: UInt64 = 1, lengths: Lengths = .logNormal(sigma: ServingModel.lengthSigma),
-                coldStartSigma: Double = ServerlessScaling.coldStartSigma, arrivals: [Double]? = nil) {
+    public init(
+        days: Int = 7, seed: UInt64 = 1, lengths: Lengths = .logNormal(sigma: ServingModel.lengthSigma),
+        coldStartSigma: Double = ServerlessScaling.coldStartSigma, arrivals: [Double]? = nil
+    ) {
         self.days = days
         self.seed = seed
         self.lengths = lengths

@@ -37,10 +37,15 @@ public enum Saturating {
 extension Int64 {
     /// `value` rounded toward zero and clamped to `Int64`'s range; NaN is 0.
     public init(saturating value: Double) {
-        if value.isNaN { self = 0 }
-        else if value >= 9.223_372_036_854_775e18 { self = .max }
-        else if value <= -9.223_372_036_854_775e18 { self = .min }
-        else { self = Int64(value) }
+        if value.isNaN {
+            self = 0
+        } else if value >= 9.223_372_036_854_775e18 {
+            self = .max
+        } else if value <= -9.223_372_036_854_775e18 {
+            self = .min
+        } else {
+            self = Int64(value)
+        }
     }
 }
 

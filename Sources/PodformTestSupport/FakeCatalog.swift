@@ -9,15 +9,18 @@ public enum FakeCatalog {
         let items: [[String: Any]] = catalog.gpus.map { g in
             var price: [String: Any] = ["secure": g.prices.podSecurePerHour?.usd ?? 0, "community": g.prices.podCommunityPerHour?.usd ?? 0]
             if let flex = catalog.flexPerSecond(g) { price["serverless"] = (flex.usd * 3600 * 10_000).rounded() / 10_000 }
-            return ["id": g.id, "name": g.displayName, "pool": g.serverlessPool ?? NSNull(), "manufacturer": g.manufacturer,
-                    "memory": Int(g.memoryGB), "secure": g.prices.podSecurePerHour != nil, "community": g.prices.podCommunityPerHour != nil,
-                    "price": price, "maxCount": ["secure": g.maxGPUsPerPod, "community": g.maxGPUsPerPod]]
+            return [
+                "id": g.id, "name": g.displayName, "pool": g.serverlessPool ?? NSNull(), "manufacturer": g.manufacturer,
+                "memory": Int(g.memoryGB), "secure": g.prices.podSecurePerHour != nil, "community": g.prices.podCommunityPerHour != nil,
+                "price": price, "maxCount": ["secure": g.maxGPUsPerPod, "community": g.maxGPUsPerPod]
+            ]
         }
         return (try? JSONSerialization.data(withJSONObject: ["gpus": items], options: [.sortedKeys])) ?? defaultGPUTypes
     }
 
     /// A few GPU types, priced like RunPod's list (enough for tests that do not pass their own).
-    public static let defaultGPUTypes = Data("""
+    public static let defaultGPUTypes = Data(
+        """
         {"gpus": [
           {"id": "NVIDIA GeForce RTX 4090", "name": "RTX 4090", "pool": "ADA_24", "manufacturer": "NVIDIA", "memory": 24,
            "secure": true, "community": true, "price": {"secure": 0.69, "community": 0.34, "serverless": 1.12},

@@ -21,7 +21,8 @@ extension FakeRunPodState {
             if let problem = idleTimeoutRule(json, current: [:]) { return problem }
             let gpu = json["gpu"] as? [String: Any] ?? [:]
             for pool in gpu["pools"] as? [String] ?? [] where !Self.pools.contains(pool) {
-                return fakeProblem(400, "Bad Request", "unknown GPU pool \(pool)", errors: [["field": "gpu.pools", "message": "unknown pool \(pool)"]])
+                return fakeProblem(
+                    400, "Bad Request", "unknown GPU pool \(pool)", errors: [["field": "gpu.pools", "message": "unknown pool \(pool)"]])
             }
             for excluded in gpu["excludedTypes"] as? [String] ?? [] where !known.ids.isEmpty && !known.ids.contains(excluded) {
                 return fakeProblem(400, "Bad Request", "unknown GPU type \(excluded)")
@@ -92,8 +93,11 @@ extension FakeRunPodState {
         guard let templateID = json["templateId"] as? String else { return nil }
         guard let template = templates[templateID] else { return fakeProblem(404, "Not Found", "template \(templateID) not found") }
         if (template["serverless"] as? Bool ?? false) != serverless {
-            return fakeProblem(422, "Unprocessable Entity", serverless ? "template \(templateID) is not a serverless template"
-                                                                   : "template \(templateID) is a serverless template; pods need a pod template")
+            return fakeProblem(
+                422, "Unprocessable Entity",
+                serverless
+                    ? "template \(templateID) is not a serverless template"
+                    : "template \(templateID) is a serverless template; pods need a pod template")
         }
         return nil
     }
@@ -102,9 +106,11 @@ extension FakeRunPodState {
     /// from responses for that combination (OpenAPI v2, EndpointWorkers.idleTimeout).
     func idleTimeoutRule(_ json: [String: Any], current: [String: Any]) -> FakeResponse? {
         if Self.queueScalingOnRequestCount(type: json["type"] ?? current["type"], scaling: json["scaling"] ?? current["scaling"]),
-           (json["workers"] as? [String: Any])?["idleTimeout"] != nil {
-            return fakeProblem(400, "Bad Request", "workers.idleTimeout does not apply to a queue endpoint scaling on requestCount",
-                               errors: [["field": "workers.idleTimeout", "message": "not applicable with REQUEST_COUNT scaling"]])
+            (json["workers"] as? [String: Any])?["idleTimeout"] != nil
+        {
+            return fakeProblem(
+                400, "Bad Request", "workers.idleTimeout does not apply to a queue endpoint scaling on requestCount",
+                errors: [["field": "workers.idleTimeout", "message": "not applicable with REQUEST_COUNT scaling"]])
         }
         return nil
     }

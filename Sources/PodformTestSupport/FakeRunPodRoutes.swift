@@ -26,18 +26,20 @@ func fakeProblem(_ status: Int, _ title: String, _ detail: String, errors: [[Str
 extension FakeRunPodState {
     static let collections: [String: ResourceKind] = [
         "/v2/pods": .pod, "/v2/serverless": .endpoint, "/v2/templates": .template, "/v2/network-volumes": .networkVolume,
-        "/v2/clusters": .cluster,
+        "/v2/clusters": .cluster
     ]
     static let createSchemas: [ResourceKind: String] = [
         .pod: "CreatePodRequest", .endpoint: "CreateEndpointRequest", .template: "CreateTemplateRequest",
-        .networkVolume: "CreateNetworkVolumeRequest", .cluster: "CreateClusterRequest",
+        .networkVolume: "CreateNetworkVolumeRequest", .cluster: "CreateClusterRequest"
     ]
     static let updateSchemas: [ResourceKind: String] = [
         .pod: "UpdatePodRequest", .endpoint: "UpdateEndpointRequest", .template: "UpdateTemplateRequest",
-        .networkVolume: "UpdateNetworkVolumeRequest", .cluster: "UpdateClusterRequest",
+        .networkVolume: "UpdateNetworkVolumeRequest", .cluster: "UpdateClusterRequest"
     ]
-    static let listKeys: [ResourceKind: String] = [.pod: "pods", .endpoint: "endpoints", .template: "templates", .networkVolume: "networkVolumes",
-                                                   .cluster: "clusters"]
+    static let listKeys: [ResourceKind: String] = [
+        .pod: "pods", .endpoint: "endpoints", .template: "templates", .networkVolume: "networkVolumes",
+        .cluster: "clusters"
+    ]
 
     func apply(method: String, path: String, query: [String: String] = [:], body: Data) -> FakeResponse {
         if method == "GET" && path == "/v2/catalog/gpus" { return catalog(query) }
@@ -48,9 +50,17 @@ extension FakeRunPodState {
             if let created = podCreatedAt[id] { amount = Date().timeIntervalSince(created) / 3600 }
             if endpoints[id] != nil { amount = 0.10 }
             let key = path.hasSuffix("pods") ? "podId" : "serverlessId"
-            return fakeObject(200, ["records": [["startTime": "2026-11-01T00:00:00Z", "endTime": "2026-11-26T00:00:00Z", key: id,
-                                                 "totalAmount": (amount * 10_000).rounded() / 10_000]],
-                                    "metadata": ["recordCount": 1]])
+            return fakeObject(
+                200,
+                [
+                    "records": [
+                        [
+                            "startTime": "2026-11-01T00:00:00Z", "endTime": "2026-11-26T00:00:00Z", key: id,
+                            "totalAmount": (amount * 10_000).rounded() / 10_000
+                        ]
+                    ],
+                    "metadata": ["recordCount": 1]
+                ])
         }
         if method == "GET" && path == "/v2/catalog/datacenters" {
             return fakeObject(200, ["dataCenters": Self.dataCenters.map { ["id": $0, "name": $0] }])
@@ -97,25 +107,32 @@ extension FakeRunPodState {
     static func sse(_ lines: [String]) -> Data {
         var out = ""
         for (i, line) in lines.enumerated() {
-            let payload = (try? JSONSerialization.data(withJSONObject: ["ts": "2026-11-25T12:00:0\(i)Z", "source": "container", "line": line], options: [.sortedKeys])) ?? Data()
+            let payload =
+                (try? JSONSerialization.data(
+                    withJSONObject: ["ts": "2026-11-25T12:00:0\(i)Z", "source": "container", "line": line], options: [.sortedKeys])) ?? Data()
             out += "id: 2026-11-25T12:00:0\(i)Z/\(i)\ndata: \(String(decoding: payload, as: UTF8.self))\n\n"
         }
         return Data(out.utf8)
     }
 
-    static let dataCenters = ["EU-RO-1", "EU-SE-1", "EU-CZ-1", "EU-NL-1", "US-KS-2", "US-TX-3", "US-CA-2", "US-GA-1", "US-IL-1", "CA-MTL-1", "AP-JP-1"]
-    static let pools: Set<String> = ["AMPERE_16", "AMPERE_24", "ADA_24", "AMPERE_48", "ADA_48_PRO", "AMPERE_80", "ADA_80_PRO",
-                                     "HOPPER_141", "ADA_32_PRO", "BLACKWELL_96", "BLACKWELL_180"]
+    static let dataCenters = [
+        "EU-RO-1", "EU-SE-1", "EU-CZ-1", "EU-NL-1", "US-KS-2", "US-TX-3", "US-CA-2", "US-GA-1", "US-IL-1", "CA-MTL-1", "AP-JP-1"
+    ]
+    static let pools: Set<String> = [
+        "AMPERE_16", "AMPERE_24", "ADA_24", "AMPERE_48", "ADA_48_PRO", "AMPERE_80", "ADA_80_PRO",
+        "HOPPER_141", "ADA_32_PRO", "BLACKWELL_96", "BLACKWELL_180"
+    ]
 
     func validateBody(_ json: [String: Any], schema: String) -> FakeResponse? {
         guard let validator = validator else { return nil }
         let errors = validator.validate(json, schema: schema)
         guard !errors.isEmpty else { return nil }
-        return fakeProblem(400, "Bad Request", "request body does not match \(schema): \(errors[0])",
-                       errors: errors.prefix(10).map { e in
-                           let field = e.split(separator: ":").first.map(String.init) ?? ""
-                           return ["field": field, "message": String(e.dropFirst(field.count + 1)).trimmingCharacters(in: .whitespaces)]
-                       })
+        return fakeProblem(
+            400, "Bad Request", "request body does not match \(schema): \(errors[0])",
+            errors: errors.prefix(10).map { e in
+                let field = e.split(separator: ":").first.map(String.init) ?? ""
+                return ["field": field, "message": String(e.dropFirst(field.count + 1)).trimmingCharacters(in: .whitespaces)]
+            })
     }
 
     func render(_ kind: ResourceKind, _ o: [String: Any]) -> [String: Any] {
@@ -152,9 +169,12 @@ extension FakeRunPodState {
         if kind == .pod, pods[id]?["cluster"] != nil {
             return fakeProblem(400, "Bad Request", "pod \(id) belongs to a cluster and cannot be modified via the pod endpoints")
         }
-        if kind == .cluster { for (podID, pod) in pods where (pod["cluster"] as? [String: Any])?["id"] as? String == id { setStore(.pod, podID, nil) } }
+        if kind == .cluster {
+            for (podID, pod) in pods where (pod["cluster"] as? [String: Any])?["id"] as? String == id { setStore(.pod, podID, nil) }
+        }
         if kind == .networkVolume {
-            let used = endpoints.values.contains { ($0["networkVolumes"] as? [String] ?? []).contains(id) }
+            let used =
+                endpoints.values.contains { ($0["networkVolumes"] as? [String] ?? []).contains(id) }
                 || pods.values.contains { pod in
                     ((pod["mounts"] as? [String: Any])?["network"] as? [[String: Any]] ?? []).contains { $0["volumeId"] as? String == id }
                 }
@@ -176,8 +196,9 @@ extension FakeRunPodState {
         if kind == .pod {
             let fixed = ["gpu", "cloud", "dataCenterIds", "dataCenterId"].filter { json[$0] != nil }
             if !fixed.isEmpty {
-                return fakeProblem(400, "Bad Request", "\(fixed.joined(separator: ", ")) cannot be changed on an existing pod; create a new pod",
-                               errors: fixed.map { ["field": $0, "message": "not updatable"] })
+                return fakeProblem(
+                    400, "Bad Request", "\(fixed.joined(separator: ", ")) cannot be changed on an existing pod; create a new pod",
+                    errors: fixed.map { ["field": $0, "message": "not updatable"] })
             }
         }
         if let invalid = validateBody(json, schema: Self.updateSchemas[kind]!) { return invalid }

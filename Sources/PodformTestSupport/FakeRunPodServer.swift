@@ -78,19 +78,27 @@ extension FakeRunPodState {
             r.headers["Retry-After"] = String(after)
             return r
         case .noCapacity?:
-            return fakeProblem(500, "Internal Server Error", "There are no longer any instances available with the requested specifications. Please refresh and try again.")
+            return fakeProblem(
+                500, "Internal Server Error",
+                "There are no longer any instances available with the requested specifications. Please refresh and try again.")
         case .malformedBody?: return fakeJSON(200, Data("{\"pods\": [ this is not json".utf8))
         case .missingFields?:
-            return fakeJSON(200, Data("{\"pods\": [{\"name\": \"no-id\"}], \"endpoints\": [{}], \"templates\": [{\"image\": 1}], \"networkVolumes\": [{\"id\": \"v\"}]}".utf8))
+            return fakeJSON(
+                200,
+                Data(
+                    "{\"pods\": [{\"name\": \"no-id\"}], \"endpoints\": [{}], \"templates\": [{\"image\": 1}], \"networkVolumes\": [{\"id\": \"v\"}]}"
+                        .utf8))
         case .hugeBody?: return fakeJSON(200, Data(repeating: UInt8(ascii: " "), count: 40 * 1_048_576))
         case .echoAuthorization(let code, let plainText)?:
             let echoed = headers["authorization"] ?? ""
             if plainText {
-                return FakeResponse(status: code, headers: ["Content-Type": "text/plain"],
-                                    body: Data("upstream rejected Authorization: \(echoed) (key=\(apiKey))\n".utf8))
+                return FakeResponse(
+                    status: code, headers: ["Content-Type": "text/plain"],
+                    body: Data("upstream rejected Authorization: \(echoed) (key=\(apiKey))\n".utf8))
             }
-            var r = fakeProblem(code, "bad header Authorization: \(echoed)", "bad header Authorization: \(echoed); your key \(apiKey) is not valid here",
-                                errors: [["field": "authorization", "message": "got \(echoed)"], ["pointer": "/key", "detail": apiKey]])
+            var r = fakeProblem(
+                code, "bad header Authorization: \(echoed)", "bad header Authorization: \(echoed); your key \(apiKey) is not valid here",
+                errors: [["field": "authorization", "message": "got \(echoed)"], ["pointer": "/key", "detail": apiKey]])
             if code == 429 { r.headers["Retry-After"] = "1" }
             return r
         case .wrongContentType?:

@@ -12,7 +12,8 @@ extension FakeRunPodState {
         let gpu = compute["gpuTypeId"] as? String ?? ""
         let known = knownGPUIDs().ids
         if !known.isEmpty && !known.contains(gpu) {
-            return fakeProblem(400, "Bad Request", "unknown GPU type id \(gpu)", errors: [["field": "compute.gpuTypeId", "message": "unknown GPU type"]])
+            return fakeProblem(
+                400, "Bad Request", "unknown GPU type id \(gpu)", errors: [["field": "compute.gpuTypeId", "message": "unknown GPU type"]])
         }
         if let count = compute["gpuCountPerPod"] as? Int, let max = maxCount(gpu), count > max {
             return fakeProblem(400, "Bad Request", "gpuCountPerPod \(count) is above \(gpu)'s maxCount \(max)")
@@ -26,7 +27,8 @@ extension FakeRunPodState {
 
     func maxCount(_ gpu: String) -> Int? {
         guard let root = try? JSONSerialization.jsonObject(with: gpuTypes) as? [String: Any],
-              let g = (root["gpus"] as? [[String: Any]])?.first(where: { $0["id"] as? String == gpu }) else { return nil }
+            let g = (root["gpus"] as? [[String: Any]])?.first(where: { $0["id"] as? String == gpu })
+        else { return nil }
         return (g["maxCount"] as? [String: Any])?["secure"] as? Int
     }
 
@@ -39,10 +41,12 @@ extension FakeRunPodState {
         cluster["createdAt"] = ISO8601DateFormatter().string(from: Date())
         var members: [String] = []
         for rank in 0..<count {
-            var pod: [String: Any] = ["name": "\(json["name"] as? String ?? "cluster")-\(rank)", "image": json["image"] ?? "",
-                                      "env": json["env"] ?? [String: String](), "ports": json["ports"] ?? [String](), "disk": json["disk"] ?? 50,
-                                      "gpu": ["id": compute["gpuTypeId"] ?? "", "count": compute["gpuCountPerPod"] ?? 1],
-                                      "cloud": "SECURE", "dataCenterId": dc]
+            var pod: [String: Any] = [
+                "name": "\(json["name"] as? String ?? "cluster")-\(rank)", "image": json["image"] ?? "",
+                "env": json["env"] ?? [String: String](), "ports": json["ports"] ?? [String](), "disk": json["disk"] ?? 50,
+                "gpu": ["id": compute["gpuTypeId"] ?? "", "count": compute["gpuCountPerPod"] ?? 1],
+                "cloud": "SECURE", "dataCenterId": dc
+            ]
             if let args = json["args"] { pod["args"] = args }
             if let mounts = json["mounts"] { pod["mounts"] = mounts }
             var membership: [String: Any] = ["id": clusterID, "rank": rank, "ip": "10.65.0.\(rank + 2)"]

@@ -50,7 +50,9 @@ extension FakeRunPodState {
             let best = byDC.map(\.1).max { (Self.levelRank[$0] ?? 0) < (Self.levelRank[$1] ?? 0) } ?? "NONE"
             gpus[i]["availability"] = best
             let offered = byDC.filter { $0.1 != "NONE" }
-            if offered.isEmpty { gpus[i].removeValue(forKey: "dataCenters") } else {
+            if offered.isEmpty {
+                gpus[i].removeValue(forKey: "dataCenters")
+            } else {
                 gpus[i]["dataCenters"] = offered.map { ["id": $0.0, "name": $0.0, "availability": $0.1] }
             }
             gpus[i]["cudaVersions"] = [["version": "12.8", "available": best != "NONE"]]

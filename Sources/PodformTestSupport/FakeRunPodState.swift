@@ -108,8 +108,10 @@ public actor FakeRunPodState {
 
     /// Counts of stored resources by kind, for duplicate/orphan checks.
     public func counts() -> [String: Int] {
-        var out = ["pods": pods.values.filter { $0["cluster"] == nil }.count, "endpoints": endpoints.count, "templates": templates.count,
-                   "network_volumes": volumes.count]
+        var out = [
+            "pods": pods.values.filter { $0["cluster"] == nil }.count, "endpoints": endpoints.count, "templates": templates.count,
+            "network_volumes": volumes.count
+        ]
         // Clusters and their member pods, once there are any.
         let members = pods.values.filter { $0["cluster"] != nil }.count
         if !clusters.isEmpty || members > 0 { out["clusters"] = clusters.count; out["cluster_pods"] = members }
@@ -191,7 +193,8 @@ public actor FakeRunPodState {
 
     func knownGPUIDs() -> (ids: Set<String>, pools: Set<String>) {
         guard let root = try? JSONSerialization.jsonObject(with: gpuTypes) as? [String: Any],
-              let gpus = root["gpus"] as? [[String: Any]] else { return ([], []) }
+            let gpus = root["gpus"] as? [[String: Any]]
+        else { return ([], []) }
         return (Set(gpus.compactMap { $0["id"] as? String }), Set(gpus.compactMap { $0["pool"] as? String }))
     }
 }

@@ -39,12 +39,14 @@ public struct GitHubMarkdown: Sendable {
         process.waitUntilExit()
         if process.terminationStatus == 3 { throw Unavailable(description: "cmarkgfm is not installed (pip install cmarkgfm)") }
         guard process.terminationStatus == 0,
-              let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            let o = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
             throw Unavailable(description: "cmarkgfm failed: \(errors)")
         }
-        return GitHubMarkdown(html: o["html"] as? String ?? "", headings: o["headings"] as? [String] ?? [],
-                              rows: o["rows"] as? [[String]] ?? [], items: o["items"] as? [String] ?? [],
-                              paragraphs: o["paragraphs"] as? [String] ?? [], summaries: o["summaries"] as? [String] ?? [])
+        return GitHubMarkdown(
+            html: o["html"] as? String ?? "", headings: o["headings"] as? [String] ?? [],
+            rows: o["rows"] as? [[String]] ?? [], items: o["items"] as? [String] ?? [],
+            paragraphs: o["paragraphs"] as? [String] ?? [], summaries: o["summaries"] as? [String] ?? [])
     }
 
     static let script = #"""

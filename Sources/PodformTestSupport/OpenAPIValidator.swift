@@ -9,8 +9,9 @@ public struct OpenAPIValidator: @unchecked Sendable {
 
     public init(document data: Data) throws {
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let components = root["components"] as? [String: Any],
-              let schemas = components["schemas"] as? [String: Any] else {
+            let components = root["components"] as? [String: Any],
+            let schemas = components["schemas"] as? [String: Any]
+        else {
             throw URLError(.cannotParseResponse)
         }
         self.schemas = schemas
@@ -33,7 +34,8 @@ public struct OpenAPIValidator: @unchecked Sendable {
 
     private func resolve(_ schema: [String: Any]) -> [String: Any] {
         if let ref = schema["$ref"] as? String, ref.hasPrefix("#/components/schemas/"),
-           let target = schemas[String(ref.dropFirst("#/components/schemas/".count))] as? [String: Any] {
+            let target = schemas[String(ref.dropFirst("#/components/schemas/".count))] as? [String: Any]
+        {
             var merged = target
             for (k, v) in schema where k != "$ref" { merged[k] = v }
             return resolve(merged)
@@ -85,7 +87,9 @@ public struct OpenAPIValidator: @unchecked Sendable {
             for sub in all { check(value, sub, path: path, errors: &errors, depth: depth + 1) }
         }
         if let one = s["oneOf"] as? [Any] {
-            let matches = one.filter { sub in var e: [String] = []; check(value, sub, path: path, errors: &e, depth: depth + 1); return e.isEmpty }
+            let matches = one.filter { sub in
+                var e: [String] = []; check(value, sub, path: path, errors: &e, depth: depth + 1); return e.isEmpty
+            }
             if matches.count != 1 {
                 var first: [String] = []
                 if let sub = one.first { check(value, sub, path: path, errors: &first, depth: depth + 1) }
@@ -93,7 +97,9 @@ public struct OpenAPIValidator: @unchecked Sendable {
             }
         }
         if let any = s["anyOf"] as? [Any] {
-            let ok = any.contains { sub in var e: [String] = []; check(value, sub, path: path, errors: &e, depth: depth + 1); return e.isEmpty }
+            let ok = any.contains { sub in
+                var e: [String] = []; check(value, sub, path: path, errors: &e, depth: depth + 1); return e.isEmpty
+            }
             if !ok { errors.append("\(at): matches none of the allowed shapes") }
         }
     }
@@ -102,7 +108,9 @@ public struct OpenAPIValidator: @unchecked Sendable {
     private func checkValue(_ value: Any, _ s: [String: Any], actual: String, at: String, errors: inout [String]) {
         if let options = s["enum"] as? [Any] {
             let text = "\(value)"
-            if !options.contains(where: { "\($0)" == text }) { errors.append("\(at): `\(text)` is not one of \(options.map { "\($0)" }.joined(separator: ", "))") }
+            if !options.contains(where: { "\($0)" == text }) {
+                errors.append("\(at): `\(text)` is not one of \(options.map { "\($0)" }.joined(separator: ", "))")
+            }
         }
         if let constant = s["const"], "\(constant)" != "\(value)" { errors.append("\(at): must be \(constant)") }
         if let n = value as? NSNumber, actual == "integer" || actual == "number" {
@@ -128,8 +136,11 @@ public struct OpenAPIValidator: @unchecked Sendable {
             if let propertySchema = properties[key] {
                 check(v, propertySchema, path: childPath, errors: &errors, depth: depth + 1)
             } else if let additional = s["additionalProperties"] {
-                if let allowed = additional as? Bool, !allowed, !hasAllOf(s) { errors.append("\(childPath): unknown field") }
-                else if additional is [String: Any] { check(v, additional, path: childPath, errors: &errors, depth: depth + 1) }
+                if let allowed = additional as? Bool, !allowed, !hasAllOf(s) {
+                    errors.append("\(childPath): unknown field")
+                } else if additional is [String: Any] {
+                    check(v, additional, path: childPath, errors: &errors, depth: depth + 1)
+                }
             }
         }
     }
@@ -162,7 +173,8 @@ public struct OpenAPIValidator: @unchecked Sendable {
                 guard let responses = (op as? [String: Any])?["responses"] as? [String: Any] else { continue }
                 for (status, response) in responses.sorted(by: { $0.key < $1.key }) {
                     guard let json = ((response as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any],
-                          let ref = (json["schema"] as? [String: Any])?["$ref"] as? String else { continue }
+                        let ref = (json["schema"] as? [String: Any])?["$ref"] as? String
+                    else { continue }
                     for (_, example) in (json["examples"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
                         if let value = (example as? [String: Any])?["value"] {
                             out.append((method.uppercased(), path, status, String(ref.split(separator: "/").last ?? ""), value))

@@ -64,8 +64,10 @@ public struct CreateClusterRequest: Sendable, Codable, Hashable {
     public var dataCenterIds: [String]?
     public var startSsh: Bool?
 
-    public init(name: String, type: String, compute: Cluster.Compute, image: String, args: String?, disk: Int, env: [String: String],
-                ports: [String], mounts: Mounts?, dataCenterIds: [String]?, startSsh: Bool? = nil) {
+    public init(
+        name: String, type: String, compute: Cluster.Compute, image: String, args: String?, disk: Int, env: [String: String],
+        ports: [String], mounts: Mounts?, dataCenterIds: [String]?, startSsh: Bool? = nil
+    ) {
         self.name = name
         self.type = type
         self.compute = compute

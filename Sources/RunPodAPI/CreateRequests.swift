@@ -30,8 +30,10 @@ public struct CreateTemplateRequest: Sendable, Codable, Hashable {
     public var category: String
     public var args: String?
 
-    public init(name: String, image: String, env: [String: String], ports: [String], disk: Int, serverless: Bool,
-                category: String, args: String?) {
+    public init(
+        name: String, image: String, env: [String: String], ports: [String], disk: Int, serverless: Bool,
+        category: String, args: String?
+    ) {
         self.name = name
         self.image = image
         self.env = env
@@ -116,8 +118,10 @@ public struct CreateEndpointRequest: Sendable, Codable, Hashable {
     public var dataCenterIds: [String]?
     public var networkVolumes: [String]?
 
-    public init(name: String, templateId: String, env: [String: String], gpu: CreateEndpointGpuConfig, workers: EndpointWorkers,
-                scaling: EndpointScaling, flashboot: String, timeout: Int, dataCenterIds: [String]?, networkVolumes: [String]?) {
+    public init(
+        name: String, templateId: String, env: [String: String], gpu: CreateEndpointGpuConfig, workers: EndpointWorkers,
+        scaling: EndpointScaling, flashboot: String, timeout: Int, dataCenterIds: [String]?, networkVolumes: [String]?
+    ) {
         self.name = name
         self.templateId = templateId
         self.env = env
@@ -188,8 +192,10 @@ public struct CreatePodRequest: Sendable, Codable, Hashable {
     public var mounts: Mounts?
     public var dataCenterIds: [String]?
 
-    public init(name: String, cloud: String, templateId: String, env: [String: String], gpu: CreateGpuConfig, disk: Int,
-                ports: [String], mounts: Mounts?, dataCenterIds: [String]?) {
+    public init(
+        name: String, cloud: String, templateId: String, env: [String: String], gpu: CreateGpuConfig, disk: Int,
+        ports: [String], mounts: Mounts?, dataCenterIds: [String]?
+    ) {
         self.name = name
         self.cloud = cloud
         self.templateId = templateId

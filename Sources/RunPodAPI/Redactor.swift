@@ -27,7 +27,8 @@ public struct Redactor: Sendable, CustomStringConvertible {
     /// Adds a credential to remove by exact value.
     public mutating func add(_ secret: String?) {
         guard let secret = secret?.trimmingCharacters(in: .whitespacesAndNewlines), secret.count >= 4,
-              !secrets.contains(secret) else { return }
+            !secrets.contains(secret)
+        else { return }
         secrets.append(secret)
         secrets.sort { $0.count > $1.count }  // longest first, so a key containing another goes whole
     }
@@ -61,9 +62,11 @@ public struct Redactor: Sendable, CustomStringConvertible {
 
     /// The forms a secret takes inside a URL, a query string, a JSON string or a header.
     static func variants(of secret: String) -> [String] {
-        var forms = [secret, percentEncoded(secret), secret.replacingOccurrences(of: "/", with: "\\/"),
-                     secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? secret,
-                     secret.replacingOccurrences(of: " ", with: "+")]
+        var forms = [
+            secret, percentEncoded(secret), secret.replacingOccurrences(of: "/", with: "\\/"),
+            secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? secret,
+            secret.replacingOccurrences(of: " ", with: "+")
+        ]
         forms = forms.filter { !$0.isEmpty }
         var seen = Set<String>()
         return forms.filter { seen.insert($0).inserted }
@@ -88,8 +91,9 @@ public struct Redactor: Sendable, CustomStringConvertible {
     /// Credential shapes, in order. Templates keep the name, drop the value.
     static let rules: [Rule] = [
         // `Authorization: Bearer X`, `"authorization": "Basic X"`, `X-Api-Key: X`, `Cookie: X`.
-        Rule(#"\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)((?:bearer|basic|token|digest)\s+)?(?!\[redacted\])[^\s"',;()\[\]<>]+"#,
-             "$1$2$3" + placeholder),
+        Rule(
+            #"\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)((?:bearer|basic|token|digest)\s+)?(?!\[redacted\])[^\s"',;()\[\]<>]+"#,
+            "$1$2$3" + placeholder),
         // A bare `Bearer X` anywhere.
         Rule(#"\bbearer\s+[A-Za-z0-9._~+/=-]{4,}"#, "Bearer " + placeholder),
         // Vendor key shapes: RunPod (rpa_, rps_), Hugging Face (hf_, api_org_), GitHub, OpenAI-style, Slack.
@@ -98,11 +102,12 @@ public struct Redactor: Sendable, CustomStringConvertible {
         Rule(#"\bxox[abprs]-[A-Za-z0-9-]{8,}"#, placeholder),
         Rule(#"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, placeholder),
         // `key=X`, `api_key=X`, `token=X`, `password=X`, `secret=X`, `sig=X` (query strings, form bodies, messages).
-        Rule(#"\b([A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|credential|signature|sig))=(?!\[redacted\])[^\s&"',;()\[\]<>]+"#,
-             "$1=" + placeholder),
+        Rule(
+            #"\b([A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|credential|signature|sig))=(?!\[redacted\])[^\s&"',;()\[\]<>]+"#,
+            "$1=" + placeholder),
         // JSON members with such names: `"access_token": "X"`.
         Rule(#"("[A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|credential)"\s*:\s*")[^"]+""#, "$1" + placeholder + "\""),
         // User-info in URLs: `https://user:pass@host`.
-        Rule(#"(\b[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"#, "$1" + placeholder + "@"),
+        Rule(#"(\b[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"#, "$1" + placeholder + "@")
     ]
 }

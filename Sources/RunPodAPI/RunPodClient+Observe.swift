@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A log line from the v2 logs endpoints (an SSE `data:` payload).
@@ -41,9 +41,11 @@ extension RunPodClient {
     /// calling `onLine` per line, redacted. Without `follow` it stops once the backfill is read (no
     /// data for `idle` seconds), and fails past `limits` (bytes, total time); with `follow` only a
     /// line longer than `maxLineBytes` or an error body over 64 KB stops it.
-    public func streamLogs(path: String, tail: Int, follow: Bool, idle: TimeInterval = 2,
-                           limits: TransferLimits = TransferLimits(), maxLineBytes: Int = 1_048_576,
-                           onLine: @escaping @Sendable (LogLine) -> Void) async throws {
+    public func streamLogs(
+        path: String, tail: Int, follow: Bool, idle: TimeInterval = 2,
+        limits: TransferLimits = TransferLimits(), maxLineBytes: Int = 1_048_576,
+        onLine: @escaping @Sendable (LogLine) -> Void
+    ) async throws {
         var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "tail", value: String(tail))]
         guard let url = components.url else { throw RunPodError.transport("bad URL for \(path)") }
@@ -72,7 +74,8 @@ extension RunPodClient {
                 }
             }
             if let status = delegate.status, !(200..<300).contains(status),
-               delegate.finished || delegate.errorBody.count >= SSEDelegate.maxErrorBody || Date().timeIntervalSince(delegate.lastData) > idle {
+                delegate.finished || delegate.errorBody.count >= SSEDelegate.maxErrorBody || Date().timeIntervalSince(delegate.lastData) > idle
+            {
                 task.cancel()
                 throw RunPodError.from(status: status, body: delegate.errorBody, headers: [:], redactor: redactor)
             }
@@ -120,14 +123,18 @@ final class SSEDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     var lastData: Date { lock.lock(); defer { lock.unlock() }; return _lastData }
     var errorBody: Data { lock.lock(); defer { lock.unlock() }; return _errorBody }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         lock.lock(); _status = (response as? HTTPURLResponse)?.statusCode; _lastData = Date(); lock.unlock()
         completionHandler(.allow)
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
         let target = Origin(request.url)
         if let origin, target == origin { return completionHandler(request) }
         lock.lock()

@@ -4,8 +4,7 @@ extension RunPodClient {
     static let decoder = JSONDecoder()
 
     func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ what: String) throws -> T {
-        do { return try Self.decoder.decode(T.self, from: data) }
-        catch { throw RunPodError.invalidResponse("\(what): \(Self.describe(error))") }
+        do { return try Self.decoder.decode(T.self, from: data) } catch { throw RunPodError.invalidResponse("\(what): \(Self.describe(error))") }
     }
 
     static func describe(_ error: Error) -> String {
@@ -53,7 +52,9 @@ extension RunPodClient {
     public func listEndpoints() async throws -> [Endpoint] {
         try decode(EndpointList.self, await send("GET", "/v2/serverless"), "endpoint list").endpoints
     }
-    public func getEndpoint(_ id: String) async throws -> Endpoint { try decode(Endpoint.self, await send("GET", "/v2/serverless/\(id)"), "endpoint") }
+    public func getEndpoint(_ id: String) async throws -> Endpoint {
+        try decode(Endpoint.self, await send("GET", "/v2/serverless/\(id)"), "endpoint")
+    }
     public func updateEndpoint(_ id: String, _ body: JSONValue) async throws -> Endpoint {
         try decode(Endpoint.self, await send("PATCH", "/v2/serverless/\(id)", body: try Self.encode(body)), "endpoint")
     }
@@ -91,7 +92,9 @@ extension RunPodClient {
     public func listRegistries() async throws -> [Registry] {
         try decode(RegistryList.self, await send("GET", "/v2/registries"), "registry list").registries
     }
-    public func getRegistry(_ id: String) async throws -> Registry { try decode(Registry.self, await send("GET", "/v2/registries/\(id)"), "registry") }
+    public func getRegistry(_ id: String) async throws -> Registry {
+        try decode(Registry.self, await send("GET", "/v2/registries/\(id)"), "registry")
+    }
     public func listDataCenters() async throws -> [DataCenter] {
         try decode(DataCenterList.self, await send("GET", "/v2/catalog/datacenters"), "data center list").dataCenters
     }
@@ -123,9 +126,11 @@ extension RunPodClient {
     ///     create made (its env carries the caller's ownership markers). One that is not is never
     ///     returned: the create fails instead, naming it.
     /// - Returns: the new (or found) resource's id and whether it was found rather than created.
-    public func createOnce(_ kind: ResourceKind, name: String, body: JSONValue, attempts: Int = 2,
-                           excluding: Set<String> = [],
-                           adoptable: @Sendable ([String: String]?) -> Bool = { _ in true }) async throws -> (id: String, found: Bool) {
+    public func createOnce(
+        _ kind: ResourceKind, name: String, body: JSONValue, attempts: Int = 2,
+        excluding: Set<String> = [],
+        adoptable: @Sendable ([String: String]?) -> Bool = { _ in true }
+    ) async throws -> (id: String, found: Bool) {
         var lastError: Error = RunPodError.transport("no attempt made")
         func lookUp() async throws -> (id: String, found: Bool)? {
             let named = try await listIDs(kind).filter { $0.name == name && !excluding.contains($0.id) }

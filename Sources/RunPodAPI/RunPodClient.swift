@@ -10,7 +10,9 @@ public struct RetryPolicy: Sendable {
     public var maxTotal: Double = 60
 
     public init() {}
-    public static let none: RetryPolicy = { var p = RetryPolicy(); p.maxAttempts = 1; return p }()
+    public static let none: RetryPolicy = {
+        var p = RetryPolicy(); p.maxAttempts = 1; return p
+    }()
 }
 
 /// The RunPod REST v2 client: base URL, Bearer auth, timeouts, retries, typed errors.
@@ -30,9 +32,11 @@ public struct RunPodClient: Sendable {
     /// answer brings: error details, transport messages, log lines.
     public var redactor: Redactor
 
-    public init(baseURL: URL = RunPodClient.defaultBaseURL, apiKey: String, transport: any HTTPTransport = URLSessionTransport(),
-                retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 30,
-                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: RetryAfter.nanoseconds($0)) }) {
+    public init(
+        baseURL: URL = RunPodClient.defaultBaseURL, apiKey: String, transport: any HTTPTransport = URLSessionTransport(),
+        retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 30,
+        sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: RetryAfter.nanoseconds($0)) }
+    ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.redactor = Redactor(secrets: [apiKey])
@@ -79,8 +83,10 @@ public struct RunPodClient: Sendable {
     }
 
     /// Sends a request to `path` (e.g. `/v2/catalog/gpus`) and returns the 2xx body.
-    public func send(_ method: String, _ path: String, query: [String: String] = [:], body: Data? = nil,
-                     idempotent: Bool? = nil) async throws -> Data {
+    public func send(
+        _ method: String, _ path: String, query: [String: String] = [:], body: Data? = nil,
+        idempotent: Bool? = nil
+    ) async throws -> Data {
         var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         guard let url = components.url else { throw RunPodError.transport("bad URL for \(path)") }
@@ -125,8 +131,11 @@ public struct RunPodClient: Sendable {
             let error = RunPodError.from(status: response.status, body: response.body, headers: response.headers, redactor: redactor)
             let transient = response.status == 429 || response.status >= 500
             if transient, retryable, attempt < retry.maxAttempts, Date().timeIntervalSince(started) < retry.maxTotal {
-                if case .rateLimited(let after?) = error, after.isFinite, after >= 0 { await sleep(min(after, retry.maxDelay * 4)) }
-                else { await sleep(backoff(attempt)) }
+                if case .rateLimited(let after?) = error, after.isFinite, after >= 0 {
+                    await sleep(min(after, retry.maxDelay * 4))
+                } else {
+                    await sleep(backoff(attempt))
+                }
                 continue
             }
             throw error

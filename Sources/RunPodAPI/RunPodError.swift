@@ -77,7 +77,8 @@ public enum RunPodError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     static func refused(_ status: Int, _ detail: String, _ fields: [String]) -> String {
-        "RunPod refused the request (\(status)\(detail.isEmpty ? "" : ": \(detail)"))" + (fields.isEmpty ? "" : "; fields: " + fields.joined(separator: "; "))
+        "RunPod refused the request (\(status)\(detail.isEmpty ? "" : ": \(detail)"))"
+            + (fields.isEmpty ? "" : "; fields: " + fields.joined(separator: "; "))
     }
 
     /// The most characters of an answer's text kept in an error.
@@ -98,8 +99,10 @@ public enum RunPodError: Error, Sendable, CustomStringConvertible, Equatable {
         }
         let lower = detail.lowercased()
         // RunPod answers a create it cannot place with HTTP 500 and one of these (NOTES §1.1, §8).
-        if ["no longer any instances", "no instances currently available", "not enough capacity", "no available",
-            "does not have the resources to deploy"].contains(where: lower.contains) {
+        if [
+            "no longer any instances", "no instances currently available", "not enough capacity", "no available",
+            "does not have the resources to deploy"
+        ].contains(where: lower.contains) {
             return .capacity(detail)
         }
         let fields = (problem?.errors ?? []).prefix(20).map { e in

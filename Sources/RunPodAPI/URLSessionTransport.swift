@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Foundation's URLSession (libcurl on Linux), with limits enforced while the body arrives and a
@@ -49,8 +49,9 @@ public struct URLSessionTransport: HTTPTransport {
         configuration.timeoutIntervalForResource = total + 5
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        let delegate = TransferDelegate(origin: Origin(request.url), policy: redirects, maxBytes: limits.maxBodyBytes,
-                                        idle: idle, total: total, completion: completion)
+        let delegate = TransferDelegate(
+            origin: Origin(request.url), policy: redirects, maxBytes: limits.maxBodyBytes,
+            idle: idle, total: total, completion: completion)
         let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         let task = session.dataTask(with: urlRequest)
         delegate.begin(task: task, session: session)
@@ -79,8 +80,10 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
     private var cancelled = false
     private var refusedRedirect: TransferError?
 
-    init(origin: Origin?, policy: RedirectPolicy, maxBytes: Int, idle: TimeInterval, total: TimeInterval,
-         completion: @escaping @Sendable (Result<HTTPResponseData, any Error>) -> Void) {
+    init(
+        origin: Origin?, policy: RedirectPolicy, maxBytes: Int, idle: TimeInterval, total: TimeInterval,
+        completion: @escaping @Sendable (Result<HTTPResponseData, any Error>) -> Void
+    ) {
         self.origin = origin
         self.policy = policy
         self.maxBytes = maxBytes
@@ -110,8 +113,11 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
         lock.lock()
         let now = Date()
         if stop == nil {
-            if now.timeIntervalSince(started) > total { stop = .totalTimeout(seconds: total) }
-            else if now.timeIntervalSince(lastActivity) > idle { stop = .idleTimeout(seconds: idle) }
+            if now.timeIntervalSince(started) > total {
+                stop = .totalTimeout(seconds: total)
+            } else if now.timeIntervalSince(lastActivity) > idle {
+                stop = .idleTimeout(seconds: idle)
+            }
         }
         let cancel = stop != nil && !cancelled ? task : nil
         if cancel != nil { cancelled = true }
@@ -119,8 +125,10 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
         cancel?.cancel()
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         lock.lock()
         self.response = response as? HTTPURLResponse
         lastActivity = Date()
@@ -136,8 +144,7 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
         lock.lock()
         lastActivity = Date()
         if stop == nil {
-            if body.count + data.count > maxBytes { stop = .bodyTooLarge(limit: maxBytes); body = Data() }
-            else { body.append(data) }
+            if body.count + data.count > maxBytes { stop = .bodyTooLarge(limit: maxBytes); body = Data() } else { body.append(data) }
         }
         let cancel = stop != nil && !cancelled
         if cancel { cancelled = true }
@@ -145,8 +152,10 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
         if cancel { dataTask.cancel() }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
         let target = Origin(request.url)
         if let origin, target == origin { return completionHandler(request) }
         let method = (request.httpMethod ?? "GET").uppercased()
@@ -157,8 +166,9 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
             return completionHandler(stripped)
         }
         lock.lock()
-        refusedRedirect = .crossOriginRedirect(from: origin?.description ?? "?", to: target?.description ?? "an unreadable URL",
-                                               status: response.statusCode)
+        refusedRedirect = .crossOriginRedirect(
+            from: origin?.description ?? "?", to: target?.description ?? "an unreadable URL",
+            status: response.statusCode)
         lock.unlock()
         completionHandler(nil)
     }

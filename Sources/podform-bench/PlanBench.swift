@@ -8,9 +8,11 @@ import PodformKit
 enum PlanBench {
     /// A deterministic grid of 1,000 specs over models, precisions, contexts, loads and SLAs.
     static func specs() -> [String] {
-        let models = ["meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-32B-Instruct",
-                      "meta-llama/Llama-3.1-70B-Instruct", "mistralai/Mixtral-8x7B-Instruct-v0.1", "google/gemma-2-9b-it",
-                      "Qwen/Qwen3-30B-A3B", "openai/gpt-oss-20b", "microsoft/phi-4", "Qwen/Qwen3-8B"]
+        let models = [
+            "meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-32B-Instruct",
+            "meta-llama/Llama-3.1-70B-Instruct", "mistralai/Mixtral-8x7B-Instruct-v0.1", "google/gemma-2-9b-it",
+            "Qwen/Qwen3-30B-A3B", "openai/gpt-oss-20b", "microsoft/phi-4", "Qwen/Qwen3-8B"
+        ]
         let precisions = ["bf16", "fp8", "awq", "int8", "bf16"]
         let contexts = [2048, 4096, 8192, 8192]
         let concurrency = [1, 8, 32, 64, 16]
@@ -18,7 +20,8 @@ enum PlanBench {
         var out: [String] = []
         for i in 0..<1000 {
             let model = models[i % models.count]
-            out.append("""
+            out.append(
+                """
                 version: 1
                 name: bench-\(i)
                 model: {id: \(model)}
@@ -81,7 +84,9 @@ enum PlanBench {
                 switch spec.compile(specFile: "bench.yaml", architecture: arch, environment: compileEnv) {
                 case .success(let d):
                     ok += 1
-                    if round == 0 { requests += pipeline.review(Plan(catalogAsOf: gpus.asOf, deployments: [d]), live: nil).deployments[0].requests.count }
+                    if round == 0 {
+                        requests += pipeline.review(Plan(catalogAsOf: gpus.asOf, deployments: [d]), live: nil).deployments[0].requests.count
+                    }
                 case .failure: bad += 1
                 }
             }
@@ -101,19 +106,19 @@ enum PlanBench {
             }
         }
         return """
-        ## Compiler speed
+            ## Compiler speed
 
-        `swift run -c release podform-bench plans`: parse, validate and compile 1,000 generated specs
-        (10 models x precisions x contexts x loads x SLAs; \(planned) planned, \(infeasible) infeasible) on one
-        thread, 5 rounds; the first round also maps each plan to its RunPod requests (\(requests) requests).
-        Wall time is what the target is about; on a shared machine the thread's CPU time shows the cost alone.
+            `swift run -c release podform-bench plans`: parse, validate and compile 1,000 generated specs
+            (10 models x precisions x contexts x loads x SLAs; \(planned) planned, \(infeasible) infeasible) on one
+            thread, 5 rounds; the first round also maps each plan to its RunPod requests (\(requests) requests).
+            Wall time is what the target is about; on a shared machine the thread's CPU time shows the cost alone.
 
-        | measure | median | target |
-        | --- | ---: | --- |
-        | 1,000 specs, one core | \(String(format: "%.3f s", total)) (\(String(format: "%.0f", 1000 / total)) plans/s; rounds \(runs.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 2 s (verification on) |
-        | the same, CPU time of the thread | \(String(format: "%.3f s", median(cpu))) (rounds \(cpu.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 2 s |
-        | `podform plan examples/support-chat.yaml`, process start to exit (21 runs) | \(wall.isEmpty ? "n/a (build the podform product in release first)" : String(format: "%.1f ms (min %.1f, max %.1f)", median(wall), wall.min()!, wall.max()!)) | < 50 ms |
+            | measure | median | target |
+            | --- | ---: | --- |
+            | 1,000 specs, one core | \(String(format: "%.3f s", total)) (\(String(format: "%.0f", 1000 / total)) plans/s; rounds \(runs.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 2 s (verification on) |
+            | the same, CPU time of the thread | \(String(format: "%.3f s", median(cpu))) (rounds \(cpu.map { String(format: "%.3f", $0) }.joined(separator: ", "))) | < 2 s |
+            | `podform plan examples/support-chat.yaml`, process start to exit (21 runs) | \(wall.isEmpty ? "n/a (build the podform product in release first)" : String(format: "%.1f ms (min %.1f, max %.1f)", median(wall), wall.min()!, wall.max()!)) | < 50 ms |
 
-        """
+            """
     }
 }

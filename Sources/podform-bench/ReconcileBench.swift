@@ -10,14 +10,16 @@ import RunPodAPI
 enum ReconcileBench {
     /// `count` copies of a spec under different names, compiled.
     static func deployments(_ base: String, prefix: String, count: Int, models: ModelCatalog, gpus: GPUCatalog) -> [Deployment] {
-        let env = ValidationEnvironment(resolveGPU: { gpus.gpu(named: $0)?.id }, gpuNames: gpus.allNames,
-                                        model: { n in models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
+        let env = ValidationEnvironment(
+            resolveGPU: { gpus.gpu(named: $0)?.id }, gpuNames: gpus.allNames,
+            model: { n in models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
         var out: [Deployment] = []
         for i in 0..<count {
             let text = base.replacingOccurrences(of: "name: docs-helper", with: "name: \(prefix)-\(i)")
             guard let spec = Spec.validate(path: "bench.yaml", text: text, environment: env).0,
-                  let arch = models.model(named: spec.model.id)?.architecture,
-                  case .success(let d) = spec.compile(specFile: "bench.yaml", architecture: arch, environment: CompileEnvironment(gpus: gpus, now: Date()))
+                let arch = models.model(named: spec.model.id)?.architecture,
+                case .success(let d) = spec.compile(
+                    specFile: "bench.yaml", architecture: arch, environment: CompileEnvironment(gpus: gpus, now: Date()))
             else { continue }
             out.append(d)
         }
@@ -32,36 +34,37 @@ enum ReconcileBench {
         }
         let loadRows = try await load(base: base, models: models, gpus: gpus)
         return """
-        ## Reconcile: API calls per round
+            ## Reconcile: API calls per round
 
-        `swift run -c release podform-bench reconcile`: N copies of `examples/internal-tool.yaml` (serverless:
-        template + endpoint each) against the loopback fake RunPod, `--prune` on. The first round creates
-        everything; the next five find no drift.
+            `swift run -c release podform-bench reconcile`: N copies of `examples/internal-tool.yaml` (serverless:
+            template + endpoint each) against the loopback fake RunPod, `--prune` on. The first round creates
+            everything; the next five find no drift.
 
-        | specs | first round | rounds 2-6 (each) | median steady round |
-        | ---: | --- | --- | ---: |
-        \(rows.joined(separator: "\n"))
+            | specs | first round | rounds 2-6 (each) | median steady round |
+            | ---: | --- | --- | ---: |
+            \(rows.joined(separator: "\n"))
 
-        Target: a constant number of list calls per round, independent of the number of specs (4: templates,
-        endpoints, pods, network volumes), and zero writes when nothing drifted.
+            Target: a constant number of list calls per round, independent of the number of specs (4: templates,
+            endpoints, pods, network volumes), and zero writes when nothing drifted.
 
-        ### Load: 500 specs, 20 rounds (one process: the reconciler and the fake)
+            ### Load: 500 specs, 20 rounds (one process: the reconciler and the fake)
 
-        | round | specs applied | GET | writes | round time | resident memory | open fds |
-        | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-        \(loadRows.joined(separator: "\n"))
+            | round | specs applied | GET | writes | round time | resident memory | open fds |
+            | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+            \(loadRows.joined(separator: "\n"))
 
-        File descriptors and calls per round are constant. Resident memory rises over the first ~10 rounds
-        (allocator and URLSession warm-up) and then stays within about 1 MiB; the fake holds its 1,000
-        resources and request log in the same process, so the figures are an upper bound for podform alone.
+            File descriptors and calls per round are constant. Resident memory rises over the first ~10 rounds
+            (allocator and URLSession warm-up) and then stays within about 1 MiB; the fake holds its 1,000
+            resources and request log in the same process, so the figures are an upper bound for podform alone.
 
-        """
+            """
     }
 
     static func reconciler(_ fake: FakeRunPodServer, timeout: TimeInterval) -> Reconciler {
         let client = RunPodClient(baseURL: fake.baseURL, apiKey: "bench-key", timeout: timeout)
-        return Reconciler(client: client, scope: Scope(id: "bench:.", explicit: true), prune: true,
-                          apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05), checkHealth: false)
+        return Reconciler(
+            client: client, scope: Scope(id: "bench:.", explicit: true), prune: true,
+            apply: ApplyOptions(waitTimeout: 30, pollInterval: 0.05), checkHealth: false)
     }
 
     /// One table row: the first round's calls, then five rounds without drift.
@@ -84,7 +87,8 @@ enum ReconcileBench {
         }
         await fake.stop()
         let medianMs = Stats.median(steady.map { $0.2 * 1000 })
-        return "| \(count) | \(first.filter { $0.method == "GET" }.count) GET, \(first.filter { $0.method != "GET" }.count) writes (\(String(format: "%.2f", firstSeconds)) s) | \(steady.map { "\($0.0)" }.joined(separator: "/")) GET, \(steady.map { "\($0.1)" }.joined(separator: "/")) writes | \(String(format: "%.1f", medianMs)) ms |"
+        return
+            "| \(count) | \(first.filter { $0.method == "GET" }.count) GET, \(first.filter { $0.method != "GET" }.count) writes (\(String(format: "%.2f", firstSeconds)) s) | \(steady.map { "\($0.0)" }.joined(separator: "/")) GET, \(steady.map { "\($0.1)" }.joined(separator: "/")) writes | \(String(format: "%.1f", medianMs)) ms |"
     }
 
     /// Load: 500 specs, 20 rounds; memory, file descriptors and calls per round must stay flat.
@@ -100,7 +104,9 @@ enum ReconcileBench {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let requests = await fake.state.requests
             if [1, 2, 5, 10, 15, 20].contains(round) {
-                loadRows.append("| \(round) | \(outcomes.filter { $0.result == .applied }.count) | \(requests.filter { $0.method == "GET" }.count) | \(requests.filter { $0.method != "GET" }.count) | \(String(format: "%.2f", seconds)) s | \(String(format: "%.1f", residentMiB())) MiB | \(openFDs()) |")
+                loadRows.append(
+                    "| \(round) | \(outcomes.filter { $0.result == .applied }.count) | \(requests.filter { $0.method == "GET" }.count) | \(requests.filter { $0.method != "GET" }.count) | \(String(format: "%.2f", seconds)) s | \(String(format: "%.1f", residentMiB())) MiB | \(openFDs()) |"
+                )
             }
         }
         await fake.stop()

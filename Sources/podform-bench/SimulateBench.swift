@@ -20,8 +20,9 @@ enum SimulateBench {
             let text = try String(contentsOf: file, encoding: .utf8)
             let (spec, diagnostics) = Spec.validate(path: file.lastPathComponent, text: text, environment: validation)
             guard let spec, !diagnostics.hasErrors, let arch = models.model(named: spec.model.id)?.architecture,
-                  case .success(let d) = spec.compile(specFile: file.lastPathComponent, architecture: arch, environment: environment),
-                  let model = spec.servingModel(deployment: d, architecture: arch, environment: environment) else { continue }
+                case .success(let d) = spec.compile(specFile: file.lastPathComponent, architecture: arch, environment: environment),
+                let model = spec.servingModel(deployment: d, architecture: arch, environment: environment)
+            else { continue }
             var times: [Double] = []
             var report: SimulationReport?
             for _ in 0..<3 {
@@ -34,23 +35,25 @@ enum SimulateBench {
             totalEvents += r.events
             totalSeconds += t
             let fleet = d.mode == .pod ? "pod" : "\(d.workerMode?.rawValue ?? "") \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0)"
-            rows.append(String(format: "| %@ | %@ | %d | %d | %.3f | %.2f M | $%.0f | $%.0f | %@ / %@ |", file.lastPathComponent, fleet, r.requests,
-                               r.events, t, Double(r.events) / t / 1e6, r.claimedMonthlyUSD, r.monthlyUSD,
-                               r.claimedSLAMet ? "met" : "not met", r.slaMet ? "met" : "not met"))
+            rows.append(
+                String(
+                    format: "| %@ | %@ | %d | %d | %.3f | %.2f M | $%.0f | $%.0f | %@ / %@ |", file.lastPathComponent, fleet, r.requests,
+                    r.events, t, Double(r.events) / t / 1e6, r.claimedMonthlyUSD, r.monthlyUSD,
+                    r.claimedSLAMet ? "met" : "not met", r.slaMet ? "met" : "not met"))
         }
         return """
-        ## Simulation speed
+            ## Simulation speed
 
-        `podform-bench simulate`: each serving example simulated for 7 days (seed 1; median of 3 runs,
-        release build, one core). An event is an arrival, a worker start, a prefill, a decode completion,
-        an idle check or a scaler check. Cost and SLA columns: the plan's claim, then the simulation's.
+            `podform-bench simulate`: each serving example simulated for 7 days (seed 1; median of 3 runs,
+            release build, one core). An event is an arrival, a worker start, a prefill, a decode completion,
+            an idle check or a scaler check. Cost and SLA columns: the plan's claim, then the simulation's.
 
-        | example | fleet | requests | events | seconds | events/s | claimed $/month | simulated $/month | SLA claimed / simulated |
-        |---|---|---|---|---|---|---|---|---|
-        \(rows.joined(separator: "\n"))
+            | example | fleet | requests | events | seconds | events/s | claimed $/month | simulated $/month | SLA claimed / simulated |
+            |---|---|---|---|---|---|---|---|---|
+            \(rows.joined(separator: "\n"))
 
-        Overall: \(totalEvents) events in \(String(format: "%.2f", totalSeconds)) s = \(String(format: "%.2f", Double(totalEvents) / max(totalSeconds, 1e-9) / 1e6)) M events/s.
+            Overall: \(totalEvents) events in \(String(format: "%.2f", totalSeconds)) s = \(String(format: "%.2f", Double(totalEvents) / max(totalSeconds, 1e-9) / 1e6)) M events/s.
 
-        """
+            """
     }
 }

@@ -15,7 +15,8 @@ extension SpeedBench {
             line += " pre[lin=\(ms(p.linearSeconds)) att=\(ms(p.attentionSeconds)) w=\(ms(p.weightReadSeconds)) tot=\(ms(p.totalSeconds))]"
             line += " tpot \(o.tpotMs.map { String(format: "%.1f", $0) } ?? "-")/\(String(format: "%.1f", r.prediction.tpotMs))"
             line += " ttft \(o.ttftMs.map { String(format: "%.0f", $0) } ?? "-")/\(String(format: "%.0f", r.prediction.ttftMs))"
-            line += " tput \(o.outputTokensPerSecond.map { String(format: "%.0f", $0) } ?? "-")/\(String(format: "%.0f", r.prediction.outputTokensPerSecond))"
+            line +=
+                " tput \(o.outputTokensPerSecond.map { String(format: "%.0f", $0) } ?? "-")/\(String(format: "%.0f", r.prediction.outputTokensPerSecond))"
             say(line)
         }
         for (name, ev) in holdOuts {
@@ -24,8 +25,10 @@ extension SpeedBench {
                 let range = r.prediction.perUserRange
                 let t = r.throughput.map { String(format: " tput %.2f", $0.predicted / $0.measured) } ?? ""
                 let tt = r.ttft.map { String(format: " ttft %.2f", $0.predicted / $0.measured) } ?? ""
-                say(String(format: "holdout-%@ %@ %.1f/%.1f [%.1f-%.1f] %@", name, r.observation.id, m, p, range[0], range[1],
-                           r.inRange == true ? "in" : "OUT") + t + tt + " " + r.prediction.uncalibrated.joined(separator: "; "))
+                say(
+                    String(
+                        format: "holdout-%@ %@ %.1f/%.1f [%.1f-%.1f] %@", name, r.observation.id, m, p, range[0], range[1],
+                        r.inRange == true ? "in" : "OUT") + t + tt + " " + r.prediction.uncalibrated.joined(separator: "; "))
             }
         }
     }

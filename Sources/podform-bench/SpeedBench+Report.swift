@@ -74,18 +74,20 @@ extension SpeedBench {
         factorRows("compute efficiency", c.prefillCompute) { String(format: "%.3f", $0) }
         factorRows("request overhead", c.requestOverhead) { String(format: "%.1f ms", $0 * 1000) }
         md += "\nRows each factor came from: `Sources/PodformSizing/Performance/SpeedCalibration+Fitted.swift`.\n"
-        md += "\nRows not resolved: " + (skipped.isEmpty ? "none" : skipped.map { "\($0.id) \($0.label) (\($0.reason))" }.joined(separator: "; ")) + ".\n\n"
+        md +=
+            "\nRows not resolved: " + (skipped.isEmpty ? "none" : skipped.map { "\($0.id) \($0.label) (\($0.reason))" }.joined(separator: "; "))
+            + ".\n\n"
         return md
     }
 
     static func everyRow(_ rows: [SpeedEvaluation.Row]) -> String {
         var md = """
-        ### Every row (in-sample)
+            ### Every row (in-sample)
 
-        | row | engine / model / GPU | load | batch | per-user tok/s measured / predicted | output tok/s measured / predicted | TTFT ms measured / predicted | in range |
-        | --- | --- | --- | ---: | --- | --- | --- | --- |
+            | row | engine / model / GPU | load | batch | per-user tok/s measured / predicted | output tok/s measured / predicted | TTFT ms measured / predicted | in range |
+            | --- | --- | --- | ---: | --- | --- | --- | --- |
 
-        """
+            """
         for r in rows {
             let o = r.observation
             let load: String
@@ -94,8 +96,11 @@ extension SpeedBench {
             case let .rate(x): load = String(format: "%.1f req/s ", x) + "\(o.prompt)/\(o.output)"
             case let .burst(n): load = "burst \(n) \(o.prompt)/\(o.output)"
             }
-            let ttft = r.ttft.map { _ in cell(r.ttft, "%.0f / %.0f") } ?? (o.ttftMs.map { String(format: "%.0f / (queue: %.0f)", $0, r.prediction.ttftMs) } ?? "-")
-            md += "| \(o.id) | \(o.label) | \(load) | \(r.prediction.batch) | \(cell(r.perUser, "%.1f / %.1f")) | \(cell(r.throughput, "%.0f / %.0f")) | \(ttft) | \(r.inRange.map { $0 ? "yes" : "no" } ?? "-") |\n"
+            let ttft =
+                r.ttft.map { _ in cell(r.ttft, "%.0f / %.0f") }
+                ?? (o.ttftMs.map { String(format: "%.0f / (queue: %.0f)", $0, r.prediction.ttftMs) } ?? "-")
+            md +=
+                "| \(o.id) | \(o.label) | \(load) | \(r.prediction.batch) | \(cell(r.perUser, "%.1f / %.1f")) | \(cell(r.throughput, "%.0f / %.0f")) | \(ttft) | \(r.inRange.map { $0 ? "yes" : "no" } ?? "-") |\n"
         }
         return md
     }

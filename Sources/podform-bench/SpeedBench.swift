@@ -4,7 +4,9 @@ import PodformSizing
 
 /// The speed model against every published serving benchmark row (`Specs/performance.md` §1.4, §2).
 enum SpeedBench {
-    static func load(root: URL, models: ModelCatalog, gpus: GPUCatalog) throws -> (vllm: [SpeedObservation], other: [SpeedObservation], skipped: [ServingBenchmarks.Skipped]) {
+    static func load(root: URL, models: ModelCatalog, gpus: GPUCatalog) throws -> (
+        vllm: [SpeedObservation], other: [SpeedObservation], skipped: [ServingBenchmarks.Skipped]
+    ) {
         let serving = try String(contentsOf: root.appendingPathComponent("Benchmarks/data/serving_benchmarks.csv"), encoding: .utf8)
         let calibration = try String(contentsOf: root.appendingPathComponent("Benchmarks/data/throughput_calibration.csv"), encoding: .utf8)
         let (rows, skipped) = ServingBenchmarks.load(serving: serving, calibration: calibration, models: models, gpus: gpus)
@@ -47,7 +49,8 @@ enum SpeedBench {
                 to: root.appendingPathComponent("Sources/PodformSizing/Performance/SpeedCalibration+Fitted.swift"), atomically: true, encoding: .utf8)
         }
         if fitted != SpeedCalibration.fitted {
-            FileHandle.standardError.write(Data("podform-bench: the committed SpeedCalibration.fitted differs from a fresh fit; run `podform-bench speed --fit`\n".utf8))
+            FileHandle.standardError.write(
+                Data("podform-bench: the committed SpeedCalibration.fitted differs from a fresh fit; run `podform-bench speed --fit`\n".utf8))
         }
         // `--fresh`: report the fresh fit (while iterating on the model, before `--fit` commits it).
         let calibration = fresh ? fitted : SpeedCalibration.fitted
@@ -86,29 +89,29 @@ enum SpeedBench {
         let families = Set(e.rows.map(\.observation.gpuFamily)).sorted()
         let bands = ["1", "2-8", "9-64", "65+", "Poisson rate", "burst / offline"]
         return """
-        ### Fitted on all vLLM rows (in-sample)
+            ### Fitted on all vLLM rows (in-sample)
 
-        \(summaryTable(e, groups: classes))
-        Measured per-user speed inside the plan's quoted range: \(inRange.filter { $0 }.count) of \(inRange.count) rows.
+            \(summaryTable(e, groups: classes))
+            Measured per-user speed inside the plan's quoted range: \(inRange.filter { $0 }.count) of \(inRange.count) rows.
 
-        ### Hold-out: refit without each model, predict it
+            ### Hold-out: refit without each model, predict it
 
-        \(summaryTable(byModel, groups: classes))
-        \(holdOutLine(byModel, "model"))
+            \(summaryTable(byModel, groups: classes))
+            \(holdOutLine(byModel, "model"))
 
-        ### Hold-out: refit without each GPU, predict it
+            ### Hold-out: refit without each GPU, predict it
 
-        \(summaryTable(byGPU, groups: classes))
-        \(holdOutLine(byGPU, "GPU"))
+            \(summaryTable(byGPU, groups: classes))
+            \(holdOutLine(byGPU, "GPU"))
 
-        ### In-sample, per GPU family and per concurrency band
+            ### In-sample, per GPU family and per concurrency band
 
-        \(summaryTable(e, groups: families.map { f in (f, { (r: SpeedEvaluation.Row) in r.observation.gpuFamily == f }) }))
-        \(summaryTable(e, groups: bands.map { b in (b, { (r: SpeedEvaluation.Row) in SpeedEvaluation.band(r.observation) == b }) }))
-        ### Other engines (not fitted; what a tuned non-vLLM stack reaches vs podform's vLLM model)
+            \(summaryTable(e, groups: families.map { f in (f, { (r: SpeedEvaluation.Row) in r.observation.gpuFamily == f }) }))
+            \(summaryTable(e, groups: bands.map { b in (b, { (r: SpeedEvaluation.Row) in SpeedEvaluation.band(r.observation) == b }) }))
+            ### Other engines (not fitted; what a tuned non-vLLM stack reaches vs podform's vLLM model)
 
-        \(summaryTable(others, groups: classGroups()))
+            \(summaryTable(others, groups: classGroups()))
 
-        """
+            """
     }
 }

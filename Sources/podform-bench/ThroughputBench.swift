@@ -15,8 +15,10 @@ enum ThroughputBench {
 
     static func lookupGPU(_ name: String, _ gpus: GPUCatalog) -> GPUType? {
         let cleaned = name.replacingOccurrences(of: "GeForce ", with: "")
-        let attempts = [name, cleaned, cleaned.replacingOccurrences(of: " 24GB", with: ""),
-                        name.replacingOccurrences(of: "-", with: " ")]
+        let attempts = [
+            name, cleaned, cleaned.replacingOccurrences(of: " 24GB", with: ""),
+            name.replacingOccurrences(of: "-", with: " ")
+        ]
         for a in attempts { if let g = gpus.gpu(named: a) ?? gpus.gpu(named: "NVIDIA " + a) { return g } }
         if name.contains("H100") && !name.contains("PCIe") && !name.contains("NVL") {
             return gpus.gpu(named: "h100-sxm")

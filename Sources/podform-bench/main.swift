@@ -27,8 +27,10 @@ do {
         sections.append(md)
     }
     if what == "throughput" || what == "speed" || what == "all" {
-        sections.append(try SpeedBench.run(root: root, models: models, gpus: gpus, writeFit: arguments.contains("--fit"),
-                                            fresh: arguments.contains("--fresh")))
+        sections.append(
+            try SpeedBench.run(
+                root: root, models: models, gpus: gpus, writeFit: arguments.contains("--fit"),
+                fresh: arguments.contains("--fresh")))
     }
     if what == "plans" || what == "all" {
         sections.append(try PlanBench.run(root: root, models: models, gpus: gpus))
@@ -40,7 +42,9 @@ do {
         let box = SectionBox()
         let done = DispatchSemaphore(value: 0)
         Task.detached {
-            do { box.set(try await ReconcileBench.run(root: root, models: models, gpus: gpus)) } catch { box.set("reconcile bench failed: \(error)\n") }
+            do { box.set(try await ReconcileBench.run(root: root, models: models, gpus: gpus)) } catch {
+                box.set("reconcile bench failed: \(error)\n")
+            }
             done.signal()
         }
         done.wait()
@@ -50,14 +54,14 @@ do {
     print(output)
     if write {
         let header = """
-        # Benchmarks
+            # Benchmarks
 
-        Written by `swift run -c release podform-bench all --write` (release build, this machine:
-        2 cores, Linux). Accuracy sections compare podform's estimates with public logs; the speed
-        section measures the compiler. Re-run after changing the sizing or performance model.
+            Written by `swift run -c release podform-bench all --write` (release build, this machine:
+            2 cores, Linux). Accuracy sections compare podform's estimates with public logs; the speed
+            section measures the compiler. Re-run after changing the sizing or performance model.
 
 
-        """
+            """
         let url = root.appendingPathComponent("BENCHMARKS.md")
         if what == "all" {
             try (header + output).write(to: url, atomically: true, encoding: .utf8)
@@ -66,14 +70,17 @@ do {
             var text = (try? String(contentsOf: url, encoding: .utf8)) ?? header
             for section in sections {
                 guard let title = section.split(separator: "\n").first.map(String.init) else { continue }
-                let replacedTitles = what == "speed" || what == "throughput"
+                let replacedTitles =
+                    what == "speed" || what == "throughput"
                     ? [title, "## Performance model against published figures"] : [title]
                 var done = false
                 for t in replacedTitles {
                     guard !done, let start = text.range(of: t + "\n") else { continue }
                     let rest = text[start.upperBound...]
                     let end = rest.range(of: "\n## ").map { text.index(after: $0.lowerBound) } ?? text.endIndex
-                    text.replaceSubrange(start.lowerBound..<end, with: section.hasSuffix("\n\n") ? section : section.hasSuffix("\n") ? section + "\n" : section + "\n\n")
+                    text.replaceSubrange(
+                        start.lowerBound..<end,
+                        with: section.hasSuffix("\n\n") ? section : section.hasSuffix("\n") ? section + "\n" : section + "\n\n")
                     done = true
                 }
                 if !done { text += "\n" + section }

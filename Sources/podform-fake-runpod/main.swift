@@ -47,7 +47,9 @@ while !args.isEmpty {
         let target = spec[..<eq].split(separator: " ")
         var kindText = String(spec[spec.index(after: eq)...])
         var times = 1
-        if let star = kindText.firstIndex(of: "*") { times = Int(kindText[kindText.index(after: star)...]) ?? 1; kindText = String(kindText[..<star]) }
+        if let star = kindText.firstIndex(of: "*") {
+            times = Int(kindText[kindText.index(after: star)...]) ?? 1; kindText = String(kindText[..<star])
+        }
         let parts = kindText.split(separator: ":").map(String.init)
         let kind: Fault.Kind
         switch parts.first ?? "" {
@@ -56,13 +58,17 @@ while !args.isEmpty {
         case "no-capacity": kind = .noCapacity
         case "succeed-then-500": kind = .succeedThen500
         case "malformed": kind = .malformedBody
-        case "echo-auth": kind = .echoAuthorization(status: Int(parts.dropFirst().first ?? "422") ?? 422, plainText: parts.dropFirst(2).first == "text")
+        case "echo-auth":
+            kind = .echoAuthorization(status: Int(parts.dropFirst().first ?? "422") ?? 422, plainText: parts.dropFirst(2).first == "text")
         default:
             guard let code = Int(parts.first ?? ""), (400...599).contains(code) else { usage("unknown fault kind \(kindText)") }
             kind = .status(code)
         }
         faults.append(Fault(kind, method: target.first.map(String.init), pathPrefix: target.dropFirst().first.map(String.init), times: times))
-    case "-h", "--help": usage("usage: podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'] [--stock 'GPU=LEVEL[@PRODUCT]'] [--log]")
+    case "-h", "--help":
+        usage(
+            "usage: podform-fake-runpod [--port N] [--api-key KEY] [--gpus FILE] [--fault 'METHOD PATH=KIND'] [--stock 'GPU=LEVEL[@PRODUCT]'] [--log]"
+        )
     default: usage("unknown argument \(flag)")
     }
 }
@@ -89,7 +95,8 @@ let task = Task.detached {
         if finalLog {
             let requests = await server.state.requests
             for r in requests.dropFirst(seen) {
-                FileHandle.standardError.write(Data("\(r.method) \(r.path) -> \(r.status) \(String(decoding: r.body.prefix(400), as: UTF8.self))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("\(r.method) \(r.path) -> \(r.status) \(String(decoding: r.body.prefix(400), as: UTF8.self))\n".utf8))
             }
             seen = requests.count
         }

@@ -2,7 +2,7 @@ import Foundation
 import PodformCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// podform-fuzz: feeds mutated specs to the loader and validator and checks that every input ends
@@ -83,7 +83,7 @@ let interesting: [[UInt8]] = [
     "&a [x, x, x]\n", "*a", "{", "[", "]", "}", ": ", "- ", "? ", "!!binary", "!!python/object", "\t", "\u{0}", "\u{FEFF}",
     "~", "null", "true", "1e999", "-0", "0x1F", ".inf", "NaN", "'", "\"", "#", "---\n", "...\n", "%YAML 1.2\n",
     "version: 2\n", "context: 8k\n", "context: 99999999999999999999k\n", "name: " + String(repeating: "x", count: 100) + "\n",
-    "model: {id: " + String(repeating: "a/", count: 200) + "}\n", "🚀", "é", "\u{202E}", "\r\n", "<<: *a\n",
+    "model: {id: " + String(repeating: "a/", count: 200) + "}\n", "🚀", "é", "\u{202E}", "\r\n", "<<: *a\n"
 ].map { Array($0.utf8) }
 
 /// Mostly YAML-relevant printable ASCII, sometimes any byte (which usually makes the text invalid UTF-8).

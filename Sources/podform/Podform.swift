@@ -9,12 +9,15 @@ struct Podform: AsyncParsableCommand {
         commandName: "podform",
         abstract: "Compile LLM deployment specs into RunPod plans.",
         discussion: """
-        Write one YAML spec per deployment (Specs/spec.md). Start with `podform init --model ID`, check it with `podform validate`, see the cheapest plan that meets its SLA with `podform plan`, and make RunPod match with `podform apply` (RUNPOD_API_KEY).
+            Write one YAML spec per deployment (Specs/spec.md). Start with `podform init --model ID`, check it with `podform validate`, see the cheapest plan that meets its SLA with `podform plan`, and make RunPod match with `podform apply` (RUNPOD_API_KEY).
 
-        Exit status: 0 success; 1 invalid input or failure; 2 changes present (plan --detailed-exitcode); 64 usage error (1 under --detailed-exitcode, as Terraform: 0 no changes, 1 any error, 2 changes).
-        """,
+            Exit status: 0 success; 1 invalid input or failure; 2 changes present (plan --detailed-exitcode); 64 usage error (1 under --detailed-exitcode, as Terraform: 0 no changes, 1 any error, 2 changes).
+            """,
         version: podformVersion,
-        subcommands: [Validate.self, Plan.self, Show.self, Simulate.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self, Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self]
+        subcommands: [
+            Validate.self, Plan.self, Show.self, Simulate.self, Apply.self, Destroy.self, Reconcile.self, Status.self, Logs.self, Explain.self,
+            Size.self, GPUs.self, Catalog.self, Dockerfile.self, Init.self
+        ]
     )
 }
 
@@ -45,4 +48,3 @@ extension Error {
     /// ArgumentParser's usage errors (exit 64).
     var isUsageError: Bool { Podform.exitCode(for: self) == .validationFailure }
 }
-

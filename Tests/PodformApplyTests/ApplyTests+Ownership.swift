@@ -94,7 +94,8 @@ extension ApplyTests {
                         let live = try await LiveState.fetch(client)
                         let counts = await fake.state.counts()
                         let expected = Dictionary(grouping: RunPodResources.requests(for: d), by: \.kind.rawValue).mapValues(\.count)
-                        let ok = !diff(d, live: live).hasChanges
+                        let ok =
+                            !diff(d, live: live).hasChanges
                             && counts["templates"] == expected["template"] ?? 0 && counts["endpoints"] == expected["endpoint"] ?? 0
                             && counts["pods"] == expected["pod"] ?? 0 && counts["network_volumes"] == expected["network_volume"] ?? 0
                         XCTAssertTrue(ok, "\(example): \(fault) at \(method) \(path): \(counts)")

@@ -18,8 +18,9 @@ final class ApplyTests: XCTestCase {
     func example(_ name: String) throws -> String { try Self.example(name) }
 
     static func deployment(_ text: String, file: String = "spec.yaml", scope: String? = nil) throws -> Deployment {
-        let env = ValidationEnvironment(resolveGPU: { Self.gpus.gpu(named: $0)?.id }, gpuNames: Self.gpus.allNames,
-                                        model: { n in Self.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
+        let env = ValidationEnvironment(
+            resolveGPU: { Self.gpus.gpu(named: $0)?.id }, gpuNames: Self.gpus.allNames,
+            model: { n in Self.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
         let (spec, diagnostics) = Spec.validate(path: file, text: text, environment: env)
         guard let spec, !diagnostics.hasErrors else {
             struct InvalidSpec: Error, CustomStringConvertible { var description: String }
@@ -40,8 +41,10 @@ final class ApplyTests: XCTestCase {
     /// The plan's GPUs, plus the catalog's, in the fake's catalog.
     static var fakeGPUs: Data {
         let items = gpus.gpus.map { g -> [String: Any] in
-            ["id": g.id, "name": g.displayName, "pool": g.serverlessPool ?? NSNull(), "manufacturer": g.manufacturer, "memory": Int(g.memoryGB),
-             "secure": true, "community": true, "price": ["secure": 1.0, "community": 1.0], "maxCount": ["secure": 8, "community": 8]]
+            [
+                "id": g.id, "name": g.displayName, "pool": g.serverlessPool ?? NSNull(), "manufacturer": g.manufacturer, "memory": Int(g.memoryGB),
+                "secure": true, "community": true, "price": ["secure": 1.0, "community": 1.0], "maxCount": ["secure": 8, "community": 8]
+            ]
         }
         return try! JSONSerialization.data(withJSONObject: ["gpus": items])
     }
@@ -109,15 +112,18 @@ final class ApplyTests: XCTestCase {
             XCTAssertEqual(value2, "vllm/vllm-openai:v0.27.2")
             // GPU type: replace, create-before-destroy.
             let oldID = try await client.listPods().first!.id
-            let moved = try self.deployment(base.replacingOccurrences(of: "vllm/vllm-openai:v0.27.1", with: "vllm/vllm-openai:v0.27.2")
-                .replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [B200]"))
+            let moved = try self.deployment(
+                base.replacingOccurrences(of: "vllm/vllm-openai:v0.27.1", with: "vllm/vllm-openai:v0.27.2")
+                    .replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [B200]"))
             let replace = diff(moved, live: try await LiveState.fetch(client))
             let podChange = try XCTUnwrap(replace.changes.first { $0.kind == .pod })
             XCTAssertEqual(podChange.action, .replace)
             XCTAssertEqual(podChange.fields.first?.path, "gpu.id")
             await fake.state.clearRequests()
             _ = try await apply(replace, client: client, options: self.fast)
-            let log = await fake.state.requests.filter { $0.method != "GET" }.map { "\($0.method) \($0.path.hasPrefix("/v2/pods/") ? "/v2/pods/{id}" : $0.path)" }
+            let log = await fake.state.requests.filter { $0.method != "GET" }.map {
+                "\($0.method) \($0.path.hasPrefix("/v2/pods/") ? "/v2/pods/{id}" : $0.path)"
+            }
             XCTAssertEqual(log, ["POST /v2/pods", "DELETE /v2/pods/{id}"])  // new first, old after it runs
             let pods = try await client.listPods()
             XCTAssertEqual(pods.count, 1)
@@ -237,8 +243,9 @@ final class ApplyTests: XCTestCase {
             XCTAssertEqual(value6, 1)
             let serverless = try self.deployment(base.replacingOccurrences(of: "  mode: auto", with: "  mode: serverless"))
             let change = diff(serverless, live: try await LiveState.fetch(client))
-            XCTAssertEqual(change.changes.filter { $0.action != .noop }.map { "\($0.action.rawValue) \($0.kind.rawValue)" },
-                           ["update template", "create endpoint", "delete pod"])
+            XCTAssertEqual(
+                change.changes.filter { $0.action != .noop }.map { "\($0.action.rawValue) \($0.kind.rawValue)" },
+                ["update template", "create endpoint", "delete pod"])
             // An endpoint needs a serverless template (RunPod answers 422 otherwise): the flag flips first.
             XCTAssertEqual(change.changes.first { $0.kind == .template }?.patch?["serverless"], .bool(true))
             _ = try await apply(change, client: client, options: self.fast)
@@ -252,7 +259,9 @@ final class ApplyTests: XCTestCase {
 final class DiffUnitTests: XCTestCase {
     /// Fields RunPod adds to nested objects are not drift; fields the plan sets are.
     func testServerAddedFieldsAreNotDrift() {
-        let live: JSONValue = ["workers": ["min": 0, "max": 3, "idleTimeout": 5, "ready": 2], "gpu": ["pools": ["ADA_24"], "count": 1, "allowedCudaVersions": []]]
+        let live: JSONValue = [
+            "workers": ["min": 0, "max": 3, "idleTimeout": 5, "ready": 2], "gpu": ["pools": ["ADA_24"], "count": 1, "allowedCudaVersions": []]
+        ]
         let desired: JSONValue = ["workers": ["min": 0, "max": 3, "idleTimeout": 5], "gpu": ["pools": ["ADA_24"], "count": 1]]
         XCTAssertEqual(compare(live, desired, keys: ["workers", "gpu"]), [])
         let changed: JSONValue = ["workers": ["min": 1, "max": 3, "idleTimeout": 5], "gpu": ["pools": ["ADA_24"], "count": 1]]

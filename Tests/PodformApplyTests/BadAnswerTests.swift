@@ -9,8 +9,10 @@ import XCTest
 final class BadAnswerTests: XCTestCase {
     func testEveryBadAnswerIsAClearErrorOrToleratedAndApplyStillConverges() async throws {
         let d = try ApplyTests.deployment(ApplyTests.example("support-chat.yaml"))
-        let kinds: [(Fault.Kind, String)] = [(.malformedBody, "malformed"), (.missingFields, "missing fields"), (.hugeBody, "huge body"),
-                                              (.wrongContentType, "HTML page"), (.unknownEnum, "unknown enum"), (.delay(seconds: 1.5), "slow")]
+        let kinds: [(Fault.Kind, String)] = [
+            (.malformedBody, "malformed"), (.missingFields, "missing fields"), (.hugeBody, "huge body"),
+            (.wrongContentType, "HTML page"), (.unknownEnum, "unknown enum"), (.delay(seconds: 1.5), "slow")
+        ]
         for (kind, label) in kinds {
             for target in [("GET", "/v2/templates"), ("POST", "/v2/templates"), ("POST", "/v2/serverless"), ("GET", "/v2/pods")] {
                 let fake = try await FakeRunPodServer(apiKey: ApplyTests.key, gpuTypes: ApplyTests.fakeGPUs)
@@ -30,8 +32,9 @@ final class BadAnswerTests: XCTestCase {
                 let live = try await LiveState.fetch(patient)
                 _ = try await apply(diff(d, live: live), client: patient, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
                 let counts = await fake.state.counts()
-                XCTAssertEqual(counts, ["pods": 0, "endpoints": 1, "templates": 1, "network_volumes": 1],
-                               "\(label) at \(target): \(firstError ?? "no error")")
+                XCTAssertEqual(
+                    counts, ["pods": 0, "endpoints": 1, "templates": 1, "network_volumes": 1],
+                    "\(label) at \(target): \(firstError ?? "no error")")
                 let after = try await LiveState.fetch(patient)
                 XCTAssertFalse(diff(d, live: after).hasChanges, "\(label) at \(target)")
                 await fake.stop()
@@ -43,7 +46,9 @@ final class BadAnswerTests: XCTestCase {
         let fake = try await FakeRunPodServer(apiKey: ApplyTests.key, gpuTypes: ApplyTests.fakeGPUs)
         let client = RunPodClient(baseURL: fake.baseURL, apiKey: ApplyTests.key, retry: .none, timeout: 5, sleep: { _ in })
         await fake.state.inject(Fault(.missingFields, method: "GET", pathPrefix: "/v2/pods"))
-        do { _ = try await client.listPods(); XCTFail() } catch RunPodError.invalidResponse(let m) { XCTAssertTrue(m.contains("missing `pods.0.id`") || m.contains("missing"), m) }
+        do { _ = try await client.listPods(); XCTFail() } catch RunPodError.invalidResponse(let m) {
+            XCTAssertTrue(m.contains("missing `pods.0.id`") || m.contains("missing"), m)
+        }
         await fake.state.inject(Fault(.hugeBody, method: "GET", pathPrefix: "/v2/pods"))
         do { _ = try await client.listPods(); XCTFail() } catch RunPodError.invalidResponse(let m) { XCTAssertTrue(m.contains("over"), m) }
         await fake.state.inject(Fault(.wrongContentType, method: "GET", pathPrefix: "/v2/pods"))

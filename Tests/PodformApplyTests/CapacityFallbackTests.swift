@@ -20,13 +20,16 @@ final class CapacityFallbackTests: XCTestCase {
 
     /// Compiles the example with `availability`, as `PlanPipeline.capacityFallback` does.
     static func compile(_ text: String, _ availability: GPUAvailability?) throws -> Deployment {
-        let env = ValidationEnvironment(resolveGPU: { ApplyTests.gpus.gpu(named: $0)?.id }, gpuNames: ApplyTests.gpus.allNames,
-                                        model: { n in ApplyTests.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
+        let env = ValidationEnvironment(
+            resolveGPU: { ApplyTests.gpus.gpu(named: $0)?.id }, gpuNames: ApplyTests.gpus.allNames,
+            model: { n in ApplyTests.models.model(named: n).map { .init(canonicalID: $0.id, maxContext: $0.architecture.maxContext) } })
         let spec = try XCTUnwrap(Spec.validate(path: "llama.yaml", text: text, environment: env).0)
         var environment = CompileEnvironment(gpus: ApplyTests.gpus, now: Date())
         environment.availability = availability
-        return try spec.compile(specFile: "llama.yaml", architecture: XCTUnwrap(ApplyTests.models.model(named: spec.model.id)).architecture,
-                                environment: environment).get()
+        return try spec.compile(
+            specFile: "llama.yaml", architecture: XCTUnwrap(ApplyTests.models.model(named: spec.model.id)).architecture,
+            environment: environment
+        ).get()
     }
 
     func testRoundsPlanAroundARefusalForTenMinutesThenTryTheCheaperTypeAgain() async throws {
@@ -43,8 +46,9 @@ final class CapacityFallbackTests: XCTestCase {
             a.held[d.name] = live.heldGPUs(spec: d.name, scope: d.scope, gpus: gpus)
             return try? Self.compile(text, a)
         }
-        var reconciler = Reconciler(client: client, scope: Scope(id: "rec", explicit: true), apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.02),
-                                    checkHealth: false)
+        var reconciler = Reconciler(
+            client: client, scope: Scope(id: "rec", explicit: true), apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.02),
+            checkHealth: false)
         reconciler.fallback = fallback
         func round() async throws -> (SpecOutcome, [String]) {
             var a = GPUAvailability()

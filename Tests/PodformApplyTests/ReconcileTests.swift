@@ -12,7 +12,10 @@ final class ScopeRuleTests: XCTestCase {
         let dir = Scope(id: "github.com/acme/deploy:rec", explicit: false)
         let platform = try LabelSelector.parse(["team=platform"])
         let none = LabelSelector()
-        struct Row { var scope: String?; var labels: [String: String]?; var selector: LabelSelector; var present: Bool; var blocked: Bool; var delete: Bool; var line: UInt }
+        struct Row {
+            var scope: String?; var labels: [String: String]?; var selector: LabelSelector; var present: Bool; var blocked: Bool; var delete: Bool;
+            var line: UInt
+        }
         let rows: [Row] = [
             // In scope, spec gone, no selector: the one case that deletes.
             Row(scope: dir.id, labels: ["team": "platform"], selector: none, present: false, blocked: false, delete: true, line: #line),
@@ -20,8 +23,12 @@ final class ScopeRuleTests: XCTestCase {
             Row(scope: "github.com/acme/deploy:rec/team-a", labels: nil, selector: none, present: false, blocked: false, delete: true, line: #line),
             Row(scope: "github.com/acme/deploy:recent", labels: nil, selector: none, present: false, blocked: false, delete: false, line: #line),
             // Another directory, another repository, no scope recorded: kept.
-            Row(scope: "github.com/acme/deploy:other", labels: ["team": "platform"], selector: none, present: false, blocked: false, delete: false, line: #line),
-            Row(scope: "github.com/other/deploy:rec", labels: ["team": "platform"], selector: none, present: false, blocked: false, delete: false, line: #line),
+            Row(
+                scope: "github.com/acme/deploy:other", labels: ["team": "platform"], selector: none, present: false, blocked: false, delete: false,
+                line: #line),
+            Row(
+                scope: "github.com/other/deploy:rec", labels: ["team": "platform"], selector: none, present: false, blocked: false, delete: false,
+                line: #line),
             Row(scope: nil, labels: ["team": "platform"], selector: none, present: false, blocked: false, delete: false, line: #line),
             // The spec is still in the directory (whatever became of it this round): kept.
             Row(scope: dir.id, labels: ["team": "platform"], selector: none, present: true, blocked: false, delete: false, line: #line),
@@ -30,11 +37,12 @@ final class ScopeRuleTests: XCTestCase {
             Row(scope: dir.id, labels: ["team": "api"], selector: platform, present: false, blocked: false, delete: false, line: #line),
             Row(scope: dir.id, labels: nil, selector: platform, present: false, blocked: false, delete: false, line: #line),
             // A round that cannot name every spec prunes nothing.
-            Row(scope: dir.id, labels: ["team": "platform"], selector: none, present: false, blocked: true, delete: false, line: #line),
+            Row(scope: dir.id, labels: ["team": "platform"], selector: none, present: false, blocked: true, delete: false, line: #line)
         ]
         for row in rows {
-            let context = PruneContext(scope: dir, selector: row.selector, presentSpecs: row.present ? ["chat"] : ["other"],
-                                       blocked: row.blocked ? "a.yaml did not parse" : nil)
+            let context = PruneContext(
+                scope: dir, selector: row.selector, presentSpecs: row.present ? ["chat"] : ["other"],
+                blocked: row.blocked ? "a.yaml did not parse" : nil)
             let verdict = context.verdict(OwnerMarks(spec: "chat", scope: row.scope, labels: row.labels))
             XCTAssertEqual(verdict.deletes, row.delete, "\(verdict)", line: row.line)
         }
@@ -123,13 +131,16 @@ final class ReconcileTests: XCTestCase {
         let base = try ApplyTests.example("internal-tool.yaml")
         var deployments: [Deployment] = []
         for i in 0..<50 {
-            deployments.append(try ApplyTests.deployment(base.replacingOccurrences(of: "name: docs-helper", with: "name: docs-helper-\(i)"),
-                                                         file: "rec/docs-\(i).yaml", scope: Self.scope.id))
+            deployments.append(
+                try ApplyTests.deployment(
+                    base.replacingOccurrences(of: "name: docs-helper", with: "name: docs-helper-\(i)"),
+                    file: "rec/docs-\(i).yaml", scope: Self.scope.id))
         }
         let fake = try await FakeRunPodServer(apiKey: ApplyTests.key, gpuTypes: ApplyTests.fakeGPUs)
         let client = RunPodClient(baseURL: fake.baseURL, apiKey: ApplyTests.key, timeout: 10, sleep: { _ in })
-        let reconciler = Reconciler(client: client, scope: Self.scope, prune: true, apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.02),
-                                    checkHealth: false)
+        let reconciler = Reconciler(
+            client: client, scope: Self.scope, prune: true, apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.02),
+            checkHealth: false)
         let first = await reconciler.round(RoundInput(deployments: deployments))
         XCTAssertEqual(first.outcomes.filter { $0.result == .applied }.count, 50, "\(first.outcomes.compactMap(\.error).prefix(2))")
         var perRound: [(gets: Int, writes: Int)] = []
@@ -181,23 +192,28 @@ final class ReconcileTests: XCTestCase {
             "rec/docs.yaml": spec("docs", team: "platform"),
             "rec/docs-b.yaml": spec("docs-b", team: "platform"),
             "rec/docs-pod.yaml": spec("docs-pod", team: "platform", pod: true),
-            "rec/api.yaml": spec("api", team: "api"),
+            "rec/api.yaml": spec("api", team: "api")
         ]
         let selector = try LabelSelector.parse(["team=platform"])
         let locks = SpecLocks(directory: FileManager.default.temporaryDirectory.appendingPathComponent("podform-soak-\(UUID().uuidString)"))
-        let reconciler = Reconciler(client: client, scope: Self.scope, selector: selector, prune: true, maxDeletes: 1,
-                                    apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.01), locks: locks)
+        let reconciler = Reconciler(
+            client: client, scope: Self.scope, selector: selector, prune: true, maxDeletes: 1,
+            apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.01), locks: locks)
 
         // Out of scope, set up first: `api` (same directory, team api) by its own reconciler;
         // `chat` from another directory (same label); an unscoped podform deployment; a foreign template.
-        let apiReconciler = Reconciler(client: client, scope: Self.scope, selector: try LabelSelector.parse(["team=api"]),
-                                       apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.01))
-        let apiRound = await apiReconciler.round(RoundInput(deployments: [try ApplyTests.deployment(files["rec/api.yaml"]!, file: "rec/api.yaml", scope: Self.scope.id)]))
+        let apiReconciler = Reconciler(
+            client: client, scope: Self.scope, selector: try LabelSelector.parse(["team=api"]),
+            apply: ApplyOptions(waitTimeout: 5, pollInterval: 0.01))
+        let apiRound = await apiReconciler.round(
+            RoundInput(deployments: [try ApplyTests.deployment(files["rec/api.yaml"]!, file: "rec/api.yaml", scope: Self.scope.id)]))
         XCTAssertTrue(apiRound.succeeded, "\(apiRound.outcomes)")
         let otherDir = try ApplyTests.deployment(spec("chat", team: "platform"), file: "other/chat.yaml", scope: "github.com/acme/deploy:other")
-        _ = try await apply(diff(otherDir, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.01))
+        _ = try await apply(
+            diff(otherDir, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.01))
         let legacy = try ApplyTests.deployment(spec("legacy", team: "platform"), file: "rec/legacy.yaml", scope: nil)
-        _ = try await apply(diff(legacy, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.01))
+        _ = try await apply(
+            diff(legacy, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.01))
         await fake.state.seed(.template, ["name": "someone-elses", "image": "nginx", "env": ["A": "1"], "serverless": false])
         let outOfScope = await Set(fake.state.ids(.template) + fake.state.ids(.endpoint) + fake.state.ids(.pod) + fake.state.ids(.networkVolume))
         await fake.state.clearRequests()
@@ -230,7 +246,9 @@ final class ReconcileTests: XCTestCase {
             switch round {
             case 5:
                 let e = await endpoint("docs")!
-                await fake.state.mutate(.endpoint, id: e.id) { o in var w = o["workers"] as! [String: Any]; w["max"] = 9; o["workers"] = w }
+                await fake.state.mutate(.endpoint, id: e.id) { o in
+                    var w = o["workers"] as! [String: Any]; w["max"] = 9; o["workers"] = w
+                }
                 pending.append(("console edit of max workers", round, { await maxWorkers("docs") == plannedMax }))
             case 10:
                 let e = await endpoint("docs")!
@@ -239,7 +257,9 @@ final class ReconcileTests: XCTestCase {
             case 15:
                 // RunPod's own idle scale-down: a note, not a fight (restore_idle_scale_down is off).
                 let e = await endpoint("docs")!
-                await fake.state.mutate(.endpoint, id: e.id) { o in var w = o["workers"] as! [String: Any]; w["max"] = 0; o["workers"] = w }
+                await fake.state.mutate(.endpoint, id: e.id) { o in
+                    var w = o["workers"] as! [String: Any]; w["max"] = 0; o["workers"] = w
+                }
             case 20:
                 files["rec/docs-b.yaml"] = nil
                 pending.append(("removed spec file", round, { await endpoint("docs-b") == nil }))
@@ -247,18 +267,27 @@ final class ReconcileTests: XCTestCase {
                 let pods = try await client.listPods()
                 let id = try XCTUnwrap(pods.first { $0.name == "podform-docs-pod" }?.id)
                 await fake.state.mutate(.pod, id: id) { $0["desiredStatus"] = "EXITED" }
-                pending.append(("stopped pod", round, {
-                    (try? await client.listPods())?.contains { $0.name == "podform-docs-pod" && $0.status == "RUNNING" } ?? false
-                }))
+                pending.append(
+                    (
+                        "stopped pod", round,
+                        {
+                            (try? await client.listPods())?.contains { $0.name == "podform-docs-pod" && $0.status == "RUNNING" } ?? false
+                        }
+                    ))
             case 30:
                 files["rec/api.yaml"] = nil  // another team's spec leaves: not this selector's to prune
             case 35:
                 let templates = try await client.listTemplates()
                 let id = try XCTUnwrap(templates.first { $0.name == "podform-docs" }?.id)
                 await fake.state.mutate(.template, id: id) { $0["image"] = "attacker/image:latest" }
-                pending.append(("console edit of the template image", round, {
-                    (try? await client.listTemplates())?.contains { $0.name == "podform-docs" && $0.image != "attacker/image:latest" } ?? false
-                }))
+                pending.append(
+                    (
+                        "console edit of the template image", round,
+                        {
+                            (try? await client.listTemplates())?.contains { $0.name == "podform-docs" && $0.image != "attacker/image:latest" }
+                                ?? false
+                        }
+                    ))
             case 40:
                 files["rec/broken.yaml"] = "version: 1\nname: [not, a, name]\n"
             case 42:
@@ -279,7 +308,9 @@ final class ReconcileTests: XCTestCase {
                 // Put the planned max back the way a console user would, for the next checks.
                 let e = await endpoint("docs")!
                 let planned = plannedMax
-                await fake.state.mutate(.endpoint, id: e.id) { o in var w = o["workers"] as! [String: Any]; w["max"] = planned; o["workers"] = w }
+                await fake.state.mutate(.endpoint, id: e.id) { o in
+                    var w = o["workers"] as! [String: Any]; w["max"] = planned; o["workers"] = w
+                }
             }
             // While broken.yaml is in the directory, its name is unknown: nothing is pruned.
             if round == 40 || round == 41 { XCTAssertTrue(report.outcomes.allSatisfy { $0.result != .pruned }) }
@@ -296,8 +327,12 @@ final class ReconcileTests: XCTestCase {
             }
         }
         XCTAssertEqual(reports.count, 56)
-        XCTAssertEqual(Set(repairedBy.keys), ["console edit of max workers", "deleted endpoint", "removed spec file", "stopped pod",
-                                              "console edit of the template image"])
+        XCTAssertEqual(
+            Set(repairedBy.keys),
+            [
+                "console edit of max workers", "deleted endpoint", "removed spec file", "stopped pod",
+                "console edit of the template image"
+            ])
         XCTAssertTrue(repairedBy.values.allSatisfy { $0 <= 1 }, "\(repairedBy)")
         // Nothing out of scope was written.
         let writes = await fake.state.requests.filter { $0.method != "GET" }
@@ -414,7 +449,8 @@ final class ReconcileTests: XCTestCase {
     func testScheduledPodIsStoppedAndStartedOnItsSchedule() async throws {
         let text = try ApplyTests.example("internal-tool.yaml").replacingOccurrences(of: "mode: auto", with: "mode: pod")
             .replacingOccurrences(of: "  active_hours_per_day: 8\n", with: "")
-        let scheduled = text.replacingOccurrences(of: "traffic:\n", with: "traffic:\n  schedule: {hours: \"08:00-18:00\", days: [mon, tue, wed, thu, fri], timezone: Europe/Berlin}\n")
+        let scheduled = text.replacingOccurrences(
+            of: "traffic:\n", with: "traffic:\n  schedule: {hours: \"08:00-18:00\", days: [mon, tue, wed, thu, fri], timezone: Europe/Berlin}\n")
         XCTAssertNotEqual(scheduled, text)
         let d = try ApplyTests.deployment(scheduled, file: "rec/x.yaml", scope: Self.scope.id)
         let allDay = try ApplyTests.deployment(text, file: "rec/x.yaml", scope: Self.scope.id)

@@ -24,9 +24,13 @@ final class ResourceChangeTests: XCTestCase {
     func testOfflineEveryResourceIsACreateWithItsEffectiveState() throws {
         let d = try ApplyTests.deployment(ApplyTests.example("support-chat.yaml"))
         let changes = ReviewedPlan(offline: Plan(catalogAsOf: "x", deployments: [d])).resourceChanges
-        XCTAssertEqual(changes.map(\.address), ["podform_network_volume.support-chat.podform-support-chat-weights",
-                                                "podform_template.support-chat.podform-support-chat",
-                                                "podform_endpoint.support-chat.podform-support-chat"])
+        XCTAssertEqual(
+            changes.map(\.address),
+            [
+                "podform_network_volume.support-chat.podform-support-chat-weights",
+                "podform_template.support-chat.podform-support-chat",
+                "podform_endpoint.support-chat.podform-support-chat"
+            ])
         for c in changes {
             XCTAssertEqual(c.change.actions, ["create"])
             XCTAssertEqual(c.change.before, .null)
@@ -47,10 +51,12 @@ final class ResourceChangeTests: XCTestCase {
     /// name is hidden and marked; counts and tokenizer names are neither.
     func testAnUpdateShowsTheLiveValuesBeforeAndThePlannedAfter() async throws {
         let text = try ApplyTests.example("support-chat.yaml")
-            .replacingOccurrences(of: "env: {VLLM_LOGGING_LEVEL: INFO}", with: "env: {VLLM_LOGGING_LEVEL: INFO, TOKENIZER_NAME: meta-llama/Llama-3.1-8B-Instruct}")
+            .replacingOccurrences(
+                of: "env: {VLLM_LOGGING_LEVEL: INFO}", with: "env: {VLLM_LOGGING_LEVEL: INFO, TOKENIZER_NAME: meta-llama/Llama-3.1-8B-Instruct}")
         let d = try ApplyTests.deployment(text)
         try await withFake { fake, client in
-            _ = try await apply(diff(d, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
+            _ = try await apply(
+                diff(d, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
             let endpointIDs = await fake.state.ids(.endpoint)
             let endpointID = try XCTUnwrap(endpointIDs.first)
             await fake.state.mutate(.endpoint, id: endpointID) { e in
@@ -98,7 +104,8 @@ final class ResourceChangeTests: XCTestCase {
         let base = try ApplyTests.example("steady-api.yaml")
         let d = try ApplyTests.deployment(base)
         try await withFake { _, client in
-            _ = try await apply(diff(d, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
+            _ = try await apply(
+                diff(d, live: try await LiveState.fetch(client)), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
             let oldGPU = d.gpu.id
             let moved = try ApplyTests.deployment(base.replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  gpus: [B200]"))
             let reviewed = try await self.review(moved, client)
@@ -113,8 +120,9 @@ final class ResourceChangeTests: XCTestCase {
             XCTAssertEqual(pod.change.after["env"]?["VLLM_API_KEY"], "{{ RUNPOD_SECRET_podform_api_key }}")
             XCTAssertTrue(pod.isSensitive("env.VLLM_API_KEY", after: true))
             // A destroy: every resource a delete, before the id and name, after null.
-            let destroy = ResourceChange.changes(spec: d.name, requests: [],
-                                                 changes: destroyChanges(spec: d.name, live: try await LiveState.fetch(client), allowDestroyVolumes: false))
+            let destroy = ResourceChange.changes(
+                spec: d.name, requests: [],
+                changes: destroyChanges(spec: d.name, live: try await LiveState.fetch(client), allowDestroyVolumes: false))
             XCTAssertFalse(destroy.isEmpty)
             for c in destroy {
                 XCTAssertEqual(c.change.actions, ["delete"])

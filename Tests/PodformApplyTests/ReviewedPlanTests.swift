@@ -20,8 +20,9 @@ final class ReviewedPlanTests: XCTestCase {
         XCTAssertTrue(reviewed.offline)
         XCTAssertNil(reviewed.changeSets)
         let resources = reviewed.deployments[0].resources
-        XCTAssertEqual(resources.map { "\($0.action.rawValue) \($0.method) \($0.path)" },
-                       ["create POST /v2/network-volumes", "create POST /v2/templates", "create POST /v2/serverless"])
+        XCTAssertEqual(
+            resources.map { "\($0.action.rawValue) \($0.method) \($0.path)" },
+            ["create POST /v2/network-volumes", "create POST /v2/templates", "create POST /v2/serverless"])
         XCTAssertEqual(resources.compactMap(\.request), RunPodResources.requests(for: d))
     }
 
@@ -38,13 +39,15 @@ final class ReviewedPlanTests: XCTestCase {
 
     func roundTrip(_ base: String, _ client: RunPodClient) async throws {
         let live0 = try await LiveState.fetch(client)
-        _ = try await apply(diff(try ApplyTests.deployment(base), live: live0), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
+        _ = try await apply(
+            diff(try ApplyTests.deployment(base), live: live0), client: client, options: ApplyOptions(waitTimeout: 5, pollInterval: 0.02))
         // Serverless instead of a pod: the template is updated, the endpoint created, the pod deleted.
         let edited = try ApplyTests.deployment(base.replacingOccurrences(of: "  mode: pod", with: "  mode: serverless"))
         let live = try await LiveState.fetch(client)
         let removed = RemovedDeployment(scope: "s", changes: destroyChanges(spec: edited.name, live: live, allowDestroyVolumes: false))
-        let reviewed = ReviewedPlan(Plan(catalogAsOf: "x", deployments: [edited]), live: live, gpus: ApplyTests.gpus,
-                                    directories: ["deploy"], removed: [removed])
+        let reviewed = ReviewedPlan(
+            Plan(catalogAsOf: "x", deployments: [edited]), live: live, gpus: ApplyTests.gpus,
+            directories: ["deploy"], removed: [removed])
         let actions = reviewed.deployments[0].resources.map { "\($0.action.rawValue) \($0.kind.rawValue) \($0.method)" }
         XCTAssertEqual(actions, ["update template POST", "create endpoint POST", "delete pod DELETE"])
         XCTAssertEqual(reviewed.changeSets?.count, 2)

@@ -22,8 +22,10 @@ final class CLITests: XCTestCase {
     }
 
     /// Runs a command with a timeout; the environment gets `extraEnv` and a private cache dir.
-    static func run(_ executable: URL, _ arguments: [String], env extraEnv: [String: String] = [:], cwd: URL = root,
-                    timeout: TimeInterval = 60) throws -> Run {
+    static func run(
+        _ executable: URL, _ arguments: [String], env extraEnv: [String: String] = [:], cwd: URL = root,
+        timeout: TimeInterval = 60
+    ) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -52,8 +54,9 @@ final class CLITests: XCTestCase {
         if process.isRunning { process.terminate(); XCTFail("timed out: \(arguments)") }
         process.waitUntilExit()
         group.wait()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
-                   stderr: String(decoding: errData.get(), as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+            stderr: String(decoding: errData.get(), as: UTF8.self))
     }
 
     func podform(_ args: String..., env: [String: String] = [:]) throws -> Run {
@@ -101,7 +104,10 @@ final class CLITests: XCTestCase {
 
     func testExactLocationAndHint() throws {
         let r = try podform("validate", "Tests/PodformCLITests/Invalid/unknown-key.yaml")
-        XCTAssertTrue(r.stderr.contains("Tests/PodformCLITests/Invalid/unknown-key.yaml:5:1: error: unknown key `concurency` at the top level [unknown-key]\n    concurency: 8\n    ^\n    hint: did you mean `concurrency`?\n"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "Tests/PodformCLITests/Invalid/unknown-key.yaml:5:1: error: unknown key `concurency` at the top level [unknown-key]\n    concurency: 8\n    ^\n    hint: did you mean `concurrency`?\n"
+            ), r.stderr)
     }
 
     func testJSONDiagnostics() throws {
@@ -120,14 +126,14 @@ final class CLITests: XCTestCase {
         let dir = tempDir()
         let spec = dir.appendingPathComponent("warn.yaml")
         try """
-            version: 1
-            name: warn-me
-            model: {id: meta-llama/Llama-3.1-8B-Instruct}
-            context: 4k
-            concurrency: 8
-            deploy: {image: "vllm/vllm-openai:latest"}
+        version: 1
+        name: warn-me
+        model: {id: meta-llama/Llama-3.1-8B-Instruct}
+        context: 4k
+        concurrency: 8
+        deploy: {image: "vllm/vllm-openai:latest"}
 
-            """.write(to: spec, atomically: true, encoding: .utf8)
+        """.write(to: spec, atomically: true, encoding: .utf8)
         XCTAssertEqual(try podform("validate", spec.path).status, 0)
         let strict = try podform("validate", "--strict", spec.path)
         XCTAssertEqual(strict.status, 1)
@@ -203,8 +209,12 @@ final class CLITests: XCTestCase {
         let schema = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let props = try XCTUnwrap(schema["properties"] as? [String: Any])
         // Top-level keys documented in Specs/spec.md and read by the parser (PodformCore SpecKeys.root).
-        XCTAssertEqual(Set(props.keys), ["version", "name", "workload", "model", "precision", "kv_cache_dtype", "kv_cache_sizing", "context",
-                                         "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"])
+        XCTAssertEqual(
+            Set(props.keys),
+            [
+                "version", "name", "workload", "model", "precision", "kv_cache_dtype", "kv_cache_sizing", "context",
+                "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"
+            ])
         let specDoc = try String(contentsOf: Self.root.appendingPathComponent("Specs/spec.md"), encoding: .utf8)
         for key in props.keys { XCTAssertTrue(specDoc.contains("`\(key)`"), "Specs/spec.md does not document \(key)") }
     }
@@ -236,8 +246,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(show.status, 0, show.stderr)
         XCTAssertTrue(show.stdout.contains("+ resource \"endpoint\" \"podform-support-chat\""), show.stdout)
         let showJSON = try podform("show", "--json", saved.path)
-        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(showJSON.stdout.utf8)) as? NSDictionary,
-                       try JSONSerialization.jsonObject(with: Data(contentsOf: saved)) as? NSDictionary)
+        XCTAssertEqual(
+            try JSONSerialization.jsonObject(with: Data(showJSON.stdout.utf8)) as? NSDictionary,
+            try JSONSerialization.jsonObject(with: Data(contentsOf: saved)) as? NSDictionary)
         XCTAssertEqual(try podform("show", "README.md").status, 1)
     }
 
@@ -257,14 +268,14 @@ final class CLITests: XCTestCase {
         let dir = tempDir()
         let spec = dir.appendingPathComponent("big.yaml")
         try """
-            version: 1
-            name: too-big
-            model: {id: meta-llama/Llama-3.1-70B-Instruct}
-            context: 8k
-            concurrency: 16
-            constraints: {gpus: [L40S], max_gpus_per_worker: 1, max_workers: 1}
+        version: 1
+        name: too-big
+        model: {id: meta-llama/Llama-3.1-70B-Instruct}
+        context: 8k
+        concurrency: 16
+        constraints: {gpus: [L40S], max_gpus_per_worker: 1, max_workers: 1}
 
-            """.write(to: spec, atomically: true, encoding: .utf8)
+        """.write(to: spec, atomically: true, encoding: .utf8)
         let r = try podform("plan", spec.path)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("no GPU meets this spec"), r.stderr)
@@ -304,12 +315,15 @@ final class CLITests: XCTestCase {
     }
 
     func testSizeJSONHasTheDocumentedKeys() throws {
-        let r = try podform("size", "--model", "meta-llama/Llama-3.1-8B-Instruct", "--context", "4096", "--concurrency", "50",
-                            "--gpu", "L40S", "--json")
+        let r = try podform(
+            "size", "--model", "meta-llama/Llama-3.1-8B-Instruct", "--context", "4096", "--concurrency", "50",
+            "--gpu", "L40S", "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        for key in ["parameters", "active_parameters", "weights_bytes", "weights_bytes_per_gpu", "kv_bytes_per_token",
-                    "kv_cache_bytes", "overhead_bytes_per_gpu", "total_bytes_per_gpu", "kv_capacity_tokens", "max_concurrency", "fits"] {
+        for key in [
+            "parameters", "active_parameters", "weights_bytes", "weights_bytes_per_gpu", "kv_bytes_per_token",
+            "kv_cache_bytes", "overhead_bytes_per_gpu", "total_bytes_per_gpu", "kv_capacity_tokens", "max_concurrency", "fits"
+        ] {
             XCTAssertNotNil(object[key], key)
         }
         XCTAssertEqual(object["kv_bytes_per_token"] as? Int, 131_072)
@@ -369,19 +383,22 @@ final class CLITests: XCTestCase {
         let spec = dir.appendingPathComponent("leaky.yaml")
         let secret = "postgres://app:s3cr3t-SENTINEL@db.internal:5432/app"
         try """
-            version: 1
-            name: leaky
-            model: {id: meta-llama/Llama-3.1-8B-Instruct}
-            context: 4k
-            concurrency: 8
-            deploy: {env: {DATABASE_URL: "\(secret)", WANDB_API_KEY: 0123456789abcdef0123456789abcdef01234567}}
+        version: 1
+        name: leaky
+        model: {id: meta-llama/Llama-3.1-8B-Instruct}
+        context: 4k
+        concurrency: 8
+        deploy: {env: {DATABASE_URL: "\(secret)", WANDB_API_KEY: 0123456789abcdef0123456789abcdef01234567}}
 
-            """.write(to: spec, atomically: true, encoding: .utf8)
-        for args in [["plan", "--offline", spec.path], ["plan", "--offline", "--format", "json", spec.path], ["validate", spec.path],
-                     ["validate", "--format", "json", spec.path]] {
+        """.write(to: spec, atomically: true, encoding: .utf8)
+        for args in [
+            ["plan", "--offline", spec.path], ["plan", "--offline", "--format", "json", spec.path], ["validate", spec.path],
+            ["validate", "--format", "json", spec.path]
+        ] {
             let r = try podform(args)
             XCTAssertEqual(r.status, 1, args.joined(separator: " "))
-            XCTAssertEqual(r.stderr.components(separatedBy: "[literal-secret]").count - 1, args.contains("json") && args[0] == "validate" ? 0 : 2, r.stderr)
+            XCTAssertEqual(
+                r.stderr.components(separatedBy: "[literal-secret]").count - 1, args.contains("json") && args[0] == "validate" ? 0 : 2, r.stderr)
             XCTAssertFalse((r.stdout + r.stderr).contains("s3cr3t-SENTINEL"), r.stdout + r.stderr)
             XCTAssertFalse((r.stdout + r.stderr).contains("0123456789abcdef0123456789abcdef01234567"))
         }
@@ -399,7 +416,7 @@ final class CLITests: XCTestCase {
             ["plan", "--format", "markdown", "--explain"] + (try examples()),
             ["plan", "Tests/PodformCLITests/Invalid/unknown-key.yaml"],
             ["size", "--model", "llama-3.1-8b", "--json"],
-            ["explain", "examples/support-chat.yaml"],
+            ["explain", "examples/support-chat.yaml"]
         ]
         for args in runs {
             let r = try podform(args, env: env)
@@ -465,7 +482,8 @@ final class DockerfileCLITests: XCTestCase {
         }
         XCTAssertGreaterThan(refused, 0, "no pod plan with a volume among the examples")
         XCTAssertGreaterThanOrEqual(dirs.count + refused, 32)
-        let lint = try CLITests.run(hadolint, ["--failure-threshold", "warning", "--no-color"] + dirs.map { $0.appendingPathComponent("Dockerfile").path })
+        let lint = try CLITests.run(
+            hadolint, ["--failure-threshold", "warning", "--no-color"] + dirs.map { $0.appendingPathComponent("Dockerfile").path })
         XCTAssertEqual(lint.status, 0, lint.stdout + lint.stderr)
         let script = """
             import json, sys
@@ -570,8 +588,9 @@ final class ExamplesLintTests: XCTestCase {
         let with = download["with"] as? [String: Any] ?? [:]
         XCTAssertEqual(with["name"] as? String, "podform-plan")
         XCTAssertNotNil(with["run-id"], "from the pull request's plan run, not this run")
-        XCTAssertEqual(runs(apply).filter { $0.contains("podform apply") }.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
-                       ["podform apply plan.json"])
+        XCTAssertEqual(
+            runs(apply).filter { $0.contains("podform apply") }.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
+            ["podform apply plan.json"])
         XCTAssertFalse(runs(apply).contains { $0.contains("podform plan") }, "never re-planned on merge")
         XCTAssertEqual((docs[apply]?["permissions"] as? [String: Any])?["actions"] as? String, "read")
         // The command the workflow runs is one podform accepts: a saved plan, applied without a prompt.
@@ -584,19 +603,25 @@ final class ExamplesLintTests: XCTestCase {
         let lint = try CLITests.run(hadolint, ["--failure-threshold", "info", CLITests.root.appendingPathComponent("Dockerfile").path])
         XCTAssertEqual(lint.status, 0, lint.stdout)
         let k8s = CLITests.root.appendingPathComponent("examples/kubernetes/reconcile-cronjob.yaml").path
-        let parsed = try CLITests.run(python, ["-c", "import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); print(','.join(d['kind'] for d in docs))", k8s])
+        let parsed = try CLITests.run(
+            python, ["-c", "import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); print(','.join(d['kind'] for d in docs))", k8s])
         // No Secret with a placeholder: `kubectl apply` would overwrite the real key.
         XCTAssertEqual(parsed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "CronJob", parsed.stderr)
-        let restricted = try CLITests.run(python, ["-c", """
-            import sys, yaml
-            job = yaml.safe_load(open(sys.argv[1]))
-            pod = job['spec']['jobTemplate']['spec']['template']['spec']
-            assert pod['securityContext']['runAsNonRoot'] and pod['securityContext']['seccompProfile']['type'] == 'RuntimeDefault'
-            for c in pod['containers'] + pod.get('initContainers', []):
-                sc = c['securityContext']
-                assert sc['allowPrivilegeEscalation'] is False and sc['capabilities']['drop'] == ['ALL'] and sc['readOnlyRootFilesystem'], c['name']
-            print('restricted')
-            """, k8s])
+        let restricted = try CLITests.run(
+            python,
+            [
+                "-c",
+                """
+                import sys, yaml
+                job = yaml.safe_load(open(sys.argv[1]))
+                pod = job['spec']['jobTemplate']['spec']['template']['spec']
+                assert pod['securityContext']['runAsNonRoot'] and pod['securityContext']['seccompProfile']['type'] == 'RuntimeDefault'
+                for c in pod['containers'] + pod.get('initContainers', []):
+                    sc = c['securityContext']
+                    assert sc['allowPrivilegeEscalation'] is False and sc['capabilities']['drop'] == ['ALL'] and sc['readOnlyRootFilesystem'], c['name']
+                print('restricted')
+                """, k8s
+            ])
         XCTAssertEqual(restricted.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "restricted", restricted.stderr)
         let text = try String(contentsOfFile: k8s, encoding: .utf8)
         XCTAssertTrue(text.contains("concurrencyPolicy: Forbid"))

@@ -30,15 +30,17 @@ final class CapacityCLITests: XCTestCase {
         // A type the plan does not use at all: neither the choice nor any fallback.
         let used = Set(fallbacks.compactMap { $0["gpu"] as? String } + [first])
         let other = try XCTUnwrap(["NVIDIA H200", "NVIDIA H100 NVL", "NVIDIA A100-SXM4-80GB", "NVIDIA L40S"].first { !used.contains($0) })
-        return Choices(first: first, firstCount: try XCTUnwrap(gpu["count"] as? Int), next: nextID,
-                       nextCount: try XCTUnwrap(next["count"] as? Int), other: other)
+        return Choices(
+            first: first, firstCount: try XCTUnwrap(gpu["count"] as? Int), next: nextID,
+            nextCount: try XCTUnwrap(next["count"] as? Int), other: other)
     }
 
     func podform(_ args: [String], env: [String: String], timeout: TimeInterval = 120) async throws -> CLITests.Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: timeout)) }
-                catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: timeout)) } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -180,7 +182,8 @@ final class CapacityCLITests: XCTestCase {
         _ = try await round("in sync", [c.first])  // held: the running pod stays
         let first = try await pods(fake)
         let id = try XCTUnwrap(first.first?["id"] as? String)
-        _ = await fake.state.respond(method: "DELETE", path: "/v2/pods/\(id)", query: [:], body: Data(), headers: ["authorization": "Bearer \(Self.key)"])
+        _ = await fake.state.respond(
+            method: "DELETE", path: "/v2/pods/\(id)", query: [:], body: Data(), headers: ["authorization": "Bearer \(Self.key)"])
         _ = try await round("applied", [c.next])  // made again: on what is in stock
         _ = try await round("in sync", [c.next])
         await fake.state.resetStock()
@@ -188,7 +191,8 @@ final class CapacityCLITests: XCTestCase {
         // The catalog says in stock but RunPod refuses: the round falls back and logs it.
         let back = try await pods(fake)
         let id2 = try XCTUnwrap(back.first?["id"] as? String)
-        _ = await fake.state.respond(method: "DELETE", path: "/v2/pods/\(id2)", query: [:], body: Data(), headers: ["authorization": "Bearer \(Self.key)"])
+        _ = await fake.state.respond(
+            method: "DELETE", path: "/v2/pods/\(id2)", query: [:], body: Data(), headers: ["authorization": "Bearer \(Self.key)"])
         await fake.state.inject(Fault(.noCapacity, method: "POST", pathPrefix: "/v2/pods"))
         let line = try await round("applied", [c.next])
         XCTAssertTrue(line.contains(c.moved), line)

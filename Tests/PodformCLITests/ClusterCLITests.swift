@@ -11,8 +11,9 @@ final class ClusterCLITests: XCTestCase {
     func podform(_ args: [String], env: [String: String]) async throws -> CLITests.Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: 120)) }
-                catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: 120)) } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -23,7 +24,9 @@ final class ClusterCLITests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let spec = dir.appendingPathComponent("llama-405b.yaml").path
         try ClusterTestsSpec.text.write(toFile: spec, atomically: true, encoding: .utf8)
-        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        let env = [
+            "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path
+        ]
 
         let offline = try await podform(["plan", "--offline", spec], env: env)
         XCTAssertEqual(offline.status, 0, offline.stderr)
@@ -40,7 +43,10 @@ final class ClusterCLITests: XCTestCase {
         await fake.state.inject(Fault(.noCapacity, method: "POST", pathPrefix: "/v2/clusters"))
         let apply = try await podform(["apply", "--auto-approve", spec], env: env)
         XCTAssertEqual(apply.status, 0, apply.stdout + apply.stderr)
-        XCTAssertTrue(apply.stdout.contains("no capacity for 2 nodes x 8 x NVIDIA A100-SXM4-80GB (cluster); moved to 2 nodes x 8 x NVIDIA H100 80GB HBM3 (cluster)"), apply.stdout)
+        XCTAssertTrue(
+            apply.stdout.contains(
+                "no capacity for 2 nodes x 8 x NVIDIA A100-SXM4-80GB (cluster); moved to 2 nodes x 8 x NVIDIA H100 80GB HBM3 (cluster)"), apply.stdout
+        )
         var counts = await fake.state.counts()
         XCTAssertEqual([counts["clusters"], counts["cluster_pods"], counts["pods"], counts["templates"]], [1, 2, 0, 0])
         let creates = await fake.state.requests.filter { $0.method == "POST" && $0.path == "/v2/clusters" }
@@ -62,8 +68,10 @@ final class ClusterCLITests: XCTestCase {
         let log = await fake.state.requests
         let deleted = try XCTUnwrap(log.lastIndex { $0.method == "DELETE" && $0.path.hasPrefix("/v2/clusters/") })
         let oldID = String(log[deleted].path.dropFirst("/v2/clusters/".count))
-        let polls = log.indices.filter { log[$0].method == "GET" && log[$0].path.hasSuffix("/pods") && log[$0].path.hasPrefix("/v2/clusters/")
-            && !log[$0].path.contains(oldID) }
+        let polls = log.indices.filter {
+            log[$0].method == "GET" && log[$0].path.hasSuffix("/pods") && log[$0].path.hasPrefix("/v2/clusters/")
+                && !log[$0].path.contains(oldID)
+        }
         XCTAssertFalse(polls.isEmpty, "the new cluster's pods were polled")
         XCTAssertTrue(polls.allSatisfy { $0 < deleted }, "every poll of the new cluster came before the old one's delete")
         let settled = try await podform(["plan", "--detailed-exitcode", spec], env: env)

@@ -11,8 +11,9 @@ final class HostileServerCLITests: XCTestCase {
     func podform(_ args: [String], env: [String: String], timeout: TimeInterval = 60) async throws -> CLITests.Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: timeout)) }
-                catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: timeout)) } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -28,8 +29,10 @@ final class HostileServerCLITests: XCTestCase {
     func testEchoedKeyNeverReachesTheTerminal() async throws {
         let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: FakeCatalog.bundled())
         let tmp = try tempDir()
-        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString,
-                   "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path, "HF_TOKEN": Self.hfToken]
+        let env = [
+            "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString,
+            "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path, "HF_TOKEN": Self.hfToken
+        ]
         let spec = CLITests.root.appendingPathComponent("examples/steady-api.yaml").path
         let specDir = tmp.appendingPathComponent("specs")
         try FileManager.default.createDirectory(at: specDir, withIntermediateDirectories: true)
@@ -37,7 +40,7 @@ final class HostileServerCLITests: XCTestCase {
         let commands: [[String]] = [
             ["plan", spec], ["apply", "--auto-approve", spec], ["status", spec], ["destroy", "--auto-approve", spec],
             ["catalog", "refresh", "--out", tmp.appendingPathComponent("overlay.json").path],
-            ["reconcile", specDir.path, "--once", "--log-format", "json"],
+            ["reconcile", specDir.path, "--once", "--log-format", "json"]
         ]
         for (status, plainText) in [(400, false), (401, false), (403, true), (404, false), (409, true), (422, false)] {
             for command in commands {
@@ -66,8 +69,10 @@ final class HostileServerCLITests: XCTestCase {
         defer { a.stop(); b.stop() }
         let tmp = try tempDir()
         let spec = CLITests.root.appendingPathComponent("examples/steady-api.yaml").path
-        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": a.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.path,
-                   "HF_ENDPOINT": a.baseURL.absoluteString, "HF_TOKEN": Self.hfToken]
+        let env = [
+            "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": a.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.path,
+            "HF_ENDPOINT": a.baseURL.absoluteString, "HF_TOKEN": Self.hfToken
+        ]
         for command in [["status", spec], ["plan", spec], ["apply", "--auto-approve", spec]] {
             let run = try await podform(command, env: env)
             XCTAssertEqual(run.status, 1, "\(command[0]): \(run.stdout)\(run.stderr)")
@@ -80,8 +85,12 @@ final class HostileServerCLITests: XCTestCase {
         XCTAssertEqual(size.status, 0, size.stderr)
         XCTAssertTrue(size.stdout.contains("\"parameters\" : 30532122624"), size.stdout)
         // The config, then the safetensors index (the checkpoint's size), both redirected.
-        XCTAssertEqual(b.requests.map(\.path), ["/acme/redirected-model/resolve/main/config.json",
-                                                "/acme/redirected-model/resolve/main/model.safetensors.index.json"])
+        XCTAssertEqual(
+            b.requests.map(\.path),
+            [
+                "/acme/redirected-model/resolve/main/config.json",
+                "/acme/redirected-model/resolve/main/model.safetensors.index.json"
+            ])
         XCTAssertTrue(b.requests.allSatisfy { $0.headers["authorization"] == nil }, "HF_TOKEN reached the other host")
         XCTAssertEqual(a.requests.last?.headers["authorization"], "Bearer \(Self.hfToken)")  // the Hub itself got it
     }
@@ -97,7 +106,8 @@ final class HostileServerCLITests: XCTestCase {
         defer { hub.stop() }
         let tmp = try tempDir()
         let started = Date()
-        let run = try await podform(["size", "--model", "acme/endless"], env: ["HF_ENDPOINT": hub.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.path])
+        let run = try await podform(
+            ["size", "--model", "acme/endless"], env: ["HF_ENDPOINT": hub.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.path])
         XCTAssertEqual(run.status, 1, run.stdout)
         XCTAssertTrue(run.stderr.contains("the answer is over 16777216 bytes; stopped reading it there"), run.stderr)
         XCTAssertLessThan(Date().timeIntervalSince(started), 30)

@@ -5,7 +5,8 @@ import XCTest
 /// The CLI against the loopback fake: catalog refresh and Hub config fetches.
 final class LiveCLITests: XCTestCase {
     static let key = "rpa_SENTINEL_CLI_9a8b7c6d5e"
-    static let gpus = Data("""
+    static let gpus = Data(
+        """
         {"gpus": [{"id": "NVIDIA H100 80GB HBM3", "name": "H100 SXM", "pool": "ADA_80_PRO", "manufacturer": "NVIDIA",
                    "memory": 80, "secure": true, "community": true, "price": {"secure": 2.49, "community": 1.99, "serverless": 4.0},
                    "maxCount": {"secure": 8, "community": 8}, "availability": "LOW"}]}
@@ -15,8 +16,9 @@ final class LiveCLITests: XCTestCase {
     func podform(_ args: [String], env: [String: String]) async throws -> CLITests.Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env)) }
-                catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env)) } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -130,18 +132,22 @@ final class LiveCLITests: XCTestCase {
         let gated = try await podform(["size", "--model", "acme/gated-model"], env: env2)
         XCTAssertEqual(gated.status, 1)
         XCTAssertTrue(gated.stderr.contains("is gated: set HF_TOKEN"), gated.stderr)
-        let forbidden = try await podform(["size", "--model", "acme/gated-model"], env: env2.merging(["HF_TOKEN": "hf_other_token_value"], uniquingKeysWith: { _, b in b }))
+        let forbidden = try await podform(
+            ["size", "--model", "acme/gated-model"], env: env2.merging(["HF_TOKEN": "hf_other_token_value"], uniquingKeysWith: { _, b in b }))
         XCTAssertEqual(forbidden.status, 1)
         XCTAssertTrue(forbidden.stderr.contains("accept the model's license"), forbidden.stderr)
         XCTAssertFalse(forbidden.stderr.contains("hf_other_token_value"))
-        let allowed = try await podform(["size", "--model", "acme/gated-model", "--json"], env: env2.merging(["HF_TOKEN": "hf_SENTINEL_HUB_1234"], uniquingKeysWith: { _, b in b }))
+        let allowed = try await podform(
+            ["size", "--model", "acme/gated-model", "--json"],
+            env: env2.merging(["HF_TOKEN": "hf_SENTINEL_HUB_1234"], uniquingKeysWith: { _, b in b }))
         XCTAssertEqual(allowed.status, 0, allowed.stderr)
         XCTAssertFalse(allowed.stdout.contains("hf_SENTINEL_HUB_1234"))
         let missing = try await podform(["size", "--model", "acme/no-such-model"], env: env2)
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("no model `acme/no-such-model` on the Hugging Face Hub"), missing.stderr)
         await fake2.stop()
-        let offline = try await podform(["size", "--model", "acme/other-model"], env: ["HF_ENDPOINT": "http://127.0.0.1:1", "PODFORM_CACHE_DIR": cache.path])
+        let offline = try await podform(
+            ["size", "--model", "acme/other-model"], env: ["HF_ENDPOINT": "http://127.0.0.1:1", "PODFORM_CACHE_DIR": cache.path])
         XCTAssertEqual(offline.status, 1)
         XCTAssertTrue(offline.stderr.contains("could not reach the Hugging Face Hub"), offline.stderr)
     }
@@ -157,18 +163,24 @@ final class LiveCLITests: XCTestCase {
         await fake.state.addHubIndex("acme/open-model", Data(#"{"metadata": {"total_size": 250000000000}, "weight_map": {}}"#.utf8))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-hubindex-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "HF_ENDPOINT": fake.baseURL.absoluteString,
-                   "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        let env = [
+            "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "HF_ENDPOINT": fake.baseURL.absoluteString,
+            "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path
+        ]
         func plan(_ model: String) async throws -> String {
             let spec = dir.appendingPathComponent("\(model.split(separator: "/").last!).yaml")
-            try "version: 1\nname: \(model.split(separator: "/").last!)\nmodel: {id: \(model)}\ncontext: 4k\nconcurrency: 2\nconstraints: {data_centers: [EU-RO-1]}\ndeploy: {mode: serverless, weights: network-volume}\n"
+            try
+                "version: 1\nname: \(model.split(separator: "/").last!)\nmodel: {id: \(model)}\ncontext: 4k\nconcurrency: 2\nconstraints: {data_centers: [EU-RO-1]}\ndeploy: {mode: serverless, weights: network-volume}\n"
                 .write(to: spec, atomically: true, encoding: .utf8)
             let r = try await podform(["plan", "--explain", spec.path], env: env)
             XCTAssertEqual(r.status, 0, r.stderr)
             return r.stdout
         }
         let indexed = try await plan("acme/open-model")
-        XCTAssertTrue(indexed.contains("download_gb = 250.0 (the checkpoint's weight files: Hugging Face Hub: acme/open-model@main model.safetensors.index.json metadata.total_size)"), indexed)
+        XCTAssertTrue(
+            indexed.contains(
+                "download_gb = 250.0 (the checkpoint's weight files: Hugging Face Hub: acme/open-model@main model.safetensors.index.json metadata.total_size)"
+            ), indexed)
         // Storage from the checkpoint: 250 GB x 1.2 + 5, to 10 GB.
         XCTAssertTrue(indexed.contains("a 310 GB network volume"), indexed)
         let estimated = try await plan("acme/no-index")
@@ -204,7 +216,8 @@ final class LiveCLITests: XCTestCase {
         await fake.stop()
         let offline = try await podform(["validate", "--strict", "--offline", missing], env: ["HF_ENDPOINT": "http://127.0.0.1:1"])
         XCTAssertEqual(offline.status, 0, offline.stderr)
-        let noHub = try await podform(["init", "--model", "acme/other-model"], env: ["HF_ENDPOINT": "http://127.0.0.1:1", "PODFORM_CACHE_DIR": dir.path])
+        let noHub = try await podform(
+            ["init", "--model", "acme/other-model"], env: ["HF_ENDPOINT": "http://127.0.0.1:1", "PODFORM_CACHE_DIR": dir.path])
         XCTAssertEqual(noHub.status, 1)
         XCTAssertTrue(noHub.stderr.contains("could not reach the Hugging Face Hub"), noHub.stderr)
     }
@@ -231,8 +244,9 @@ final class FakeExecutableTests: XCTestCase {
         let url = try XCTUnwrap(line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
         XCTAssertTrue(url.hasPrefix("http://127.0.0.1:"), line)
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("podform-exe-\(UUID().uuidString)")
-        let r = try CLITests.run(CLITests.binary, ["catalog", "refresh", "--api-url", url],
-                                 env: ["RUNPOD_API_KEY": "rpa_SENTINEL_EXE_5566", "PODFORM_CACHE_DIR": cache.path])
+        let r = try CLITests.run(
+            CLITests.binary, ["catalog", "refresh", "--api-url", url],
+            env: ["RUNPOD_API_KEY": "rpa_SENTINEL_EXE_5566", "PODFORM_CACHE_DIR": cache.path])
         XCTAssertEqual(r.status, 0, r.stderr)  // the injected 503 was retried
         XCTAssertTrue(r.stdout.contains("44 GPU types (0 new, 0 no longer listed)"), r.stdout)
         XCTAssertFalse((r.stdout + r.stderr).contains("rpa_SENTINEL_EXE_5566"))
@@ -246,8 +260,9 @@ final class ApplyCLITests: XCTestCase {
     func podform(_ args: [String], env: [String: String]) async throws -> CLITests.Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env)) }
-                catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env)) } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -256,7 +271,9 @@ final class ApplyCLITests: XCTestCase {
         let fake = try await FakeRunPodServer(apiKey: Self.key, gpuTypes: FakeCatalog.bundled())
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-apply-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path]
+        let env = [
+            "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path
+        ]
         // The support-chat example restricted to the GPUs the fake lists, in the directory that
         // is reconciled later (its scope: what the spec is applied from).
         let dir = tmp.appendingPathComponent("specs")
@@ -291,7 +308,8 @@ final class ApplyCLITests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("# support-chat: no changes"), again.stdout)
         // The PR comment prices what runs now against the plan.
         let debug = dir.appendingPathComponent("chat-debug.yaml")
-        try text.replacingOccurrences(of: "VLLM_LOGGING_LEVEL: INFO", with: "VLLM_LOGGING_LEVEL: DEBUG").write(to: debug, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "VLLM_LOGGING_LEVEL: INFO", with: "VLLM_LOGGING_LEVEL: DEBUG").write(
+            to: debug, atomically: true, encoding: .utf8)
         let md = try await podform(["plan", "--format", "markdown", debug.path], env: env)
         // Templates are one-time sources on RunPod: the endpoint's own env is patched too.
         XCTAssertNotNil(md.stdout.range(of: #"2 to update; \$[0-9.]+ -> \$[0-9.]+ \(\+\$0\.00\)"#, options: .regularExpression), md.stdout)
@@ -401,8 +419,11 @@ final class TerminalTests: XCTestCase {
 
     /// `apply` asks on a terminal; answering anything but "yes" cancels, "yes" applies.
     func testConfirmationPromptThroughAPseudoTerminal() async throws {
-        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-            ?? (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/python3" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        guard
+            let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+                ?? (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/python3" }).first(where: {
+                    FileManager.default.isExecutableFile(atPath: $0)
+                })
         else { throw XCTSkip("python3 not found") }
         let fake = try await FakeRunPodServer(apiKey: "rpa_PTY_KEY_1", gpuTypes: FakeCatalog.bundled())
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-pty-\(UUID().uuidString)")
@@ -439,8 +460,11 @@ final class TerminalTests: XCTestCase {
         func run(_ answer: String) async throws -> CLITests.Run {
             try await withCheckedThrowingContinuation { c in
                 DispatchQueue.global().async {
-                    do { c.resume(returning: try CLITests.run(URL(fileURLWithPath: python), ["-c", script, answer, CLITests.binary.path, "apply", spec], env: env)) }
-                    catch { c.resume(throwing: error) }
+                    do {
+                        c.resume(
+                            returning: try CLITests.run(
+                                URL(fileURLWithPath: python), ["-c", script, answer, CLITests.binary.path, "apply", spec], env: env))
+                    } catch { c.resume(throwing: error) }
                 }
             }
         }
@@ -484,7 +508,8 @@ final class ReadmeTests: XCTestCase {
     func testTheFirstCommandPlansAnExampleOffline() throws {
         let r = try CLITests.run(CLITests.binary, ["plan", "examples/support-chat.yaml"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(try String(contentsOf: CLITests.root.appendingPathComponent("README.md"), encoding: .utf8)
-            .contains("swift run podform plan examples/support-chat.yaml"))
+        XCTAssertTrue(
+            try String(contentsOf: CLITests.root.appendingPathComponent("README.md"), encoding: .utf8)
+                .contains("swift run podform plan examples/support-chat.yaml"))
     }
 }

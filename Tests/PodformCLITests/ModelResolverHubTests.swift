@@ -47,10 +47,12 @@ final class ModelResolverHubTests: XCTestCase {
         let arch = try resolver(hub, token: "hf_fake_token").resolve(id: "acme/qwen-copy", configPath: nil, revision: "v1.0")
         XCTAssertEqual(arch.id, "acme/qwen-copy")
         XCTAssertNil(arch.checkpoint, "no safetensors index (404): sized from the parameter count")
-        XCTAssertEqual(hub.requests.map(\.url.absoluteString), [
-            "https://hub.invalid/acme/qwen-copy/resolve/v1.0/config.json",
-            "https://hub.invalid/acme/qwen-copy/resolve/v1.0/model.safetensors.index.json",
-        ])
+        XCTAssertEqual(
+            hub.requests.map(\.url.absoluteString),
+            [
+                "https://hub.invalid/acme/qwen-copy/resolve/v1.0/config.json",
+                "https://hub.invalid/acme/qwen-copy/resolve/v1.0/model.safetensors.index.json"
+            ])
         XCTAssertEqual(hub.requests.first?.headers["Authorization"], "Bearer hf_fake_token")
 
         let again = FakeHub()
@@ -66,8 +68,9 @@ final class ModelResolverHubTests: XCTestCase {
         XCTAssertTrue(message(FakeHub()).contains("no model `acme/gated` on the Hugging Face Hub"))
         let unreachable = message(FakeHub(failure: URLError(.notConnectedToInternet)))
         XCTAssertTrue(unreachable.contains("could not reach the Hugging Face Hub"), unreachable)
-        let echoed = message(FakeHub(["/config.json": HTTPResponseData(status: 500, body: Data("token hf_secret_value bad".utf8))]),
-                             token: "hf_secret_value")
+        let echoed = message(
+            FakeHub(["/config.json": HTTPResponseData(status: 500, body: Data("token hf_secret_value bad".utf8))]),
+            token: "hf_secret_value")
         XCTAssertTrue(echoed.contains("HTTP 500"), echoed)
         XCTAssertFalse(echoed.contains("hf_secret_value"), echoed)
     }

@@ -10,8 +10,9 @@ final class ReconcileCLITests: XCTestCase {
     func podform(_ args: [String], env: [String: String], timeout: TimeInterval = 90) async throws -> CLITests.Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: timeout)) }
-                catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, timeout: timeout)) } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -33,7 +34,9 @@ final class ReconcileCLITests: XCTestCase {
         await fake.state.setPodPhaseSeconds(0.05)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-reconcile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path]
+        let env = [
+            "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path
+        ]
         return (fake, tmp, env)
     }
 

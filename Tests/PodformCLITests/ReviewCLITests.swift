@@ -11,8 +11,9 @@ final class ReviewCLITests: XCTestCase {
     func podform(_ args: [String], env: [String: String], cwd: URL) async throws -> CLITests.Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, cwd: cwd, timeout: 120)) }
-                catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: try CLITests.run(CLITests.binary, args, env: env, cwd: cwd, timeout: 120)) } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -31,7 +32,9 @@ final class ReviewCLITests: XCTestCase {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("podform-review-\(UUID().uuidString)")
         let specs = tmp.appendingPathComponent("deployments")
         try FileManager.default.createDirectory(at: specs, withIntermediateDirectories: true)
-        let env = ["RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path]
+        let env = [
+            "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": tmp.appendingPathComponent("cache").path
+        ]
         let chat = try String(contentsOf: CLITests.root.appendingPathComponent("examples/support-chat.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "  cloud: secure\n", with: "  cloud: secure\n  gpus: [L40S, A6000, A100-PCIE, H100]\n")
         let api = try String(contentsOf: CLITests.root.appendingPathComponent("examples/steady-api.yaml"), encoding: .utf8)
@@ -95,7 +98,9 @@ final class ReviewCLITests: XCTestCase {
         let plan = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let changes = try XCTUnwrap(plan["resource_changes"] as? [[String: Any]])
         func change(_ address: String) throws -> [String: Any] {
-            try XCTUnwrap(changes.first { $0["address"] as? String == address }?["change"] as? [String: Any], "\(address) in \(changes.map { "\($0["address"] ?? "") \(($0["change"] as? [String: Any])?["actions"] ?? "")" })")
+            try XCTUnwrap(
+                changes.first { $0["address"] as? String == address }?["change"] as? [String: Any],
+                "\(address) in \(changes.map { "\($0["address"] ?? "") \(($0["change"] as? [String: Any])?["actions"] ?? "")" })")
         }
         let endpoint = try change("podform_endpoint.support-chat.podform-support-chat")
         XCTAssertEqual(endpoint["actions"] as? [String], ["update"])
@@ -122,8 +127,11 @@ final class ReviewCLITests: XCTestCase {
         XCTAssertTrue(html.paragraphs.contains { $0.hasPrefix("~ update endpoint podform-support-chat") }, "\(html.paragraphs)")
         XCTAssertTrue(html.paragraphs.contains { $0.hasPrefix("+/- replace pod podform-public-api") }, "\(html.paragraphs)")
         if live {
-            XCTAssertTrue(html.paragraphs.contains { $0.range(of: #"^Monthly cost: \$[0-9.]+ now → \$[0-9.]+ planned \([+-]\$[0-9.]+/month\)"#, options: .regularExpression) != nil },
-                          "\(html.paragraphs)")
+            XCTAssertTrue(
+                html.paragraphs.contains {
+                    $0.range(of: #"^Monthly cost: \$[0-9.]+ now → \$[0-9.]+ planned \([+-]\$[0-9.]+/month\)"#, options: .regularExpression) != nil
+                },
+                "\(html.paragraphs)")
         }
         // The summary table survives too (a row per spec), with the deployment details after it.
         XCTAssertTrue(html.rows.contains { $0.first == "support-chat" }, "\(html.rows)")

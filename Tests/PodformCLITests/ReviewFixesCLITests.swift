@@ -22,12 +22,16 @@ final class ReviewFixesCLITests: XCTestCase {
     /// Instant Clusters run in Secure Cloud: `cloud: community` does not make one cheaper.
     func testAClusterCostsTheSameWhateverTheCloudConstraint() throws {
         let secure = try deployment([try write(ClusterTestsSpec.text, "secure.yaml")])
-        let community = try deployment([try write(ClusterTestsSpec.text.replacingOccurrences(
-            of: "constraints: {gpus:", with: "constraints: {cloud: community, gpus:"), "community.yaml")])
+        let community = try deployment([
+            try write(
+                ClusterTestsSpec.text.replacingOccurrences(
+                    of: "constraints: {gpus:", with: "constraints: {cloud: community, gpus:"), "community.yaml")
+        ])
         XCTAssertNotNil(secure["cluster"])
         XCTAssertNotNil(community["cluster"])
-        XCTAssertEqual((secure["cost"] as? [String: Any])?["hourly_usd"] as? Double,
-                       (community["cost"] as? [String: Any])?["hourly_usd"] as? Double)
+        XCTAssertEqual(
+            (secure["cost"] as? [String: Any])?["hourly_usd"] as? Double,
+            (community["cost"] as? [String: Any])?["hourly_usd"] as? Double)
     }
 
     func testSimulateSaysWhatItDoesNotModelAndBoundsItsWork() throws {
@@ -35,7 +39,8 @@ final class ReviewFixesCLITests: XCTestCase {
         XCTAssertEqual(cluster.status, 0, cluster.stderr)
         XCTAssertTrue(cluster.stderr.contains("multi-node Instant Cluster") && cluster.stderr.contains("not simulated"), cluster.stderr)
 
-        let huge = try write("""
+        let huge = try write(
+            """
             version: 1
             name: huge-traffic
             model: {id: meta-llama/Llama-3.1-8B-Instruct}
@@ -69,13 +74,18 @@ final class ReviewFixesCLITests: XCTestCase {
         XCTAssertEqual(d["worker_mode"] as? String, "active")
         let gpu = try XCTUnwrap(d["gpu"] as? [String: Any])
         let workers = try XCTUnwrap((d["workers"] as? [String: Any])?["max"] as? Int)
-        let catalog = try JSONSerialization.jsonObject(with: Data(contentsOf: CLITests.root.appendingPathComponent(
-            "Sources/PodformCatalog/Resources/gpus.json"))) as? [String: Any]
+        let catalog =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: CLITests.root.appendingPathComponent(
+                        "Sources/PodformCatalog/Resources/gpus.json"))) as? [String: Any]
         let entry = try XCTUnwrap((catalog?["gpus"] as? [[String: Any]])?.first { $0["id"] as? String == gpu["id"] as? String })
         let prices = try XCTUnwrap(entry["prices"] as? [String: Any])
         let flex = try XCTUnwrap((prices["serverless_flex_usd_per_second"] as? [String: Any])?["usd"] as? Double)
         let peak = Double(workers) * Double(try XCTUnwrap(gpu["count"] as? Int)) * flex * 0.6 * 3600
-        let messages = ((d["warnings"] as? [[String: Any]]) ?? []).filter { $0["code"] as? String == "spend-limit" }.compactMap { $0["message"] as? String }
+        let messages = ((d["warnings"] as? [[String: Any]]) ?? []).filter { $0["code"] as? String == "spend-limit" }.compactMap {
+            $0["message"] as? String
+        }
         XCTAssertEqual(messages.count, 1, "\(messages)")
         XCTAssertTrue(messages.first?.contains(String(format: "bills $%.2f/hour", peak)) == true, "\(messages) vs \(peak)")
     }

@@ -59,7 +59,8 @@ final class SpendLimitCLITests: XCTestCase {
         XCTAssertEqual(stated.status, 0)
         let d = try XCTUnwrap(stated.deployments.first)
         XCTAssertEqual(warnings(d).count, 1)
-        XCTAssertTrue(warnings(d)[0].contains(String(format: "bills $%.2f/hour, over the account's $5.00/hour spend limit", hourly(d))), warnings(d)[0])
+        XCTAssertTrue(
+            warnings(d)[0].contains(String(format: "bills $%.2f/hour, over the account's $5.00/hour spend limit", hourly(d))), warnings(d)[0])
         // The flag wins over the spec.
         XCTAssertTrue(warnings(try XCTUnwrap(try plan(["--spend-limit", "500", limited]).deployments.first)).isEmpty)
 
@@ -68,8 +69,9 @@ final class SpendLimitCLITests: XCTestCase {
             .write(toFile: bad, atomically: true, encoding: .utf8)
         let refused = try CLITests.run(CLITests.binary, ["validate", bad])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.stdout.contains("constraints.account_spend_limit") || refused.stderr.contains("constraints.account_spend_limit"),
-                      refused.stdout + refused.stderr)
+        XCTAssertTrue(
+            refused.stdout.contains("constraints.account_spend_limit") || refused.stderr.contains("constraints.account_spend_limit"),
+            refused.stdout + refused.stderr)
         let flag = try CLITests.run(CLITests.binary, ["plan", "--offline", "--spend-limit=-3", limited])
         XCTAssertNotEqual(flag.status, 0)
         XCTAssertTrue(flag.stderr.contains("--spend-limit must be a positive amount per hour"), flag.stderr)

@@ -23,7 +23,8 @@ final class BoundedFileTests: XCTestCase {
         let none = dir.appendingPathComponent("none").path
         XCTAssertThrowsError(try BoundedFile.read(none, limit: 10)) { XCTAssertEqual($0 as? BoundedFile.Failure, .missing(none)) }
         XCTAssertNil(try BoundedFile.readIfPresent(none, limit: 10))
-        XCTAssertEqual(BoundedFile.Failure.tooLarge("/x", size: 5_368_709_120, limit: 16_777_216).description,
-                       "`/x` is 5368709120 bytes, over the limit of 16777216 bytes; is this the right file?")
+        XCTAssertEqual(
+            BoundedFile.Failure.tooLarge("/x", size: 5_368_709_120, limit: 16_777_216).description,
+            "`/x` is 5368709120 bytes, over the limit of 16777216 bytes; is this the right file?")
     }
 }

@@ -16,10 +16,12 @@ final class GPUCatalogTests: XCTestCase {
         "NVIDIA RTX 4000 SFF Ada Generation", "NVIDIA GeForce RTX 3090 Ti", "NVIDIA RTX A2000", "NVIDIA GeForce RTX 4080",
         "NVIDIA A30", "NVIDIA GeForce RTX 5080", "Tesla V100-FHHL-16GB", "NVIDIA H200 NVL", "Tesla V100-SXM2-16GB",
         "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "NVIDIA A5000 Ada", "Tesla V100-PCIE-32GB", "Tesla T4",
-        "NVIDIA RTX A30", "NVIDIA B300 SXM6 AC", "NVIDIA RTX PRO 4500 Blackwell",
+        "NVIDIA RTX A30", "NVIDIA B300 SXM6 AC", "NVIDIA RTX PRO 4500 Blackwell"
     ]
-    static let pools: Set<String> = ["AMPERE_16", "AMPERE_24", "ADA_24", "AMPERE_48", "ADA_48_PRO", "AMPERE_80", "ADA_80_PRO",
-                                     "HOPPER_141", "ADA_32_PRO", "BLACKWELL_96", "BLACKWELL_180"]
+    static let pools: Set<String> = [
+        "AMPERE_16", "AMPERE_24", "ADA_24", "AMPERE_48", "ADA_48_PRO", "AMPERE_80", "ADA_80_PRO",
+        "HOPPER_141", "ADA_32_PRO", "BLACKWELL_96", "BLACKWELL_180"
+    ]
 
     func testEveryGPUIsARunPodIdWithSaneFigures() throws {
         let catalog = try GPUCatalog.bundled()
@@ -35,8 +37,10 @@ final class GPUCatalogTests: XCTestCase {
             if let pool = gpu.serverlessPool { XCTAssertTrue(Self.pools.contains(pool), "\(gpu.id): pool \(pool)") }
             XCTAssertFalse(gpu.specSource.isEmpty, gpu.id)
             XCTAssertEqual(gpu.rocm, gpu.manufacturer == "AMD")
-            for price in [gpu.prices.podSecurePerHour, gpu.prices.podCommunityPerHour, gpu.prices.serverlessFlexPerSecond,
-                          gpu.prices.serverlessActivePerSecond].compactMap({ $0 }) {
+            for price in [
+                gpu.prices.podSecurePerHour, gpu.prices.podCommunityPerHour, gpu.prices.serverlessFlexPerSecond,
+                gpu.prices.serverlessActivePerSecond
+            ].compactMap({ $0 }) {
                 XCTAssertGreaterThan(price.usd, 0, gpu.id)
                 XCTAssertNotNil(price.asOf.range(of: #"^\d{4}-\d{2}-\d{2}"#, options: .regularExpression), gpu.id)
                 XCTAssertFalse(price.source.isEmpty, gpu.id)

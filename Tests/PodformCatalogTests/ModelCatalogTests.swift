@@ -23,8 +23,10 @@ final class ModelCatalogTests: XCTestCase {
             guard let official = model.officialParameters else { continue }
             let derived = model.architecture.parameterCount.total
             let error = abs(Double(derived - official)) / Double(official)
-            report.append(String(format: "%@ derived %.3fB official %.3fB err %.2f%%", model.id,
-                                 Double(derived) / 1e9, Double(official) / 1e9, error * 100))
+            report.append(
+                String(
+                    format: "%@ derived %.3fB official %.3fB err %.2f%%", model.id,
+                    Double(derived) / 1e9, Double(official) / 1e9, error * 100))
             XCTAssertLessThan(error, 0.02, "\(model.id): derived \(derived), official \(official)")
             checked += 1
         }
@@ -35,8 +37,9 @@ final class ModelCatalogTests: XCTestCase {
     func testExactPublishedCounts() throws {
         let catalog = try ModelCatalog.bundled()
         // keras-hub's exact count for Llama 3.1 8B is 8,030,261,248; the architecture gives the same.
-        XCTAssertEqual(catalog.model(named: "meta-llama/Llama-3.1-8B-Instruct")?.architecture.parameterCount.total,
-                       8_030_261_248)
+        XCTAssertEqual(
+            catalog.model(named: "meta-llama/Llama-3.1-8B-Instruct")?.architecture.parameterCount.total,
+            8_030_261_248)
     }
 
     func testLookupIsCaseInsensitiveAndTakesAliases() throws {
@@ -76,8 +79,12 @@ final class ModelCatalogTests: XCTestCase {
         XCTAssertThrowsError(try HFConfig.architecture(id: "x", json: Data(#"{"hidden_size": 4096}"#.utf8))) {
             XCTAssertTrue("\($0)".contains("num_hidden_layers"), "\($0)")
         }
-        XCTAssertThrowsError(try HFConfig.architecture(id: "x", json: Data(
-            #"{"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 6, "num_key_value_heads": 4, "intermediate_size": 128, "vocab_size": 10}"#.utf8)))
+        XCTAssertThrowsError(
+            try HFConfig.architecture(
+                id: "x",
+                json: Data(
+                    #"{"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 6, "num_key_value_heads": 4, "intermediate_size": 128, "vocab_size": 10}"#
+                        .utf8)))
     }
 }
 
@@ -103,8 +110,9 @@ final class CacheAndOverlayTests: XCTestCase {
         XCTAssertEqual(try overlay([]).implausibility(against: bundled), "RunPod's GPU catalog answer lists no GPU types")
         XCTAssertNotNil(try overlay([""]).implausibility(against: bundled))
         let ids = bundled.gpus.map(\.id)
-        XCTAssertEqual(try overlay(Array(ids.prefix(10))).implausibility(against: bundled),
-                       "RunPod's GPU catalog answer lists only 10 of the \(ids.count) known GPU types; saving it would delist the rest")
+        XCTAssertEqual(
+            try overlay(Array(ids.prefix(10))).implausibility(against: bundled),
+            "RunPod's GPU catalog answer lists only 10 of the \(ids.count) known GPU types; saving it would delist the rest")
         XCTAssertNil(try overlay(Array(ids.prefix(11)) + ["NEW GPU"]).implausibility(against: bundled))
         XCTAssertNil(try overlay(ids).implausibility(against: bundled))
     }

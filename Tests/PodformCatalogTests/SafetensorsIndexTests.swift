@@ -10,16 +10,19 @@ final class SafetensorsIndexTests: XCTestCase {
     }
 
     func testTotalSizeIsRead() {
-        XCTAssertEqual(size(#"{"metadata": {"total_size": 16060522496}, "weight_map": {"lm_head.weight": "model-00004-of-00004.safetensors"}}"#), 16_060_522_496)
+        XCTAssertEqual(
+            size(#"{"metadata": {"total_size": 16060522496}, "weight_map": {"lm_head.weight": "model-00004-of-00004.safetensors"}}"#), 16_060_522_496)
         // Some writers store it as a float.
         XCTAssertEqual(size(#"{"metadata": {"total_size": 141107412992.0}, "weight_map": {}}"#), 141_107_412_992)
     }
 
     func testUnbelievableSizesAreNone() {
-        for json in [#"{"weight_map": {}}"#, #"{"metadata": {}}"#, #"{"metadata": {"total_size": 0}}"#,
-                     #"{"metadata": {"total_size": -5}}"#, #"{"metadata": {"total_size": 1.5}}"#,
-                     #"{"metadata": {"total_size": true}}"#, #"{"metadata": {"total_size": "16060522496"}}"#,
-                     #"{"metadata": {"total_size": 1e300}}"#, "[]", "not json"] {
+        for json in [
+            #"{"weight_map": {}}"#, #"{"metadata": {}}"#, #"{"metadata": {"total_size": 0}}"#,
+            #"{"metadata": {"total_size": -5}}"#, #"{"metadata": {"total_size": 1.5}}"#,
+            #"{"metadata": {"total_size": true}}"#, #"{"metadata": {"total_size": "16060522496"}}"#,
+            #"{"metadata": {"total_size": 1e300}}"#, "[]", "not json"
+        ] {
             XCTAssertNil(size(json), json)
         }
     }

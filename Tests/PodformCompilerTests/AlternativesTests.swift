@@ -53,8 +53,10 @@ final class AlternativesTests: XCTestCase {
     }
 
     func testActiveWorkersCarryThePastListPriceWarning() throws {
-        let d = try XCTUnwrap(Fixtures.deployment(chat.replacingOccurrences(of: "sla: {ttft_p95: 2s}", with: "sla: {ttft_p95: 2s, cold_start: none}")
-                                                  + "deploy: {mode: serverless}\n"))
+        let d = try XCTUnwrap(
+            Fixtures.deployment(
+                chat.replacingOccurrences(of: "sla: {ttft_p95: 2s}", with: "sla: {ttft_p95: 2s, cold_start: none}")
+                    + "deploy: {mode: serverless}\n"))
         XCTAssertEqual(d.workerMode, .active)
         XCTAssertTrue(d.warnings.contains { $0.code == "active-price-unconfirmed" }, "\(d.warnings)")
         let flex = try XCTUnwrap(Fixtures.deployment(chat + "deploy: {mode: serverless}\n"))

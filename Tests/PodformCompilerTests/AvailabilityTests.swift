@@ -18,12 +18,15 @@ final class AvailabilityTests: XCTestCase {
         let s = try XCTUnwrap(spec, "\(diagnostics)")
         var env = Fixtures.environment
         env.availability = stock
-        return try s.compile(specFile: "spec.yaml", architecture: XCTUnwrap(Fixtures.models.model(named: s.model.id)).architecture,
-                             environment: env).get()
+        return try s.compile(
+            specFile: "spec.yaml", architecture: XCTUnwrap(Fixtures.models.model(named: s.model.id)).architecture,
+            environment: env
+        ).get()
     }
 
     /// Every bundled GPU in stock for every product, in two data centers; `none` out of stock.
-    static func stock(none: [(GPUAvailability.Product, String)] = [], dataCenters: [String: [String: GPUAvailability.Level]] = [:]) -> GPUAvailability {
+    static func stock(none: [(GPUAvailability.Product, String)] = [], dataCenters: [String: [String: GPUAvailability.Level]] = [:]) -> GPUAvailability
+    {
         var a = GPUAvailability()
         for product in GPUAvailability.Product.allCases {
             for cloud in ["SECURE", "COMMUNITY"] {
@@ -85,7 +88,8 @@ final class AvailabilityTests: XCTestCase {
     }
 
     func testPinnedDataCentersAreWhereStockCounts() throws {
-        let text = try example("llama3-70b-bf16").replacingOccurrences(of: "  require_ecc: true", with: "  require_ecc: true\n  data_centers: [EU-RO-1]")
+        let text = try example("llama3-70b-bf16").replacingOccurrences(
+            of: "  require_ecc: true", with: "  require_ecc: true\n  data_centers: [EU-RO-1]")
         let first = try compile(text, stock: Self.stock())
         // In stock in US-KS-2 only: not where the spec may run.
         let elsewhere = try compile(text, stock: Self.stock(dataCenters: [first.gpu.id: ["EU-RO-1": .none, "US-KS-2": .high]]))

@@ -9,7 +9,8 @@ import XCTest
 /// (the catalog's safetensors index total, or the Hub's), from the parameter count otherwise; the
 /// plan's D-WEIGHTS step says which.
 final class CheckpointSizeTests: XCTestCase {
-    static let spec = "version: 1\nname: size\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 2\n"
+    static let spec =
+        "version: 1\nname: size\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 2\n"
         + "constraints: {data_centers: [EU-RO-1]}\ndeploy: {mode: serverless, weights: network-volume}\n"
 
     func compile(checkpoint: CheckpointSize?) throws -> Deployment {
@@ -49,7 +50,8 @@ final class CheckpointSizeTests: XCTestCase {
             XCTAssertFalse(c.source.isEmpty, model.id)
             guard model.architecture.quantization == nil else { continue }
             let estimate = Double(model.architecture.weightBytes(.bf16))
-            XCTAssertEqual(Double(c.bytes) / estimate, 1, accuracy: 0.02, "\(model.id): \(c.bytes) bytes on disk vs \(Int64(estimate)) from its parameters")
+            XCTAssertEqual(
+                Double(c.bytes) / estimate, 1, accuracy: 0.02, "\(model.id): \(c.bytes) bytes on disk vs \(Int64(estimate)) from its parameters")
         }
         XCTAssertEqual(Fixtures.models.model(named: "meta-llama/Llama-3.1-8B-Instruct")?.architecture.checkpoint?.bytes, 16_060_522_496)
     }

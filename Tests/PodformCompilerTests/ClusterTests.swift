@@ -93,8 +93,9 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(c.crossNodeSecondsPerStep ?? 0, 11.3, accuracy: 0.5)
         XCTAssertTrue(d.warnings.contains { $0.code == "cross-node-traffic" })
         let training = try XCTUnwrap(d.training)
-        XCTAssertGreaterThan(Double(training.totalBytes) / 8, Double(try XCTUnwrap(Fixtures.gpus.gpu(named: d.gpu.id)).cudaMemoryBytes) * 0.95,
-                             "one 8-GPU node would not hold it")
+        XCTAssertGreaterThan(
+            Double(training.totalBytes) / 8, Double(try XCTUnwrap(Fixtures.gpus.gpu(named: d.gpu.id)).cudaMemoryBytes) * 0.95,
+            "one 8-GPU node would not hold it")
         let request = try validate(d)
         XCTAssertEqual(request.type, "TRAINING")
         XCTAssertEqual(request.mounts?.persistent?.path, "/workspace")
@@ -113,7 +114,8 @@ final class ClusterTests: XCTestCase {
             XCTAssertTrue(launcher.contains(needle), needle)
         }
         // A pod plan's image keeps its own entrypoint.
-        let pod = try XCTUnwrap(Fixtures.deployment(try String(contentsOf: Fixtures.examples.appendingPathComponent("llama3-70b-bf16.yaml"), encoding: .utf8)))
+        let pod = try XCTUnwrap(
+            Fixtures.deployment(try String(contentsOf: Fixtures.examples.appendingPathComponent("llama3-70b-bf16.yaml"), encoding: .utf8)))
         let podFiles = try DockerfileRenderer.render(pod, options: .init(target: .pod, bakeWeights: false, cudaCompatFix: false)).files
         XCTAssertNil(podFiles["podform-cluster-launch"])
     }

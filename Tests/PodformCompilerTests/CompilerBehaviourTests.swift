@@ -1,9 +1,9 @@
-import PodformApply
-import RunPodAPI
 import Foundation
+import PodformApply
 import PodformCompiler
 import PodformCore
 import PodformRender
+import RunPodAPI
 import XCTest
 
 final class CompilerBehaviourTests: XCTestCase {
@@ -33,7 +33,8 @@ final class CompilerBehaviourTests: XCTestCase {
     }
 
     func testColdStartNoneMeansAPod() throws {
-        let d = try XCTUnwrap(Fixtures.deployment(base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4") + "sla: {cold_start: none}\n"))
+        let d = try XCTUnwrap(
+            Fixtures.deployment(base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4") + "sla: {cold_start: none}\n"))
         XCTAssertEqual(d.mode, .pod)
         XCTAssertTrue(d.trace.contains { $0.rule == "D-MODE" && $0.outcome.contains("pod") })
     }
@@ -79,7 +80,8 @@ final class CompilerBehaviourTests: XCTestCase {
     }
 
     func testPodsThatMountANetworkVolumeAreSecureCloud() throws {
-        let text = base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4")
+        let text =
+            base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4")
             + "constraints: {cloud: any, data_centers: [EU-RO-1]}\ndeploy: {mode: pod, weights: network-volume}\n"
         let d = try XCTUnwrap(Fixtures.deployment(text))
         XCTAssertEqual(d.gpu.cloud, "SECURE")
@@ -87,8 +89,10 @@ final class CompilerBehaviourTests: XCTestCase {
         XCTAssertEqual(pod.body["cloud"]?.stringValue, "SECURE")
         XCTAssertNotNil(pod.body["mounts"]?["network"])
         // With only a pinned data center on `cloud: any`, weights are downloaded instead (no Secure-only volume).
-        let auto = try XCTUnwrap(Fixtures.deployment(base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4")
-            + "constraints: {cloud: any, data_centers: [EU-RO-1]}\n"))
+        let auto = try XCTUnwrap(
+            Fixtures.deployment(
+                base.replacingOccurrences(of: "concurrency: 64", with: "concurrency: 4")
+                    + "constraints: {cloud: any, data_centers: [EU-RO-1]}\n"))
         XCTAssertNotEqual(auto.container.weights, "network-volume")
     }
 
@@ -99,8 +103,10 @@ final class CompilerBehaviourTests: XCTestCase {
         let custom = try XCTUnwrap(Fixtures.deployment(small + "deploy: {mode: serverless, image: \"ghcr.io/acme/llm-server:1.0\"}\n"))
         XCTAssertEqual(custom.container.image, "ghcr.io/acme/llm-server:1.0")
         XCTAssertTrue(custom.trace.contains { $0.rule == "D-CONTAINER" && $0.outcome.contains("as written") })
-        for (deploy, why) in [("{mode: serverless, image: \"vllm/vllm-openai:v0.27.1\"}", "takes no jobs from a queue endpoint"),
-                              ("{mode: pod, image: \"runpod/worker-v1-vllm:v2.25.2\"}", "serves no HTTP on a pod")] {
+        for (deploy, why) in [
+            ("{mode: serverless, image: \"vllm/vllm-openai:v0.27.1\"}", "takes no jobs from a queue endpoint"),
+            ("{mode: pod, image: \"runpod/worker-v1-vllm:v2.25.2\"}", "serves no HTTP on a pod")
+        ] {
             let failure = try XCTUnwrap(Fixtures.compileFailure(small + "deploy: \(deploy)\n"), deploy)
             XCTAssertEqual(failure.code, "image-mode-conflict")
             XCTAssertEqual(failure.keyPath, "deploy.image")
@@ -142,7 +148,8 @@ final class CompilerBehaviourTests: XCTestCase {
     /// `sla.redundancy: n+1` adds one replica sized as without it; more than one pod is said to be
     /// that many URLs.
     func testRedundancyAddsASpareReplicaAndPodsSayTheyAreNotLoadBalanced() throws {
-        let api = "version: 1\nname: probe\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 16\n"
+        let api =
+            "version: 1\nname: probe\nmodel: {id: meta-llama/Llama-3.1-8B-Instruct}\ncontext: 4k\nconcurrency: 16\n"
             + "traffic: {pattern: steady, requests_per_day: 200000}\n"
         let single = try XCTUnwrap(Fixtures.deployment(api + "deploy: {mode: pod}\n"))
         // On the same GPU (a spare makes many small replicas relatively cheaper, so it may choose another).
@@ -156,8 +163,10 @@ final class CompilerBehaviourTests: XCTestCase {
         XCTAssertEqual(single.placement.pods == 1, !single.warnings.contains { $0.code == "pods-not-load-balanced" })
         let active = try XCTUnwrap(Fixtures.deployment(api + "sla: {redundancy: n+1, cold_start: none}\ndeploy: {mode: serverless}\n"))
         XCTAssertGreaterThanOrEqual(active.workers?.min ?? 0, 2)
-        let tooFew = Spec.validate(path: "p.yaml", text: api + "sla: {redundancy: n+1}\nconstraints: {max_workers: 1}\n",
-                                   environment: Fixtures.validation).1
+        let tooFew = Spec.validate(
+            path: "p.yaml", text: api + "sla: {redundancy: n+1}\nconstraints: {max_workers: 1}\n",
+            environment: Fixtures.validation
+        ).1
         XCTAssertTrue(tooFew.contains { $0.code == "redundancy-conflict" && $0.location.keyPath == "sla.redundancy" }, "\(tooFew)")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import PodformCompiler
+import XCTest
+
 @testable import PodformEngine
 @testable import PodformRender
-import XCTest
 
 /// The Dockerfile renderer quotes by construction: hostile plan values (as if validation had been
 /// skipped) never become instructions, shell text or Python source (issue 14). Real parsers

@@ -64,7 +64,10 @@ final class DockerfileTests: XCTestCase {
         let d = try deployment("steady-api.yaml")
         let pod = try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: false, cudaCompatFix: true)).files["Dockerfile"]!
         // Constant shell text; the plan's flags reach vLLM as "$@" from an exec-form CMD.
-        XCTAssertTrue(pod.contains(#"ENTRYPOINT ["bash", "-c", "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && exec python3 -m vllm.entrypoints.openai.api_server \"$@\"", "bash"]"#), pod)
+        XCTAssertTrue(
+            pod.contains(
+                #"ENTRYPOINT ["bash", "-c", "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-} && exec python3 -m vllm.entrypoints.openai.api_server \"$@\"", "bash"]"#
+            ), pod)
         XCTAssertTrue(pod.contains(#"CMD ["--model", ""#), pod)
         let serverless = try DockerfileRenderer.render(d, options: .init(target: .serverless, bakeWeights: false, cudaCompatFix: true)).files
         XCTAssertTrue(serverless["start.sh"]!.contains("LD_LIBRARY_PATH=\"/lib/x86_64-linux-gnu"))
@@ -77,8 +80,10 @@ final class DockerfileTests: XCTestCase {
             let d = try deployment(example)
             guard d.vllm != nil else { continue }
             let pod = d.mode == .pod
-            let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(
-                d, options: .init(target: pod ? .pod : .serverless, bakeWeights: false, cudaCompatFix: false)).files["Dockerfile"])
+            let dockerfile = try XCTUnwrap(
+                try DockerfileRenderer.render(
+                    d, options: .init(target: pod ? .pod : .serverless, bakeWeights: false, cudaCompatFix: false)
+                ).files["Dockerfile"])
             // The Dockerfile also states prefix caching, which the plan leaves at vLLM's default (on).
             let stated = ["--enable-prefix-caching", "ENABLE_PREFIX_CACHING"]
             if pod {

@@ -30,11 +30,14 @@ final class DocumentationTests: XCTestCase {
     func testDiagnosticsPageListsEveryCodeTheSourcesEmit() throws {
         let documented = try firstCells(try read("Specs/diagnostics.md"), pattern: #"^\| `([a-z0-9-]+)` \|"#)
         var emitted: Set<String> = []
-        let patterns = [#"report\(\.(?:error|warning|note), "([a-z0-9-]+)""#, #"code: "([a-z0-9-]+)""#, #"code: String = "([a-z0-9-]+)""#,
-                        #"fail\([^\n]*, "([a-z0-9]+(?:-[a-z0-9]+)+)", "#]
+        let patterns = [
+            #"report\(\.(?:error|warning|note), "([a-z0-9-]+)""#, #"code: "([a-z0-9-]+)""#, #"code: String = "([a-z0-9-]+)""#,
+            #"fail\([^\n]*, "([a-z0-9]+(?:-[a-z0-9]+)+)", "#
+        ]
         for module in ["PodformCore", "PodformCompiler", "PodformKit", "podform"] {
             let dir = Self.root.appendingPathComponent("Sources/\(module)")
-            for case let file as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! where file.pathExtension == "swift" {
+            for case let file as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! where file.pathExtension == "swift"
+            {
                 let text = try String(contentsOf: file, encoding: .utf8)
                 for p in patterns { emitted.formUnion(try firstCells(text, pattern: p)) }
             }

@@ -10,8 +10,10 @@ import XCTest
 /// and of the sizing shapes. A trap fails the whole run; otherwise every outcome must be a plan,
 /// a located diagnostic or a thrown error.
 final class ExtremeValueTests: XCTestCase {
-    static let extremes = ["0", "-1", "1", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
-                           "1e300", "-1e300", "1e-300", ".nan", ".inf", "-.inf", "nan", "0.5", String(repeating: "9", count: 4000)]
+    static let extremes = [
+        "0", "-1", "1", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+        "1e300", "-1e300", "1e-300", ".nan", ".inf", "-.inf", "nan", "0.5", String(repeating: "9", count: 4000)
+    ]
     /// Unit suffixes each field accepts, so the extremes also reach the unit parsers.
     static let suffixes = ["", "k", "M", "B", "T", "GB", "TiB", "s", "ms", "h", " USD"]
 
@@ -47,7 +49,7 @@ final class ExtremeValueTests: XCTestCase {
         (inference, "monthly_budget: 5000 USD", "monthly_budget: "), (inference, "gpu_memory_utilization: 0.9", "gpu_memory_utilization: "),
         (inference, "container_disk: 100GB", "container_disk: "), (inference, "port: 8000", "port: "),
         (training, "lora_rank: 16", "lora_rank: "), (training, "batch_size: 4", "batch_size: "),
-        (training, "sequence_length: 2048", "sequence_length: "), (training, "hours: 10", "hours: "),
+        (training, "sequence_length: 2048", "sequence_length: "), (training, "hours: 10", "hours: ")
     ]
 
     /// Validate, then plan what validates: a plan, a compile failure, or located errors; never a trap.
@@ -82,10 +84,12 @@ final class ExtremeValueTests: XCTestCase {
     }
 
     func testTheIssuesSpecValuesAreLocatedErrors() {
-        for (original, replacement) in [("prompt_tokens: 1000", "prompt_tokens: 9223372036854775807"),
-                                        ("output_tokens: 300", "output_tokens: 9223372036854775807"),
-                                        ("parameters: 8.03B", "parameters: 9223372036854775807"),
-                                        ("context: 8k", "context: 9223372036854775807k")] {
+        for (original, replacement) in [
+            ("prompt_tokens: 1000", "prompt_tokens: 9223372036854775807"),
+            ("output_tokens: 300", "output_tokens: 9223372036854775807"),
+            ("parameters: 8.03B", "parameters: 9223372036854775807"),
+            ("context: 8k", "context: 9223372036854775807k")
+        ] {
             let text = Self.inference.replacingOccurrences(of: original, with: replacement)
             let (_, d) = Spec.validate(path: "spec.yaml", text: text, environment: Fixtures.validation)
             let errors = d.filter { $0.severity == .error }
@@ -95,17 +99,20 @@ final class ExtremeValueTests: XCTestCase {
             XCTAssertEqual(errors.first?.location.line, line, replacement)
         }
         let text = Self.training.replacingOccurrences(of: "sequence_length: 2048", with: "sequence_length: 9223372036854775807")
-        XCTAssertEqual(Spec.validate(path: "s.yaml", text: text, environment: Fixtures.validation).1.filter { $0.severity == .error }.map(\.code),
-                       ["out-of-range"])
+        XCTAssertEqual(
+            Spec.validate(path: "s.yaml", text: text, environment: Fixtures.validation).1.filter { $0.severity == .error }.map(\.code),
+            ["out-of-range"])
     }
 
-    static var baseConfig: [String: Any] { [
-        "model_type": "deepseek_v3", "num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32,
-        "num_key_value_heads": 8, "vocab_size": 128_256, "intermediate_size": 14_336, "max_position_embeddings": 131_072,
-        "num_local_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 2048, "n_shared_experts": 1,
-        "first_k_dense_replace": 1, "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_rope_head_dim": 64,
-        "qk_nope_head_dim": 128, "v_head_dim": 128, "head_dim": 128, "sliding_window": 4096, "sliding_window_pattern": 6,
-    ] }
+    static var baseConfig: [String: Any] {
+        [
+            "model_type": "deepseek_v3", "num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32,
+            "num_key_value_heads": 8, "vocab_size": 128_256, "intermediate_size": 14_336, "max_position_embeddings": 131_072,
+            "num_local_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 2048, "n_shared_experts": 1,
+            "first_k_dense_replace": 1, "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_rope_head_dim": 64,
+            "qk_nope_head_dim": 128, "v_head_dim": 128, "head_dim": 128, "sliding_window": 4096, "sliding_window_pattern": 6
+        ]
+    }
     static var configExtremes: [Any] { [0, -1, 1, Int.max, Int.min, 1e300, -1e300, 1.5, Double.greatestFiniteMagnitude, 1e19, "x"] }
 
     /// Every config.json integer at every extreme: HFConfig throws, or the architecture sizes and plans.
@@ -128,7 +135,8 @@ final class ExtremeValueTests: XCTestCase {
         XCTAssertGreaterThan(sized, 0)
         XCTAssertGreaterThan(refused, 0)
         // The issue's cases: refused with a message, not a trap.
-        for (key, value) in [("num_hidden_layers", 1e300 as Any), ("vocab_size", Int.max), ("num_local_experts", Int.max), ("kv_lora_rank", Int.max)] {
+        for (key, value) in [("num_hidden_layers", 1e300 as Any), ("vocab_size", Int.max), ("num_local_experts", Int.max), ("kv_lora_rank", Int.max)]
+        {
             var config = Self.baseConfig
             config[key] = value
             XCTAssertThrowsError(try HFConfig.architecture(id: "x/y", config: config), key) { error in
@@ -144,13 +152,16 @@ final class ExtremeValueTests: XCTestCase {
             _ = arch.estimate(shape, gpuTotalBytes: 85_899_345_920)
             _ = arch.estimate(shape, gpuTotalBytes: .max, parametersOverride: .max)
             _ = arch.estimate(shape, gpuTotalBytes: 0, parametersOverride: 1)
-            _ = arch.performance(weights: shape.weights, kv: shape.kv, gpu: gpu, tp: shape.tensorParallel, batch: shape.concurrency,
-                                 prompt: shape.context, output: shape.context, arrivalRate: .infinity)
+            _ = arch.performance(
+                weights: shape.weights, kv: shape.kv, gpu: gpu, tp: shape.tensorParallel, batch: shape.concurrency,
+                prompt: shape.context, output: shape.context, arrivalRate: .infinity)
         }
         for method in [TrainingShape.Method.full, .lora, .qlora] {
             for n in [0, 1, Int.max] {
-                _ = arch.trainingMemory(TrainingShape(method: method, loraRank: n, targetModules: ["q_proj", "gate_proj", "down_proj"],
-                                                      batchSize: n, sequenceLength: n, gradientCheckpointing: n % 2 == 0))
+                _ = arch.trainingMemory(
+                    TrainingShape(
+                        method: method, loraRank: n, targetModules: ["q_proj", "gate_proj", "down_proj"],
+                        batchSize: n, sequenceLength: n, gradientCheckpointing: n % 2 == 0))
             }
         }
         for format in WeightFormat.allCases { _ = arch.activeWeightBytes(format) }
@@ -161,8 +172,9 @@ final class ExtremeValueTests: XCTestCase {
         var out: [ServingShape] = []
         for n in [0, 1, 8192, Int.max] {
             for format in [WeightFormat.bf16, .mxfp4, .awq] {
-                var s = ServingShape(weights: format, kv: .fp8, context: n, concurrency: n, tensorParallel: n == 8192 ? 8 : n,
-                                     gpuMemoryUtilization: n == 0 ? .nan : 0.9, maxBatchedTokens: n)
+                var s = ServingShape(
+                    weights: format, kv: .fp8, context: n, concurrency: n, tensorParallel: n == 8192 ? 8 : n,
+                    gpuMemoryUtilization: n == 0 ? .nan : 0.9, maxBatchedTokens: n)
                 s.pipelineParallel = n
                 out.append(s)
             }
@@ -173,8 +185,9 @@ final class ExtremeValueTests: XCTestCase {
     /// Architectures built directly (not from config.json, so not bounded): sizing is still total.
     func testHostileArchitecturesSizeWithoutTrapping() {
         for n in [0, -1, Int.max, Int.min] {
-            var arch = ModelArchitecture(id: "x", layers: n, hidden: n, heads: n, kvHeads: n, headDim: n, intermediate: n, vocab: n,
-                                         maxContext: n, tiedEmbeddings: n % 2 == 0)
+            var arch = ModelArchitecture(
+                id: "x", layers: n, hidden: n, heads: n, kvHeads: n, headDim: n, intermediate: n, vocab: n,
+                maxContext: n, tiedEmbeddings: n % 2 == 0)
             exercise(arch)
             arch.moe = .init(experts: n, expertsPerToken: n, expertIntermediate: n)
             arch.moe?.sharedExperts = n

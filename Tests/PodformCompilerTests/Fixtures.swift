@@ -80,7 +80,8 @@ func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePa
     }
     if expected != actual {
         let diff = UnifiedDiff.lines(expected: expected, actual: actual, expectedName: "golden/\(name)", actualName: "actual")
-        XCTFail("\(name) differs from its golden file (PODFORM_RECORD=1 re-records it):\n" + diff.joined(separator: "\n"),
-                file: file, line: line)
+        XCTFail(
+            "\(name) differs from its golden file (PODFORM_RECORD=1 re-records it):\n" + diff.joined(separator: "\n"),
+            file: file, line: line)
     }
 }

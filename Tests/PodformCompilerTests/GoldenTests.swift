@@ -33,8 +33,11 @@ final class GoldenTests: XCTestCase {
             let text = try String(contentsOf: url, encoding: .utf8)
             guard let d = Fixtures.deployment(text, path: "examples/\(url.lastPathComponent)") else { continue }
             let plan = ReviewedPlan(offline: Plan(catalogAsOf: Fixtures.gpus.asOf, deployments: [d]))
-            let outputs = [PlanTextRenderer.render(plan, explain: true), try encodeJSON(plan), PlanMarkdownRenderer.render(plan)]
-                + [DockerfileRenderer.Target.pod, .serverless].compactMap { try? DockerfileRenderer.render(d, options: .init(target: $0, bakeWeights: true, cudaCompatFix: true)).files.values.joined() }
+            let outputs =
+                [PlanTextRenderer.render(plan, explain: true), try encodeJSON(plan), PlanMarkdownRenderer.render(plan)]
+                + [DockerfileRenderer.Target.pod, .serverless].compactMap {
+                    try? DockerfileRenderer.render(d, options: .init(target: $0, bakeWeights: true, cudaCompatFix: true)).files.values.joined()
+                }
             for output in outputs {
                 for private_ in ["seeds/", "NOTES.md", "Seed 00", "seed 00", "not retrievable", "repo snapshot"] {
                     XCTAssertFalse(output.contains(private_), "\(url.lastPathComponent) cites `\(private_)`")
@@ -77,7 +80,9 @@ final class MarkdownChangesTests: XCTestCase {
     func testFieldChangesRenderAsGitHubShowsThem() throws {
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("support-chat.yaml"), encoding: .utf8)
         let d = try XCTUnwrap(Fixtures.deployment(text))
-        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try encodeJSON(ReviewedPlan(offline: Plan(catalogAsOf: "x", deployments: [d]))).utf8)) as? [String: Any])
+        var object = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(try encodeJSON(ReviewedPlan(offline: Plan(catalogAsOf: "x", deployments: [d]))).utf8))
+                as? [String: Any])
         object["offline"] = false
         object["live_fingerprint"] = "x"
         var before: [String: String] = ["HUGGING_FACE_HUB_TOKEN": "(sensitive value hidden)", "NOTE": "a|b`c"]
@@ -86,13 +91,19 @@ final class MarkdownChangesTests: XCTestCase {
         let update: [String: Any] = [
             "address": "podform_template.support-chat.podform-support-chat", "spec": "support-chat", "type": "podform_template",
             "kind": "template", "name": "podform-support-chat", "id": "tpl1", "podform_action": "update",
-            "change": ["actions": ["update"], "before": ["env": before], "after": ["env": after],
-                       "before_sensitive": ["env": ["HUGGING_FACE_HUB_TOKEN": true]], "after_sensitive": ["env": ["HUGGING_FACE_HUB_TOKEN": true]]]]
+            "change": [
+                "actions": ["update"], "before": ["env": before], "after": ["env": after],
+                "before_sensitive": ["env": ["HUGGING_FACE_HUB_TOKEN": true]], "after_sensitive": ["env": ["HUGGING_FACE_HUB_TOKEN": true]]
+            ]
+        ]
         let small: [String: Any] = [
             "address": "podform_endpoint.support-chat.podform-support-chat", "spec": "support-chat", "type": "podform_endpoint",
             "kind": "endpoint", "name": "podform-support-chat", "id": "ep1", "podform_action": "update", "impact": "RunPod rolls the workers",
-            "change": ["actions": ["update"], "before": ["workers": ["max": 5, "min": 0]], "after": ["workers": ["max": 1, "min": 0]],
-                       "before_sensitive": false, "after_sensitive": false]]
+            "change": [
+                "actions": ["update"], "before": ["workers": ["max": 5, "min": 0]], "after": ["workers": ["max": 1, "min": 0]],
+                "before_sensitive": false, "after_sensitive": false
+            ]
+        ]
         object["resource_changes"] = [update, small]
         let reviewed = try JSONDecoder().decode(ReviewedPlan.self, from: JSONSerialization.data(withJSONObject: object))
         let markdown = PlanMarkdownRenderer.render(reviewed)

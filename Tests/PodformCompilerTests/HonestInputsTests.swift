@@ -79,20 +79,25 @@ final class HonestInputsTests: XCTestCase {
         let expected = Double(workers.min * d.gpu.count) * flex * 0.7 * 86_400 * BillingMonth.days
         XCTAssertEqual(d.cost.computeMonthlyUSD, expected, accuracy: 0.01)
         // Without the discount: the catalog's published active rate, with the warning.
-        let listed = try XCTUnwrap(Fixtures.deployment(spec(concurrency: 16, traffic: traffic,
-                                                             extra: "sla: {cold_start: none}\ndeploy: {mode: serverless}\n")))
+        let listed = try XCTUnwrap(
+            Fixtures.deployment(
+                spec(
+                    concurrency: 16, traffic: traffic,
+                    extra: "sla: {cold_start: none}\ndeploy: {mode: serverless}\n")))
         XCTAssertTrue(listed.warnings.contains { $0.code == "active-price-unconfirmed" })
         XCTAssertFalse(listed.cost.priceSources[0].hasPrefix("spec:"))
     }
 
     func testTheDiscountIsAPercentageUpTo90() throws {
         for (value, code) in [("30", "bad-unit"), ("95%", "out-of-range"), ("thirty%", "bad-unit")] {
-            let (_, diagnostics) = Spec.validate(path: "s.yaml", text: spec(traffic: "requests_per_day: 1000", extra: "deploy: {active_discount: \(value)}\n"),
-                                                 environment: Fixtures.validation)
+            let (_, diagnostics) = Spec.validate(
+                path: "s.yaml", text: spec(traffic: "requests_per_day: 1000", extra: "deploy: {active_discount: \(value)}\n"),
+                environment: Fixtures.validation)
             XCTAssertEqual(diagnostics.filter { $0.severity == .error }.map(\.code), [code], value)
         }
-        let (parsed, diagnostics) = Spec.validate(path: "s.yaml", text: spec(traffic: "requests_per_day: 1000", extra: "deploy: {active_discount: 12.5%}\n"),
-                                                  environment: Fixtures.validation)
+        let (parsed, diagnostics) = Spec.validate(
+            path: "s.yaml", text: spec(traffic: "requests_per_day: 1000", extra: "deploy: {active_discount: 12.5%}\n"),
+            environment: Fixtures.validation)
         XCTAssertFalse(diagnostics.hasErrors)
         XCTAssertEqual(try XCTUnwrap(parsed?.deploy.activeDiscount), 0.125, accuracy: 1e-12)
     }
@@ -101,8 +106,9 @@ final class HonestInputsTests: XCTestCase {
 
     /// One A40 worker at most cannot keep TTFT waits under the SLA at this rate.
     var missing: String {
-        spec(concurrency: 16, traffic: "requests_per_day: 13000, active_hours_per_day: 10, prompt_tokens: 800, output_tokens: 300",
-             extra: "sla: {ttft_p95: 1s}\nconstraints: {max_workers: 1, gpus: [A40]}\ndeploy: {mode: serverless}\n")
+        spec(
+            concurrency: 16, traffic: "requests_per_day: 13000, active_hours_per_day: 10, prompt_tokens: 800, output_tokens: 300",
+            extra: "sla: {ttft_p95: 1s}\nconstraints: {max_workers: 1, gpus: [A40]}\ndeploy: {mode: serverless}\n")
     }
 
     func testAPlanThatMissesItsSLAPricesEachLeverThatMeetsIt() throws {
@@ -137,7 +143,9 @@ final class HonestInputsTests: XCTestCase {
     func testAMissWithNoLeverSaysSo() throws {
         var d = try XCTUnwrap(Fixtures.deployment(missing))
         d.levers = []
-        XCTAssertTrue(PlanTextRenderer.deployment(d, explain: false).contains("    - no single lever (baked weights, a network volume, a pod, active workers, more workers) meets the SLA"))
+        XCTAssertTrue(
+            PlanTextRenderer.deployment(d, explain: false).contains(
+                "    - no single lever (baked weights, a network volume, a pod, active workers, more workers) meets the SLA"))
         d.levers = nil
         XCTAssertFalse(PlanTextRenderer.deployment(d, explain: false).contains("levers"))
     }

@@ -20,10 +20,12 @@ final class OptimalityTests: XCTestCase {
 
     static func generateSpecs(count: Int, seed: UInt64 = 42) -> [String] {
         var g = Generator(state: seed)
-        let models = ["meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen2.5-7B-Instruct", "mistralai/Mistral-7B-Instruct-v0.3",
-                      "Qwen/Qwen3-8B", "google/gemma-2-9b-it", "microsoft/Phi-3-mini-4k-instruct", "Qwen/Qwen2.5-14B-Instruct",
-                      "Qwen/Qwen2.5-32B-Instruct", "meta-llama/Llama-3.1-70B-Instruct", "Qwen/Qwen3-30B-A3B",
-                      "openai/gpt-oss-20b", "meta-llama/Llama-3.2-3B-Instruct", "mistralai/Mixtral-8x7B-Instruct-v0.1"]
+        let models = [
+            "meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen2.5-7B-Instruct", "mistralai/Mistral-7B-Instruct-v0.3",
+            "Qwen/Qwen3-8B", "google/gemma-2-9b-it", "microsoft/Phi-3-mini-4k-instruct", "Qwen/Qwen2.5-14B-Instruct",
+            "Qwen/Qwen2.5-32B-Instruct", "meta-llama/Llama-3.1-70B-Instruct", "Qwen/Qwen3-30B-A3B",
+            "openai/gpt-oss-20b", "meta-llama/Llama-3.2-3B-Instruct", "mistralai/Mixtral-8x7B-Instruct-v0.1"
+        ]
         var specs: [String] = []
         for i in 0..<count {
             let model = g.pick(models)
@@ -58,7 +60,9 @@ final class OptimalityTests: XCTestCase {
                 """
             if g.next() % 3 == 0 { yaml += "  require_ecc: true\n" }
             if g.next() % 4 == 0 { yaml += "  allow_consumer_gpus: true\n" }
-            if g.next() % 4 == 0 { yaml += "  gpus: [\(g.pick(["H100", "L40S", "A100-SXM", "A6000", "H200"])), \(g.pick(["4090", "L4", "A40", "h100-nvl"]))]\n" }
+            if g.next() % 4 == 0 {
+                yaml += "  gpus: [\(g.pick(["H100", "L40S", "A100-SXM", "A6000", "H200"])), \(g.pick(["4090", "L4", "A40", "h100-nvl"]))]\n"
+            }
             if g.next() % 5 == 0 { yaml += "  monthly_budget: \(g.pick([200, 1000, 5000])) USD\n" }
             yaml += "deploy:\n  mode: \(g.pick(["auto", "auto", "pod", "serverless"]))\n  weights: download\n"
             specs.append(yaml)
@@ -99,7 +103,10 @@ final class OptimalityTests: XCTestCase {
                             // The compiler's rule: the cheapest option that meets the SLA (analytic, cold starts
                             // included); only when none does, the cheapest.
                             if best == nil || (o.meetsSLA && !best!.meetsSLA)
-                                || (o.meetsSLA == best!.meetsSLA && Option.isCheaper(o, best!)) { best = o }
+                                || (o.meetsSLA == best!.meetsSLA && Option.isCheaper(o, best!))
+                            {
+                                best = o
+                            }
                         }
                     }
                 }
@@ -111,8 +118,9 @@ final class OptimalityTests: XCTestCase {
             case .success(let d):
                 compiled += 1
                 guard let best else { XCTFail("\(spec.name): exhaustive search found nothing the compiler found"); continue }
-                XCTAssertEqual(d.cost.monthlyUSD, (best.monthlyUSD * 100).rounded() / 100, accuracy: 0.011,
-                               "\(spec.name): plan \(d.gpu.count) x \(d.gpu.id) \(d.mode) vs exhaustive \(compiler.describe(best))")
+                XCTAssertEqual(
+                    d.cost.monthlyUSD, (best.monthlyUSD * 100).rounded() / 100, accuracy: 0.011,
+                    "\(spec.name): plan \(d.gpu.count) x \(d.gpu.id) \(d.mode) vs exhaustive \(compiler.describe(best))")
                 XCTAssertEqual(d.gpu.id, best.candidate.gpu.id, spec.name)
                 XCTAssertEqual(d.gpu.count, best.candidate.tp, spec.name)
                 checkInvariants(d, spec: spec, arch: arch)

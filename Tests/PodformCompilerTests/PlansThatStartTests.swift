@@ -47,8 +47,10 @@ final class PlansThatStartTests: XCTestCase {
 
     func testQuantizationConfigIsRead() throws {
         var c = try config("Llama-3.1-8B-Instruct")
-        c["quantization_config"] = ["quant_method": "compressed-tensors",
-                                    "config_groups": ["group_0": ["weights": ["num_bits": 8, "type": "float"]]]]
+        c["quantization_config"] = [
+            "quant_method": "compressed-tensors",
+            "config_groups": ["group_0": ["weights": ["num_bits": 8, "type": "float"]]]
+        ]
         let q = try XCTUnwrap(HFConfig.architecture(id: "x", config: c).quantization)
         XCTAssertEqual(q.method, "compressed-tensors")
         XCTAssertEqual(q.servedFormats, [.fp8])
@@ -58,10 +60,12 @@ final class PlansThatStartTests: XCTestCase {
 
     // Pre-quantized checkpoints get the flag vLLM expects: none.
     func testPreQuantizedCheckpointsGetNoQuantizationFlag() throws {
-        for (model, precision) in [("RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic", "fp8"),
-                                   ("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16", "gptq"),
-                                   ("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w8a8", "int8"),
-                                   ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "awq")] {
+        for (model, precision) in [
+            ("RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic", "fp8"),
+            ("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16", "gptq"),
+            ("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w8a8", "int8"),
+            ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "awq")
+        ] {
             let d = try XCTUnwrap(Fixtures.deployment(spec(model, precision: precision)), model)
             XCTAssertNil(d.vllm?.quantization, model)
             XCTAssertNil(d.container.env["QUANTIZATION"], model)
@@ -76,21 +80,29 @@ final class PlansThatStartTests: XCTestCase {
         XCTAssertEqual(awq.suggestions.first, "use hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4")
         let int8 = try failure(spec("meta-llama/Llama-3.1-8B-Instruct", precision: "int8"))
         XCTAssertEqual(int8.code, "precision-checkpoint-mismatch")
-        XCTAssertTrue(int8.suggestions.contains("or the W8A8 checkpoint RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w8a8 with precision: int8"), "\(int8.suggestions)")
+        XCTAssertTrue(
+            int8.suggestions.contains("or the W8A8 checkpoint RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w8a8 with precision: int8"),
+            "\(int8.suggestions)")
         let bf16OnFP8 = try failure(spec("RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic", precision: "bf16"))
         XCTAssertEqual(bf16OnFP8.suggestions.first, "set precision: fp8")
     }
 
     // Online methods set the flag and size storage from the 16-bit download.
     func testOnlineFP8SetsTheFlagAndSizesTheVolumeFromTheBF16Download() throws {
-        let d = try XCTUnwrap(Fixtures.deployment(spec("meta-llama/Llama-3.1-8B-Instruct", precision: "fp8",
-                                                       extra: "sla: {cold_start: none}\n")))
+        let d = try XCTUnwrap(
+            Fixtures.deployment(
+                spec(
+                    "meta-llama/Llama-3.1-8B-Instruct", precision: "fp8",
+                    extra: "sla: {cold_start: none}\n")))
         XCTAssertEqual(d.vllm?.quantization, "fp8")
         XCTAssertTrue(d.container.args?.contains("--quantization fp8") ?? false)
         // 16.06 GB of BF16 on disk x 1.2 + 5 = 24.3 -> 30 GB (the FP8 weights alone would give 20).
         XCTAssertEqual(d.container.volumeGB, 30)
-        let int4 = try XCTUnwrap(Fixtures.deployment(spec("meta-llama/Llama-3.1-8B-Instruct", precision: "int4",
-                                                          extra: "sla: {cold_start: none}\n")))
+        let int4 = try XCTUnwrap(
+            Fixtures.deployment(
+                spec(
+                    "meta-llama/Llama-3.1-8B-Instruct", precision: "int4",
+                    extra: "sla: {cold_start: none}\n")))
         XCTAssertEqual(int4.vllm?.quantization, "bitsandbytes")
         XCTAssertEqual(int4.container.volumeGB, 30)
     }
@@ -100,14 +112,19 @@ final class PlansThatStartTests: XCTestCase {
         let d = try XCTUnwrap(Fixtures.deployment(spec("Qwen/Qwen3-235B-A22B-FP8", precision: "fp8")))
         XCTAssertNotEqual(d.gpu.count, 8)
         let step = try XCTUnwrap(d.trace.first { $0.rule == "D-TP" })
-        XCTAssertTrue(step.outcome.contains("8: the MoE intermediate size shard 1536/8 = 192 is not divisible by the checkpoint's FP8 block 128x128"), step.outcome)
+        XCTAssertTrue(
+            step.outcome.contains("8: the MoE intermediate size shard 1536/8 = 192 is not divisible by the checkpoint's FP8 block 128x128"),
+            step.outcome)
         XCTAssertFalse(step.outcome.contains("4:"), step.outcome)
     }
 
     // worker-vllm v2.25.2 env: no logged token, no runtime BASE_PATH, no default-valued prefix caching.
     func testWorkerEnvKeepsTheTokenOffTheCommandLine() throws {
-        let text = spec("meta-llama/Llama-3.1-8B-Instruct", precision: "bf16",
-                        extra: "traffic: {repeated_prefixes: true}\nconstraints: {data_centers: [EU-RO-1]}\ndeploy: {mode: serverless, weights: network-volume, secrets: {HF_TOKEN: hf_read}}\n")
+        let text = spec(
+            "meta-llama/Llama-3.1-8B-Instruct", precision: "bf16",
+            extra:
+                "traffic: {repeated_prefixes: true}\nconstraints: {data_centers: [EU-RO-1]}\ndeploy: {mode: serverless, weights: network-volume, secrets: {HF_TOKEN: hf_read}}\n"
+        )
         let d = try XCTUnwrap(Fixtures.deployment(text))
         XCTAssertEqual(d.container.env["HUGGING_FACE_HUB_TOKEN"], "{{ RUNPOD_SECRET_hf_read }}")
         XCTAssertNil(d.container.env["HF_TOKEN"])

@@ -14,7 +14,8 @@ final class PoolsThatFitTests: XCTestCase {
 
     func endpointExcludedTypes(_ d: Deployment) -> [String]? {
         guard let endpoint = RunPodResources.requests(for: d).first(where: { $0.kind == .endpoint }),
-              case .object(let body) = endpoint.body, case .object(let gpu)? = body["gpu"] else { return nil }
+            case .object(let body) = endpoint.body, case .object(let gpu)? = body["gpu"]
+        else { return nil }
         guard case .array(let types)? = gpu["excludedTypes"] else { return [] }
         return types.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
     }
@@ -45,18 +46,20 @@ final class PoolsThatFitTests: XCTestCase {
     /// A5000 whatever the speed model prefers; the L4 is allowed, so only its speed can exclude it.)
     func testASlowPoolMemberIsExcludedWhenTheSLAsSpeedNeedsMore() throws {
         func plan(tps: Int) throws -> Deployment {
-            try XCTUnwrap(Fixtures.deployment("""
-                version: 1
-                name: pool-speed
-                model: {id: Qwen/Qwen2.5-7B-Instruct}
-                precision: bf16
-                context: 8k
-                concurrency: 4
-                traffic: {pattern: bursty, requests_per_day: 400, active_hours_per_day: 8, prompt_tokens: 3000, output_tokens: 400}
-                sla: {ttft_p95: 3s, output_tokens_per_second: \(tps), cold_start: 120s}
-                constraints: {cloud: secure, max_workers: 2, gpus: [RTX A5000, L4]}
-                deploy: {mode: serverless, weights: download}
-                """))
+            try XCTUnwrap(
+                Fixtures.deployment(
+                    """
+                    version: 1
+                    name: pool-speed
+                    model: {id: Qwen/Qwen2.5-7B-Instruct}
+                    precision: bf16
+                    context: 8k
+                    concurrency: 4
+                    traffic: {pattern: bursty, requests_per_day: 400, active_hours_per_day: 8, prompt_tokens: 3000, output_tokens: 400}
+                    sla: {ttft_p95: 3s, output_tokens_per_second: \(tps), cold_start: 120s}
+                    constraints: {cloud: secure, max_workers: 2, gpus: [RTX A5000, L4]}
+                    deploy: {mode: serverless, weights: download}
+                    """))
         }
         let fast = try plan(tps: 20)
         XCTAssertEqual(fast.gpu.id, "NVIDIA RTX A5000")

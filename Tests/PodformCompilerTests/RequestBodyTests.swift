@@ -7,8 +7,10 @@ import XCTest
 
 /// Every REST v2 body a plan carries is valid against RunPod's OpenAPI document.
 final class RequestBodyTests: XCTestCase {
-    static let schemas = ["network_volume": "CreateNetworkVolumeRequest", "template": "CreateTemplateRequest",
-                          "endpoint": "CreateEndpointRequest", "pod": "CreatePodRequest", "cluster": "CreateClusterRequest"]
+    static let schemas = [
+        "network_volume": "CreateNetworkVolumeRequest", "template": "CreateTemplateRequest",
+        "endpoint": "CreateEndpointRequest", "pod": "CreatePodRequest", "cluster": "CreateClusterRequest"
+    ]
 
     /// Replaces `${kind.name.id}` references with a plausible id, as apply will.
     func resolved(_ value: JSONValue) -> JSONValue {

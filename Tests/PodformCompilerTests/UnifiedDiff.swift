@@ -2,9 +2,10 @@
 /// context), for golden-file mismatches: the failure shows what changed, not just that something did.
 enum UnifiedDiff {
     /// The diff's lines, at most `limit` of them (then a line saying how many were left off); empty when equal.
-    static func lines(expected: String, actual: String, expectedName: String = "expected", actualName: String = "actual",
-                      context: Int = 3, limit: Int = 60) -> [String]
-    {
+    static func lines(
+        expected: String, actual: String, expectedName: String = "expected", actualName: String = "actual",
+        context: Int = 3, limit: Int = 60
+    ) -> [String] {
         guard expected != actual else { return [] }
         let edits = script(lines(of: expected), lines(of: actual))
         var out = ["--- \(expectedName)", "+++ \(actualName)"]

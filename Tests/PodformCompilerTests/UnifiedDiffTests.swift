@@ -4,11 +4,13 @@ import XCTest
 final class UnifiedDiffTests: XCTestCase {
     func testHunksMatchDiffU() {
         let a = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\n", b = "a\nb\nC\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\n"
-        XCTAssertEqual(UnifiedDiff.lines(expected: a, actual: b, expectedName: "x", actualName: "y"), [
-            "--- x", "+++ y",
-            "@@ -1,6 +1,6 @@", " a", " b", "-c", "+C", " d", " e", " f",
-            "@@ -10,3 +10,4 @@", " j", " k", " l", "+m",
-        ])
+        XCTAssertEqual(
+            UnifiedDiff.lines(expected: a, actual: b, expectedName: "x", actualName: "y"),
+            [
+                "--- x", "+++ y",
+                "@@ -1,6 +1,6 @@", " a", " b", "-c", "+C", " d", " e", " f",
+                "@@ -10,3 +10,4 @@", " j", " k", " l", "+m"
+            ])
         XCTAssertEqual(UnifiedDiff.lines(expected: "one\n", actual: "zero\none\n").dropFirst(2), ["@@ -1 +1,2 @@", "+zero", " one"])
         XCTAssertEqual(UnifiedDiff.lines(expected: "one\n", actual: "one\n"), [])
     }

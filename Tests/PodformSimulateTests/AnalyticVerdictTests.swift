@@ -1,10 +1,11 @@
 import Foundation
 import PodformCatalog
-@testable import PodformCompiler
 import PodformCore
 import PodformSimulate
 import PodformSizing
 import XCTest
+
+@testable import PodformCompiler
 
 /// The compiler ranks options with its analytic model (`ServerlessFleet`, `ServerlessScaling.slotWaitShare`,
 /// the flex up-time); the plan claims what it says for the winner. Here the analytic verdict of the
@@ -19,8 +20,9 @@ final class AnalyticVerdictTests: XCTestCase {
         let gpus = try GPUCatalog.bundled(), catalog = try ModelCatalog.bundled()
         var checked = 0
         for (name, spec, arch) in try ExampleClaimsTests.specs(gpus: gpus, catalog: catalog) {
-            let compiler = Compiler(spec: spec, specFile: name, architecture: arch,
-                                    environment: CompileEnvironment(gpus: gpus, now: ExampleClaimsTests.now))
+            let compiler = Compiler(
+                spec: spec, specFile: name, architecture: arch,
+                environment: CompileEnvironment(gpus: gpus, now: ExampleClaimsTests.now))
             guard spec.workload == .inference || spec.workload == .batch else { continue }
             var trace = TraceBuilder()
             let load = compiler.load(&trace)
@@ -31,10 +33,12 @@ final class AnalyticVerdictTests: XCTestCase {
                 let report = simulate(model, options: .init(days: ExampleClaimsTests.days(model), seed: 1))
                 let error = (model.claimedMonthlyUSD - report.monthlyUSD) / report.monthlyUSD
                 let label = "\(name): \(compiler.describe(option)) idle \(option.idleSeconds) s"
-                print(String(format: "option %@: analytic ttft %.2f%% cold %.2f%%, simulated %@, cost %+.1f%%", label,
-                             (option.ttftWaitShare ?? 0) * 100, (option.coldWaitShare ?? 0) * 100,
-                             report.terms.map { "\($0.term) \(String(format: "%.2f%%", $0.breachShare * 100))" }.joined(separator: ", "),
-                             error * 100))
+                print(
+                    String(
+                        format: "option %@: analytic ttft %.2f%% cold %.2f%%, simulated %@, cost %+.1f%%", label,
+                        (option.ttftWaitShare ?? 0) * 100, (option.coldWaitShare ?? 0) * 100,
+                        report.terms.map { "\($0.term) \(String(format: "%.2f%%", $0.breachShare * 100))" }.joined(separator: ", "),
+                        error * 100))
                 XCTAssertTrue(report.slaMet, "\(label): analytic met, simulation breaks \(report.terms.filter { !$0.met })")
                 XCTAssertLessThanOrEqual(abs(error), 0.10, "\(label): claimed $\(model.claimedMonthlyUSD), simulated $\(report.monthlyUSD)")
                 checked += 1

@@ -4,9 +4,11 @@ import PodformSimulate
 import XCTest
 
 /// A fleet with no traffic model of its own: constant-rate Poisson arrivals all day, every day.
-func synthetic(rate: Double, holdSeconds: Double, slots: Int, mode: DeploymentMode = .serverless, replicas: Int = 1,
-               minWorkers: Int = 0, maxWorkers: Int = 1, scalerValue: Double? = nil, idle: Double = 5, cold: Double = 30,
-               scaler: String = "REQUEST_COUNT") -> ServingModel {
+func synthetic(
+    rate: Double, holdSeconds: Double, slots: Int, mode: DeploymentMode = .serverless, replicas: Int = 1,
+    minWorkers: Int = 0, maxWorkers: Int = 1, scalerValue: Double? = nil, idle: Double = 5, cold: Double = 30,
+    scaler: String = "REQUEST_COUNT"
+) -> ServingModel {
     // Hold = output x step with a step that does not depend on the batch, and no prefill.
     let output = 1000, step = holdSeconds / 1000
     return ServingModel(
@@ -54,11 +56,13 @@ final class ClosedFormTests: XCTestCase {
         XCTAssertEqual(report.waitSeconds.mean / (erlang / (0.4 - 0.3)), 1, accuracy: 0.05, "mean wait \(report.waitSeconds.mean)")
 
         // The birth-death slot queue with a hold that does not depend on the batch is Erlang C.
-        let tail = ServerlessScaling.coldWaitShare(rate: 0.3, holdSeconds: 10, slots: 1, minWorkers: 4, maxWorkers: 4,
-                                                   idleSeconds: 0, coldSeconds: 0, limit: 10, serviceCV2: 1)
+        let tail = ServerlessScaling.coldWaitShare(
+            rate: 0.3, holdSeconds: 10, slots: 1, minWorkers: 4, maxWorkers: 4,
+            idleSeconds: 0, coldSeconds: 0, limit: 10, serviceCV2: 1)
         XCTAssertEqual(tail, erlang * exp(-1), accuracy: 1e-9)
-        XCTAssertEqual(ServerlessScaling.slotWaitShare(rate: 0.3, curve: .constant(10, slots: 2), workers: 2, limit: 0),
-                       erlang, accuracy: 1e-9)
+        XCTAssertEqual(
+            ServerlessScaling.slotWaitShare(rate: 0.3, curve: .constant(10, slots: 2), workers: 2, limit: 0),
+            erlang, accuracy: 1e-9)
         var withSLA = model
         withSLA.ttftLimit = 10
         let measured = simulate(withSLA, options: .init(days: 10, seed: 3, lengths: .exponential))
@@ -72,8 +76,11 @@ final class ClosedFormTests: XCTestCase {
     /// ceil(25 / 10) = 3 workers, each cold for exactly C = 40 s; a burst of 100 starts max = 5.
     func testBurstStartsOneWorkerPerScalerStep() {
         let model = synthetic(rate: 0, holdSeconds: 5, slots: 10, maxWorkers: 5, scalerValue: 10, idle: 5, cold: 40)
-        let small = simulate(model, options: .init(days: 1, lengths: .fixed, coldStartSigma: 0,
-                                                   arrivals: (0..<25).map { 100 + Double($0) * 0.001 }))
+        let small = simulate(
+            model,
+            options: .init(
+                days: 1, lengths: .fixed, coldStartSigma: 0,
+                arrivals: (0..<25).map { 100 + Double($0) * 0.001 }))
         XCTAssertEqual(small.coldStarts, 3)
         XCTAssertEqual(small.peakWorkers, 3)
         XCTAssertEqual(small.requests, 25)
@@ -81,8 +88,11 @@ final class ClosedFormTests: XCTestCase {
         XCTAssertEqual(small.waitSeconds.p50, 40, accuracy: 0.01)
         // Billed: 3 workers x (40 s cold + 5 s hold + 5 s idle), each rounded up to the second.
         XCTAssertEqual(small.flexGPUSeconds, 3 * 50, accuracy: 3)
-        let big = simulate(model, options: .init(days: 1, lengths: .fixed, coldStartSigma: 0,
-                                                 arrivals: (0..<100).map { 100 + Double($0) * 0.001 }))
+        let big = simulate(
+            model,
+            options: .init(
+                days: 1, lengths: .fixed, coldStartSigma: 0,
+                arrivals: (0..<100).map { 100 + Double($0) * 0.001 }))
         XCTAssertEqual(big.coldStarts, 5)
         XCTAssertEqual(big.peakWorkers, 5)
         // 50 slots for 100 requests: the second half waits one more hold.

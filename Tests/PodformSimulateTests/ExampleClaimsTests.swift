@@ -61,11 +61,15 @@ final class ExampleClaimsTests: XCTestCase {
         for (name, model) in models {
             let report = simulate(model, options: .init(days: Self.days(model), seed: 1))
             let error = (model.claimedMonthlyUSD - report.monthlyUSD) / report.monthlyUSD
-            print(String(format: "example %@: %@ claimed $%.2f simulated $%.2f (%+.1f%%), claimed met %@ simulated met %@, ttft p95 %.2f s, cold hits %.2f%%, terms %@",
-                         name, "\(model.mode)/\(model.workerMode.map { "\($0)" } ?? "-") \(model.minWorkers)..\(model.maxWorkers) idle \(Int(model.idleSeconds))",
-                         model.claimedMonthlyUSD, report.monthlyUSD, error * 100, "\(model.claimedSLAMet)", "\(report.slaMet)",
-                         report.ttftSeconds.p95, report.coldHitShare * 100,
-                         report.terms.map { "\($0.term) \(String(format: "%.2f%%", $0.breachShare * 100)) \($0.met)" }.joined(separator: ", ")))
+            print(
+                String(
+                    format:
+                        "example %@: %@ claimed $%.2f simulated $%.2f (%+.1f%%), claimed met %@ simulated met %@, ttft p95 %.2f s, cold hits %.2f%%, terms %@",
+                    name,
+                    "\(model.mode)/\(model.workerMode.map { "\($0)" } ?? "-") \(model.minWorkers)..\(model.maxWorkers) idle \(Int(model.idleSeconds))",
+                    model.claimedMonthlyUSD, report.monthlyUSD, error * 100, "\(model.claimedSLAMet)", "\(report.slaMet)",
+                    report.ttftSeconds.p95, report.coldHitShare * 100,
+                    report.terms.map { "\($0.term) \(String(format: "%.2f%%", $0.breachShare * 100)) \($0.met)" }.joined(separator: ", ")))
             XCTAssertLessThanOrEqual(abs(error), 0.10, "\(name): claimed $\(model.claimedMonthlyUSD), simulated $\(report.monthlyUSD)")
             if model.claimedSLAMet {
                 XCTAssertTrue(report.slaMet, "\(name): the plan says SLA met; the simulation breaks \(report.terms.filter { !$0.met })")

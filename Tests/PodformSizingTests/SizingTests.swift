@@ -64,8 +64,9 @@ final class SizingTests: XCTestCase {
     /// vLLM v0.19 log (llm-d-planner): Llama 3.1 8B, H100 (79.19 GiB), util 0.95, 8192 -> 476,016 tokens.
     func testVLLMAccountingMatchesALoggedRun() throws {
         let llama = try arch("meta-llama/Llama-3.1-8B-Instruct")
-        let e = llama.estimate(ServingShape(weights: .bf16, context: 8192, concurrency: 1, gpuMemoryUtilization: 0.95),
-                               accounting: .v0_19, gpuTotalBytes: gib(79.19))
+        let e = llama.estimate(
+            ServingShape(weights: .bf16, context: 8192, concurrency: 1, gpuMemoryUtilization: 0.95),
+            accounting: .v0_19, gpuTotalBytes: gib(79.19))
         let tokens = try XCTUnwrap(e.gpu?.kvCapacityTokens)
         XCTAssertEqual(Double(tokens), 476_016, accuracy: 476_016 * 0.01)
         XCTAssertEqual(tokens % 16, 0)  // whole blocks
@@ -91,8 +92,10 @@ final class SizingTests: XCTestCase {
     /// Seeds 000/002: full AdamW mixed precision is 16 bytes/param; 8B at batch 4 x 2048 ~35 GB activations.
     func testTrainingMemory() throws {
         let llama = try arch("meta-llama/Llama-3.1-8B-Instruct")
-        let full = llama.trainingMemory(TrainingShape(method: .full, batchSize: 4, sequenceLength: 2048,
-                                                      gradientCheckpointing: false))
+        let full = llama.trainingMemory(
+            TrainingShape(
+                method: .full, batchSize: 4, sequenceLength: 2048,
+                gradientCheckpointing: false))
         XCTAssertEqual(full.weightsBytes + full.gradientsBytes + full.optimizerBytes, 16 * 8_030_261_248)
         XCTAssertEqual(Double(full.activationsBytes) / 1e9, 35, accuracy: 0.5)
         let ckpt = llama.trainingActivationBytes(batch: 4, sequence: 2048, checkpointing: true)

@@ -22,10 +22,12 @@ final class SpeedModelTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let serving = try String(contentsOf: root.appendingPathComponent("Benchmarks/data/serving_benchmarks.csv"), encoding: .utf8)
         let calibration = try String(contentsOf: root.appendingPathComponent("Benchmarks/data/throughput_calibration.csv"), encoding: .utf8)
-        let (rows, skipped) = ServingBenchmarks.load(serving: serving, calibration: calibration,
-                                                     models: try ModelCatalog.bundled(), gpus: try GPUCatalog.bundled())
-        let d = Data(vllm: rows.filter { ServingBenchmarks.isVLLM($0.engine) }, other: rows.filter { !ServingBenchmarks.isVLLM($0.engine) },
-                     skipped: skipped)
+        let (rows, skipped) = ServingBenchmarks.load(
+            serving: serving, calibration: calibration,
+            models: try ModelCatalog.bundled(), gpus: try GPUCatalog.bundled())
+        let d = Data(
+            vllm: rows.filter { ServingBenchmarks.isVLLM($0.engine) }, other: rows.filter { !ServingBenchmarks.isVLLM($0.engine) },
+            skipped: skipped)
         cached = d
         return d
     }
@@ -48,8 +50,9 @@ final class SpeedModelTests: XCTestCase {
         XCTAssertEqual(d.vllm.filter { $0.modelClass == .mla }.count, 10)
         // Only rows without an architecture (Nemotron hybrids, GLM), NVFP4 or unstated lengths are skipped.
         for s in d.skipped {
-            XCTAssertTrue(["no architecture in the catalog", "prompt/output lengths unstated"].contains(s.reason)
-                          || s.reason.hasPrefix("weight format `nvfp4"), "\(s.id): \(s.reason)")
+            XCTAssertTrue(
+                ["no architecture in the catalog", "prompt/output lengths unstated"].contains(s.reason)
+                    || s.reason.hasPrefix("weight format `nvfp4"), "\(s.id): \(s.reason)")
         }
         let r1 = try XCTUnwrap(d.vllm.first { $0.id == "serving_benchmarks.csv#9" })
         XCTAssertEqual(r1.tp, 8)
@@ -70,12 +73,14 @@ final class SpeedModelTests: XCTestCase {
         let d = try Self.data()
         let committed = SpeedCalibration.fitted
         let fit = SpeedCalibration.fit(d.vllm, rounds: 1, start: committed)
-        for (name, a, b) in [("decode bandwidth", fit.decodeBandwidth, committed.decodeBandwidth),
-                             ("layer overhead", fit.layerOverhead, committed.layerOverhead),
-                             ("prefill compute", fit.prefillCompute, committed.prefillCompute),
-                             ("all-reduce latency", fit.allReduceLatency, committed.allReduceLatency),
-                             ("sequence overhead", fit.sequenceOverhead, committed.sequenceOverhead),
-                             ("request overhead", fit.requestOverhead, committed.requestOverhead)] {
+        for (name, a, b) in [
+            ("decode bandwidth", fit.decodeBandwidth, committed.decodeBandwidth),
+            ("layer overhead", fit.layerOverhead, committed.layerOverhead),
+            ("prefill compute", fit.prefillCompute, committed.prefillCompute),
+            ("all-reduce latency", fit.allReduceLatency, committed.allReduceLatency),
+            ("sequence overhead", fit.sequenceOverhead, committed.sequenceOverhead),
+            ("request overhead", fit.requestOverhead, committed.requestOverhead)
+        ] {
             XCTAssertEqual(Set(a.keys), Set(b.keys), name)
             for (k, f) in a {
                 guard let c = b[k] else { continue }
@@ -88,8 +93,9 @@ final class SpeedModelTests: XCTestCase {
         for (k, f) in committed.layerOverhead { XCTAssertGreaterThanOrEqual(f.rows.count, 3, k) }
         for (k, f) in committed.requestOverhead { XCTAssertGreaterThanOrEqual(f.rows.count, 5, k) }
         // The chat endpoint's per-request work (template, tokenization) costs more than completions'.
-        XCTAssertGreaterThan(try XCTUnwrap(committed.requestOverhead["chat"]).value,
-                             try XCTUnwrap(committed.requestOverhead["completions"]).value * 3)
+        XCTAssertGreaterThan(
+            try XCTUnwrap(committed.requestOverhead["chat"]).value,
+            try XCTUnwrap(committed.requestOverhead["completions"]).value * 3)
     }
 
     // MARK: issue 18's targets
@@ -134,8 +140,10 @@ final class SpeedModelTests: XCTestCase {
     /// measured speeds inside the range the plan would have quoted without them.
     func testHoldOutByModelAndByGPU() throws {
         let rows = try Self.data().vllm
-        for (name, eval) in [("model", SpeedEvaluation.holdOut(rows) { $0.architecture.id }),
-                             ("GPU", SpeedEvaluation.holdOut(rows) { $0.gpuFamily })] {
+        for (name, eval) in [
+            ("model", SpeedEvaluation.holdOut(rows) { $0.architecture.id }),
+            ("GPU", SpeedEvaluation.holdOut(rows) { $0.gpuFamily })
+        ] {
             let perUser = try XCTUnwrap(eval.summary(.perUser))
             let throughput = try XCTUnwrap(eval.summary(.throughput))
             XCTAssertLessThan(perUser.medianError, SpeedModelTests.holdOutMedian, "held out by \(name): per-user")
@@ -184,10 +192,12 @@ final class SpeedModelTests: XCTestCase {
         XCTAssertEqual(rtx.interconnect, .pcie)
         XCTAssertEqual(h100.interconnect, .nvswitch)
         let f = SpeedCalibration.fitted
-        let pcie = qwen.decodeStep(weights: .bf16, kv: .auto, gpu: rtx, tp: 8, batch: 4, context: 400,
-                                   factors: f.factors(for: qwen, weights: .bf16, gpu: rtx, tp: 8))
-        let nvlink = qwen.decodeStep(weights: .bf16, kv: .auto, gpu: h100, tp: 8, batch: 4, context: 400,
-                                     factors: f.factors(for: qwen, weights: .bf16, gpu: h100, tp: 8))
+        let pcie = qwen.decodeStep(
+            weights: .bf16, kv: .auto, gpu: rtx, tp: 8, batch: 4, context: 400,
+            factors: f.factors(for: qwen, weights: .bf16, gpu: rtx, tp: 8))
+        let nvlink = qwen.decodeStep(
+            weights: .bf16, kv: .auto, gpu: h100, tp: 8, batch: 4, context: 400,
+            factors: f.factors(for: qwen, weights: .bf16, gpu: h100, tp: 8))
         XCTAssertGreaterThan(pcie.allReduceSeconds, nvlink.allReduceSeconds * 5)
         XCTAssertEqual(pcie.dominant, "all-reduce")
     }

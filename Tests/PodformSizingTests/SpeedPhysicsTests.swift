@@ -28,8 +28,9 @@ final class SpeedPhysicsTests: XCTestCase {
         XCTAssertTrue(v1.chunkedPrefill)
         XCTAssertFalse(v0.chunkedPrefill)
         func marginal(_ f: EfficiencyFactors) -> Double {
-            llama.marginalPrefillSeconds(weights: .bf16, kv: .auto, gpu: h100, tp: 1, batch: 32, context: 400, prompt: 200,
-                                         maxBatchedTokens: 8192, factors: f)
+            llama.marginalPrefillSeconds(
+                weights: .bf16, kv: .auto, gpu: h100, tp: 1, batch: 32, context: 400, prompt: 200,
+                maxBatchedTokens: 8192, factors: f)
         }
         let alone = llama.prefill(weights: .bf16, gpu: h100, tp: 1, prompt: 200, factors: v0)
         XCTAssertLessThan(marginal(v1), 0.2 * (alone.totalSeconds - alone.requestSeconds))
@@ -51,8 +52,9 @@ final class SpeedPhysicsTests: XCTestCase {
     func testBurstIsPackedIntoBatchedSteps() throws {
         let llama = try arch("meta-llama/Llama-3.1-8B-Instruct"), h100 = try gpu("h100-sxm")
         let f = SpeedCalibration.fitted.factors(for: llama, weights: .bf16, gpu: h100)
-        let burst = llama.burstPrefill(weights: .bf16, kv: .auto, gpu: h100, tp: 1, prompts: 32, prompt: 2048,
-                                       maxBatchedTokens: 8192, factors: f)
+        let burst = llama.burstPrefill(
+            weights: .bf16, kv: .auto, gpu: h100, tp: 1, prompts: 32, prompt: 2048,
+            maxBatchedTokens: 8192, factors: f)
         XCTAssertEqual(burst.stepSeconds.count, 9)  // 32 x 2048 / 8192, plus the decodes' share
         XCTAssertEqual(burst.completionStep.first, 1)
         XCTAssertEqual(burst.completionStep.last, 9)

@@ -30,23 +30,31 @@ final class CatalogAvailabilityTests: XCTestCase {
         XCTAssertEqual(serverless.first { $0.id == "NVIDIA L40S" }?.availability, "HIGH")
 
         // include without product, or product without include: 400, as the OpenAPI document says.
-        do { _ = try await client.send("GET", "/v2/catalog/gpus", query: ["include": "AVAILABILITY"]); XCTFail("accepted") }
-        catch RunPodError.badRequest(let detail, _) { XCTAssertTrue(detail.contains("requires product"), detail) }
-        do { _ = try await client.send("GET", "/v2/catalog/gpus", query: ["product": "POD"]); XCTFail("accepted") }
-        catch RunPodError.badRequest {}
+        do {
+            _ = try await client.send("GET", "/v2/catalog/gpus", query: ["include": "AVAILABILITY"]); XCTFail("accepted")
+        } catch RunPodError.badRequest(let detail, _) { XCTAssertTrue(detail.contains("requires product"), detail) }
+        do { _ = try await client.send("GET", "/v2/catalog/gpus", query: ["product": "POD"]); XCTFail("accepted") } catch RunPodError.badRequest {}
 
         // A pod of a type with no stock where it is asked for fails as RunPod does: HTTP 500, capacity.
-        let template = try await client.createOnce(.template, name: "t", body: ["name": "t", "image": "vllm/vllm-openai:v0.27.1", "disk": 30,
-                                                                             "env": [:], "ports": ["8000/http"], "serverless": false])
+        let template = try await client.createOnce(
+            .template, name: "t",
+            body: [
+                "name": "t", "image": "vllm/vllm-openai:v0.27.1", "disk": 30,
+                "env": [:], "ports": ["8000/http"], "serverless": false
+            ])
         func pod(_ gpu: String, _ dcs: [String]? = nil) -> JSONValue {
-            var body: [String: JSONValue] = ["name": "p", "cloud": "SECURE", "templateId": .string(template.id), "gpu": ["id": .string(gpu), "count": 1]]
+            var body: [String: JSONValue] = [
+                "name": "p", "cloud": "SECURE", "templateId": .string(template.id), "gpu": ["id": .string(gpu), "count": 1]
+            ]
             if let dcs { body["dataCenterIds"] = .array(dcs.map { .string($0) }) }
             return .object(body)
         }
-        do { _ = try await client.createOnce(.pod, name: "p", body: pod("NVIDIA L40S")); XCTFail("created") }
-        catch RunPodError.capacity(let detail) { XCTAssertEqual(detail, "create pod: There are no instances currently available") }
-        do { _ = try await client.createOnce(.pod, name: "p", body: pod("NVIDIA RTX A6000", ["US-KS-2"])); XCTFail("created") }
-        catch RunPodError.capacity {}
+        do { _ = try await client.createOnce(.pod, name: "p", body: pod("NVIDIA L40S")); XCTFail("created") } catch RunPodError.capacity(let detail) {
+            XCTAssertEqual(detail, "create pod: There are no instances currently available")
+        }
+        do { _ = try await client.createOnce(.pod, name: "p", body: pod("NVIDIA RTX A6000", ["US-KS-2"])); XCTFail("created") } catch RunPodError
+            .capacity
+        {}
         let created = try await client.createOnce(.pod, name: "p", body: pod("NVIDIA RTX A6000", ["US-KS-2", "EU-RO-1"]))
         XCTAssertFalse(created.found)
         let counts = await fake.state.counts()
@@ -55,13 +63,17 @@ final class CatalogAvailabilityTests: XCTestCase {
     }
 
     func testRunPodsCapacityMessagesAreCapacityErrors() {
-        for message in ["create pod: There are no instances currently available",
-                        "create pod: There are no longer any instances available with the request specifications. Please try again later.",
-                        "create pod: This machine does not have the resources to deploy your pod. Please try a different machine"] {
+        for message in [
+            "create pod: There are no instances currently available",
+            "create pod: There are no longer any instances available with the request specifications. Please try again later.",
+            "create pod: This machine does not have the resources to deploy your pod. Please try a different machine"
+        ] {
             let body = Data(#"{"error": "\#(message)", "status": 500}"#.utf8)
             let problem = Data(#"{"title": "Internal Server Error", "status": 500, "detail": "\#(message)"}"#.utf8)
             for data in [body, problem] {
-                guard case .capacity = RunPodError.from(status: 500, body: data, headers: [:]) else { return XCTFail("\(message) is not a capacity error") }
+                guard case .capacity = RunPodError.from(status: 500, body: data, headers: [:]) else {
+                    return XCTFail("\(message) is not a capacity error")
+                }
             }
         }
     }

@@ -25,9 +25,10 @@ final class CreateRequestTests: XCTestCase {
     }
 
     func testOptionalFieldsAreLeftOutAndTheBytesMatchTheValue() throws {
-        let pod = CreatePodRequest(name: "p", cloud: "SECURE", templateId: "${template.t.id}", env: ["A": "1"],
-                                   gpu: CreateGpuConfig(id: "NVIDIA L40S", count: 1), disk: 30, ports: ["8000/http"],
-                                   mounts: Mounts(persistent: Mounts.Persistent(size: 40, path: "/root")), dataCenterIds: nil)
+        let pod = CreatePodRequest(
+            name: "p", cloud: "SECURE", templateId: "${template.t.id}", env: ["A": "1"],
+            gpu: CreateGpuConfig(id: "NVIDIA L40S", count: 1), disk: 30, ports: ["8000/http"],
+            mounts: Mounts(persistent: Mounts.Persistent(size: 40, path: "/root")), dataCenterIds: nil)
         let value = try JSONValue(encoding: pod)
         XCTAssertNil(value["dataCenterIds"])
         XCTAssertNil(value["mounts"]?["network"])

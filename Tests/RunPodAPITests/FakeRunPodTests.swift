@@ -25,16 +25,18 @@ final class FakeRunPodTests: XCTestCase {
         await fake.stop()
     }
 
-    static let template: JSONValue = ["name": "podform-chat", "image": "runpod/worker-v1-vllm:v2.25.2", "disk": 30,
-                                      "env": ["MODEL_NAME": "meta-llama/Llama-3.1-8B-Instruct", "HF_TOKEN": "{{ RUNPOD_SECRET_hf_token }}"],
-                                      "serverless": true, "ports": []]
+    static let template: JSONValue = [
+        "name": "podform-chat", "image": "runpod/worker-v1-vllm:v2.25.2", "disk": 30,
+        "env": ["MODEL_NAME": "meta-llama/Llama-3.1-8B-Instruct", "HF_TOKEN": "{{ RUNPOD_SECRET_hf_token }}"],
+        "serverless": true, "ports": []
+    ]
 
     func endpointBody(_ templateID: String, volume: String? = nil) -> JSONValue {
         var body: [String: JSONValue] = [
             "name": "podform-chat", "type": "QUEUE", "templateId": .string(templateID),
             "gpu": ["pools": ["ADA_48_PRO"], "count": 1, "excludedTypes": ["NVIDIA RTX A6000"]],
             "workers": ["min": 0, "max": 3], "scaling": ["type": "REQUEST_COUNT", "requestCount": 8],
-            "flashboot": "FLASHBOOT", "timeout": 120_000,
+            "flashboot": "FLASHBOOT", "timeout": 120_000
         ]
         if let volume { body["networkVolumes"] = [.string(volume)]; body["dataCenterIds"] = ["EU-RO-1"] }
         return .object(body)
@@ -61,8 +63,9 @@ final class FakeRunPodTests: XCTestCase {
 
     func testFullLifecycleOfEveryResourceKind() async throws {
         try await withFake { fake, client, _ in
-            let volume = try await client.createOnce(.networkVolume, name: "podform-chat-weights",
-                                                     body: ["name": "podform-chat-weights", "size": 30, "dataCenter": "EU-RO-1"])
+            let volume = try await client.createOnce(
+                .networkVolume, name: "podform-chat-weights",
+                body: ["name": "podform-chat-weights", "size": 30, "dataCenter": "EU-RO-1"])
             XCTAssertFalse(volume.found)
             let template = try await client.createOnce(.template, name: "podform-chat", body: Self.template)
             let endpoint = try await client.createOnce(.endpoint, name: "podform-chat", body: self.endpointBody(template.id, volume: volume.id))
@@ -104,13 +107,16 @@ final class FakeRunPodTests: XCTestCase {
     func testPodsMoveThroughStatesAndKeepTheirPlacement() async throws {
         try await withFake { fake, client, _ in
             await fake.state.setPodPhaseSeconds(0.15)
-            let template = try await client.createOnce(.template, name: "podform-api",
-                                                       body: ["name": "podform-api", "image": "vllm/vllm-openai:v0.27.1", "disk": 30, "env": ["A": "1"]])
-            let pod = try await client.createOnce(.pod, name: "podform-api", body: [
-                "name": "podform-api", "cloud": "SECURE", "templateId": .string(template.id),
-                "gpu": ["id": "NVIDIA L40S", "count": 1], "disk": 40, "ports": ["8000/http"],
-                "mounts": ["persistent": ["size": 50, "path": "/root/.cache/huggingface"]], "env": ["B": "2"],
-            ])
+            let template = try await client.createOnce(
+                .template, name: "podform-api",
+                body: ["name": "podform-api", "image": "vllm/vllm-openai:v0.27.1", "disk": 30, "env": ["A": "1"]])
+            let pod = try await client.createOnce(
+                .pod, name: "podform-api",
+                body: [
+                    "name": "podform-api", "cloud": "SECURE", "templateId": .string(template.id),
+                    "gpu": ["id": "NVIDIA L40S", "count": 1], "disk": 40, "ports": ["8000/http"],
+                    "mounts": ["persistent": ["size": 50, "path": "/root/.cache/huggingface"]], "env": ["B": "2"]
+                ])
             let value7 = try await client.getPod(pod.id).status
             XCTAssertEqual(value7, "PROVISIONING")
             try await Task.sleep(nanoseconds: 200_000_000)
@@ -149,8 +155,12 @@ final class FakeRunPodTests: XCTestCase {
                 XCTAssertTrue(d.contains("only increase"), d)
             }
             do {
-                _ = try await client.createOnce(.pod, name: "p", body: ["name": "p", "cloud": "COMMUNITY", "gpu": ["id": "NVIDIA L40S", "count": 1],
-                                                                     "mounts": ["network": [["volumeId": .string(volume.id), "path": "/workspace"]]]])
+                _ = try await client.createOnce(
+                    .pod, name: "p",
+                    body: [
+                        "name": "p", "cloud": "COMMUNITY", "gpu": ["id": "NVIDIA L40S", "count": 1],
+                        "mounts": ["network": [["volumeId": .string(volume.id), "path": "/workspace"]]]
+                    ])
                 XCTFail("community pod with a network volume")
             } catch RunPodError.badRequest(let d, _) { XCTAssertTrue(d.contains("Secure Cloud"), d) }
             do {
@@ -158,17 +168,25 @@ final class FakeRunPodTests: XCTestCase {
                 XCTFail("unknown GPU")
             } catch RunPodError.badRequest(_, let fields) { XCTAssertEqual(fields, ["gpu.id: unknown GPU type"]) }
             do {
-                _ = try await client.createOnce(.endpoint, name: "e", body: ["name": "e", "type": "QUEUE",
-                                                                          "scaling": ["type": "QUEUE_DELAY", "queueDelay": 0.1],
-                                                                          "gpu": ["pools": ["ADA_24"]]])
+                _ = try await client.createOnce(
+                    .endpoint, name: "e",
+                    body: [
+                        "name": "e", "type": "QUEUE",
+                        "scaling": ["type": "QUEUE_DELAY", "queueDelay": 0.1],
+                        "gpu": ["pools": ["ADA_24"]]
+                    ])
                 XCTFail("queueDelay below 0.5")
             } catch RunPodError.badRequest(_, let fields) {
                 XCTAssertTrue(fields.contains { $0.hasPrefix("scaling") }, "\(fields)")
             }
             do {
-                _ = try await client.createOnce(.pod, name: "p", body: ["name": "p", "gpu": ["id": "NVIDIA L40S", "count": 1],
-                                                                     "dataCenterIds": ["US-KS-2"],
-                                                                     "mounts": ["network": [["volumeId": .string(volume.id), "path": "/w"]]]])
+                _ = try await client.createOnce(
+                    .pod, name: "p",
+                    body: [
+                        "name": "p", "gpu": ["id": "NVIDIA L40S", "count": 1],
+                        "dataCenterIds": ["US-KS-2"],
+                        "mounts": ["network": [["volumeId": .string(volume.id), "path": "/w"]]]
+                    ])
                 XCTFail("volume outside the pinned data centers")
             } catch RunPodError.badRequest(let d, _) { XCTAssertTrue(d.contains("outside dataCenterIds"), d) }
             let counts = await fake.state.counts()
@@ -277,7 +295,7 @@ final class FakeRunPodTests: XCTestCase {
             "Registry": { _ = try JSONDecoder().decode(Registry.self, from: $0) },
             "ListRegistriesResponse": { _ = try JSONDecoder().decode(RegistryList.self, from: $0) },
             "ListDataCentersResponse": { _ = try JSONDecoder().decode(DataCenterList.self, from: $0) },
-            "ListEndpointWorkersResponse": { _ = try JSONDecoder().decode(WorkerList.self, from: $0) },
+            "ListEndpointWorkersResponse": { _ = try JSONDecoder().decode(WorkerList.self, from: $0) }
         ]
         var decoded = 0
         for example in validator.responseExamples() {
@@ -294,10 +312,14 @@ final class FakeRunPodTests: XCTestCase {
     func testValidatorRejectsWhatRunPodWould() throws {
         let v = try OpenAPIValidator.bundled()
         XCTAssertEqual(v.validate(["name": "n", "size": 20, "dataCenter": "EU-RO-1"], schema: "CreateNetworkVolumeRequest"), [])
-        XCTAssertEqual(v.validate(["name": "n", "size": 5000, "dataCenter": "EU-RO-1"], schema: "CreateNetworkVolumeRequest"),
-                       ["size: 5000 is above the maximum 4096.0"])
-        XCTAssertFalse(v.validate(["name": "e", "type": "QUEUE", "scaling": ["type": "QUEUE_DELAY", "queueDelay": 1], "flashboot": "ON"],
-                                  schema: "CreateEndpointRequest").isEmpty)
+        XCTAssertEqual(
+            v.validate(["name": "n", "size": 5000, "dataCenter": "EU-RO-1"], schema: "CreateNetworkVolumeRequest"),
+            ["size: 5000 is above the maximum 4096.0"])
+        XCTAssertFalse(
+            v.validate(
+                ["name": "e", "type": "QUEUE", "scaling": ["type": "QUEUE_DELAY", "queueDelay": 1], "flashboot": "ON"],
+                schema: "CreateEndpointRequest"
+            ).isEmpty)
         XCTAssertEqual(v.validate(["action": "terminate"], schema: "PodActionRequest"), [])
         XCTAssertFalse(v.validate(["action": "reset"], schema: "PodActionRequest").isEmpty)  // v2 has no reset
     }

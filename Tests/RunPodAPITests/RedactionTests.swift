@@ -12,8 +12,10 @@ final class RedactionTests: XCTestCase {
 
     /// Every form of the key a server might send back.
     static func leaks(_ text: String, key: String) -> [String] {
-        [key, Redactor.percentEncoded(key), key.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? key,
-         String(key.prefix(12))].filter { text.contains($0) }
+        [
+            key, Redactor.percentEncoded(key), key.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? key,
+            String(key.prefix(12))
+        ].filter { text.contains($0) }
     }
 
     func testRedactorRemovesTheExactSecretInEveryEncoding() {
@@ -45,12 +47,14 @@ final class RedactionTests: XCTestCase {
             ("Authorization: [redacted]", "Authorization: [redacted]"),
             ("access_token=abc123def456", "access_token=[redacted]"),
             (#"{"access_token": "abc123def456", "n": 1}"#, #"{"access_token": "[redacted]", "n": 1}"#),
-            ("proxy https://bob:pa55@proxy.example/x", "proxy https://[redacted]@proxy.example/x"),
+            ("proxy https://bob:pa55@proxy.example/x", "proxy https://[redacted]@proxy.example/x")
         ]
         for (input, expected) in cases { XCTAssertEqual(r(input), expected, input) }
         // Ordinary messages pass untouched.
-        for plain in ["gpu.count: must be >= 1", "unknown GPU type NVIDIA H1OO", "hf_transfer is enabled",
-                      "network volume size can only increase (20 GB -> 10 GB)", "missing key: gpu.id"] {
+        for plain in [
+            "gpu.count: must be >= 1", "unknown GPU type NVIDIA H1OO", "hf_transfer is enabled",
+            "network volume size can only increase (20 GB -> 10 GB)", "missing key: gpu.id"
+        ] {
             XCTAssertEqual(r(plain), plain)
         }
     }
@@ -64,16 +68,18 @@ final class RedactionTests: XCTestCase {
                 let status = Int(request.path.split(separator: "/").last ?? "") ?? 500
                 let encoded = Redactor.percentEncoded(bare)
                 if request.path.hasPrefix("/text") {
-                    connection.respond(status, headers: ["Content-Type": "text/plain", "Retry-After": "1"],
-                                       body: Data("upstream: Authorization: \(auth); key=\(bare); url ?k=\(encoded) bare \(bare)".utf8))
+                    connection.respond(
+                        status, headers: ["Content-Type": "text/plain", "Retry-After": "1"],
+                        body: Data("upstream: Authorization: \(auth); key=\(bare); url ?k=\(encoded) bare \(bare)".utf8))
                     return
                 }
                 let problem: [String: Any] = [
                     "title": "bad header \(auth)", "status": status, "detail": "key \(bare) (\(encoded)) rejected",
-                    "errors": [["field": "h", "message": "got \(auth)"], ["pointer": "/k", "detail": bare]],
+                    "errors": [["field": "h", "message": "got \(auth)"], ["pointer": "/k", "detail": bare]]
                 ]
-                connection.respond(status, headers: ["Content-Type": "application/problem+json", "Retry-After": "1"],
-                                   body: try! JSONSerialization.data(withJSONObject: problem))
+                connection.respond(
+                    status, headers: ["Content-Type": "application/problem+json", "Retry-After": "1"],
+                    body: try! JSONSerialization.data(withJSONObject: problem))
             }
             defer { server.stop() }
             let client = RunPodClient(baseURL: server.baseURL, apiKey: key, retry: .none, timeout: 5, sleep: { _ in })

@@ -23,8 +23,11 @@ final class RedirectTests: XCTestCase {
                 let client = RunPodClient(baseURL: a.baseURL, apiKey: Self.key, retry: .none, timeout: 5, sleep: { _ in })
                 for call in ["GET", "POST"] {
                     do {
-                        if call == "GET" { _ = try await client.listPods() }
-                        else { _ = try await client.send("POST", "/v2/pods", body: Data(#"{"name":"p","env":{"K":"v"}}"#.utf8), idempotent: false) }
+                        if call == "GET" {
+                            _ = try await client.listPods()
+                        } else {
+                            _ = try await client.send("POST", "/v2/pods", body: Data(#"{"name":"p","env":{"K":"v"}}"#.utf8), idempotent: false)
+                        }
                         XCTFail("\(status) \(call) followed")
                     } catch let error as RunPodError {
                         XCTAssertEqual(error, .redirectRefused(from: "http://127.0.0.1:\(a.port)", to: "http://localhost:\(b.port)", status: status))
@@ -76,8 +79,10 @@ final class RedirectTests: XCTestCase {
         defer { a.stop(); b.stop() }
         let transport = URLSessionTransport(redirects: .stripCredentialsAcrossOrigins)
         let token = "hf_SENTINEL_REDIRECT_123456789"
-        let response = try await transport.send(HTTPRequestData(method: "GET", url: a.baseURL.appendingPathComponent("same"),
-                                                               headers: ["Authorization": "Bearer \(token)", "Cookie": "s=1"], timeout: 5))
+        let response = try await transport.send(
+            HTTPRequestData(
+                method: "GET", url: a.baseURL.appendingPathComponent("same"),
+                headers: ["Authorization": "Bearer \(token)", "Cookie": "s=1"], timeout: 5))
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(String(decoding: response.body, as: UTF8.self), #"{"ok":true}"#)
         XCTAssertEqual(a.requests.map(\.path), ["/same", "/cross"])
@@ -86,15 +91,19 @@ final class RedirectTests: XCTestCase {
         XCTAssertNil(b.requests.first?.headers["authorization"])
         XCTAssertNil(b.requests.first?.headers["cookie"])
         // A 302 turns a POST into a bare GET (URLSession's rule): no token, no body reaches B.
-        _ = try await transport.send(HTTPRequestData(method: "POST", url: a.baseURL.appendingPathComponent("cross"),
-                                                     headers: ["Authorization": "Bearer \(token)"], body: Data("{\"s\":1}".utf8), timeout: 5))
+        _ = try await transport.send(
+            HTTPRequestData(
+                method: "POST", url: a.baseURL.appendingPathComponent("cross"),
+                headers: ["Authorization": "Bearer \(token)"], body: Data("{\"s\":1}".utf8), timeout: 5))
         XCTAssertEqual(b.requests.map(\.method), ["GET", "GET"])
         XCTAssertNil(b.requests.last?.headers["authorization"])
         XCTAssertEqual(b.requests.last?.body, Data())
         // A 307 would re-send the POST with its body: refused.
         do {
-            _ = try await transport.send(HTTPRequestData(method: "POST", url: a.baseURL.appendingPathComponent("keep-method"),
-                                                         headers: ["Authorization": "Bearer \(token)"], body: Data("{}".utf8), timeout: 5))
+            _ = try await transport.send(
+                HTTPRequestData(
+                    method: "POST", url: a.baseURL.appendingPathComponent("keep-method"),
+                    headers: ["Authorization": "Bearer \(token)"], body: Data("{}".utf8), timeout: 5))
             XCTFail("POST followed across origins")
         } catch let error as TransferError {
             XCTAssertEqual(error, .crossOriginRedirect(from: "http://127.0.0.1:\(a.port)", to: "http://localhost:\(b.port)", status: 307))

@@ -21,7 +21,8 @@ final class RunPodClientTests: XCTestCase {
     static let sentinel = "rpa_SENTINEL_4c7d1e9b2f"
 
     /// The list example of RunPod's OpenAPI document (GET /v2/catalog/gpus), plus an unknown field.
-    static let catalogBody = Data("""
+    static let catalogBody = Data(
+        """
         {"gpus": [
           {"id": "NVIDIA GeForce RTX 4090", "name": "RTX 4090", "pool": "ADA_24", "manufacturer": "NVIDIA", "memory": 24,
            "secure": true, "community": true, "price": {"secure": 0.44, "community": 0.31, "serverless": 1.1},
@@ -105,9 +106,11 @@ final class RunPodClientTests: XCTestCase {
     }
 
     func testProblemBodiesBecomeTypedErrors() {
-        let body = Data(#"{"title":"Unprocessable","status":422,"detail":"invalid request","errors":[{"field":"gpu.count","message":"must be >= 1"}]}"#.utf8)
-        XCTAssertEqual(RunPodError.from(status: 422, body: body, headers: [:]),
-                       .unprocessable("invalid request", fields: ["gpu.count: must be >= 1"]))
+        let body = Data(
+            #"{"title":"Unprocessable","status":422,"detail":"invalid request","errors":[{"field":"gpu.count","message":"must be >= 1"}]}"#.utf8)
+        XCTAssertEqual(
+            RunPodError.from(status: 422, body: body, headers: [:]),
+            .unprocessable("invalid request", fields: ["gpu.count: must be >= 1"]))
         XCTAssertEqual(RunPodError.from(status: 429, body: Data(), headers: ["retry-after": "7"]), .rateLimited(retryAfter: 7))
         let capacity = Data(#"{"status":500,"detail":"There are no longer any instances available with the requested specifications"}"#.utf8)
         guard case .capacity = RunPodError.from(status: 500, body: capacity, headers: [:]) else { return XCTFail() }

@@ -25,8 +25,9 @@ final class TransferLimitTests: XCTestCase {
         let transport = URLSessionTransport(limits: limits)
         let started = Date()
         let request = HTTPRequestData(method: "GET", url: server.baseURL.appendingPathComponent("v2/pods"), timeout: 30)
-        do { return (.success(try await transport.send(request)), Date().timeIntervalSince(started)) }
-        catch { return (.failure(error), Date().timeIntervalSince(started)) }
+        do { return (.success(try await transport.send(request)), Date().timeIntervalSince(started)) } catch {
+            return (.failure(error), Date().timeIntervalSince(started))
+        }
     }
 
     /// At a network's pace (16 KB per millisecond at most), reading stops before 2x the cap was sent.
@@ -152,8 +153,10 @@ final class TransferLimitTests: XCTestCase {
         let started = Date()
         let lines = LineBox()
         do {
-            try await client.streamLogs(path: "/v2/pods/p/logs", tail: 5, follow: false, idle: 1,
-                                        limits: TransferLimits(totalTimeout: 2)) { lines.append($0.line) }
+            try await client.streamLogs(
+                path: "/v2/pods/p/logs", tail: 5, follow: false, idle: 1,
+                limits: TransferLimits(totalTimeout: 2)
+            ) { lines.append($0.line) }
             XCTFail("a trickling backfill never ended")
         } catch let error as RunPodError {
             XCTAssertEqual(error.description, "RunPod's answer could not be read: log stream: the answer took over 2 s in all; stopped reading it")

@@ -11,7 +11,7 @@ final class WireNumberTests: XCTestCase {
             (nil, nil), ("", nil), ("7", 7), (" 2.5 ", 2.5), ("0", 0), ("-1", nil), ("-0.5", nil), ("nan", nil), ("NaN", nil),
             ("inf", 60), ("infinity", 60), ("-inf", nil), ("1e308", 60), ("1e400", 60), ("61", 60), ("soon", nil),
             ("Mon, 01 Dec 2025 08:00:30 GMT", 30), ("Mon, 01 Dec 2025 07:00:00 GMT", 0), ("Tue, 02 Dec 2025 08:00:00 GMT", 60),
-            ("Monday, 01-Dec-25 08:00:10 GMT", 10), ("Mon Dec  1 08:00:05 2025", 5),
+            ("Monday, 01-Dec-25 08:00:10 GMT", 10), ("Mon Dec  1 08:00:05 2025", 5)
         ]
         for (header, expected) in cases {
             XCTAssertEqual(RetryAfter.seconds(header, now: now), expected, header ?? "nil")
@@ -27,8 +27,9 @@ final class WireNumberTests: XCTestCase {
         for huge in [Double.infinity, 1e308, 1e19] {
             XCTAssertEqual(RunPodError.rateLimited(retryAfter: huge).description, "rate limited by RunPod (429); retry after 60 s")
         }
-        XCTAssertEqual(RunPodError.waitTimedOut(what: "pod p1 reaching RUNNING", seconds: .infinity).description.prefix(46),
-                       "pod p1 reaching RUNNING did not happen within ")
+        XCTAssertEqual(
+            RunPodError.waitTimedOut(what: "pod p1 reaching RUNNING", seconds: .infinity).description.prefix(46),
+            "pod p1 reaching RUNNING did not happen within ")
         XCTAssertEqual(RetryAfter.nanoseconds(.nan), 0)
         XCTAssertEqual(RetryAfter.nanoseconds(-3), 0)
         XCTAssertEqual(RetryAfter.nanoseconds(.infinity), 0)
@@ -45,8 +46,9 @@ final class WireNumberTests: XCTestCase {
                 return HTTPResponseData(status: 200, body: Data(#"{"pods":[]}"#.utf8))
             }
             let sleeps = SleepLog()
-            let client = RunPodClient(baseURL: URL(string: "http://127.0.0.1:9")!, apiKey: "rpa_x", transport: transport,
-                                      sleep: { sleeps.add($0) })
+            let client = RunPodClient(
+                baseURL: URL(string: "http://127.0.0.1:9")!, apiKey: "rpa_x", transport: transport,
+                sleep: { sleeps.add($0) })
             let pods = try await client.listPods()
             XCTAssertEqual(pods.count, 0)
             XCTAssertEqual(sleeps.all.count, 1, header)
@@ -59,17 +61,21 @@ final class WireNumberTests: XCTestCase {
     }
 
     func testErrorsReportTheRealStatus() {
-        let body = Data(#"{"title":"Bad Request","status":400,"detail":"unknown data center","errors":[{"field":"dataCenterIds","message":"unknown"}]}"#.utf8)
+        let body = Data(
+            #"{"title":"Bad Request","status":400,"detail":"unknown data center","errors":[{"field":"dataCenterIds","message":"unknown"}]}"#.utf8)
         let error = RunPodError.from(status: 400, body: body, headers: [:])
         XCTAssertEqual(error, .badRequest("unknown data center", fields: ["dataCenterIds: unknown"]))
         XCTAssertEqual(error.description, "RunPod refused the request (400: unknown data center); fields: dataCenterIds: unknown")
-        XCTAssertEqual(RunPodError.from(status: 422, body: body, headers: [:]).description,
-                       "RunPod refused the request (422: unknown data center); fields: dataCenterIds: unknown")
-        XCTAssertEqual(RunPodError.podStopped(id: "p1", status: "EXITED").description,
-                       "pod p1 is EXITED instead of RUNNING: its container stopped; see `podform logs` for why, fix the spec and apply again")
-        XCTAssertEqual(RunPodError.waitTimedOut(what: "pod p1 reaching RUNNING", seconds: 600).description,
-                       "pod p1 reaching RUNNING did not happen within 600 s; RunPod is reachable, the resource is still starting: "
-                       + "check `podform status`, or wait longer (--wait-timeout)")
+        XCTAssertEqual(
+            RunPodError.from(status: 422, body: body, headers: [:]).description,
+            "RunPod refused the request (422: unknown data center); fields: dataCenterIds: unknown")
+        XCTAssertEqual(
+            RunPodError.podStopped(id: "p1", status: "EXITED").description,
+            "pod p1 is EXITED instead of RUNNING: its container stopped; see `podform logs` for why, fix the spec and apply again")
+        XCTAssertEqual(
+            RunPodError.waitTimedOut(what: "pod p1 reaching RUNNING", seconds: 600).description,
+            "pod p1 reaching RUNNING did not happen within 600 s; RunPod is reachable, the resource is still starting: "
+                + "check `podform status`, or wait longer (--wait-timeout)")
         XCTAssertEqual(RunPodError.from(status: 200, body: Data(), headers: [:]).description, "unexpected HTTP 200 from RunPod")
     }
 

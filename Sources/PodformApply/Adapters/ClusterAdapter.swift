@@ -61,10 +61,12 @@ enum ClusterAdapter: ResourceAdapter {
         }
         let fields = changes(live, request)
         guard fields.isEmpty else {
-            return context.changes.append(Change(kind: kind, name: request.name, action: .replace, id: live.id, fields: fields,
-                                                 reason: "an Instant Cluster's shape, type and container are fixed at create (only its name can change)",
-                                                 impact: "a new cluster is created first; the old one is then deleted, and its pods with it",
-                                                 request: .cluster(request)))
+            return context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .replace, id: live.id, fields: fields,
+                    reason: "an Instant Cluster's shape, type and container are fixed at create (only its name can change)",
+                    impact: "a new cluster is created first; the old one is then deleted, and its pods with it",
+                    request: .cluster(request)))
         }
         context.noop(kind, request.name, id: live.id)
     }
@@ -81,7 +83,9 @@ enum ClusterAdapter: ResourceAdapter {
         if c.gpuCountPerPod != r.compute.gpuCountPerPod {
             out.append(FieldChange(path: "compute.gpuCountPerPod", old: .int(c.gpuCountPerPod), new: .int(r.compute.gpuCountPerPod)))
         }
-        if c.podCount != r.compute.podCount { out.append(FieldChange(path: "compute.podCount", old: .int(c.podCount), new: .int(r.compute.podCount))) }
+        if c.podCount != r.compute.podCount {
+            out.append(FieldChange(path: "compute.podCount", old: .int(c.podCount), new: .int(r.compute.podCount)))
+        }
         if live.cluster.type != r.type { out.append(FieldChange(path: "type", old: .string(live.cluster.type), new: .string(r.type))) }
         guard let pod = live.container else { return out }
         if let image = pod.image, image != r.image { out.append(FieldChange(path: "image", old: .string(image), new: .string(r.image))) }
@@ -102,14 +106,17 @@ enum ClusterAdapter: ResourceAdapter {
     static func removeUnplanned(_ context: inout DiffContext) {
         let mine = context.changes.filter { $0.kind == kind }
         for c in context.owned.clusters where !mine.contains(where: { $0.id == c.id && $0.action != .delete }) {
-            context.changes.append(Change(kind: kind, name: c.cluster.name, action: .delete, id: c.id, fields: [],
-                                          reason: "the plan no longer has this cluster", impact: "stops serving; its pods are terminated"))
+            context.changes.append(
+                Change(
+                    kind: kind, name: c.cluster.name, action: .delete, id: c.id, fields: [],
+                    reason: "the plan no longer has this cluster", impact: "stops serving; its pods are terminated"))
         }
     }
 
     static func destroy(_ owned: OwnedResources, allowDestroyVolumes: Bool, into changes: inout [Change], notes: inout [String]) {
         for c in owned.clusters {
-            changes.append(Change(kind: kind, name: c.cluster.name, action: .delete, id: c.id, fields: [], impact: "stops serving; its pods are terminated"))
+            changes.append(
+                Change(kind: kind, name: c.cluster.name, action: .delete, id: c.id, fields: [], impact: "stops serving; its pods are terminated"))
         }
     }
 

@@ -35,7 +35,8 @@ struct DesiredContainer {
 ///
 /// Where RunPod does not report the container (no image on the resource), the template's own
 /// update is what tells the resource to follow; otherwise unreported fields are not drift.
-func containerChanges(live: LiveContainer, desired: DesiredContainer, templateUpdate: Change?) -> (fields: [FieldChange], patch: [String: JSONValue]) {
+func containerChanges(live: LiveContainer, desired: DesiredContainer, templateUpdate: Change?) -> (fields: [FieldChange], patch: [String: JSONValue])
+{
     var fields: [FieldChange] = []
     if live.image != nil {
         fields = containerFields(live: live, desired: desired)

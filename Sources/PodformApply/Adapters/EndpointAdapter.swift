@@ -40,7 +40,7 @@ enum EndpointAdapter: ResourceAdapter {
             "gpu": normalizedGPU(live.gpu), "workers": live.workers ?? .null, "scaling": live.scaling ?? .null,
             "flashboot": live.flashboot.map { .string($0) } ?? .null, "timeout": live.timeout.map { .int($0) } ?? .null,
             "dataCenterIds": .array((live.dataCenterIds ?? []).sorted().map { .string($0) }),
-            "networkVolumes": .array((live.networkVolumes ?? []).map { .string($0) }),
+            "networkVolumes": .array((live.networkVolumes ?? []).map { .string($0) })
         ])
         var diffs = compare(current, .object(desired), keys: fieldClasses.inPlace)
         // A template is a one-time source: RunPod copies it into the endpoint at create and later
@@ -58,8 +58,10 @@ enum EndpointAdapter: ResourceAdapter {
         // Every v2 endpoint PATCH erases GPU exclusions unless sent (runpod-mcp #63): always send gpu.
         patch["gpu"] = desired["gpu"]
         for (key, value) in ownContainer.patch { patch[key] = value }
-        context.changes.append(Change(kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
-                                      impact: "RunPod rolls the workers to the new settings", patch: .object(patch)))
+        context.changes.append(
+            Change(
+                kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
+                impact: "RunPod rolls the workers to the new settings", patch: .object(patch)))
     }
 
     /// The request's settings as compared: a planned reference to the owned volume is the live
@@ -77,17 +79,22 @@ enum EndpointAdapter: ResourceAdapter {
     /// itself, left alone (and noted) unless the spec restores it.
     static func leaveIdleScaleDown(_ diffs: inout [FieldChange], _ name: String, _ context: inout DiffContext) {
         guard let i = diffs.firstIndex(where: { $0.path == "workers.max" }),
-              case .int(let liveMax)? = diffs[i].old, case .int(let wantMax)? = diffs[i].new, liveMax < wantMax, liveMax == 0 || liveMax == 2,
-              !context.options.restoreIdleScaleDown else { return }
+            case .int(let liveMax)? = diffs[i].old, case .int(let wantMax)? = diffs[i].new, liveMax < wantMax, liveMax == 0 || liveMax == 2,
+            !context.options.restoreIdleScaleDown
+        else { return }
         diffs.remove(at: i)
-        context.notes.append("endpoint \(name): RunPod lowered max workers to \(liveMax) after a period without requests (idle scale-down); left as is (set deploy.restore_idle_scale_down: true to restore \(wantMax))")
+        context.notes.append(
+            "endpoint \(name): RunPod lowered max workers to \(liveMax) after a period without requests (idle scale-down); left as is (set deploy.restore_idle_scale_down: true to restore \(wantMax))"
+        )
     }
 
     static func removeUnplanned(_ context: inout DiffContext) {
         guard !context.plans(kind) else { return }
         for e in context.owned.endpoints {
-            context.changes.append(Change(kind: kind, name: e.name ?? e.id, action: .delete, id: e.id, fields: [],
-                                          reason: "the plan no longer uses a serverless endpoint", impact: "the endpoint stops serving"))
+            context.changes.append(
+                Change(
+                    kind: kind, name: e.name ?? e.id, action: .delete, id: e.id, fields: [],
+                    reason: "the plan no longer uses a serverless endpoint", impact: "the endpoint stops serving"))
         }
     }
 

@@ -18,7 +18,8 @@ enum NetworkVolumeAdapter: ResourceAdapter {
         return all.filter { v in
             guard v.name == name else { return false }
             if let user = users[v.id] {
-                context.foreign.append(ForeignResource(kind: kind, id: v.id, name: v.name, why: "is used by \(user), which podform does not own here"))
+                context.foreign.append(
+                    ForeignResource(kind: kind, id: v.id, name: v.name, why: "is used by \(user), which podform does not own here"))
                 return false
             }
             return true
@@ -35,20 +36,28 @@ enum NetworkVolumeAdapter: ResourceAdapter {
         if request.dataCenter != live.dataCenter {
             let change = FieldChange(path: "dataCenter", old: .string(live.dataCenter), new: .string(request.dataCenter))
             if context.options.allowDestroyVolumes {
-                context.changes.append(Change(kind: kind, name: request.name, action: .replace, id: live.id, fields: [change],
-                                              reason: "a network volume cannot move data centers", impact: "the volume's data is lost",
-                                              request: .networkVolume(request)))
+                context.changes.append(
+                    Change(
+                        kind: kind, name: request.name, action: .replace, id: live.id, fields: [change],
+                        reason: "a network volume cannot move data centers", impact: "the volume's data is lost",
+                        request: .networkVolume(request)))
             } else {
-                context.changes.append(Change(kind: kind, name: request.name, action: .noop, id: live.id, fields: [change],
-                                              reason: "moving the volume would delete its data; run with --allow-destroy-volumes"))
+                context.changes.append(
+                    Change(
+                        kind: kind, name: request.name, action: .noop, id: live.id, fields: [change],
+                        reason: "moving the volume would delete its data; run with --allow-destroy-volumes"))
                 context.notes.append("network volume \(request.name) stays in \(live.dataCenter) (replacing it needs --allow-destroy-volumes)")
             }
         } else if request.size > live.size {
-            context.changes.append(Change(kind: kind, name: request.name, action: .update, id: live.id,
-                                          fields: [FieldChange(path: "size", old: .int(live.size), new: .int(request.size))],
-                                          impact: "grows the volume in place", patch: ["size": .int(request.size)]))
+            context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .update, id: live.id,
+                    fields: [FieldChange(path: "size", old: .int(live.size), new: .int(request.size))],
+                    impact: "grows the volume in place", patch: ["size": .int(request.size)]))
         } else {
-            if request.size < live.size { context.notes.append("network volume \(request.name) is \(live.size) GB; volumes never shrink, keeping it") }
+            if request.size < live.size {
+                context.notes.append("network volume \(request.name) is \(live.size) GB; volumes never shrink, keeping it")
+            }
             context.noop(kind, request.name, id: live.id)
         }
     }
@@ -57,8 +66,10 @@ enum NetworkVolumeAdapter: ResourceAdapter {
         guard !context.plans(kind) else { return }
         for v in context.owned.volumes {
             if context.options.allowDestroyVolumes {
-                context.changes.append(Change(kind: kind, name: v.name, action: .delete, id: v.id, fields: [],
-                                              reason: "the plan no longer uses a network volume", impact: "its data is lost"))
+                context.changes.append(
+                    Change(
+                        kind: kind, name: v.name, action: .delete, id: v.id, fields: [],
+                        reason: "the plan no longer uses a network volume", impact: "its data is lost"))
             } else {
                 context.notes.append("network volume \(v.name) is no longer used; kept (deleting it needs --allow-destroy-volumes)")
             }

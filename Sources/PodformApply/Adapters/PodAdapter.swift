@@ -48,10 +48,12 @@ enum PodAdapter: ResourceAdapter {
         }
         let placement = placementChanges(live, request)
         guard placement.isEmpty else {
-            return context.changes.append(Change(kind: kind, name: request.name, action: .replace, id: live.id, fields: placement,
-                                                 reason: "a pod's GPU type, count, cloud or data center cannot change in place",
-                                                 impact: "a new pod starts first; the old one is deleted once the new one runs",
-                                                 request: .pod(request)))
+            return context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .replace, id: live.id, fields: placement,
+                    reason: "a pod's GPU type, count, cloud or data center cannot change in place",
+                    impact: "a new pod starts first; the old one is deleted once the new one runs",
+                    request: .pod(request)))
         }
         // Pods, like endpoints, keep no link to their template: compare the pod's own container.
         let ownContainer = containerChanges(
@@ -65,15 +67,19 @@ enum PodAdapter: ResourceAdapter {
         guard diffs.isEmpty else {
             var patch = ownContainer.patch
             patch["disk"] = .int(request.disk)
-            return context.changes.append(Change(kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
-                                                 impact: "the pod restarts and its container disk is wiped", patch: .object(patch)))
+            return context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
+                    impact: "the pod restarts and its container disk is wiped", patch: .object(patch)))
         }
         if let status = live.status, status == "EXITED" || status == "ERROR" {
             // A stopped or failed pod is not serving: drift, whatever its settings.
-            context.changes.append(Change(kind: kind, name: request.name, action: .start, id: live.id,
-                                          fields: [FieldChange(path: "status", old: .string(status), new: "RUNNING")],
-                                          reason: "the pod is \(status); RunPod does not start it again on its own",
-                                          impact: "the pod starts (its container disk was kept)"))
+            context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .start, id: live.id,
+                    fields: [FieldChange(path: "status", old: .string(status), new: "RUNNING")],
+                    reason: "the pod is \(status); RunPod does not start it again on its own",
+                    impact: "the pod starts (its container disk was kept)"))
         } else {
             context.noop(kind, request.name, id: live.id)
         }
@@ -87,9 +93,11 @@ enum PodAdapter: ResourceAdapter {
         guard ["RUNNING", "STARTING", "PROVISIONING"].contains(live.status ?? "RUNNING") else {
             return context.noop(kind, request.name, id: live.id)
         }
-        context.changes.append(Change(kind: kind, name: request.name, action: .stop, id: live.id,
-                                      fields: [FieldChange(path: "status", old: .string(live.status ?? "RUNNING"), new: "EXITED")],
-                                      reason: "outside its schedule (\(window))", impact: "the pod stops; GPU billing stops, its disk is kept"))
+        context.changes.append(
+            Change(
+                kind: kind, name: request.name, action: .stop, id: live.id,
+                fields: [FieldChange(path: "status", old: .string(live.status ?? "RUNNING"), new: "EXITED")],
+                reason: "outside its schedule (\(window))", impact: "the pod stops; GPU billing stops, its disk is kept"))
     }
 
     /// The replace-class fields (`fieldClasses.replace`) that differ.
@@ -119,14 +127,18 @@ enum PodAdapter: ResourceAdapter {
         for pod in context.owned.pods where !kept.contains(pod.id) && !mine.contains(where: { $0.action == .replace && $0.id == pod.id }) {
             let name = pod.name ?? ""
             if planned.contains(name) && mine.contains(where: { $0.name == name && $0.action == .create }) { continue }
-            context.changes.append(Change(kind: kind, name: pod.name ?? pod.id, action: .delete, id: pod.id, fields: [],
-                                          reason: planned.contains(name) ? "a duplicate of a planned pod" : "the plan no longer has this pod",
-                                          impact: "stops serving; the container disk is lost"))
+            context.changes.append(
+                Change(
+                    kind: kind, name: pod.name ?? pod.id, action: .delete, id: pod.id, fields: [],
+                    reason: planned.contains(name) ? "a duplicate of a planned pod" : "the plan no longer has this pod",
+                    impact: "stops serving; the container disk is lost"))
         }
     }
 
     static func destroy(_ owned: OwnedResources, allowDestroyVolumes: Bool, into changes: inout [Change], notes: inout [String]) {
-        for p in owned.pods { changes.append(Change(kind: kind, name: p.name ?? p.id, action: .delete, id: p.id, fields: [], impact: "stops serving")) }
+        for p in owned.pods {
+            changes.append(Change(kind: kind, name: p.name ?? p.id, action: .delete, id: p.id, fields: [], impact: "stops serving"))
+        }
     }
 
     static func update(_ id: String, _ patch: JSONValue, client: RunPodClient) async throws { _ = try await client.updatePod(id, patch) }

@@ -29,7 +29,7 @@ enum TemplateAdapter: ResourceAdapter {
         var current: [String: JSONValue] = [
             "image": live.image.map { .string($0) } ?? .null, "env": .object((live.env ?? [:]).mapValues { .string($0) }),
             "ports": .array((live.ports ?? []).map { .string($0) }), "disk": live.disk.map { .int($0) } ?? .null,
-            "args": live.args.flatMap { $0.isEmpty ? nil : JSONValue.string($0) } ?? .null,  // "" = no args
+            "args": live.args.flatMap { $0.isEmpty ? nil : JSONValue.string($0) } ?? .null  // "" = no args
         ]
         var desired: [String: JSONValue] = [:]
         if case .object(let o) = PlannedRequest.wire(request) { desired = o }
@@ -43,9 +43,11 @@ enum TemplateAdapter: ResourceAdapter {
         var patch: [String: JSONValue] = [:]
         for key in patchKeys(diffs) { patch[key] = desired[key] ?? .null }
         if patch["args"] == .null { patch["args"] = "" }  // clears arguments the plan no longer has
-        context.changes.append(Change(kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
-                                      impact: "new resources start from it; RunPod does not pass template edits on, so podform patches the running ones below",
-                                      patch: .object(patch.filter { $0.value != .null })))
+        context.changes.append(
+            Change(
+                kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
+                impact: "new resources start from it; RunPod does not pass template edits on, so podform patches the running ones below",
+                patch: .object(patch.filter { $0.value != .null })))
     }
 
     static func destroy(_ owned: OwnedResources, allowDestroyVolumes: Bool, into changes: inout [Change], notes: inout [String]) {

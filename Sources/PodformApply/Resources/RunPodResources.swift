@@ -82,8 +82,9 @@ public enum RunPodResources {
         // workers follow the in-flight requests instead (OpenAPI v2 EndpointWorkers.idleTimeout).
         return CreateEndpointRequest(
             name: names.endpoint, templateId: reference(.template, names.template), env: ownershipEnv(d),
-            gpu: CreateEndpointGpuConfig(pools: serverless.pools, count: d.gpu.count,
-                                         excludedTypes: serverless.excludedTypes.isEmpty ? nil : serverless.excludedTypes),
+            gpu: CreateEndpointGpuConfig(
+                pools: serverless.pools, count: d.gpu.count,
+                excludedTypes: serverless.excludedTypes.isEmpty ? nil : serverless.excludedTypes),
             workers: EndpointWorkers(min: workers.min, max: workers.max, idleTimeout: requestCount ? nil : serverless.idleTimeoutSeconds),
             scaling: scaling, flashboot: serverless.flashboot, timeout: serverless.executionTimeoutMs,
             dataCenterIds: d.placement.dataCenters.isEmpty ? nil : d.placement.dataCenters,
@@ -95,8 +96,10 @@ public enum RunPodResources {
     /// An Instant Cluster: `nodes` pods of `gpusPerNode` GPUs, every one running the container with
     /// the markers and labels in its env (a cluster has no env or template of its own); the
     /// weights' volume on each (a network volume, or each pod's own volume).
-    static func cluster(_ d: Deployment, _ shape: Deployment.Cluster, _ names: ResourceNames,
-                        volume: CreateNetworkVolumeRequest?) -> CreateClusterRequest {
+    static func cluster(
+        _ d: Deployment, _ shape: Deployment.Cluster, _ names: ResourceNames,
+        volume: CreateNetworkVolumeRequest?
+    ) -> CreateClusterRequest {
         var env = d.container.env.merging(ownershipEnv(d)) { _, marker in marker }
         if let labels = d.labels, !labels.isEmpty { env[Marker.labels] = OwnerMarks.encodeLabels(labels) }
         var mounts: Mounts?
@@ -126,10 +129,11 @@ public enum RunPodResources {
         }
         return names.pods(d.placement.pods).map { name in
             // Seed 003: the disk is set explicitly; a template's disk is not always inherited.
-            CreatePodRequest(name: name, cloud: d.gpu.cloud, templateId: reference(.template, names.template), env: ownershipEnv(d),
-                             gpu: CreateGpuConfig(id: d.gpu.id, count: d.gpu.count), disk: d.container.containerDiskGB,
-                             ports: d.container.ports, mounts: mounts,
-                             dataCenterIds: d.placement.dataCenters.isEmpty ? nil : d.placement.dataCenters)
+            CreatePodRequest(
+                name: name, cloud: d.gpu.cloud, templateId: reference(.template, names.template), env: ownershipEnv(d),
+                gpu: CreateGpuConfig(id: d.gpu.id, count: d.gpu.count), disk: d.container.containerDiskGB,
+                ports: d.container.ports, mounts: mounts,
+                dataCenterIds: d.placement.dataCenters.isEmpty ? nil : d.placement.dataCenters)
         }
     }
 }

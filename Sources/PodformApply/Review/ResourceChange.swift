@@ -114,8 +114,10 @@ extension ResourceChange {
     }
 
     /// One resource: `after` as planned, `before` from the change's fields.
-    static func make(spec: String, kind: ResourceKind, name: String, change: Change?, after planned: JSONValue,
-                     secrets: Set<String>) -> ResourceChange {
+    static func make(
+        spec: String, kind: ResourceKind, name: String, change: Change?, after planned: JSONValue,
+        secrets: Set<String>
+    ) -> ResourceChange {
         let action = change?.action ?? .create
         var before: JSONValue = .null, after = planned
         switch action {
@@ -142,9 +144,10 @@ extension ResourceChange {
         return ResourceChange(
             address: "podform_\(kind.rawValue).\(spec).\(name)", spec: spec, type: "podform_\(kind.rawValue)", kind: kind, name: name,
             id: change?.id, podformAction: action,
-            change: Body(actions: actions(action), before: before, after: after,
-                         beforeSensitive: sensitivity(before, secrets), afterSensitive: sensitivity(after, secrets),
-                         replacePaths: replacePaths),
+            change: Body(
+                actions: actions(action), before: before, after: after,
+                beforeSensitive: sensitivity(before, secrets), afterSensitive: sensitivity(after, secrets),
+                replacePaths: replacePaths),
             actionReason: reason, reason: change?.reason, impact: change?.impact)
     }
 

@@ -34,12 +34,14 @@ extension ReviewedPlan: Codable {
         plan.generatedBy = try c.decode(String.self, forKey: .generatedBy)
         var live: LiveReview?
         if try !c.decode(Bool.self, forKey: .offline) {
-            live = LiveReview(fingerprint: try c.decodeIfPresent(String.self, forKey: .liveFingerprint) ?? "",
-                              directories: try c.decodeIfPresent([String].self, forKey: .directories),
-                              removed: try c.decodeIfPresent([RemovedDeployment].self, forKey: .removed) ?? [])
+            live = LiveReview(
+                fingerprint: try c.decodeIfPresent(String.self, forKey: .liveFingerprint) ?? "",
+                directories: try c.decodeIfPresent([String].self, forKey: .directories),
+                removed: try c.decodeIfPresent([RemovedDeployment].self, forKey: .removed) ?? [])
         }
-        self.init(plan: plan, deployments: deployments, live: live,
-                  resourceChanges: try c.decodeIfPresent([ResourceChange].self, forKey: .resourceChanges))
+        self.init(
+            plan: plan, deployments: deployments, live: live,
+            resourceChanges: try c.decodeIfPresent([ResourceChange].self, forKey: .resourceChanges))
     }
 }
 
@@ -55,8 +57,9 @@ extension ReviewedDeployment: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let cost = try c.nestedContainer(keyedBy: Deployment.Cost.LiveKeys.self, forKey: .cost)
-        self.init(saved: try Deployment(from: decoder), resources: try c.decode([PlannedResource].self, forKey: .resources),
-                  liveMonthlyUSD: try cost.decodeIfPresent(Double.self, forKey: .liveMonthlyUSD))
+        self.init(
+            saved: try Deployment(from: decoder), resources: try c.decode([PlannedResource].self, forKey: .resources),
+            liveMonthlyUSD: try cost.decodeIfPresent(Double.self, forKey: .liveMonthlyUSD))
     }
 }
 
@@ -100,8 +103,9 @@ extension RemovedDeployment: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(spec, forKey: .spec)
         try c.encodeIfPresent(scope, forKey: .scope)
-        try c.encode(changes.changes.filter { $0.action == .delete }.map { Resource(kind: $0.kind, name: $0.name, id: $0.id ?? "") },
-                     forKey: .resources)
+        try c.encode(
+            changes.changes.filter { $0.action == .delete }.map { Resource(kind: $0.kind, name: $0.name, id: $0.id ?? "") },
+            forKey: .resources)
     }
 
     public init(from decoder: Decoder) throws {
@@ -109,7 +113,8 @@ extension RemovedDeployment: Codable {
         let deletes = try c.decode([Resource].self, forKey: .resources).map {
             Change(kind: $0.kind, name: $0.name, action: .delete, id: $0.id, fields: [])
         }
-        self.init(scope: try c.decodeIfPresent(String.self, forKey: .scope),
-                  changes: ChangeSet(spec: try c.decode(String.self, forKey: .spec), changes: deletes, notes: []))
+        self.init(
+            scope: try c.decodeIfPresent(String.self, forKey: .scope),
+            changes: ChangeSet(spec: try c.decode(String.self, forKey: .spec), changes: deletes, notes: []))
     }
 }

@@ -48,16 +48,20 @@ public struct ReviewedPlan: Sendable {
     /// - Parameters:
     ///   - directories: directories planned as a whole (`plan DIR`), whose removed specs' deployments
     ///     (`removed`) are destroyed.
-    public init(_ plan: Plan, live state: LiveState, options: DiffOptions = DiffOptions(), gpus: GPUCatalog? = nil,
-                directories: [String]? = nil, removed: [RemovedDeployment] = []) {
+    public init(
+        _ plan: Plan, live state: LiveState, options: DiffOptions = DiffOptions(), gpus: GPUCatalog? = nil,
+        directories: [String]? = nil, removed: [RemovedDeployment] = []
+    ) {
         self.plan = plan
         deployments = plan.deployments.map { d in
             let requests = RunPodResources.requests(for: d)
-            return ReviewedDeployment(d, requests: requests, changes: diff(d, requests: requests, live: state, options: options),
-                                      liveMonthlyUSD: gpus.flatMap { liveMonthlyCost(d, live: state, gpus: $0) })
+            return ReviewedDeployment(
+                d, requests: requests, changes: diff(d, requests: requests, live: state, options: options),
+                liveMonthlyUSD: gpus.flatMap { liveMonthlyCost(d, live: state, gpus: $0) })
         }
-        live = LiveReview(fingerprint: state.fingerprint(specs: plan.deployments.map(\.name) + removed.map(\.spec)),
-                          directories: directories, removed: directories == nil ? [] : removed)
+        live = LiveReview(
+            fingerprint: state.fingerprint(specs: plan.deployments.map(\.name) + removed.map(\.spec)),
+            directories: directories, removed: directories == nil ? [] : removed)
         resourceChanges = Self.resourceChanges(deployments, removed: live?.removed ?? [])
     }
 
@@ -66,13 +70,16 @@ public struct ReviewedPlan: Sendable {
         self.plan = plan
         self.deployments = deployments
         self.live = live
-        self.resourceChanges = resourceChanges ?? deployments.flatMap { d in
-            d.resources.map { r in
-                ResourceChange.make(spec: d.deployment.name, kind: r.kind, name: r.name,
-                                    change: Change(kind: r.kind, name: r.name, action: r.action, id: r.id, fields: []),
-                                    after: r.request?.body ?? .null, secrets: ResourceChange.secretEnvNames(d.requests))
+        self.resourceChanges =
+            resourceChanges
+            ?? deployments.flatMap { d in
+                d.resources.map { r in
+                    ResourceChange.make(
+                        spec: d.deployment.name, kind: r.kind, name: r.name,
+                        change: Change(kind: r.kind, name: r.name, action: r.action, id: r.id, fields: []),
+                        after: r.request?.body ?? .null, secrets: ResourceChange.secretEnvNames(d.requests))
+                }
             }
-        }
     }
 
     /// Each deployment's resource changes, then the removed specs' deletes.
@@ -133,8 +140,9 @@ public struct PlannedResource: Sendable, Hashable {
     static func resources(_ requests: [PlannedRequest], changes: ChangeSet?) -> [PlannedResource] {
         let all = changes?.changes ?? []
         var out = requests.map { r in
-            PlannedResource(kind: r.kind, name: r.name, action: all.first { $0.kind == r.kind && $0.name == r.name }?.action ?? .create,
-                            request: r, id: nil)
+            PlannedResource(
+                kind: r.kind, name: r.name, action: all.first { $0.kind == r.kind && $0.name == r.name }?.action ?? .create,
+                request: r, id: nil)
         }
         for c in all where c.action == .delete { out.append(PlannedResource(kind: c.kind, name: c.name, action: .delete, request: nil, id: c.id)) }
         return out

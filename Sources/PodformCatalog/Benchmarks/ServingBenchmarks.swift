@@ -33,23 +33,35 @@ public enum ServingBenchmarks {
         "nvidia/Qwen3-235B-A22B-FP4": "Qwen/Qwen3-235B-A22B",
         "nvidia/Qwen3-30B-A3B-FP4": "Qwen/Qwen3-30B-A3B",
         "Qwen/Qwen3-8B-FP8": "Qwen/Qwen3-8B",
-        "meta-llama/Meta-Llama-3-70B": "meta-llama/Meta-Llama-3-70B-Instruct",
+        "meta-llama/Meta-Llama-3-70B": "meta-llama/Meta-Llama-3-70B-Instruct"
     ]
 
     /// The catalog GPU a benchmark's GPU string names.
     public static func gpu(_ text: String, _ gpus: GPUCatalog) -> GPUType? {
         let t = (text.components(separatedBy: " (").first ?? text).uppercased()
         let id: String
-        if t.contains("MI300X") { id = "AMD Instinct MI300X OAM" }
-        else if t.contains("B200") { id = "NVIDIA B200" }  // GB200 NVL72 rows: the B200 die (flagged in the label)
-        else if t.contains("H200") { id = t.contains("NVL") ? "NVIDIA H200 NVL" : "NVIDIA H200" }
-        else if t.contains("H100") { id = t.contains("PCIE") ? "NVIDIA H100 PCIe" : t.contains("NVL") ? "NVIDIA H100 NVL" : "NVIDIA H100 80GB HBM3" }
-        else if t.contains("A100") { id = t.contains("PCIE") ? "NVIDIA A100 80GB PCIe" : "NVIDIA A100-SXM4-80GB" }
-        else if t.contains("L40S") { id = "NVIDIA L40S" }
-        else if t.contains("L40") { id = "NVIDIA L40" }
-        else if t.contains("4090") { id = "NVIDIA GeForce RTX 4090" }
-        else if t.contains("L4") { id = "NVIDIA L4" }
-        else { return nil }
+        if t.contains("MI300X") {
+            id = "AMD Instinct MI300X OAM"
+        } else if t.contains("B200") {
+            id = "NVIDIA B200"
+        }  // GB200 NVL72 rows: the B200 die (flagged in the label)
+        else if t.contains("H200") {
+            id = t.contains("NVL") ? "NVIDIA H200 NVL" : "NVIDIA H200"
+        } else if t.contains("H100") {
+            id = t.contains("PCIE") ? "NVIDIA H100 PCIe" : t.contains("NVL") ? "NVIDIA H100 NVL" : "NVIDIA H100 80GB HBM3"
+        } else if t.contains("A100") {
+            id = t.contains("PCIE") ? "NVIDIA A100 80GB PCIe" : "NVIDIA A100-SXM4-80GB"
+        } else if t.contains("L40S") {
+            id = "NVIDIA L40S"
+        } else if t.contains("L40") {
+            id = "NVIDIA L40"
+        } else if t.contains("4090") {
+            id = "NVIDIA GeForce RTX 4090"
+        } else if t.contains("L4") {
+            id = "NVIDIA L4"
+        } else {
+            return nil
+        }
         return gpus.gpu(named: id)
     }
 
@@ -111,24 +123,26 @@ public enum ServingBenchmarks {
         var fields: [Fields] = []
         for (i, r) in CSVTable.parse(serving).enumerated() {
             func num(_ k: String) -> Double? { Double((r[k] ?? "").trimmingCharacters(in: .whitespaces)) }
-            fields.append(Fields(
-                file: "serving_benchmarks.csv", line: i + 1, engine: r["engine"] ?? "", version: r["engine_version"] ?? "",
-                model: r["model"] ?? "", precision: r["precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
-                input: r["input_tokens"] ?? "", output: r["output_tokens"] ?? "", concurrency: r["concurrency"] ?? "",
-                rate: r["request_rate"] ?? "", requests: "",
-                tpot: num("tpot_mean_ms") ?? num("tpot_median_ms") ?? num("itl_mean_ms"),
-                ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s"),
-                source: r["source"] ?? "", quote: r["quote"] ?? ""))
+            fields.append(
+                Fields(
+                    file: "serving_benchmarks.csv", line: i + 1, engine: r["engine"] ?? "", version: r["engine_version"] ?? "",
+                    model: r["model"] ?? "", precision: r["precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
+                    input: r["input_tokens"] ?? "", output: r["output_tokens"] ?? "", concurrency: r["concurrency"] ?? "",
+                    rate: r["request_rate"] ?? "", requests: "",
+                    tpot: num("tpot_mean_ms") ?? num("tpot_median_ms") ?? num("itl_mean_ms"),
+                    ttft: num("ttft_mean_ms") ?? num("ttft_median_ms"), throughput: num("output_throughput_tok_s"),
+                    source: r["source"] ?? "", quote: r["quote"] ?? ""))
         }
         for (i, r) in CSVTable.parse(calibration).enumerated() {
             func num(_ k: String) -> Double? { Double((r[k] ?? "").trimmingCharacters(in: .whitespaces)) }
-            fields.append(Fields(
-                file: "throughput_calibration.csv", line: i + 1, engine: r["engine"] ?? "", version: r["engine_version"] ?? "",
-                model: r["model_id"] ?? "", precision: r["weight_precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
-                input: r["input_len"] ?? "", output: r["output_len"] ?? "", concurrency: r["concurrency"] ?? "",
-                rate: (r["metric_notes"] ?? "").contains("request rate inf") ? "inf" : "", requests: r["num_requests"] ?? "",
-                tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s"), source: r["source"] ?? "",
-                quote: (r["metric_notes"] ?? "") + " " + (r["notes"] ?? "")))
+            fields.append(
+                Fields(
+                    file: "throughput_calibration.csv", line: i + 1, engine: r["engine"] ?? "", version: r["engine_version"] ?? "",
+                    model: r["model_id"] ?? "", precision: r["weight_precision"] ?? "", gpuText: r["gpu"] ?? "", tp: r["tp"] ?? "1",
+                    input: r["input_len"] ?? "", output: r["output_len"] ?? "", concurrency: r["concurrency"] ?? "",
+                    rate: (r["metric_notes"] ?? "").contains("request rate inf") ? "inf" : "", requests: r["num_requests"] ?? "",
+                    tpot: num("tpot_ms"), ttft: num("ttft_ms"), throughput: num("output_tok_s"), source: r["source"] ?? "",
+                    quote: (r["metric_notes"] ?? "") + " " + (r["notes"] ?? "")))
         }
         return fields
     }
@@ -147,7 +161,8 @@ public enum ServingBenchmarks {
 
     /// All rows of both files, resolved; rows that cannot be resolved are returned with the reason.
     public static func load(serving: String, calibration: String, models: ModelCatalog, gpus: GPUCatalog)
-        -> (observations: [SpeedObservation], skipped: [Skipped]) {
+        -> (observations: [SpeedObservation], skipped: [Skipped])
+    {
         var out: [SpeedObservation] = []
         var skipped: [Skipped] = []
         for f in fields(serving: serving, calibration: calibration) {
@@ -161,7 +176,8 @@ public enum ServingBenchmarks {
 
     static func resolve(_ f: Fields, models: ModelCatalog, gpus: GPUCatalog) -> Result<SpeedObservation, Skipped> {
         let id = "\(f.file)#\(f.line)"
-        let label = "\(f.engine.split(separator: " ").first ?? "") \(f.model.split(separator: " ").first ?? "") @ \(f.gpuText.components(separatedBy: " (").first ?? "") tp\(f.tp.prefix(1)) c=\(f.concurrency.split(separator: " ").first ?? "-")"
+        let label =
+            "\(f.engine.split(separator: " ").first ?? "") \(f.model.split(separator: " ").first ?? "") @ \(f.gpuText.components(separatedBy: " (").first ?? "") tp\(f.tp.prefix(1)) c=\(f.concurrency.split(separator: " ").first ?? "-")"
         func skip(_ reason: String) -> Result<SpeedObservation, Skipped> { .failure(Skipped(id: id, label: label, reason: reason)) }
         let modelName = String(f.model.split(separator: " ").first ?? "")
         guard let model = models.model(named: architectureAliases[modelName] ?? modelName) else { return skip("no architecture in the catalog") }
@@ -176,8 +192,9 @@ public enum ServingBenchmarks {
         // without chunked prefill (forced off for MLA in 0.7.x: "MLA is enabled; forcing chunked prefill
         // and prefix caching to be disabled") batches whole prompts up to max(max_model_len, 2048).
         let v1Batched = g.cudaMemoryGiB >= 70 && g.architecture != "Ampere" ? 8192 : 2048
-        let shape = ServingShape(weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
-                                 gpuMemoryUtilization: 0.9, maxBatchedTokens: v1Batched)
+        let shape = ServingShape(
+            weights: weights, kv: kv, context: Int(prompt + output), concurrency: 1, tensorParallel: tp,
+            gpuMemoryUtilization: 0.9, maxBatchedTokens: v1Batched)
         var capacity = arch.estimate(shape, accounting: .v0_19, gpuTotalBytes: g.cudaMemoryBytes).gpu?.kvCapacityTokens
         // A source that states its KV cache ran with its own memory settings: take its figure.
         if let stated = statedKVCacheBytes(f.source) {
@@ -206,9 +223,10 @@ public enum ServingBenchmarks {
 extension GPUType {
     /// The facts the performance model reads (bandwidth, FLOPS, architecture, interconnect).
     public var performanceFacts: GPUPerformance {
-        GPUPerformance(bandwidthGBps: memoryBandwidthGBps ?? 0, tflops16: bf16TFLOPS ?? fp16TFLOPS ?? 0,
-                       tflops8: fp8 ? fp8TFLOPS : nil, fastInterconnect: fastInterconnect,
-                       architecture: architecture, interconnect: Interconnect(catalog: interconnect))
+        GPUPerformance(
+            bandwidthGBps: memoryBandwidthGBps ?? 0, tflops16: bf16TFLOPS ?? fp16TFLOPS ?? 0,
+            tflops8: fp8 ? fp8TFLOPS : nil, fastInterconnect: fastInterconnect,
+            architecture: architecture, interconnect: Interconnect(catalog: interconnect))
     }
 }
 
@@ -224,19 +242,33 @@ public enum CSVTable {
             if quoted {
                 if ch == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") }
-                        else {
+                        if next == "\"" {
+                            field.append("\"")
+                        } else {
                             quoted = false
-                            if next == "," { row.append(field); field = "" }
-                            else if next == "\n" || next == "\r\n" { row.append(field); field = ""; rows.append(row); row = [] }
-                            else { field.append(next) }
+                            if next == "," {
+                                row.append(field); field = ""
+                            } else if next == "\n" || next == "\r\n" {
+                                row.append(field); field = ""; rows.append(row); row = []
+                            } else {
+                                field.append(next)
+                            }
                         }
-                    } else { quoted = false }
-                } else { field.append(ch) }
-            } else if ch == "\"" { quoted = true }
-            else if ch == "," { row.append(field); field = "" }
-            else if ch == "\n" || ch == "\r\n" { row.append(field); field = ""; rows.append(row); row = [] }
-            else { field.append(ch) }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(ch)
+                }
+            } else if ch == "\"" {
+                quoted = true
+            } else if ch == "," {
+                row.append(field); field = ""
+            } else if ch == "\n" || ch == "\r\n" {
+                row.append(field); field = ""; rows.append(row); row = []
+            } else {
+                field.append(ch)
+            }
         }
         if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
         guard let header = rows.first else { return [] }

@@ -104,8 +104,10 @@ public struct CatalogOverlay: Sendable, Codable {
             if let serverless = g.price?.serverless, serverless > 0 {
                 let old = result.gpus[index].prices
                 // Active workers: keep the bundled active/flex ratio; RunPod's v2 catalog lists flex only.
-                let ratio = old.serverlessActivePerSecond.flatMap { a in
-                    old.serverlessFlexPerSecond.map { a.usd / $0.usd } } ?? 0.75
+                let ratio =
+                    old.serverlessActivePerSecond.flatMap { a in
+                        old.serverlessFlexPerSecond.map { a.usd / $0.usd }
+                    } ?? 0.75
                 result.gpus[index].prices.serverlessFlexPerSecond = point(serverless / 3600)
                 result.gpus[index].prices.serverlessActivePerSecond = PricePoint(
                     usd: serverless / 3600 * ratio, asOf: fetchedAt,
@@ -115,19 +117,21 @@ public struct CatalogOverlay: Sendable, Codable {
         let known = Set(result.gpus.map(\.id))
         for g in gpus.sorted(by: { $0.id < $1.id }) where !known.contains(g.id) {
             let memory = g.memory ?? 0
-            result.gpus.append(GPUType(
-                id: g.id, displayName: g.name ?? g.id, aliases: [], manufacturer: g.manufacturer ?? "UNKNOWN",
-                architecture: "unknown", memoryGB: memory,
-                cudaMemoryGiB: (memory * 1e9 / 1_073_741_824 * 0.985 * 100).rounded() / 100,
-                cudaMemorySource: "derived: RunPod memory GB in GiB x 0.985 (new id from catalog refresh)",
-                memoryBandwidthGBps: nil, bf16TFLOPS: nil, fp16TFLOPS: nil, fp8TFLOPS: nil, int8TOPS: nil,
-                fp8: false, ecc: false, consumer: false, formFactor: "unknown", interconnect: "PCIe",
-                maxGPUsPerPod: max(g.maxCount?.secure ?? 1, g.maxCount?.community ?? 1), serverlessPool: g.pool,
-                rocm: g.manufacturer == "AMD", specSource: source,
-                prices: GPUPrices(podSecurePerHour: point(g.price?.secure), podCommunityPerHour: point(g.price?.community),
-                                  serverlessFlexPerSecond: point(g.price?.serverless.map { $0 / 3600 }),
-                                  serverlessActivePerSecond: nil),
-                delisted: false, availability: g.availability))
+            result.gpus.append(
+                GPUType(
+                    id: g.id, displayName: g.name ?? g.id, aliases: [], manufacturer: g.manufacturer ?? "UNKNOWN",
+                    architecture: "unknown", memoryGB: memory,
+                    cudaMemoryGiB: (memory * 1e9 / 1_073_741_824 * 0.985 * 100).rounded() / 100,
+                    cudaMemorySource: "derived: RunPod memory GB in GiB x 0.985 (new id from catalog refresh)",
+                    memoryBandwidthGBps: nil, bf16TFLOPS: nil, fp16TFLOPS: nil, fp8TFLOPS: nil, int8TOPS: nil,
+                    fp8: false, ecc: false, consumer: false, formFactor: "unknown", interconnect: "PCIe",
+                    maxGPUsPerPod: max(g.maxCount?.secure ?? 1, g.maxCount?.community ?? 1), serverlessPool: g.pool,
+                    rocm: g.manufacturer == "AMD", specSource: source,
+                    prices: GPUPrices(
+                        podSecurePerHour: point(g.price?.secure), podCommunityPerHour: point(g.price?.community),
+                        serverlessFlexPerSecond: point(g.price?.serverless.map { $0 / 3600 }),
+                        serverlessActivePerSecond: nil),
+                    delisted: false, availability: g.availability))
         }
         result.asOf = fetchedAt
         result.overlayNote = source
@@ -157,7 +161,9 @@ public struct CatalogOverlay: Sendable, Codable {
         } catch {
             throw CatalogError.invalidConfig("the catalog overlay: \(error); delete it or run `podform catalog refresh`")
         }
-        do { return try JSONDecoder().decode(CatalogOverlay.self, from: data) }
-        catch { throw CatalogError.invalidConfig("the catalog overlay at \(url.path) is unreadable (\(error)); delete it or run `podform catalog refresh`") }
+        do { return try JSONDecoder().decode(CatalogOverlay.self, from: data) } catch {
+            throw CatalogError.invalidConfig(
+                "the catalog overlay at \(url.path) is unreadable (\(error)); delete it or run `podform catalog refresh`")
+        }
     }
 }

@@ -143,8 +143,9 @@ public struct GPUCatalog: Sendable {
     /// Decodes a catalog file.
     public static func decode(_ data: Data) throws -> GPUCatalog {
         let file = try JSONDecoder().decode(File.self, from: data)
-        return GPUCatalog(formatVersion: file.formatVersion, asOf: file.asOf, storage: file.storage,
-                          gpus: file.gpus, overlayNote: nil)
+        return GPUCatalog(
+            formatVersion: file.formatVersion, asOf: file.asOf, storage: file.storage,
+            gpus: file.gpus, overlayNote: nil)
     }
 
     /// The catalog shipped in the package.
@@ -161,8 +162,11 @@ public struct GPUCatalog: Sendable {
         return gpus.first { Self.normalize($0.id) == key }
             ?? gpus.first { Self.normalize($0.displayName) == key }
             ?? gpus.first { $0.aliases.contains { Self.normalize($0) == key } }
-            ?? gpus.first { Self.normalize($0.id.replacingOccurrences(of: "NVIDIA ", with: "")
-                .replacingOccurrences(of: "GeForce ", with: "")) == key }
+            ?? gpus.first {
+                Self.normalize(
+                    $0.id.replacingOccurrences(of: "NVIDIA ", with: "")
+                        .replacingOccurrences(of: "GeForce ", with: "")) == key
+            }
     }
 
     /// Every name a user may write, for suggestions.

@@ -10,8 +10,10 @@ public enum HFConfig {
         var name = ""
         for byte in id.utf8 {
             let ascii = Unicode.Scalar(byte)
-            if byte < 0x80, ("a"..."z").contains(ascii) || ("A"..."Z").contains(ascii)
-                || ("0"..."9").contains(ascii) || "._-".unicodeScalars.contains(ascii) {
+            if byte < 0x80,
+                ("a"..."z").contains(ascii) || ("A"..."Z").contains(ascii)
+                    || ("0"..."9").contains(ascii) || "._-".unicodeScalars.contains(ascii)
+            {
                 name.unicodeScalars.append(ascii)
             } else {
                 let hex = String(byte, radix: 16, uppercase: true)
@@ -27,8 +29,9 @@ public enum HFConfig {
     /// - Throws: `CatalogError.invalidConfig` naming the missing or malformed field.
     public static func architecture(id: String, json data: Data) throws -> ModelArchitecture {
         let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) }
-        catch { throw CatalogError.invalidConfig("config.json for \(id) is not valid JSON: \(error.localizedDescription)") }
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw CatalogError.invalidConfig("config.json for \(id) is not valid JSON: \(error.localizedDescription)")
+        }
         guard let dict = object as? [String: Any] else {
             throw CatalogError.invalidConfig("config.json for \(id) must be a JSON object")
         }
@@ -152,8 +155,10 @@ public enum HFConfig {
     /// `yarn` rope starting from its `original_max_position_embeddings`. Nil when no key is present
     /// (vLLM then takes `--max-model-len` as given).
     static func derivedMaxContext(_ c: [String: Any], type: String, whole: (String) throws -> Int?) throws -> Int? {
-        let keys = ["max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "model_max_length",
-                    "max_target_positions", "max_sequence_length", "max_seq_length", "seq_len"]
+        let keys = [
+            "max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "model_max_length",
+            "max_target_positions", "max_sequence_length", "max_seq_length", "seq_len"
+        ]
         var derived: Double?
         for key in keys { if let v = try whole(key) { derived = min(derived ?? .infinity, Double(v)) } }
         if let v = try whole("model_max_length") { derived = Double(v) }
@@ -163,8 +168,10 @@ public enum HFConfig {
             let ropeType = ((rope["rope_type"] ?? rope["type"]) as? String ?? "default").lowercased()
             if !["su", "longrope", "llama3"].contains(ropeType) {
                 let factor = (rope["factor"] as? Double) ?? (rope["factor"] as? Int).map(Double.init) ?? 1
-                if ropeType == "yarn", let original = (rope["original_max_position_embeddings"] as? Int)
-                    ?? (rope["original_max_position_embeddings"] as? Double).flatMap({ Int(exactly: $0) }) {
+                if ropeType == "yarn",
+                    let original = (rope["original_max_position_embeddings"] as? Int)
+                        ?? (rope["original_max_position_embeddings"] as? Double).flatMap({ Int(exactly: $0) })
+                {
                     length = Double(original)
                 }
                 length *= factor
@@ -178,7 +185,8 @@ public enum HFConfig {
     /// `vllm/config/model.py` `ModelConfig._verify_quantization` reads it.
     public static func quantization(_ config: [String: Any]) -> CheckpointQuantization? {
         guard let q = (config["quantization_config"] as? [String: Any]) ?? (config["compression_config"] as? [String: Any]),
-              var method = (q["quant_method"] as? String)?.lowercased(), !method.isEmpty else { return nil }
+            var method = (q["quant_method"] as? String)?.lowercased(), !method.isEmpty
+        else { return nil }
         method = method.replacingOccurrences(of: "compressed_tensors", with: "compressed-tensors")
         func intValue(_ v: Any?) -> Int? { (v as? Int) ?? (v as? Double).flatMap { Int(exactly: $0) } }
         var out = CheckpointQuantization(method: method, bits: intValue(q["bits"]) ?? intValue(q["w_bit"]))

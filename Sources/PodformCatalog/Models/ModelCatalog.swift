@@ -21,7 +21,8 @@ public struct ModelCatalog: Sendable {
     /// Decodes a catalog file.
     public static func decode(_ data: Data) throws -> ModelCatalog {
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let entries = root["models"] as? [[String: Any]] else {
+            let entries = root["models"] as? [[String: Any]]
+        else {
             throw CatalogError.invalidConfig("models.json must hold an object with a `models` list")
         }
         var models: [CatalogModel] = []
@@ -33,17 +34,20 @@ public struct ModelCatalog: Sendable {
             // The checkpoint's files on disk, with their source, where the catalog has them.
             if let checkpoint = entry["checkpoint"] as? [String: Any] {
                 guard let bytes = (checkpoint["bytes"] as? Int).map(Int64.init), bytes > 0, bytes <= CheckpointSize.maxBytes,
-                      let source = checkpoint["source"] as? String, !source.isEmpty else {
+                    let source = checkpoint["source"] as? String, !source.isEmpty
+                else {
                     throw CatalogError.invalidConfig("models.json: \(id)'s checkpoint needs whole positive `bytes` and a `source`")
                 }
                 arch.checkpoint = CheckpointSize(bytes: bytes, source: source)
             }
-            let official = (entry["official_parameters"] as? Int).map(Int64.init)
+            let official =
+                (entry["official_parameters"] as? Int).map(Int64.init)
                 ?? (entry["official_parameters"] as? Double).map { Int64($0) }
-            models.append(CatalogModel(
-                id: id, aliases: entry["aliases"] as? [String] ?? [], architecture: arch,
-                officialParameters: official, officialParametersExact: entry["official_parameters_exact"] as? Bool ?? false,
-                officialParametersNote: entry["official_parameters_note"] as? String, source: entry["source"] as? String ?? ""))
+            models.append(
+                CatalogModel(
+                    id: id, aliases: entry["aliases"] as? [String] ?? [], architecture: arch,
+                    officialParameters: official, officialParametersExact: entry["official_parameters_exact"] as? Bool ?? false,
+                    officialParametersNote: entry["official_parameters_note"] as? String, source: entry["source"] as? String ?? ""))
         }
         return ModelCatalog(models: models)
     }

@@ -18,7 +18,8 @@ public enum SafetensorsIndex {
             var metadata: Metadata?
         }
         guard let value = (try? JSONDecoder().decode(Index.self, from: data))?.metadata?.total_size,
-              value.isFinite, value >= 1, value <= Double(CheckpointSize.maxBytes), value == value.rounded() else { return nil }
+            value.isFinite, value >= 1, value <= Double(CheckpointSize.maxBytes), value == value.rounded()
+        else { return nil }
         return CheckpointSize(bytes: Int64(value), source: source)
     }
 }

@@ -15,8 +15,10 @@ final class NodeReader {
         SourceLocation(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, keyPath: keyPath)
     }
 
-    func report(_ severity: Severity, _ code: String, _ message: String, at node: Node, _ keyPath: String,
-                hint: String? = nil) {
+    func report(
+        _ severity: Severity, _ code: String, _ message: String, at node: Node, _ keyPath: String,
+        hint: String? = nil
+    ) {
         diagnostics.append(Diagnostic(severity, code: code, message: message, at: location(of: node, keyPath), hint: hint))
     }
 
@@ -41,8 +43,9 @@ final class NodeReader {
             let childPath = keyPath.isEmpty ? key : "\(keyPath).\(key)"
             if !allowed.isEmpty, !allowed.contains(key) {
                 let where_ = keyPath.isEmpty ? "at the top level" : "in `\(keyPath)`"
-                report(.error, "unknown-key", "unknown key `\(key)` \(where_)", at: keyNode, childPath,
-                       hint: Suggest.didYouMean(key, in: allowed) ?? "allowed keys: \(allowed.joined(separator: ", "))")
+                report(
+                    .error, "unknown-key", "unknown key `\(key)` \(where_)", at: keyNode, childPath,
+                    hint: Suggest.didYouMean(key, in: allowed) ?? "allowed keys: \(allowed.joined(separator: ", "))")
                 continue
             }
             result[key] = (keyNode, valueNode)
@@ -52,8 +55,10 @@ final class NodeReader {
     }
 
     /// Reports a missing required key at the mapping that lacks it.
-    func require(_ key: String, in entries: [String: (key: Node, value: Node)], mapping: Node, _ keyPath: String,
-                 hint: String? = nil) -> Node? {
+    func require(
+        _ key: String, in entries: [String: (key: Node, value: Node)], mapping: Node, _ keyPath: String,
+        hint: String? = nil
+    ) -> Node? {
         if let entry = entries[key] { return entry.value }
         let full = keyPath.isEmpty ? key : "\(keyPath).\(key)"
         report(.error, "missing-required", "required key `\(full)` is missing", at: mapping, full, hint: hint)
@@ -110,33 +115,40 @@ final class NodeReader {
 
     func inRange<T: Comparable>(_ value: T, _ range: ClosedRange<T>, _ node: Node, _ keyPath: String) -> T? {
         guard range.contains(value) else {
-            report(.error, "out-of-range", "`\(keyPath)` is \(value); it must be between \(range.lowerBound) and \(range.upperBound)",
-                   at: node, keyPath)
+            report(
+                .error, "out-of-range", "`\(keyPath)` is \(value); it must be between \(range.lowerBound) and \(range.upperBound)",
+                at: node, keyPath)
             return nil
         }
         return value
     }
 
-    func enumeration<E: RawRepresentable & CaseIterable>(_ node: Node, _ keyPath: String, _ type: E.Type,
-                                                          code: String = "invalid-value") -> E? where E.RawValue == String {
+    func enumeration<E: RawRepresentable & CaseIterable>(
+        _ node: Node, _ keyPath: String, _ type: E.Type,
+        code: String = "invalid-value"
+    ) -> E? where E.RawValue == String {
         guard let text = string(node, keyPath) else { return nil }
         if let value = E(rawValue: text) ?? E(rawValue: text.lowercased()) { return value }
         let allowed = E.allCases.map(\.rawValue)
-        report(.error, code, "`\(keyPath)` is `\(text)`; expected one of \(allowed.joined(separator: ", "))", at: node, keyPath,
-               hint: Suggest.didYouMean(text, in: allowed))
+        report(
+            .error, code, "`\(keyPath)` is `\(text)`; expected one of \(allowed.joined(separator: ", "))", at: node, keyPath,
+            hint: Suggest.didYouMean(text, in: allowed))
         return nil
     }
 
     /// A value with a unit, parsed by `parse`; plain numbers are passed through `bare` when given.
-    func unit<T>(_ node: Node, _ keyPath: String, what: String, example: String, parse: (String) -> T?,
-                 bare: ((Double) -> T?)? = nil) -> T? {
+    func unit<T>(
+        _ node: Node, _ keyPath: String, what: String, example: String, parse: (String) -> T?,
+        bare: ((Double) -> T?)? = nil
+    ) -> T? {
         guard let s = scalar(node, keyPath, expected: what) else { return nil }
         if let value = parse(s.string) { return value }
         if s.style == .plain, let number = Double(s.string), let bare, let value = bare(number) { return value }
         let missingUnit = Double(s.string) != nil
-        report(.error, "bad-unit",
-               missingUnit ? "`\(keyPath)` needs a unit: `\(s.string)` is ambiguous" : "`\(keyPath)` is `\(s.string)`, which is not \(what)",
-               at: node, keyPath, hint: "write it like `\(example)`")
+        report(
+            .error, "bad-unit",
+            missingUnit ? "`\(keyPath)` needs a unit: `\(s.string)` is ambiguous" : "`\(keyPath)` is `\(s.string)`, which is not \(what)",
+            at: node, keyPath, hint: "write it like `\(example)`")
         return nil
     }
 

@@ -73,7 +73,8 @@ public struct Schedule: Sendable, Hashable, Codable {
         func minutes(_ s: String) -> Int? {
             let hm = s.split(separator: ":", omittingEmptySubsequences: false)
             guard hm.count == 2, hm[0].count == 2, hm[1].count == 2, let h = Int(hm[0]), let m = Int(hm[1]),
-                  (0...24).contains(h), (0...59).contains(m), h < 24 || m == 0 else { return nil }
+                (0...24).contains(h), (0...59).contains(m), h < 24 || m == 0
+            else { return nil }
             return (h * 60 + m) % 1440
         }
         guard let a = minutes(parts[0]), let b = minutes(parts[1]), a != b else { return nil }

@@ -30,21 +30,39 @@ public struct SpecDocument {
         func at(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(file: path, line: line, column: column) }
         let empty = SpecDocument(path: path, text: text, root: nil)
         if text.utf8.count > maxBytes {
-            return (empty, [.init(.error, code: "file-too-large",
-                                  message: "spec is \(text.utf8.count) bytes; the limit is \(maxBytes) bytes",
-                                  at: at(1, 1), hint: "a deployment spec is a few kilobytes; is this the right file?")])
+            return (
+                empty,
+                [
+                    .init(
+                        .error, code: "file-too-large",
+                        message: "spec is \(text.utf8.count) bytes; the limit is \(maxBytes) bytes",
+                        at: at(1, 1), hint: "a deployment spec is a few kilobytes; is this the right file?")
+                ]
+            )
         }
         if let scalarIndex = text.unicodeScalars.firstIndex(where: { $0 == "\u{0}" || $0 == "\u{FFFD}" }) {
             let prefix = text.unicodeScalars[..<scalarIndex]
             let line = prefix.filter { $0 == "\n" }.count + 1
             let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
-            return (empty, [.init(.error, code: "not-text",
-                                  message: "file is not UTF-8 text (binary or invalid byte at this position)",
-                                  at: at(line, column), hint: "specs are YAML text files")])
+            return (
+                empty,
+                [
+                    .init(
+                        .error, code: "not-text",
+                        message: "file is not UTF-8 text (binary or invalid byte at this position)",
+                        at: at(line, column), hint: "specs are YAML text files")
+                ]
+            )
         }
         if isOnlyComments(text) {
-            return (empty, [.init(.error, code: "empty-file", message: "spec is empty", at: at(1, 1),
-                                  hint: "start from `podform init --model ID` or an example in examples/")])
+            return (
+                empty,
+                [
+                    .init(
+                        .error, code: "empty-file", message: "spec is empty", at: at(1, 1),
+                        hint: "start from `podform init --model ID` or an example in examples/")
+                ]
+            )
         }
         if let deep = nestingProblem(text, path: path) { return (empty, [deep]) }
         do {
@@ -53,10 +71,16 @@ public struct SpecDocument {
             }
             let document = SpecDocument(path: path, text: text, root: node)
             guard node.mapping != nil else {
-                return (document, [.init(.error, code: "not-a-mapping",
-                                         message: "a spec must be a mapping of keys to values, found \(node.kindName)",
-                                         at: at(node.mark?.line ?? 1, node.mark?.column ?? 1),
-                                         hint: "start the file with `version: 1` and `name: ...`")])
+                return (
+                    document,
+                    [
+                        .init(
+                            .error, code: "not-a-mapping",
+                            message: "a spec must be a mapping of keys to values, found \(node.kindName)",
+                            at: at(node.mark?.line ?? 1, node.mark?.column ?? 1),
+                            hint: "start the file with `version: 1` and `name: ...`")
+                    ]
+                )
             }
             return (document, [])
         } catch let error as YamlError {
@@ -82,7 +106,7 @@ public struct SpecDocument {
                 if marker == 0 { continue }  // leading blanks
             } else if byte == 35, lineStart || marker == 3 {  // '#'
                 inComment = true
-            } else if (byte == 45 || byte == 46), lineStart, marker < 3 {  // '-' or '.'
+            } else if byte == 45 || byte == 46, lineStart, marker < 3 {  // '-' or '.'
                 marker += 1
             } else {
                 return false
@@ -108,18 +132,21 @@ public struct SpecDocument {
             column += 1
             if ch == "\n" {
                 line += 1; column = 0; inComment = false; atLineStart = true; prefix = 0
-                if quote == "'" || quote == "\"" { /* multi-line quoted scalars are allowed */ }
+                if quote == "'" || quote == "\"" { /* multi-line quoted scalars are allowed */  }
                 continue
             }
             if atLineStart {
                 if ch == " " || ch == "-" || ch == "?" || ch == ":" || ch == "\t" {
                     prefix += 1
                     if prefix > maxLinePrefix {
-                        return .init(.error, code: "nesting-too-deep",
-                                     message: "indentation or nesting deeper than \(maxLinePrefix) levels",
-                                     at: SourceLocation(file: path, line: line, column: column))
+                        return .init(
+                            .error, code: "nesting-too-deep",
+                            message: "indentation or nesting deeper than \(maxLinePrefix) levels",
+                            at: SourceLocation(file: path, line: line, column: column))
                     }
-                } else { atLineStart = false }
+                } else {
+                    atLineStart = false
+                }
             }
             if inComment { continue }
             if let q = quote {
@@ -132,18 +159,20 @@ public struct SpecDocument {
             case "[", "{":
                 depth += 1
                 if depth > maxFlowDepth {
-                    return .init(.error, code: "nesting-too-deep",
-                                 message: "flow collections nested deeper than \(maxFlowDepth) levels",
-                                 at: SourceLocation(file: path, line: line, column: column))
+                    return .init(
+                        .error, code: "nesting-too-deep",
+                        message: "flow collections nested deeper than \(maxFlowDepth) levels",
+                        at: SourceLocation(file: path, line: line, column: column))
                 }
             case "]", "}": depth = max(0, depth - 1)
             case "*" where [" ", "[", "{", ",", ":", "-", "\n", "\t"].contains(previous):
                 aliases += 1
                 if aliases > maxAliases {
-                    return .init(.error, code: "alias-limit",
-                                 message: "more than \(maxAliases) YAML aliases; aliases can expand a document exponentially",
-                                 at: SourceLocation(file: path, line: line, column: column),
-                                 hint: "write the values out instead of aliasing them")
+                    return .init(
+                        .error, code: "alias-limit",
+                        message: "more than \(maxAliases) YAML aliases; aliases can expand a document exponentially",
+                        at: SourceLocation(file: path, line: line, column: column),
+                        hint: "write the values out instead of aliasing them")
                 }
             default: break
             }
@@ -157,21 +186,26 @@ public struct SpecDocument {
         }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             let contextText = context.map { " \($0.text)" } ?? ""
-            return .init(.error, code: "yaml-syntax", message: "YAML syntax error: \(problem)\(contextText)",
-                         at: loc(mark), hint: problem.contains("tab") ? "indent with spaces, not tabs" : nil)
+            return .init(
+                .error, code: "yaml-syntax", message: "YAML syntax error: \(problem)\(contextText)",
+                at: loc(mark), hint: problem.contains("tab") ? "indent with spaces, not tabs" : nil)
         case let .duplicatedKeysInMapping(duplicates, context):
             let key = duplicates.first ?? ""
-            let second = secondOccurrence(of: key, after: context.mark, in: text)
+            let second =
+                secondOccurrence(of: key, after: context.mark, in: text)
                 ?? (context.mark.line, context.mark.column)
-            return .init(.error, code: "duplicate-key", message: "key `\(key)` appears more than once in this mapping",
-                         at: SourceLocation(file: path, line: max(second.0, 1), column: max(second.1, 1)), hint: "remove one of them; YAML keeps neither silently here")
+            return .init(
+                .error, code: "duplicate-key", message: "key `\(key)` appears more than once in this mapping",
+                at: SourceLocation(file: path, line: max(second.0, 1), column: max(second.1, 1)),
+                hint: "remove one of them; YAML keeps neither silently here")
         case let .reader(problem, offset, _, _):
             let prefix = text.utf8.prefix(offset ?? 0)
             let line = prefix.filter { $0 == 10 }.count + 1
-            return .init(.error, code: "not-text", message: "unreadable input: \(problem)",
-                         at: SourceLocation(file: path, line: line, column: 1))
+            return .init(
+                .error, code: "not-text", message: "unreadable input: \(problem)",
+                at: SourceLocation(file: path, line: line, column: 1))
         default:
             return .init(.error, code: "yaml-syntax", message: "YAML error: \(error)", at: SourceLocation(file: path, line: 1, column: 1))
         }
@@ -203,7 +237,7 @@ extension Node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .scalar(let s):
-            if (s.style == .plain && (s.string == "" || s.string == "~" || s.string == "null")) {
+            if s.style == .plain && (s.string == "" || s.string == "~" || s.string == "null") {
                 return "null"
             }
             if s.style == .plain, Int(s.string) != nil { return "a number" }

@@ -22,10 +22,12 @@ extension Spec {
         t.repeatedPrefixes = e["repeated_prefixes"].flatMap { r.bool($0.value, "traffic.repeated_prefixes") }
         t.schedule = e["schedule"].flatMap { readSchedule($0.value, r) }
         if let schedule = t.schedule, let hours = t.activeHoursPerDay, let node = e["active_hours_per_day"]?.value,
-           abs(hours - schedule.hoursPerRunDay) > 0.01 {
-            r.report(.error, "schedule-hours-mismatch",
-                     String(format: "`traffic.active_hours_per_day` is %g but the schedule is open %g hours a day", hours, schedule.hoursPerRunDay),
-                     at: node, "traffic.active_hours_per_day", hint: "drop active_hours_per_day: the schedule sets it")
+            abs(hours - schedule.hoursPerRunDay) > 0.01
+        {
+            r.report(
+                .error, "schedule-hours-mismatch",
+                String(format: "`traffic.active_hours_per_day` is %g but the schedule is open %g hours a day", hours, schedule.hoursPerRunDay),
+                at: node, "traffic.active_hours_per_day", hint: "drop active_hours_per_day: the schedule sets it")
         }
         return t
     }
@@ -38,8 +40,10 @@ extension Spec {
         }
         guard let text = r.string(hoursNode, "traffic.schedule.hours") else { return nil }
         guard let (start, end) = Schedule.parseHours(text) else {
-            r.report(.error, "invalid-schedule", "`traffic.schedule.hours` must be `HH:MM-HH:MM` (24-hour clock, start and end differ), found `\(text.prefix(40))`",
-                     at: hoursNode, "traffic.schedule.hours", hint: "e.g. \"08:00-18:00\", or \"22:00-06:00\" overnight")
+            r.report(
+                .error, "invalid-schedule",
+                "`traffic.schedule.hours` must be `HH:MM-HH:MM` (24-hour clock, start and end differ), found `\(text.prefix(40))`",
+                at: hoursNode, "traffic.schedule.hours", hint: "e.g. \"08:00-18:00\", or \"22:00-06:00\" overnight")
             return nil
         }
         var schedule = Schedule(startMinute: start, endMinute: end)
@@ -47,25 +51,32 @@ extension Spec {
             var days: [Schedule.Day] = []
             for name in names {
                 if let day = Schedule.Day(rawValue: name.lowercased().prefix(3).description), name.count >= 3,
-                   ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"].contains(name.lowercased()) {
+                    ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+                        .contains(name.lowercased())
+                {
                     if !days.contains(day) { days.append(day) }
                 } else {
-                    r.report(.error, "invalid-schedule", "`traffic.schedule.days` has `\(name.prefix(20))`; use mon, tue, wed, thu, fri, sat, sun",
-                             at: daysNode, "traffic.schedule.days")
+                    r.report(
+                        .error, "invalid-schedule", "`traffic.schedule.days` has `\(name.prefix(20))`; use mon, tue, wed, thu, fri, sat, sun",
+                        at: daysNode, "traffic.schedule.days")
                     return nil
                 }
             }
             if days.isEmpty {
-                r.report(.error, "invalid-schedule", "`traffic.schedule.days` is empty: the deployment would never run", at: daysNode, "traffic.schedule.days")
+                r.report(
+                    .error, "invalid-schedule", "`traffic.schedule.days` is empty: the deployment would never run", at: daysNode,
+                    "traffic.schedule.days")
                 return nil
             }
             schedule.days = Schedule.Day.allCases.filter(days.contains)
         }
         if let zoneNode = e["timezone"]?.value, let zone = r.string(zoneNode, "traffic.schedule.timezone") {
             guard zone.count <= 64, zone.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) }),
-                  Schedule.isKnownTimeZone(zone) else {
-                r.report(.error, "invalid-schedule", "`traffic.schedule.timezone` `\(zone.prefix(40))` is not an IANA time zone",
-                         at: zoneNode, "traffic.schedule.timezone", hint: "e.g. UTC, Europe/Berlin, America/New_York")
+                Schedule.isKnownTimeZone(zone)
+            else {
+                r.report(
+                    .error, "invalid-schedule", "`traffic.schedule.timezone` `\(zone.prefix(40))` is not an IANA time zone",
+                    at: zoneNode, "traffic.schedule.timezone", hint: "e.g. UTC, Europe/Berlin, America/New_York")
                 return nil
             }
             schedule.timezone = zone
@@ -85,8 +96,10 @@ extension Spec {
         if let c = e["cold_start"] {
             if case .scalar(let scalar) = c.value, scalar.string.lowercased() == "none" {
                 s.coldStart = ColdStart.none
-            } else if let seconds = r.unit(c.value, "sla.cold_start", what: "a duration or `none`", example: "30s",
-                                           parse: Units.seconds) {
+            } else if let seconds = r.unit(
+                c.value, "sla.cold_start", what: "a duration or `none`", example: "30s",
+                parse: Units.seconds)
+            {
                 s.coldStart = .seconds(seconds)
             }
         }
@@ -106,12 +119,14 @@ extension Spec {
         c.maxGPUsPerWorker = e["max_gpus_per_worker"].flatMap { r.int($0.value, "constraints.max_gpus_per_worker", range: 1...8) }
         c.maxWorkers = e["max_workers"].flatMap { r.int($0.value, "constraints.max_workers", range: 1...1000) }
         c.monthlyBudgetUSD = e["monthly_budget"].flatMap {
-            r.unit($0.value, "constraints.monthly_budget", what: "an amount of money", example: "2500 USD",
-                   parse: Units.usd)
+            r.unit(
+                $0.value, "constraints.monthly_budget", what: "an amount of money", example: "2500 USD",
+                parse: Units.usd)
         }
         c.accountSpendLimitUSDPerHour = e["account_spend_limit"].flatMap {
-            r.unit($0.value, "constraints.account_spend_limit", what: "an amount of money per hour", example: "200 USD/hour",
-                   parse: Units.usdPerHour)
+            r.unit(
+                $0.value, "constraints.account_spend_limit", what: "an amount of money per hour", example: "200 USD/hour",
+                parse: Units.usdPerHour)
         }
         return c
     }

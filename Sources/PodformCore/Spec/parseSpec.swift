@@ -2,21 +2,31 @@ import Yams
 
 /// The keys of each mapping in spec language v1 (see `Specs/spec.md`).
 public enum SpecKeys {
-    public static let root = ["version", "name", "workload", "model", "precision", "kv_cache_dtype", "kv_cache_sizing", "context",
-                              "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"]
+    public static let root = [
+        "version", "name", "workload", "model", "precision", "kv_cache_dtype", "kv_cache_sizing", "context",
+        "concurrency", "traffic", "sla", "constraints", "deploy", "training", "labels"
+    ]
     public static let model = ["id", "config", "parameters", "revision"]
-    public static let traffic = ["pattern", "requests_per_day", "peak_requests_per_second", "active_hours_per_day",
-                                 "prompt_tokens", "output_tokens", "repeated_prefixes", "schedule"]
+    public static let traffic = [
+        "pattern", "requests_per_day", "peak_requests_per_second", "active_hours_per_day",
+        "prompt_tokens", "output_tokens", "repeated_prefixes", "schedule"
+    ]
     public static let schedule = ["hours", "days", "timezone"]
     public static let sla = ["ttft_p95", "output_tokens_per_second", "cold_start", "redundancy"]
-    public static let constraints = ["gpus", "exclude_gpus", "cloud", "data_centers", "require_ecc",
-                                     "allow_consumer_gpus", "max_gpus_per_worker", "max_workers", "monthly_budget",
-                                     "account_spend_limit"]
-    public static let deploy = ["mode", "image", "weights", "env", "secrets", "gpu_memory_utilization",
-                                "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down",
-                                "api_key_secret", "public", "active_discount"]
-    public static let training = ["method", "lora_rank", "target_modules", "batch_size", "sequence_length",
-                                  "gradient_checkpointing", "hours"]
+    public static let constraints = [
+        "gpus", "exclude_gpus", "cloud", "data_centers", "require_ecc",
+        "allow_consumer_gpus", "max_gpus_per_worker", "max_workers", "monthly_budget",
+        "account_spend_limit"
+    ]
+    public static let deploy = [
+        "mode", "image", "weights", "env", "secrets", "gpu_memory_utilization",
+        "container_disk", "port", "flashboot", "cuda_compat_fix", "restore_idle_scale_down",
+        "api_key_secret", "public", "active_discount"
+    ]
+    public static let training = [
+        "method", "lora_rank", "target_modules", "batch_size", "sequence_length",
+        "gradient_checkpointing", "hours"
+    ]
 }
 
 /// Physical maxima for the spec's numbers: beyond them a value is a mistake, and bounding them here
@@ -47,9 +57,10 @@ extension Spec {
         let name = readName(root, top, r)
         let workload = top["workload"].flatMap { r.enumeration($0.value, "workload", Workload.self) } ?? .inference
         let model = readModel(root, top, r)
-        let precision = top["precision"].flatMap {
-            r.enumeration($0.value, "precision", Precision.self, code: "unknown-precision")
-        } ?? .bf16
+        let precision =
+            top["precision"].flatMap {
+                r.enumeration($0.value, "precision", Precision.self, code: "unknown-precision")
+            } ?? .bf16
         let kv = top["kv_cache_dtype"].flatMap { r.enumeration($0.value, "kv_cache_dtype", KVCacheDType.self) } ?? .auto
         let kvSizing = top["kv_cache_sizing"].flatMap { r.enumeration($0.value, "kv_cache_sizing", KVCacheSizing.self) } ?? .full
         let context = top["context"].flatMap {
@@ -66,19 +77,22 @@ extension Spec {
         let labels = top["labels"].flatMap { r.stringMap($0.value, "labels") } ?? [:]
 
         guard let version, let name, let model else { return nil }
-        return Spec(version: version, name: name, workload: workload, model: model, precision: precision,
-                    kvCacheDType: kv, kvCacheSizing: kvSizing, context: context, concurrency: concurrency, traffic: traffic, sla: sla,
-                    constraints: constraints, deploy: deploy, training: training, labels: labels,
-                    locations: r.locations)
+        return Spec(
+            version: version, name: name, workload: workload, model: model, precision: precision,
+            kvCacheDType: kv, kvCacheSizing: kvSizing, context: context, concurrency: concurrency, traffic: traffic, sla: sla,
+            constraints: constraints, deploy: deploy, training: training, labels: labels,
+            locations: r.locations)
     }
 
     /// `version` (nil: missing or not a number; only 1 is supported).
     private static func readVersion(_ root: Node, _ top: [String: (key: Node, value: Node)], _ r: NodeReader) -> Int? {
         guard let node = r.require("version", in: top, mapping: root, "", hint: "add `version: 1` as the first line"),
-              let v = r.int(node, "version", range: Int.min...Int.max) else { return nil }
+            let v = r.int(node, "version", range: Int.min...Int.max)
+        else { return nil }
         if v != 1 {
-            r.report(.error, "unsupported-version", "spec version \(v) is not supported; this podform reads version 1",
-                     at: node, "version", hint: "set `version: 1`")
+            r.report(
+                .error, "unsupported-version", "spec version \(v) is not supported; this podform reads version 1",
+                at: node, "version", hint: "set `version: 1`")
         }
         return v
     }
@@ -86,11 +100,13 @@ extension Spec {
     /// `name` (nil: missing or not a string; an invalid name is reported and kept).
     private static func readName(_ root: Node, _ top: [String: (key: Node, value: Node)], _ r: NodeReader) -> String? {
         guard let node = r.require("name", in: top, mapping: root, "", hint: "add `name: my-deployment`"),
-              let text = r.string(node, "name") else { return nil }
+            let text = r.string(node, "name")
+        else { return nil }
         if !isValidName(text) {
-            r.report(.error, "invalid-name",
-                     "name `\(StringShape.excerpt(text))` must be 3 to 40 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`",
-                     at: node, "name", hint: "RunPod resource names derive from it; try `\(suggestedName(text))`")
+            r.report(
+                .error, "invalid-name",
+                "name `\(StringShape.excerpt(text))` must be 3 to 40 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`",
+                at: node, "name", hint: "RunPod resource names derive from it; try `\(suggestedName(text))`")
         }
         return text
     }
@@ -111,9 +127,11 @@ extension Spec {
         model.config = m["config"].flatMap { r.string($0.value, "model.config") }
         model.revision = m["revision"].flatMap { r.string($0.value, "model.revision") }
         if let p = m["parameters"] {
-            model.parameters = r.unit(p.value, "model.parameters", what: "a parameter count", example: "8.03B",
-                                      parse: Units.parameters)
-                .flatMap { r.inRange($0, Limits.parameters, p.value, "model.parameters") }
+            model.parameters = r.unit(
+                p.value, "model.parameters", what: "a parameter count", example: "8.03B",
+                parse: Units.parameters
+            )
+            .flatMap { r.inRange($0, Limits.parameters, p.value, "model.parameters") }
         }
         guard let id else { return nil }
         model.id = id
@@ -128,15 +146,15 @@ extension Spec {
     static func isValidName(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         guard (3...40).contains(scalars.count), let first = scalars.first, ("a"..."z").contains(first),
-              scalars.last != "-" else { return false }
+            scalars.last != "-"
+        else { return false }
         return scalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     static func suggestedName(_ name: String) -> String {
         var out = ""
         for ch in name.lowercased().unicodeScalars {
-            if ("a"..."z").contains(ch) || ("0"..."9").contains(ch) { out.unicodeScalars.append(ch) }
-            else if !out.hasSuffix("-") { out += "-" }
+            if ("a"..."z").contains(ch) || ("0"..."9").contains(ch) { out.unicodeScalars.append(ch) } else if !out.hasSuffix("-") { out += "-" }
         }
         while out.hasSuffix("-") { out.removeLast() }
         while let f = out.unicodeScalars.first, !("a"..."z").contains(f) { out.removeFirst() }

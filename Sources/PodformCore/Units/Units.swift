@@ -33,7 +33,7 @@ public enum Units {
         let s = text.trimmingCharacters(in: .whitespaces)
         let table: [(String, Double)] = [
             ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
-            ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12),
+            ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12)
         ]
         for (unit, factor) in table where s.hasSuffix(unit) {
             let number = s.dropLast(unit.count).trimmingCharacters(in: .whitespaces)

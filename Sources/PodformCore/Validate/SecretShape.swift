@@ -6,8 +6,10 @@
 public enum SecretShape {
     /// Prefixes of access tokens: Hugging Face, RunPod, OpenAI-style, GitHub (classic, OAuth, app,
     /// refresh, fine-grained), Slack (bot, app, user, refresh, legacy), AWS access key ids, GitLab.
-    static let tokenPrefixes = ["hf_", "rpa_", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
-                                "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xapp-", "AKIA", "ASIA", "glpat-"]
+    static let tokenPrefixes = [
+        "hf_", "rpa_", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+        "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xapp-", "AKIA", "ASIA", "glpat-"
+    ]
     /// Parts of environment variable names that usually hold a credential.
     static let nameParts = ["TOKEN", "API_KEY", "APIKEY", "SECRET", "PASSWORD", "PASSWD", "PRIVATE_KEY", "ACCESS_KEY"]
     /// Name parts that look like `nameParts` but name counts or settings (`MAX_NUM_BATCHED_TOKENS`, `TOKENIZER`).
@@ -50,7 +52,8 @@ public enum SecretShape {
         }
         let upper = name.uppercased()
         if value.count == 40, value.unicodeScalars.allSatisfy({ StringShape.isDigit($0) || ("a"..."f").contains($0) }),
-           !commitNameParts.contains(where: upper.contains) {
+            !commitNameParts.contains(where: upper.contains)
+        {
             return true
         }
         return false

@@ -29,9 +29,10 @@ public enum StringShape {
     public static func isRevision(_ text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)
         guard (1...maxRevisionLength).contains(scalars.count),
-              scalars.allSatisfy({ isAlnum($0) || "._/-".unicodeScalars.contains($0) }),
-              let first = scalars.first, let last = scalars.last,
-              !"-./".unicodeScalars.contains(first), !"./".unicodeScalars.contains(last) else { return false }
+            scalars.allSatisfy({ isAlnum($0) || "._/-".unicodeScalars.contains($0) }),
+            let first = scalars.first, let last = scalars.last,
+            !"-./".unicodeScalars.contains(first), !"./".unicodeScalars.contains(last)
+        else { return false }
         return !text.contains("..") && !text.contains("//")
     }
 
@@ -45,8 +46,9 @@ public enum StringShape {
         return parts.allSatisfy { part in
             let scalars = Array(part.unicodeScalars)
             guard (1...maxModelIDPartLength).contains(scalars.count), let first = scalars.first, let last = scalars.last,
-                  isAlnum(first), isAlnum(last),
-                  scalars.allSatisfy({ isAlnum($0) || "._-".unicodeScalars.contains($0) }) else { return false }
+                isAlnum(first), isAlnum(last),
+                scalars.allSatisfy({ isAlnum($0) || "._-".unicodeScalars.contains($0) })
+            else { return false }
             return !part.contains("--") && !part.contains("..")
         }
     }
@@ -67,7 +69,8 @@ public enum StringShape {
         guard !rest.isEmpty, rest.unicodeScalars.count <= maxImageNameLength else { return false }
         var components = rest.split(separator: "/", omittingEmptySubsequences: false)
         if components.count > 1, let first = components.first,
-           first.contains(".") || first.contains(":") || first == "localhost" || first.unicodeScalars.contains(where: isUpper) {
+            first.contains(".") || first.contains(":") || first == "localhost" || first.unicodeScalars.contains(where: isUpper)
+        {
             guard isRegistry(first) else { return false }
             components.removeFirst()
         }
@@ -128,7 +131,7 @@ public enum StringShape {
     static func isDigest(_ text: Substring) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, (32...256).contains(parts[1].count),
-              parts[1].unicodeScalars.allSatisfy({ isDigit($0) || ("a"..."f").contains($0) || ("A"..."F").contains($0) })
+            parts[1].unicodeScalars.allSatisfy({ isDigit($0) || ("a"..."f").contains($0) || ("A"..."F").contains($0) })
         else { return false }
         var startOfComponent = true
         for s in parts[0].unicodeScalars {

@@ -19,8 +19,10 @@ public struct ValidationEnvironment: Sendable {
     /// Looks a model up by id or alias.
     public var model: @Sendable (String) -> ModelFacts?
 
-    public init(resolveGPU: @escaping @Sendable (String) -> String?, gpuNames: [String],
-                model: @escaping @Sendable (String) -> ModelFacts?) {
+    public init(
+        resolveGPU: @escaping @Sendable (String) -> String?, gpuNames: [String],
+        model: @escaping @Sendable (String) -> ModelFacts?
+    ) {
         self.resolveGPU = resolveGPU
         self.gpuNames = gpuNames
         self.model = model

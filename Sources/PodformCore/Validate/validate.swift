@@ -31,26 +31,36 @@ extension Spec {
         switch workload {
         case .inference, .batch:
             if context == nil, locations["context"] == nil {
-                out.append(.init(.error, code: "missing-required", message: "required key `context` is missing for \(workload.rawValue) workloads",
-                                 at: at("", file).withLine(fallback: locations["name"]), hint: "add `context: 4k` (max tokens per sequence, prompt + output)"))
+                out.append(
+                    .init(
+                        .error, code: "missing-required", message: "required key `context` is missing for \(workload.rawValue) workloads",
+                        at: at("", file).withLine(fallback: locations["name"]), hint: "add `context: 4k` (max tokens per sequence, prompt + output)"))
             }
             if concurrency == nil, locations["concurrency"] == nil {
-                out.append(.init(.error, code: "missing-required", message: "required key `concurrency` is missing for \(workload.rawValue) workloads",
-                                 at: at("", file).withLine(fallback: locations["name"]), hint: "add `concurrency: 8` (concurrent sequences at peak)"))
+                out.append(
+                    .init(
+                        .error, code: "missing-required", message: "required key `concurrency` is missing for \(workload.rawValue) workloads",
+                        at: at("", file).withLine(fallback: locations["name"]), hint: "add `concurrency: 8` (concurrent sequences at peak)"))
             }
             if training != nil {
-                out.append(.init(.warning, code: "unused-section", message: "`training` is ignored for \(workload.rawValue) workloads",
-                                 at: at("training", file)))
+                out.append(
+                    .init(
+                        .warning, code: "unused-section", message: "`training` is ignored for \(workload.rawValue) workloads",
+                        at: at("training", file)))
             }
         case .fineTune, .training:
             if deploy.mode == .serverless {
-                out.append(.init(.error, code: "mode-conflict",
-                                 message: "\(workload.rawValue) runs on a pod (billed per second until destroyed), not serverless",
-                                 at: at("deploy.mode", file), hint: "remove `deploy.mode` or set it to `pod`"))
+                out.append(
+                    .init(
+                        .error, code: "mode-conflict",
+                        message: "\(workload.rawValue) runs on a pod (billed per second until destroyed), not serverless",
+                        at: at("deploy.mode", file), hint: "remove `deploy.mode` or set it to `pod`"))
             }
             if workload == .fineTune, let method = training?.method, method == .full {
-                out.append(.init(.warning, code: "method-mismatch", message: "`fine-tune` with `method: full` is full training; use `workload: training`",
-                                 at: at("training.method", file)))
+                out.append(
+                    .init(
+                        .warning, code: "method-mismatch", message: "`fine-tune` with `method: full` is full training; use `workload: training`",
+                        at: at("training.method", file)))
             }
         }
         return out
@@ -64,21 +74,28 @@ extension Spec {
             for (index, name) in list.enumerated() {
                 let path = "\(key)[\(index)]"
                 if let id = env.resolveGPU(name) {
-                    if key == "constraints.gpus" { allowed[id] = index }
-                    else if allowed[id] != nil {
-                        out.append(.init(.error, code: "gpu-conflict", message: "`\(name)` is both allowed and excluded",
-                                         at: at(path, file), hint: "remove it from one of the lists"))
+                    if key == "constraints.gpus" {
+                        allowed[id] = index
+                    } else if allowed[id] != nil {
+                        out.append(
+                            .init(
+                                .error, code: "gpu-conflict", message: "`\(name)` is both allowed and excluded",
+                                at: at(path, file), hint: "remove it from one of the lists"))
                     }
                 } else {
-                    out.append(.init(.error, code: "unknown-gpu", message: "unknown GPU `\(name)`", at: at(path, file),
-                                     hint: Suggest.didYouMean(name, in: env.gpuNames) ?? "`podform gpus` lists the GPU ids and aliases"))
+                    out.append(
+                        .init(
+                            .error, code: "unknown-gpu", message: "unknown GPU `\(name)`", at: at(path, file),
+                            hint: Suggest.didYouMean(name, in: env.gpuNames) ?? "`podform gpus` lists the GPU ids and aliases"))
                 }
             }
         }
         if constraints.cloud == .community, !constraints.dataCenters.isEmpty {
-            out.append(.init(.warning, code: "community-data-center",
-                             message: "pinning data centers on Community Cloud often prevents allocation (runpodctl issue #326)",
-                             at: at("constraints.data_centers", file)))
+            out.append(
+                .init(
+                    .warning, code: "community-data-center",
+                    message: "pinning data centers on Community Cloud often prevents allocation (runpodctl issue #326)",
+                    at: at("constraints.data_centers", file)))
         }
         return out
     }
@@ -88,19 +105,25 @@ extension Spec {
         var out: [Diagnostic] = []
         if let facts = env.model(model.id) {
             if let max = facts.maxContext, let context, context > max {
-                out.append(.init(.warning, code: "context-exceeds-model",
-                                 message: "context \(context) is longer than \(facts.canonicalID) supports (\(max) tokens)",
-                                 at: at("context", file), hint: "vLLM refuses a MAX_MODEL_LEN above the model's limit; use \(max) or less"))
+                out.append(
+                    .init(
+                        .warning, code: "context-exceeds-model",
+                        message: "context \(context) is longer than \(facts.canonicalID) supports (\(max) tokens)",
+                        at: at("context", file), hint: "vLLM refuses a MAX_MODEL_LEN above the model's limit; use \(max) or less"))
             }
         } else if model.config == nil, !env.gpuNames.isEmpty {
-            out.append(.init(.note, code: "unknown-model",
-                             message: "model `\(model.id)` is not in the catalog; its config.json is fetched from the Hugging Face Hub",
-                             at: at(locations["model.id"] != nil ? "model.id" : "model", file),
-                             hint: "set `model.config` to a local config.json to plan offline"))
+            out.append(
+                .init(
+                    .note, code: "unknown-model",
+                    message: "model `\(model.id)` is not in the catalog; its config.json is fetched from the Hugging Face Hub",
+                    at: at(locations["model.id"] != nil ? "model.id" : "model", file),
+                    hint: "set `model.config` to a local config.json to plan offline"))
         }
         if precision == .mxfp4, !model.id.lowercased().contains("gpt-oss") {
-            out.append(.init(.warning, code: "precision-unusual", message: "mxfp4 checkpoints are published for gpt-oss; check that this model has one",
-                             at: at("precision", file)))
+            out.append(
+                .init(
+                    .warning, code: "precision-unusual", message: "mxfp4 checkpoints are published for gpt-oss; check that this model has one",
+                    at: at("precision", file)))
         }
         return out
     }
@@ -108,18 +131,24 @@ extension Spec {
     func trafficRules(_ file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
         if let context, let prompt = traffic.promptTokens, let output = traffic.outputTokens, prompt + output > context {
-            out.append(.init(.error, code: "context-too-small",
-                             message: "prompt_tokens + output_tokens = \(prompt + output) exceed context \(context)",
-                             at: at("context", file), hint: "raise `context` to at least \(prompt + output)"))
+            out.append(
+                .init(
+                    .error, code: "context-too-small",
+                    message: "prompt_tokens + output_tokens = \(prompt + output) exceed context \(context)",
+                    at: at("context", file), hint: "raise `context` to at least \(prompt + output)"))
         }
         if let perDay = traffic.requestsPerDay, let peak = traffic.peakRequestsPerSecond, perDay > peak * 86_400 {
-            out.append(.init(.error, code: "traffic-inconsistent",
-                             message: "requests_per_day \(Int(perDay)) is more than the peak rate sustained all day (\(Int(peak * 86_400)))",
-                             at: at("traffic.requests_per_day", file)))
+            out.append(
+                .init(
+                    .error, code: "traffic-inconsistent",
+                    message: "requests_per_day \(Int(perDay)) is more than the peak rate sustained all day (\(Int(peak * 86_400)))",
+                    at: at("traffic.requests_per_day", file)))
         }
         if let hours = traffic.activeHoursPerDay, hours == 0, (traffic.requestsPerDay ?? 0) > 0 {
-            out.append(.init(.error, code: "traffic-inconsistent", message: "requests arrive but active_hours_per_day is 0",
-                             at: at("traffic.active_hours_per_day", file)))
+            out.append(
+                .init(
+                    .error, code: "traffic-inconsistent", message: "requests arrive but active_hours_per_day is 0",
+                    at: at("traffic.active_hours_per_day", file)))
         }
         return out
     }
@@ -127,51 +156,71 @@ extension Spec {
     func deployRules(_ file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
         if let image = deploy.image, StringShape.isImageReference(image), !StringShape.isPinnedImage(image) {
-            out.append(.init(.warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
-                             at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
+            out.append(
+                .init(
+                    .warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
+                    at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
         }
         for key in deploy.env.keys.sorted() {
             let path = "deploy.env.\(key)"
             if !StringShape.isEnvName(key) {
-                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
-                                 at: at(path, file), hint: "use letters, digits and `_`, not starting with a digit"))
+                out.append(
+                    .init(
+                        .error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
+                        at: at(path, file), hint: "use letters, digits and `_`, not starting with a digit"))
             }
             let value = deploy.env[key] ?? ""
             if !StringShape.isEnvValue(value) {
-                out.append(.init(.error, code: "invalid-env-value",
-                                 message: "`\(StringShape.excerpt(key))` holds a control character or newline, or is over \(StringShape.maxEnvValueLength) bytes",
-                                 at: at(path, file), hint: "environment values are one line of printable text"))
+                out.append(
+                    .init(
+                        .error, code: "invalid-env-value",
+                        message:
+                            "`\(StringShape.excerpt(key))` holds a control character or newline, or is over \(StringShape.maxEnvValueLength) bytes",
+                        at: at(path, file), hint: "environment values are one line of printable text"))
             }
             if SecretShape.isMalformedReference(value) {
-                out.append(.init(.error, code: "invalid-secret-reference",
-                                 message: "`\(StringShape.excerpt(key))` mentions a RunPod secret but is not exactly one `{{ RUNPOD_SECRET_name }}` reference",
-                                 at: at(path, file), hint: "put the secret in `deploy.secrets` (podform writes the reference), or make the value exactly the reference"))
+                out.append(
+                    .init(
+                        .error, code: "invalid-secret-reference",
+                        message: "`\(StringShape.excerpt(key))` mentions a RunPod secret but is not exactly one `{{ RUNPOD_SECRET_name }}` reference",
+                        at: at(path, file),
+                        hint: "put the secret in `deploy.secrets` (podform writes the reference), or make the value exactly the reference"))
             } else if SecretShape.isLiteralSecret(name: key, value: value) {
-                out.append(.init(.error, code: "literal-secret",
-                                 message: "`\(key)` holds what looks like a secret value; secrets must not be written in specs",
-                                 at: at(path, file), hint: "create a RunPod secret and reference it: `secrets: {\(key): my_secret_name}`"))
+                out.append(
+                    .init(
+                        .error, code: "literal-secret",
+                        message: "`\(key)` holds what looks like a secret value; secrets must not be written in specs",
+                        at: at(path, file), hint: "create a RunPod secret and reference it: `secrets: {\(key): my_secret_name}`"))
             }
             if deploy.secrets[key] != nil {
-                out.append(.init(.error, code: "env-secret-conflict", message: "`\(key)` is set both in `env` and in `secrets`",
-                                 at: at(path, file)))
+                out.append(
+                    .init(
+                        .error, code: "env-secret-conflict", message: "`\(key)` is set both in `env` and in `secrets`",
+                        at: at(path, file)))
             }
         }
         out += secretRules(file)
         out += accessRules(file)
         if let disk = deploy.containerDiskBytes, !Self.containerDiskRange.contains(disk) {
-            out.append(.init(.error, code: "out-of-range",
-                             message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
-                             at: at("deploy.container_disk", file), hint: "omit it to let podform size the disk from the weights"))
+            out.append(
+                .init(
+                    .error, code: "out-of-range",
+                    message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
+                    at: at("deploy.container_disk", file), hint: "omit it to let podform size the disk from the weights"))
         }
         if deploy.weights == .networkVolume, constraints.cloud == .community {
-            out.append(.init(.error, code: "network-volume-cloud",
-                             message: "network volumes exist only in Secure Cloud (RunPod docs, storage/network-volumes)",
-                             at: at("deploy.weights", file), hint: "use `cloud: secure` or `weights: image`"))
+            out.append(
+                .init(
+                    .error, code: "network-volume-cloud",
+                    message: "network volumes exist only in Secure Cloud (RunPod docs, storage/network-volumes)",
+                    at: at("deploy.weights", file), hint: "use `cloud: secure` or `weights: image`"))
         }
         if sla.redundancy == .nPlusOne, let most = constraints.maxWorkers, most < 2 {
-            out.append(.init(.error, code: "redundancy-conflict",
-                             message: "`sla.redundancy: n+1` needs a spare replica, and `constraints.max_workers` is \(most)",
-                             at: at("sla.redundancy", file), hint: "raise constraints.max_workers to 2 or more, or drop sla.redundancy"))
+            out.append(
+                .init(
+                    .error, code: "redundancy-conflict",
+                    message: "`sla.redundancy: n+1` needs a spare replica, and `constraints.max_workers` is \(most)",
+                    at: at("sla.redundancy", file), hint: "raise constraints.max_workers to 2 or more, or drop sla.redundancy"))
         }
         if deploy.mode == .serverless, sla.coldStart == ColdStart.none, constraints.maxWorkers == 0 {
             out.append(.init(.error, code: "mode-conflict", message: "cold_start none needs at least one worker", at: at("sla.cold_start", file)))
@@ -183,14 +232,18 @@ extension Spec {
     func accessRules(_ file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
         if let name = deploy.apiKeySecret, !StringShape.isSecretName(name) {
-            out.append(.init(.error, code: "invalid-secret-name",
-                             message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
-                             at: at("deploy.api_key_secret", file), hint: "name the RunPod secret that holds the key, e.g. `api_key_secret: podform_api_key`"))
+            out.append(
+                .init(
+                    .error, code: "invalid-secret-name",
+                    message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
+                    at: at("deploy.api_key_secret", file), hint: "name the RunPod secret that holds the key, e.g. `api_key_secret: podform_api_key`"))
         }
         if deploy.apiKeySecret != nil, deploy.public == true {
-            out.append(.init(.error, code: "api-key-conflict",
-                             message: "`deploy.public: true` serves the pod without an API key, and `deploy.api_key_secret` names one",
-                             at: at("deploy.public", file), hint: "keep one: remove `public` to require the key, or `api_key_secret` to serve without one"))
+            out.append(
+                .init(
+                    .error, code: "api-key-conflict",
+                    message: "`deploy.public: true` serves the pod without an API key, and `deploy.api_key_secret` names one",
+                    at: at("deploy.public", file), hint: "keep one: remove `public` to require the key, or `api_key_secret` to serve without one"))
         }
         return out
     }
@@ -201,17 +254,23 @@ extension Spec {
         for key in deploy.secrets.keys.sorted() {
             let name = deploy.secrets[key] ?? ""
             if !StringShape.isEnvName(key) {
-                out.append(.init(.error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
-                                 at: at("deploy.secrets.\(key)", file)))
+                out.append(
+                    .init(
+                        .error, code: "invalid-env-name", message: "`\(StringShape.excerpt(key))` is not a valid environment variable name",
+                        at: at("deploy.secrets.\(key)", file)))
             }
             if !StringShape.isSecretName(name) {
-                out.append(.init(.error, code: "invalid-secret-name",
-                                 message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
-                                 at: at("deploy.secrets.\(key)", file)))
+                out.append(
+                    .init(
+                        .error, code: "invalid-secret-name",
+                        message: "`\(StringShape.excerpt(name, limit: 40))` is not a RunPod secret name (1 to 64 letters, digits, `_` and `-`)",
+                        at: at("deploy.secrets.\(key)", file)))
             }
             if name.hasPrefix("hf_") && name.count > 20 {
-                out.append(.init(.error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
-                                 at: at("deploy.secrets.\(key)", file)))
+                out.append(
+                    .init(
+                        .error, code: "literal-secret", message: "`secrets.\(key)` must name a RunPod secret, not hold the token itself",
+                        at: at("deploy.secrets.\(key)", file)))
             }
         }
         return out

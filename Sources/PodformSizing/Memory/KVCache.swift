@@ -21,8 +21,11 @@ extension ModelArchitecture {
     /// tp > kv_heads). MLA's latent is not split: every GPU keeps the whole latent.
     public func kvBytesPerTokenPerGPU(_ kv: KVFormat, weights: WeightFormat, tp: Int) -> Int64 {
         let perLayer: Int
-        if mla != nil { perLayer = kvElementsPerTokenPerLayer }
-        else { perLayer = Int(saturating: 2 * Double(max(kvHeads / max(tp, 1), 1)) * Double(headDim)) }
+        if mla != nil {
+            perLayer = kvElementsPerTokenPerLayer
+        } else {
+            perLayer = Int(saturating: 2 * Double(max(kvHeads / max(tp, 1), 1)) * Double(headDim))
+        }
         return Saturating.mul(Int64(layers), Int64(perLayer), Int64(kv.bytes(weights: weights)))
     }
 

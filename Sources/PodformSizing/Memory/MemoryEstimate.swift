@@ -16,8 +16,10 @@ public struct ServingShape: Sendable, Hashable, Codable {
     /// full context. The fit still needs room for one sequence at the full context (vLLM's own check).
     public var kvTokensPerSequence: Int?
 
-    public init(weights: WeightFormat, kv: KVFormat = .auto, context: Int, concurrency: Int, tensorParallel: Int = 1,
-                gpuMemoryUtilization: Double = 0.90, maxBatchedTokens: Int = 8192) {
+    public init(
+        weights: WeightFormat, kv: KVFormat = .auto, context: Int, concurrency: Int, tensorParallel: Int = 1,
+        gpuMemoryUtilization: Double = 0.90, maxBatchedTokens: Int = 8192
+    ) {
         self.weights = weights
         self.kv = kv
         self.context = context
@@ -103,8 +105,10 @@ extension ModelArchitecture {
     }
 
     /// Sizes a serving shape, optionally against a GPU with `gpuTotalBytes` (as CUDA reports it).
-    public func estimate(_ shape: ServingShape, accounting: VLLMAccounting = .planning,
-                         gpuTotalBytes: Int64? = nil, parametersOverride: Int64? = nil) -> MemoryEstimate {
+    public func estimate(
+        _ shape: ServingShape, accounting: VLLMAccounting = .planning,
+        gpuTotalBytes: Int64? = nil, parametersOverride: Int64? = nil
+    ) -> MemoryEstimate {
         let tp = max(shape.tensorParallel, 1)
         let count = parameterCount
         var weights = weightBytes(shape.weights)

@@ -59,7 +59,8 @@ extension ModelArchitecture {
         case .mxfp4:
             converted = Double(p.denseLinear) * 2 + Double(p.expertLinear) * format.quantizedBytesPerParameter * mxfp4Padding
         case .fp32, .bf16, .fp16:
-            let experts = (moe?.mxfp4Experts ?? false) && format != .fp32
+            let experts =
+                (moe?.mxfp4Experts ?? false) && format != .fp32
                 ? Double(p.expertLinear) * WeightFormat.mxfp4.quantizedBytesPerParameter * mxfp4Padding
                 : Double(p.expertLinear) * format.quantizedBytesPerParameter
             converted = Double(p.denseLinear) * format.quantizedBytesPerParameter + experts

@@ -78,8 +78,10 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     /// catalog); nil: storage is estimated from the parameter count.
     public var checkpoint: CheckpointSize?
 
-    public init(id: String, layers: Int, hidden: Int, heads: Int, kvHeads: Int, headDim: Int? = nil,
-                intermediate: Int, vocab: Int, maxContext: Int? = nil, tiedEmbeddings: Bool = false) {
+    public init(
+        id: String, layers: Int, hidden: Int, heads: Int, kvHeads: Int, headDim: Int? = nil,
+        intermediate: Int, vocab: Int, maxContext: Int? = nil, tiedEmbeddings: Bool = false
+    ) {
         self.id = id
         self.layers = layers
         self.hidden = hidden

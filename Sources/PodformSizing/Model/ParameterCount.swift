@@ -76,9 +76,10 @@ extension ModelArchitecture {
         } else {
             denseLinear += layerCount * denseMLP
         }
-        return ParameterCount(embedding: Int64(saturating: embedding), lmHead: Int64(saturating: lmHead),
-                              denseLinear: Int64(saturating: denseLinear), expertLinear: Int64(saturating: expertLinear),
-                              inactiveExpertLinear: Int64(saturating: inactive), other: Int64(saturating: other),
-                              extra: extraParameters)
+        return ParameterCount(
+            embedding: Int64(saturating: embedding), lmHead: Int64(saturating: lmHead),
+            denseLinear: Int64(saturating: denseLinear), expertLinear: Int64(saturating: expertLinear),
+            inactiveExpertLinear: Int64(saturating: inactive), other: Int64(saturating: other),
+            extra: extraParameters)
     }
 }

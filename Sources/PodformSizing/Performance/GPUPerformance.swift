@@ -13,8 +13,10 @@ public struct GPUPerformance: Sendable, Hashable {
     /// How the GPUs of one pod are linked.
     public var interconnect: Interconnect
 
-    public init(bandwidthGBps: Double, tflops16: Double, tflops8: Double?, fastInterconnect: Bool,
-                architecture: String = "", interconnect: Interconnect? = nil) {
+    public init(
+        bandwidthGBps: Double, tflops16: Double, tflops8: Double?, fastInterconnect: Bool,
+        architecture: String = "", interconnect: Interconnect? = nil
+    ) {
         self.bandwidthGBps = bandwidthGBps
         self.tflops16 = tflops16
         self.tflops8 = tflops8
@@ -90,12 +92,14 @@ extension ModelArchitecture {
         let out = Double(max(output, 1))
         let context = Double(prompt) + out / 2
         let pre = prefill(weights: weights, gpu: gpu, tp: tp, prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: factors)
-        let step = decodeStep(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: context, prefill: pre,
-                              prefillPerStep: output > 0 ? Double(b) / out : 0, maxBatchedTokens: maxBatchedTokens, factors: factors)
+        let step = decodeStep(
+            weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: context, prefill: pre,
+            prefillPerStep: output > 0 ? Double(b) / out : 0, maxBatchedTokens: maxBatchedTokens, factors: factors)
         let perUser = 1 / step.stepSeconds
-        let arrival = arrivalTTFT(weights: weights, kv: kv, gpu: gpu, tp: tp, others: Double(b - 1), busy: b > 1 ? 1 : 0,
-                                  context: context, prompt: prompt, maxBatchedTokens: maxBatchedTokens,
-                                  stepSeconds: step.stepSeconds, factors: factors)
+        let arrival = arrivalTTFT(
+            weights: weights, kv: kv, gpu: gpu, tp: tp, others: Double(b - 1), busy: b > 1 ? 1 : 0,
+            context: context, prompt: prompt, maxBatchedTokens: maxBatchedTokens,
+            stepSeconds: step.stepSeconds, factors: factors)
         let ttft = arrival.ttft
         let ttftP95 = ttft + model.p95WaitFactor * Self.prefillQueueWait(rate: arrivalRate, service: arrival.service)
         let requestTime = ttft + Double(output) * step.stepSeconds

@@ -61,22 +61,29 @@ extension SpeedCalibration {
         var floor: ([SpeedObservation]) -> Double = { _ in -Double.infinity }
     }
 
-    static var coordinates: [Coordinate] { [
-        Coordinate(table: \.decodeBandwidth, grid: stride(from: 0.10, through: 1.0, by: 0.01).map { ($0 * 100).rounded() / 100 },
-                   start: 0.5, owner: { decodeRow($0) ? $0.bandwidthKey : nil }),
-        Coordinate(table: \.layerOverhead, grid: logGrid(1e-6, 1e-3, count: 120), start: 5e-5, owner: { decodeRow($0) ? $0.classKey : nil }),
-        Coordinate(table: \.sequenceOverhead, grid: logGrid(1e-7, 1e-4, count: 120), start: 2e-5,
-                   owner: { decodeRow($0) ? $0.generation : nil }),
-        Coordinate(table: \.allReduceLatency, grid: logGrid(1e-6, 1e-3, count: 120), start: 1e-5,
-                   owner: { decodeRow($0) ? $0.linkKey : nil },
-                   floor: { rows in rows.first.map { LinkFigures.of($0.gpu, tp: $0.tp).latencySeconds } ?? 0 }),
-        // Prefill compute shows in TTFT and, through the prefills riding in decode steps, in TPOT and
-        // throughput (long-prompt burst rows).
-        Coordinate(table: \.prefillCompute, grid: logGrid(0.01, 1, count: 101, zero: false), start: 0.5,
-                   owner: { decodeRow($0) || ttftRow($0) ? $0.classKey : nil }, ttft: true),
-        Coordinate(table: \.requestOverhead, grid: logGrid(5e-4, 0.3, count: 100), start: 0.02,
-                   owner: { ttftRow($0) ? $0.endpoint.rawValue : nil }, decode: false, ttft: true),
-    ] }
+    static var coordinates: [Coordinate] {
+        [
+            Coordinate(
+                table: \.decodeBandwidth, grid: stride(from: 0.10, through: 1.0, by: 0.01).map { ($0 * 100).rounded() / 100 },
+                start: 0.5, owner: { decodeRow($0) ? $0.bandwidthKey : nil }),
+            Coordinate(table: \.layerOverhead, grid: logGrid(1e-6, 1e-3, count: 120), start: 5e-5, owner: { decodeRow($0) ? $0.classKey : nil }),
+            Coordinate(
+                table: \.sequenceOverhead, grid: logGrid(1e-7, 1e-4, count: 120), start: 2e-5,
+                owner: { decodeRow($0) ? $0.generation : nil }),
+            Coordinate(
+                table: \.allReduceLatency, grid: logGrid(1e-6, 1e-3, count: 120), start: 1e-5,
+                owner: { decodeRow($0) ? $0.linkKey : nil },
+                floor: { rows in rows.first.map { LinkFigures.of($0.gpu, tp: $0.tp).latencySeconds } ?? 0 }),
+            // Prefill compute shows in TTFT and, through the prefills riding in decode steps, in TPOT and
+            // throughput (long-prompt burst rows).
+            Coordinate(
+                table: \.prefillCompute, grid: logGrid(0.01, 1, count: 101, zero: false), start: 0.5,
+                owner: { decodeRow($0) || ttftRow($0) ? $0.classKey : nil }, ttft: true),
+            Coordinate(
+                table: \.requestOverhead, grid: logGrid(5e-4, 0.3, count: 100), start: 0.02,
+                owner: { ttftRow($0) ? $0.endpoint.rawValue : nil }, decode: false, ttft: true)
+        ]
+    }
 
     /// Fits every factor on `rows` by coordinate descent on absolute log errors over grids (deterministic):
     /// decode bandwidth per GPU architecture x kernel family, per-layer overhead per model class, per-sequence
@@ -95,9 +102,11 @@ extension SpeedCalibration {
         for coordinate in coordinates {
             let keys = Set(rows.compactMap(coordinate.owner)).sorted()
             let groups = keys.map { k in (key: k, rows: rows.filter { coordinate.owner($0) == k }) }
-            c[keyPath: coordinate.table] = Dictionary(uniqueKeysWithValues: groups.map { g in
-                let value = start?[keyPath: coordinate.table][g.key]?.value ?? coordinate.start
-                return (g.key, Factor(value: value, spread: [1, 1], rows: g.rows.map(\.id))) })
+            c[keyPath: coordinate.table] = Dictionary(
+                uniqueKeysWithValues: groups.map { g in
+                    let value = start?[keyPath: coordinate.table][g.key]?.value ?? coordinate.start
+                    return (g.key, Factor(value: value, spread: [1, 1], rows: g.rows.map(\.id)))
+                })
             owned.append(groups)
         }
         let coordinates = Self.coordinates
@@ -127,8 +136,10 @@ extension SpeedCalibration {
     /// Coupled factors (bandwidth against per-layer and per-sequence overheads) creep along a valley one
     /// grid step per round of coordinate descent; after a round, repeat its whole move (`k` times, along each
     /// grid) while that lowers the total loss (a pattern search step: deterministic, on the grids).
-    static func accelerated(from old: SpeedCalibration, to new: SpeedCalibration, rows: [SpeedObservation],
-                            owned: [[(key: String, rows: [SpeedObservation])]]) -> SpeedCalibration {
+    static func accelerated(
+        from old: SpeedCalibration, to new: SpeedCalibration, rows: [SpeedObservation],
+        owned: [[(key: String, rows: [SpeedObservation])]]
+    ) -> SpeedCalibration {
         var best = new, bestLoss = totalLoss(rows, new)
         for k in [1, 2, 4] {
             var t = new
@@ -136,7 +147,8 @@ extension SpeedCalibration {
                 for (key, subset) in groups {
                     let grid = coordinate.grid.filter { $0 >= coordinate.floor(subset) - 1e-12 }
                     guard let i = grid.firstIndex(of: new[keyPath: coordinate.table][key]!.value),
-                          let j = grid.firstIndex(of: old[keyPath: coordinate.table][key]!.value) else { continue }
+                        let j = grid.firstIndex(of: old[keyPath: coordinate.table][key]!.value)
+                    else { continue }
                     t[keyPath: coordinate.table][key]!.value = grid[min(max(i + k * (i - j), 0), grid.count - 1)]
                 }
             }
@@ -183,32 +195,32 @@ extension SpeedCalibration {
             return t.keys.sorted().map { "        \"\($0)\": \(factor(t[$0]!, indent: "        "))," }.joined(separator: "\n")
         }
         return """
-        \(header)
-        extension SpeedCalibration {
-            /// Fitted by `swift run -c release podform-bench speed --write` on the vLLM rows of
-            /// `Benchmarks/data/serving_benchmarks.csv` and `Benchmarks/data/throughput_calibration.csv`.
-            public static let fitted = SpeedCalibration(
-                decodeBandwidth: [
-        \(table(decodeBandwidth))
-                ],
-                layerOverhead: [
-        \(table(layerOverhead))
-                ],
-                prefillCompute: [
-        \(table(prefillCompute))
-                ],
-                requestOverhead: [
-        \(table(requestOverhead))
-                ],
-                allReduceLatency: [
-        \(table(allReduceLatency))
-                ],
-                sequenceOverhead: [
-        \(table(sequenceOverhead))
-                ])
-        }
+            \(header)
+            extension SpeedCalibration {
+                /// Fitted by `swift run -c release podform-bench speed --write` on the vLLM rows of
+                /// `Benchmarks/data/serving_benchmarks.csv` and `Benchmarks/data/throughput_calibration.csv`.
+                public static let fitted = SpeedCalibration(
+                    decodeBandwidth: [
+            \(table(decodeBandwidth))
+                    ],
+                    layerOverhead: [
+            \(table(layerOverhead))
+                    ],
+                    prefillCompute: [
+            \(table(prefillCompute))
+                    ],
+                    requestOverhead: [
+            \(table(requestOverhead))
+                    ],
+                    allReduceLatency: [
+            \(table(allReduceLatency))
+                    ],
+                    sequenceOverhead: [
+            \(table(sequenceOverhead))
+                    ])
+            }
 
-        """
+            """
     }
 
     private func fmt(_ v: Double) -> String {

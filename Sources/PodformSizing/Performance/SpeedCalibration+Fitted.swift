@@ -4,69 +4,189 @@ extension SpeedCalibration {
     /// `Benchmarks/data/serving_benchmarks.csv` and `Benchmarks/data/throughput_calibration.csv`.
     public static let fitted = SpeedCalibration(
         decodeBandwidth: [
-        "Ada/bf16": Factor(value: 0.9, spread: [0.833, 1.328],
-               rows: ["serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100", "serving_benchmarks.csv#101", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"]),
-        "Ada/fp8": Factor(value: 0.29, spread: [0.999, 1],
-               rows: ["serving_benchmarks.csv#80"]),
-        "Ampere/bf16": Factor(value: 0.67, spread: [0.841, 1.055],
-               rows: ["serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83"]),
-        "Ampere/mxfp4": Factor(value: 0.78, spread: [0.61, 0.907],
-               rows: ["serving_benchmarks.csv#36", "serving_benchmarks.csv#37", "serving_benchmarks.csv#38"]),
-        "CDNA3/fp8": Factor(value: 0.45, spread: [0.993, 1.019],
-               rows: ["serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65"]),
-        "Hopper/bf16": Factor(value: 0.85, spread: [0.35, 1.061],
-               rows: ["serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35", "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14"]),
-        "Hopper/fp8": Factor(value: 0.58, spread: [1.001, 1.002],
-               rows: ["serving_benchmarks.csv#92"]),
-        "Hopper/fp8-moe": Factor(value: 0.41, spread: [0.75, 1.318],
-               rows: ["serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7", "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32"]),
-        "Hopper/mxfp4": Factor(value: 0.78, spread: [0.655, 1],
-               rows: ["serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22", "serving_benchmarks.csv#23", "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#68"]),
+            "Ada/bf16": Factor(
+                value: 0.9, spread: [0.833, 1.328],
+                rows: [
+                    "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100",
+                    "serving_benchmarks.csv#101", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"
+                ]),
+            "Ada/fp8": Factor(
+                value: 0.29, spread: [0.999, 1],
+                rows: ["serving_benchmarks.csv#80"]),
+            "Ampere/bf16": Factor(
+                value: 0.67, spread: [0.841, 1.055],
+                rows: ["serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83"]),
+            "Ampere/mxfp4": Factor(
+                value: 0.78, spread: [0.61, 0.907],
+                rows: ["serving_benchmarks.csv#36", "serving_benchmarks.csv#37", "serving_benchmarks.csv#38"]),
+            "CDNA3/fp8": Factor(
+                value: 0.45, spread: [0.993, 1.019],
+                rows: ["serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65"]),
+            "Hopper/bf16": Factor(
+                value: 0.85, spread: [0.35, 1.061],
+                rows: [
+                    "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
+                    "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87",
+                    "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91",
+                    "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96",
+                    "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14"
+                ]),
+            "Hopper/fp8": Factor(
+                value: 0.58, spread: [1.001, 1.002],
+                rows: ["serving_benchmarks.csv#92"]),
+            "Hopper/fp8-moe": Factor(
+                value: 0.41, spread: [0.75, 1.318],
+                rows: [
+                    "serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7",
+                    "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#28",
+                    "serving_benchmarks.csv#31", "serving_benchmarks.csv#32"
+                ]),
+            "Hopper/mxfp4": Factor(
+                value: 0.78, spread: [0.655, 1],
+                rows: [
+                    "serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22", "serving_benchmarks.csv#23",
+                    "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#68"
+                ])
         ],
         layerOverhead: [
-        "dense": Factor(value: 5.18e-05, spread: [0.35, 1.328],
-               rows: ["serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35", "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92", "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96", "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100", "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"]),
-        "dense/v0": Factor(value: 4.11e-05, spread: [0.993, 1.019],
-               rows: ["serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65", "serving_benchmarks.csv#80"]),
-        "mla": Factor(value: 0.000165, spread: [0.75, 1.003],
-               rows: ["serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32"]),
-        "mla/v0": Factor(value: 0.000296, spread: [0.793, 1.318],
-               rows: ["serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7", "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13"]),
-        "moe": Factor(value: 9.26e-05, spread: [0.61, 1],
-               rows: ["serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22", "serving_benchmarks.csv#23", "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#36", "serving_benchmarks.csv#37", "serving_benchmarks.csv#38", "serving_benchmarks.csv#68"]),
+            "dense": Factor(
+                value: 5.18e-05, spread: [0.35, 1.328],
+                rows: [
+                    "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
+                    "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84",
+                    "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88",
+                    "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92",
+                    "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96",
+                    "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100",
+                    "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13",
+                    "throughput_calibration.csv#14", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"
+                ]),
+            "dense/v0": Factor(
+                value: 4.11e-05, spread: [0.993, 1.019],
+                rows: [
+                    "serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65",
+                    "serving_benchmarks.csv#80"
+                ]),
+            "mla": Factor(
+                value: 0.000165, spread: [0.75, 1.003],
+                rows: ["serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32"]),
+            "mla/v0": Factor(
+                value: 0.000296, spread: [0.793, 1.318],
+                rows: [
+                    "serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7",
+                    "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13"
+                ]),
+            "moe": Factor(
+                value: 9.26e-05, spread: [0.61, 1],
+                rows: [
+                    "serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22", "serving_benchmarks.csv#23",
+                    "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#36", "serving_benchmarks.csv#37",
+                    "serving_benchmarks.csv#38", "serving_benchmarks.csv#68"
+                ])
         ],
         prefillCompute: [
-        "dense": Factor(value: 0.692, spread: [0.452, 2.678],
-               rows: ["serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35", "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92", "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96", "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100", "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"]),
-        "dense/v0": Factor(value: 0.501, spread: [1.208, 1.209],
-               rows: ["serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65", "serving_benchmarks.csv#80"]),
-        "mla": Factor(value: 0.1, spread: [0.5, 2],
-               rows: ["serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32"]),
-        "mla/v0": Factor(value: 0.0759, spread: [0.86, 5.731],
-               rows: ["serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7", "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13"]),
-        "moe": Factor(value: 0.288, spread: [0.635, 0.636],
-               rows: ["serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22", "serving_benchmarks.csv#23", "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#36", "serving_benchmarks.csv#37", "serving_benchmarks.csv#38", "serving_benchmarks.csv#68"]),
+            "dense": Factor(
+                value: 0.692, spread: [0.452, 2.678],
+                rows: [
+                    "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
+                    "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84",
+                    "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88",
+                    "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92",
+                    "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96",
+                    "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100",
+                    "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13",
+                    "throughput_calibration.csv#14", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"
+                ]),
+            "dense/v0": Factor(
+                value: 0.501, spread: [1.208, 1.209],
+                rows: [
+                    "serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65",
+                    "serving_benchmarks.csv#80"
+                ]),
+            "mla": Factor(
+                value: 0.1, spread: [0.5, 2],
+                rows: ["serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32"]),
+            "mla/v0": Factor(
+                value: 0.0759, spread: [0.86, 5.731],
+                rows: [
+                    "serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7",
+                    "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13"
+                ]),
+            "moe": Factor(
+                value: 0.288, spread: [0.635, 0.636],
+                rows: [
+                    "serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22", "serving_benchmarks.csv#23",
+                    "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#36", "serving_benchmarks.csv#37",
+                    "serving_benchmarks.csv#38", "serving_benchmarks.csv#68"
+                ])
         ],
         requestOverhead: [
-        "chat": Factor(value: 0.0524, spread: [0.635, 1.163],
-               rows: ["serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35", "serving_benchmarks.csv#68"]),
-        "completions": Factor(value: 0.00707, spread: [0.452, 5.731],
-               rows: ["serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7", "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#80", "serving_benchmarks.csv#81", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92", "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96", "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100", "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#14", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"]),
+            "chat": Factor(
+                value: 0.0524, spread: [0.635, 1.163],
+                rows: [
+                    "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
+                    "serving_benchmarks.csv#68"
+                ]),
+            "completions": Factor(
+                value: 0.00707, spread: [0.452, 5.731],
+                rows: [
+                    "serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7",
+                    "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#80",
+                    "serving_benchmarks.csv#81", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84", "serving_benchmarks.csv#85",
+                    "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88", "serving_benchmarks.csv#89",
+                    "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92", "serving_benchmarks.csv#93",
+                    "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96", "serving_benchmarks.csv#97",
+                    "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100", "serving_benchmarks.csv#101",
+                    "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#14", "throughput_calibration.csv#15",
+                    "throughput_calibration.csv#19", "throughput_calibration.csv#20"
+                ])
         ],
         allReduceLatency: [
-        "infinity-fabric": Factor(value: 4.35e-05, spread: [1.002, 1.003],
-               rows: ["serving_benchmarks.csv#65"]),
-        "nvlink-bridge": Factor(value: 1.08e-05, spread: [0.35, 1.002],
-               rows: ["serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92"]),
-        "nvswitch": Factor(value: 9.62e-06, spread: [0.75, 1.318],
-               rows: ["serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7", "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32", "serving_benchmarks.csv#37", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14"]),
-        "pcie": Factor(value: 0.000186, spread: [0.842, 1.126],
-               rows: ["serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99"]),
+            "infinity-fabric": Factor(
+                value: 4.35e-05, spread: [1.002, 1.003],
+                rows: ["serving_benchmarks.csv#65"]),
+            "nvlink-bridge": Factor(
+                value: 1.08e-05, spread: [0.35, 1.002],
+                rows: [
+                    "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91",
+                    "serving_benchmarks.csv#92"
+                ]),
+            "nvswitch": Factor(
+                value: 9.62e-06, spread: [0.75, 1.318],
+                rows: [
+                    "serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7",
+                    "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#24",
+                    "serving_benchmarks.csv#25", "serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32",
+                    "serving_benchmarks.csv#37", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "throughput_calibration.csv#12",
+                    "throughput_calibration.csv#13", "throughput_calibration.csv#14"
+                ]),
+            "pcie": Factor(
+                value: 0.000186, spread: [0.842, 1.126],
+                rows: ["serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99"])
         ],
         sequenceOverhead: [
-        "v0": Factor(value: 1.97e-05, spread: [0.793, 1.318],
-               rows: ["serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7", "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65", "serving_benchmarks.csv#80"]),
-        "v1": Factor(value: 3.95e-05, spread: [0.35, 1.328],
-               rows: ["serving_benchmarks.csv#14", "serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22", "serving_benchmarks.csv#23", "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#28", "serving_benchmarks.csv#31", "serving_benchmarks.csv#32", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35", "serving_benchmarks.csv#36", "serving_benchmarks.csv#37", "serving_benchmarks.csv#38", "serving_benchmarks.csv#68", "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87", "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91", "serving_benchmarks.csv#92", "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95", "serving_benchmarks.csv#96", "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100", "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"]),
+            "v0": Factor(
+                value: 1.97e-05, spread: [0.793, 1.318],
+                rows: [
+                    "serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7",
+                    "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#62",
+                    "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65", "serving_benchmarks.csv#80"
+                ]),
+            "v1": Factor(
+                value: 3.95e-05, spread: [0.35, 1.328],
+                rows: [
+                    "serving_benchmarks.csv#14", "serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22",
+                    "serving_benchmarks.csv#23", "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#28",
+                    "serving_benchmarks.csv#31", "serving_benchmarks.csv#32", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34",
+                    "serving_benchmarks.csv#35", "serving_benchmarks.csv#36", "serving_benchmarks.csv#37", "serving_benchmarks.csv#38",
+                    "serving_benchmarks.csv#68", "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83",
+                    "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87",
+                    "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91",
+                    "serving_benchmarks.csv#92", "serving_benchmarks.csv#93", "serving_benchmarks.csv#94", "serving_benchmarks.csv#95",
+                    "serving_benchmarks.csv#96", "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99",
+                    "serving_benchmarks.csv#100", "serving_benchmarks.csv#101", "serving_benchmarks.csv#102", "throughput_calibration.csv#12",
+                    "throughput_calibration.csv#13", "throughput_calibration.csv#14", "throughput_calibration.csv#15",
+                    "throughput_calibration.csv#19", "throughput_calibration.csv#20"
+                ])
         ])
 }

@@ -46,8 +46,10 @@ extension SpeedCalibration {
     /// Ranges widen where data is thin: a borrowed class quotes [0.3, 1.5] x speed and [0.5, 3] x TTFT (a
     /// class's kernels can be several times slower than another's: MLA predicted from MoE factors is up to
     /// 3.3x optimistic held out); an uncalibrated tensor-parallel link [0.3, 2] x speed.
-    public func factors(for architecture: ModelArchitecture, weights: WeightFormat, gpu: GPUPerformance, tp: Int = 1,
-                        generation: String = "v1", endpoint: Endpoint = .chat) -> EfficiencyFactors {
+    public func factors(
+        for architecture: ModelArchitecture, weights: WeightFormat, gpu: GPUPerformance, tp: Int = 1,
+        generation: String = "v1", endpoint: Endpoint = .chat
+    ) -> EfficiencyFactors {
         let modelClass = ModelClass.of(architecture)
         let (bandwidth, bandwidthNote) = bandwidthFactor(gpu, KernelFamily.of(weights, architecture: architecture))
         let (overhead, classNote) = classFactor(layerOverhead, modelClass, generation: generation, fallback: 0)

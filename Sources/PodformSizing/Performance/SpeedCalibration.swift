@@ -28,9 +28,11 @@ public struct EfficiencyFactors: Sendable, Hashable, Codable {
     /// pauses decodes for every prefill step (false).
     public var chunkedPrefill: Bool = true
 
-    public init(decodeBandwidth: Double, compute: Double, prefillCompute: Double, layerOverheadSeconds: Double,
-                requestSeconds: Double, allReduceLatencySeconds: Double? = nil, speedRange: [Double] = [0.7, 1.4],
-                ttftRange: [Double] = [0.7, 1.4], uncalibrated: [String] = [], chunkedPrefill: Bool = true) {
+    public init(
+        decodeBandwidth: Double, compute: Double, prefillCompute: Double, layerOverheadSeconds: Double,
+        requestSeconds: Double, allReduceLatencySeconds: Double? = nil, speedRange: [Double] = [0.7, 1.4],
+        ttftRange: [Double] = [0.7, 1.4], uncalibrated: [String] = [], chunkedPrefill: Bool = true
+    ) {
         self.chunkedPrefill = chunkedPrefill
         self.allReduceLatencySeconds = allReduceLatencySeconds
         self.decodeBandwidth = decodeBandwidth
@@ -84,9 +86,11 @@ public struct SpeedCalibration: Sendable, Hashable, Codable {
     /// Per running sequence per step, seconds, by vLLM generation ("v1", "v0").
     public var sequenceOverhead: [String: Factor] = [:]
 
-    public init(decodeBandwidth: [String: Factor], layerOverhead: [String: Factor], prefillCompute: [String: Factor],
-                requestOverhead: [String: Factor], allReduceLatency: [String: Factor] = [:],
-                sequenceOverhead: [String: Factor] = [:]) {
+    public init(
+        decodeBandwidth: [String: Factor], layerOverhead: [String: Factor], prefillCompute: [String: Factor],
+        requestOverhead: [String: Factor], allReduceLatency: [String: Factor] = [:],
+        sequenceOverhead: [String: Factor] = [:]
+    ) {
         self.sequenceOverhead = sequenceOverhead
         self.allReduceLatency = allReduceLatency
         self.requestOverhead = requestOverhead

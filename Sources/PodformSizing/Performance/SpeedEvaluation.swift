@@ -15,7 +15,9 @@ public struct SpeedEvaluation: Sendable {
         public var inRange: Bool?
     }
 
-    public enum Metric: String, Sendable, CaseIterable { case perUser = "per-user decode tokens/s", throughput = "aggregate output tokens/s", ttft = "TTFT" }
+    public enum Metric: String, Sendable, CaseIterable {
+        case perUser = "per-user decode tokens/s", throughput = "aggregate output tokens/s", ttft = "TTFT"
+    }
 
     public struct Summary: Sendable {
         public var count: Int
@@ -70,8 +72,10 @@ public struct SpeedEvaluation: Sendable {
 
     /// Leave-one-group-out: refit without each group's rows and predict them. The refits are independent:
     /// they run two at a time (results in group order, so deterministic).
-    public static func holdOut(_ observations: [SpeedObservation], rounds: Int = SpeedCalibration.holdOutRounds,
-                               by group: (SpeedObservation) -> String) -> SpeedEvaluation {
+    public static func holdOut(
+        _ observations: [SpeedObservation], rounds: Int = SpeedCalibration.holdOutRounds,
+        by group: (SpeedObservation) -> String
+    ) -> SpeedEvaluation {
         let names = Set(observations.map(group)).sorted()
         let keyed = observations.map { (group($0), $0) }
         let results = ResultBox(count: names.count)

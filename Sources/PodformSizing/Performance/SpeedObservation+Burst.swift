@@ -40,8 +40,9 @@ extension SpeedObservation {
         var left = groups.reduce(0) { $0 + $1.count }, clock = 0.0, done = 0.0
         for i in order {
             if groups[i].remaining > done {
-                let s = architecture.stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: max(left, 1), context: meanContext,
-                                              factors: f)
+                let s = architecture.stepCost(
+                    weights: weights, kv: kv, gpu: gpu, tp: tp, decode: max(left, 1), context: meanContext,
+                    factors: f)
                 clock += (groups[i].remaining - done) * s.totalSeconds
                 done = groups[i].remaining
             }
@@ -84,8 +85,9 @@ extension SpeedObservation {
             makespan = max(makespan, finish[i])
             if g.out >= 2 { tpot += g.count * (finish[i] - clock[g.step]) / (g.out - 1); decoding += g.count }
         }
-        return WaveOutcome(meanTTFT: ttft / Double(batch), meanTPOT: decoding > 0 ? tpot / decoding : nil, makespan: makespan,
-                           prefillSeconds: clock[steps])
+        return WaveOutcome(
+            meanTTFT: ttft / Double(batch), meanTPOT: decoding > 0 ? tpot / decoding : nil, makespan: makespan,
+            prefillSeconds: clock[steps])
     }
 
     /// `n` prompts at once (offline, saturation). One wave: `firstWave`, draining. More: variable lengths
@@ -111,7 +113,8 @@ extension SpeedObservation {
         decode.stepSeconds = tpot
         decode.interleavedPrefillSeconds = tpot - base.stepSeconds
         wave.meanTTFT += (1 - share) * makespan / 2
-        return Shape(batch: batch, decode: decode, ttft: f.requestSeconds + wave.meanTTFT,
-                     throughput: Double(total) * out / makespan, scored: false)
+        return Shape(
+            batch: batch, decode: decode, ttft: f.requestSeconds + wave.meanTTFT,
+            throughput: Double(total) * out / makespan, scored: false)
     }
 }

@@ -5,16 +5,23 @@ extension ModelArchitecture {
     /// it waits for the step in flight (half a step, when one is in flight: probability `busy`), then its
     /// prompt's chunks ride in the next steps beside the others' decodes (V1) or pause them (V0).
     /// Returns the TTFT before any queue and the time its prefill occupies the engine (the M/D/1 service).
-    func arrivalTTFT(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, others: Double, busy: Double,
-                     context: Double, prompt: Int, maxBatchedTokens: Int, stepSeconds: Double,
-                     factors f: EfficiencyFactors) -> (ttft: Double, service: Double) {
-        let marginal = marginalPrefillSeconds(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: others, context: context,
-                                              prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: f)
+    func arrivalTTFT(
+        weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, others: Double, busy: Double,
+        context: Double, prompt: Int, maxBatchedTokens: Int, stepSeconds: Double,
+        factors f: EfficiencyFactors
+    ) -> (ttft: Double, service: Double) {
+        let marginal = marginalPrefillSeconds(
+            weights: weights, kv: kv, gpu: gpu, tp: tp, batch: others, context: context,
+            prompt: prompt, maxBatchedTokens: maxBatchedTokens, factors: f)
         var own = marginal
         if f.chunkedPrefill {
             let chunks = Self.chunkCount(prompt: Double(max(prompt, 1)), budget: maxBatchedTokens, decode: others)
-            own += chunks * stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: others, context: context,
-                                             factors: f).totalSeconds
+            own +=
+                chunks
+                * stepCost(
+                    weights: weights, kv: kv, gpu: gpu, tp: tp, decode: others, context: context,
+                    factors: f
+                ).totalSeconds
         }
         return (f.requestSeconds + min(max(busy, 0), 1) * stepSeconds / 2 + own, marginal)
     }
@@ -49,8 +56,9 @@ extension SpeedObservation {
     }
 
     public func predict(_ f: EfficiencyFactors) -> SpeedPrediction {
-        let pre = architecture.prefill(weights: weights, gpu: gpu, tp: tp, prompt: prompt, maxBatchedTokens: maxBatchedTokens,
-                                       factors: f)
+        let pre = architecture.prefill(
+            weights: weights, gpu: gpu, tp: tp, prompt: prompt, maxBatchedTokens: maxBatchedTokens,
+            factors: f)
         let shape: Shape
         switch load {
         case let .concurrency(c, synchronized: true): shape = lockstep(c, pre, f)
@@ -59,22 +67,25 @@ extension SpeedObservation {
         case let .burst(n): shape = burst(n, pre, f)
         }
         let perUser = 1 / shape.decode.stepSeconds
-        return SpeedPrediction(batch: shape.batch, tpotMs: shape.decode.stepSeconds * 1000, ttftMs: shape.ttft * 1000,
-                               ttftScored: shape.scored, outputTokensPerSecond: shape.throughput,
-                               perUserRange: [perUser * f.speedRange[0], perUser * f.speedRange[1]],
-                               decode: shape.decode, prefill: pre, uncalibrated: f.uncalibrated)
+        return SpeedPrediction(
+            batch: shape.batch, tpotMs: shape.decode.stepSeconds * 1000, ttftMs: shape.ttft * 1000,
+            ttftScored: shape.scored, outputTokensPerSecond: shape.throughput,
+            perUserRange: [perUser * f.speedRange[0], perUser * f.speedRange[1]],
+            decode: shape.decode, prefill: pre, uncalibrated: f.uncalibrated)
     }
 
     var meanContext: Double { Double(prompt) + Double(max(output, 1)) / 2 }
 
     func step(_ b: Int, perStep: Double, _ pre: PrefillBreakdown, _ f: EfficiencyFactors) -> DecodeStepBreakdown {
-        architecture.decodeStep(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: meanContext, prefill: pre,
-                                prefillPerStep: perStep, maxBatchedTokens: maxBatchedTokens, factors: f)
+        architecture.decodeStep(
+            weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: meanContext, prefill: pre,
+            prefillPerStep: perStep, maxBatchedTokens: maxBatchedTokens, factors: f)
     }
 
     func packed(_ n: Int, _ f: EfficiencyFactors) -> BurstPrefill {
-        architecture.burstPrefill(weights: weights, kv: kv, gpu: gpu, tp: tp, prompts: n, prompt: prompt,
-                                  maxBatchedTokens: maxBatchedTokens, factors: f)
+        architecture.burstPrefill(
+            weights: weights, kv: kv, gpu: gpu, tp: tp, prompts: n, prompt: prompt,
+            maxBatchedTokens: maxBatchedTokens, factors: f)
     }
 
     /// Fixed-length clients in step: every round is a burst of `batch` prompts packed into steps, then
@@ -87,8 +98,9 @@ extension SpeedObservation {
         decode.stepSeconds = wave.meanTPOT ?? base.stepSeconds
         decode.interleavedPrefillSeconds = decode.stepSeconds - base.stepSeconds
         let round = f.requestSeconds + wave.makespan
-        return Shape(batch: batch, decode: decode, ttft: f.requestSeconds + wave.meanTTFT,
-                     throughput: Double(batch) * Double(max(output, 1)) / round, scored: c <= batchLimit)
+        return Shape(
+            batch: batch, decode: decode, ttft: f.requestSeconds + wave.meanTTFT,
+            throughput: Double(batch) * Double(max(output, 1)) / round, scored: c <= batchLimit)
     }
 
     /// Variable-length clients (a closed loop of `c`): steady state, one prompt per `output` steps per sequence.
@@ -108,8 +120,9 @@ extension SpeedObservation {
     func poisson(_ r: Double, _ pre: PrefillBreakdown, _ f: EfficiencyFactors) -> Shape {
         let out = Double(max(output, 1)), limit = batchLimit
         func arrival(_ b: Double, _ s: DecodeStepBreakdown) -> (ttft: Double, service: Double) {
-            architecture.arrivalTTFT(weights: weights, kv: kv, gpu: gpu, tp: tp, others: b, busy: 1 - exp(-b), context: meanContext,
-                                     prompt: prompt, maxBatchedTokens: maxBatchedTokens, stepSeconds: s.stepSeconds, factors: f)
+            architecture.arrivalTTFT(
+                weights: weights, kv: kv, gpu: gpu, tp: tp, others: b, busy: 1 - exp(-b), context: meanContext,
+                prompt: prompt, maxBatchedTokens: maxBatchedTokens, stepSeconds: s.stepSeconds, factors: f)
         }
         // A finite run of n requests arrives over T = n / r: the load ramps up and drains, and the
         // concurrency a request sees, averaged over requests, is r x min(L, T) x (1 - min(L, T) / (3 max(L, T)))

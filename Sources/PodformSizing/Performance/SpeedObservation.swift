@@ -44,9 +44,11 @@ public struct SpeedObservation: Sendable, Hashable {
     /// The endpoint the benchmark client called (its per-request overhead differs).
     public var endpoint: Endpoint = .completions
 
-    public init(id: String, label: String, engine: String, architecture: ModelArchitecture, weights: WeightFormat, kv: KVFormat,
-                gpu: GPUPerformance, gpuFamily: String, tp: Int, prompt: Int, output: Int, load: Load, maxNumSeqs: Int,
-                maxBatchedTokens: Int, kvCapacityTokens: Int?, tpotMs: Double?, ttftMs: Double?, outputTokensPerSecond: Double?) {
+    public init(
+        id: String, label: String, engine: String, architecture: ModelArchitecture, weights: WeightFormat, kv: KVFormat,
+        gpu: GPUPerformance, gpuFamily: String, tp: Int, prompt: Int, output: Int, load: Load, maxNumSeqs: Int,
+        maxBatchedTokens: Int, kvCapacityTokens: Int?, tpotMs: Double?, ttftMs: Double?, outputTokensPerSecond: Double?
+    ) {
         self.id = id
         self.label = label
         self.engine = engine

@@ -23,8 +23,10 @@ extension ModelArchitecture {
     /// One step of a replica (`Specs/performance.md` §1.1): `decode` sequences add one token each at mean
     /// context `context`, and `prefillTokens` prompt tokens (queries seeing `prefillKeys` keys on average)
     /// ride in the same pass, as vLLM's chunked prefill schedules them. The weights are read once for all.
-    func stepCost(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, decode: Double, context: Double,
-                  prefillTokens: Double = 0, prefillKeys: Double = 0, factors f: EfficiencyFactors) -> StepCost {
+    func stepCost(
+        weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, decode: Double, context: Double,
+        prefillTokens: Double = 0, prefillKeys: Double = 0, factors f: EfficiencyFactors
+    ) -> StepCost {
         let t = Double(max(tp, 1)), d = max(decode, 0), p = max(prefillTokens, 0)
         let bandwidth = max(gpu.bandwidthGBps, 1) * 1e9 * f.decodeBandwidth
         let peak = max(peakFLOPS(weights, gpu: gpu), 1)
@@ -72,16 +74,20 @@ extension ModelArchitecture {
     /// §1.2). Chunked prefill (vLLM V1): the chunks share steps with `batch` decodes, so only the extra
     /// compute beyond the step's memory time costs; prefill-first (V0): decodes pause and every chunk is
     /// a step of its own.
-    func marginalPrefillSeconds(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Double,
-                                context: Double, prompt: Int, maxBatchedTokens: Int, factors f: EfficiencyFactors) -> Double {
+    func marginalPrefillSeconds(
+        weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, batch: Double,
+        context: Double, prompt: Int, maxBatchedTokens: Int, factors f: EfficiencyFactors
+    ) -> Double {
         let p = Double(max(prompt, 1))
         let sharing = f.chunkedPrefill ? batch : 0
-        let base = f.chunkedPrefill
+        let base =
+            f.chunkedPrefill
             ? stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: batch, context: context, factors: f).totalSeconds : 0
         var total = 0.0
         for chunk in Self.chunks(prompt: p, budget: maxBatchedTokens, decode: sharing) {
-            let step = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: sharing, context: context,
-                                prefillTokens: chunk.tokens, prefillKeys: chunk.keys, factors: f)
+            let step = stepCost(
+                weights: weights, kv: kv, gpu: gpu, tp: tp, decode: sharing, context: context,
+                prefillTokens: chunk.tokens, prefillKeys: chunk.keys, factors: f)
             total += chunk.count * (step.totalSeconds - base)
         }
         return max(total, 0)
@@ -95,10 +101,13 @@ extension ModelArchitecture {
     ) -> DecodeStepBreakdown {
         let b = Double(max(batch, 1))
         let s = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: b, context: context, factors: factors)
-        let interleaved = prefill.map { pre in
-            prefillPerStep * marginalPrefillSeconds(weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: context,
-                                                    prompt: pre.promptTokens, maxBatchedTokens: maxBatchedTokens, factors: factors)
-        } ?? 0
+        let interleaved =
+            prefill.map { pre in
+                prefillPerStep
+                    * marginalPrefillSeconds(
+                        weights: weights, kv: kv, gpu: gpu, tp: tp, batch: b, context: context,
+                        prompt: pre.promptTokens, maxBatchedTokens: maxBatchedTokens, factors: factors)
+            } ?? 0
         return DecodeStepBreakdown(
             batch: max(batch, 1), weightBytesPerGPU: s.weightBytes, expertsTouched: expectedExpertsTouched(tokens: b),
             kvBytesPerGPU: s.kvBytes, weightSeconds: s.weightSeconds, kvSeconds: s.kvSeconds, computeSeconds: s.computeSeconds,
@@ -115,16 +124,18 @@ extension ModelArchitecture {
     ) -> PrefillBreakdown {
         var linear = 0.0, attention = 0.0, weightRead = 0.0, comm = 0.0, overhead = 0.0, forward = 0.0, steps = 0.0
         for chunk in Self.chunks(prompt: Double(max(prompt, 1)), budget: maxBatchedTokens, decode: 0) {
-            let s = stepCost(weights: weights, kv: .auto, gpu: gpu, tp: tp, decode: 0, context: 0, prefillTokens: chunk.tokens,
-                             prefillKeys: chunk.keys, factors: factors)
+            let s = stepCost(
+                weights: weights, kv: .auto, gpu: gpu, tp: tp, decode: 0, context: 0, prefillTokens: chunk.tokens,
+                prefillKeys: chunk.keys, factors: factors)
             let n = chunk.count
             linear += n * s.linearSeconds; attention += n * s.attentionSeconds; weightRead += n * s.weightSeconds
             comm += n * s.allReduceSeconds; overhead += n * s.overheadSeconds; forward += n * s.totalSeconds
             steps += n
         }
-        return PrefillBreakdown(promptTokens: prompt, chunks: Int(saturating: steps), linearSeconds: linear, attentionSeconds: attention,
-                                weightReadSeconds: weightRead, allReduceSeconds: comm, overheadSeconds: overhead,
-                                requestSeconds: factors.requestSeconds, totalSeconds: forward + factors.requestSeconds)
+        return PrefillBreakdown(
+            promptTokens: prompt, chunks: Int(saturating: steps), linearSeconds: linear, attentionSeconds: attention,
+            weightReadSeconds: weightRead, allReduceSeconds: comm, overheadSeconds: overhead,
+            requestSeconds: factors.requestSeconds, totalSeconds: forward + factors.requestSeconds)
     }
 }
 
@@ -149,8 +160,10 @@ extension ModelArchitecture {
     /// Packs `n` prompts of `prompt` tokens into steps of `maxBatchedTokens` tokens (`Specs/performance.md`
     /// §1.4). Chunked prefill (V1): prompts already prefilled decode in the following steps and take
     /// one token each of the budget; prefill-first (V0): the steps are prefill only.
-    func burstPrefill(weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, prompts n: Int, prompt: Int,
-                      maxBatchedTokens: Int, factors f: EfficiencyFactors) -> BurstPrefill {
+    func burstPrefill(
+        weights: WeightFormat, kv: KVFormat, gpu: GPUPerformance, tp: Int, prompts n: Int, prompt: Int,
+        maxBatchedTokens: Int, factors f: EfficiencyFactors
+    ) -> BurstPrefill {
         let p = Double(max(prompt, 1)), count = min(max(n, 1), 1 << 20)
         let budget = Double(max(maxBatchedTokens, 1))
         // Past 4096 steps, runs of `macro` equal steps are taken together (total for any input).
@@ -167,8 +180,9 @@ extension ModelArchitecture {
                 tokens += take; room -= take; partial += take
                 if partial >= p - 1e-9 { finished += 1; partial = 0 }
             }
-            let s = stepCost(weights: weights, kv: kv, gpu: gpu, tp: tp, decode: decoding, context: p,
-                             prefillTokens: tokens / macro, prefillKeys: p / 2, factors: f)
+            let s = stepCost(
+                weights: weights, kv: kv, gpu: gpu, tp: tp, decode: decoding, context: p,
+                prefillTokens: tokens / macro, prefillKeys: p / 2, factors: f)
             clock += macro * s.totalSeconds
             stepTimes.append(macro * s.totalSeconds)
             for _ in 0..<finished { completions.append((clock, stepTimes.count)) }

@@ -36,14 +36,16 @@ public struct LinkFigures: Sendable, Hashable, Codable {
     public var kind: Interconnect = .pcie
 
     public static func of(_ gpu: GPUPerformance, tp: Int) -> LinkFigures {
-        let pcie = LinkFigures(oneWayGBps: gpu.architecture == "Hopper" || gpu.architecture == "Blackwell" ? 64 : 32,
-                               latencySeconds: 25e-6, kind: .pcie)
+        let pcie = LinkFigures(
+            oneWayGBps: gpu.architecture == "Hopper" || gpu.architecture == "Blackwell" ? 64 : 32,
+            latencySeconds: 25e-6, kind: .pcie)
         switch gpu.interconnect {
         case .pcie: return pcie
         case .nvlinkBridge:
             guard tp <= 2 else { return pcie }
-            return LinkFigures(oneWayGBps: gpu.architecture == "Ampere" && gpu.bandwidthGBps < 1500 ? 56 : 300, latencySeconds: 10e-6,
-                               kind: .nvlinkBridge)
+            return LinkFigures(
+                oneWayGBps: gpu.architecture == "Ampere" && gpu.bandwidthGBps < 1500 ? 56 : 300, latencySeconds: 10e-6,
+                kind: .nvlinkBridge)
         case .nvswitch:
             let gbps: Double
             switch gpu.architecture {
@@ -127,9 +129,11 @@ public struct DecodeStepBreakdown: Sendable, Hashable, Codable {
 
     /// Which term is largest.
     public var dominant: String {
-        let terms: [(String, Double)] = [("weight reads", weightSeconds), ("KV reads", kvSeconds), ("compute", computeSeconds),
-                                         ("all-reduce", allReduceSeconds), ("fixed overheads", overheadSeconds),
-                                         ("interleaved prefill", interleavedPrefillSeconds)]
+        let terms: [(String, Double)] = [
+            ("weight reads", weightSeconds), ("KV reads", kvSeconds), ("compute", computeSeconds),
+            ("all-reduce", allReduceSeconds), ("fixed overheads", overheadSeconds),
+            ("interleaved prefill", interleavedPrefillSeconds)
+        ]
         return terms.max { $0.1 < $1.1 }?.0 ?? "-"
     }
 
@@ -160,9 +164,11 @@ public struct PrefillBreakdown: Sendable, Hashable, Codable {
     public var totalSeconds: Double
 
     public var dominant: String {
-        let terms: [(String, Double)] = [("linear FLOPs", linearSeconds), ("attention FLOPs", attentionSeconds),
-                                         ("weight reads", weightReadSeconds), ("all-reduce", allReduceSeconds),
-                                         ("per-layer overhead", overheadSeconds), ("request overhead", requestSeconds)]
+        let terms: [(String, Double)] = [
+            ("linear FLOPs", linearSeconds), ("attention FLOPs", attentionSeconds),
+            ("weight reads", weightReadSeconds), ("all-reduce", allReduceSeconds),
+            ("per-layer overhead", overheadSeconds), ("request overhead", requestSeconds)
+        ]
         return terms.max { $0.1 < $1.1 }?.0 ?? "-"
     }
 
@@ -184,8 +190,11 @@ extension ModelArchitecture {
         let params = moeLayerCount * matrices * Double(hidden) * Double(moe.expertIntermediate)
         let padding = hidden > 0 ? (Double(hidden) / 256).rounded(.up) * 256 / Double(hidden) : 1
         let bytesPer: Double
-        if format == .mxfp4 || (moe.mxfp4Experts && format != .fp32) { bytesPer = WeightFormat.mxfp4.quantizedBytesPerParameter * padding }
-        else { bytesPer = format.quantizedBytesPerParameter }
+        if format == .mxfp4 || (moe.mxfp4Experts && format != .fp32) {
+            bytesPer = WeightFormat.mxfp4.quantizedBytesPerParameter * padding
+        } else {
+            bytesPer = format.quantizedBytesPerParameter
+        }
         return params * bytesPer
     }
 
@@ -201,7 +210,8 @@ extension ModelArchitecture {
     /// the embedding table (only `tokens` rows of it) and the routed experts no token chose.
     public func weightBytesRead(_ format: WeightFormat, tokens: Double) -> Double {
         let p = parameterCount
-        let all = Double(weightBytes(format)) - Double(p.embedding) * format.unquantizedBytesPerParameter
+        let all =
+            Double(weightBytes(format)) - Double(p.embedding) * format.unquantizedBytesPerParameter
             + min(tokens, Double(vocab)) * Double(hidden) * format.unquantizedBytesPerParameter
         guard let moe, let touched = expectedExpertsTouched(tokens: tokens) else { return max(all, 0) }
         return max(all - routedExpertBytes(format) * (Double(moe.experts) - touched), 0)
@@ -212,9 +222,13 @@ extension ModelArchitecture {
     /// MLA decode runs absorbed (queries meet the 512 + 64-element latent, DeepSeek-V2 §2.1.2): `absorbed`.
     func attentionFLOPs(queries: Double, meanKeys: Double, absorbed: Bool = false) -> Double {
         let (qkDim, vDim): (Double, Double)
-        if let mla, absorbed { (qkDim, vDim) = (Double(mla.kvLoraRank) + Double(mla.qkRopeHeadDim), Double(mla.kvLoraRank)) }
-        else if let mla { (qkDim, vDim) = (Double(mla.qkNopeHeadDim) + Double(mla.qkRopeHeadDim), Double(mla.vHeadDim)) }
-        else { (qkDim, vDim) = (Double(headDim), Double(headDim)) }
+        if let mla, absorbed {
+            (qkDim, vDim) = (Double(mla.kvLoraRank) + Double(mla.qkRopeHeadDim), Double(mla.kvLoraRank))
+        } else if let mla {
+            (qkDim, vDim) = (Double(mla.qkNopeHeadDim) + Double(mla.qkRopeHeadDim), Double(mla.vHeadDim))
+        } else {
+            (qkDim, vDim) = (Double(headDim), Double(headDim))
+        }
         let perKey = 2 * Double(heads) * (qkDim + vDim)
         let sliding = Double(min(slidingLayers, layers))
         let window = Double(slidingWindow ?? Int.max)

@@ -9,8 +9,10 @@ public struct TrainingShape: Sendable, Hashable, Codable {
     public var sequenceLength: Int
     public var gradientCheckpointing: Bool
 
-    public init(method: Method, loraRank: Int = 16, targetModules: [String] = ["q_proj", "v_proj"], batchSize: Int = 4,
-                sequenceLength: Int = 2048, gradientCheckpointing: Bool = true) {
+    public init(
+        method: Method, loraRank: Int = 16, targetModules: [String] = ["q_proj", "v_proj"], batchSize: Int = 4,
+        sequenceLength: Int = 2048, gradientCheckpointing: Bool = true
+    ) {
         self.method = method
         self.loraRank = loraRank
         self.targetModules = targetModules
@@ -78,22 +80,25 @@ extension ModelArchitecture {
     /// LoRA: frozen bf16 base + adapters with 16 bytes/param. QLoRA: 4-bit NF4 base (int4 format).
     public func trainingMemory(_ shape: TrainingShape) -> TrainingEstimate {
         let total = parameterCount.total
-        let activations = trainingActivationBytes(batch: shape.batchSize, sequence: shape.sequenceLength,
-                                                  checkpointing: shape.gradientCheckpointing)
+        let activations = trainingActivationBytes(
+            batch: shape.batchSize, sequence: shape.sequenceLength,
+            checkpointing: shape.gradientCheckpointing)
         switch shape.method {
         case .full:
-            return TrainingEstimate(trainableParameters: total, weightsBytes: Saturating.mul(total, 6),
-                                    gradientsBytes: Saturating.mul(total, 2), optimizerBytes: Saturating.mul(total, 8),
-                                    activationsBytes: activations, totalBytes: Saturating.add(Saturating.mul(total, 16), activations))
+            return TrainingEstimate(
+                trainableParameters: total, weightsBytes: Saturating.mul(total, 6),
+                gradientsBytes: Saturating.mul(total, 2), optimizerBytes: Saturating.mul(total, 8),
+                activationsBytes: activations, totalBytes: Saturating.add(Saturating.mul(total, 16), activations))
         case .lora, .qlora:
             let adapters = loraParameters(rank: shape.loraRank, targetModules: shape.targetModules)
             let base = weightBytes(shape.method == .lora ? .bf16 : .int4)
             let weights = Saturating.add(base, Saturating.mul(adapters, 2))
             let grads = Saturating.mul(adapters, 2)
             let optimizer = Saturating.mul(adapters, 12)
-            return TrainingEstimate(trainableParameters: adapters, weightsBytes: weights, gradientsBytes: grads,
-                                    optimizerBytes: optimizer, activationsBytes: activations,
-                                    totalBytes: Saturating.add(weights, grads, optimizer, activations))
+            return TrainingEstimate(
+                trainableParameters: adapters, weightsBytes: weights, gradientsBytes: grads,
+                optimizerBytes: optimizer, activationsBytes: activations,
+                totalBytes: Saturating.add(weights, grads, optimizer, activations))
         }
     }
 }

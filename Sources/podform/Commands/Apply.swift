@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import PodformKit
 import PodformApply
 import PodformCatalog
 import PodformCompiler
+import PodformCore
+import PodformKit
 import PodformRender
 import RunPodAPI
 
@@ -12,9 +13,13 @@ extension Podform {
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create, update or replace RunPod resources so they match the specs.",
-            discussion: "Shows the changes and asks for confirmation on a terminal; --auto-approve for CI. `podform apply plan.json` applies a saved plan and refuses a stale one.")
+            discussion:
+                "Shows the changes and asks for confirmation on a terminal; --auto-approve for CI. `podform apply plan.json` applies a saved plan and refuses a stale one."
+        )
 
-        @Argument(help: "Spec files or directories (a directory's removed specs are destroyed), or one saved plan (plan --out).", completion: .file(extensions: ["yaml", "yml", "json"])) var files: [String] = []
+        @Argument(
+            help: "Spec files or directories (a directory's removed specs are destroyed), or one saved plan (plan --out).",
+            completion: .file(extensions: ["yaml", "yml", "json"])) var files: [String] = []
         @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
         @Flag(name: .customLong("allow-destroy-volumes"), help: "Allow deleting or replacing network volumes (their data is lost).")
         var allowDestroyVolumes = false
@@ -35,10 +40,13 @@ extension Podform {
         func run() async throws {
             let saved = try savedPlan()
             if let saved, saved.offline {
-                Output.err("error: \(files[0]) is an offline plan: it was never compared with RunPod. Run `podform plan --out \(files[0])` with RUNPOD_API_KEY set, then apply it.\n")
+                Output.err(
+                    "error: \(files[0]) is an offline plan: it was never compared with RunPod. Run `podform plan --out \(files[0])` with RUNPOD_API_KEY set, then apply it.\n"
+                )
                 throw ExitCode(1)
             }
-            let arguments = try saved.map { try SpecArguments.expand(($0.live?.directories ?? []) + $0.plan.deployments.map(\.specFile)) }
+            let arguments =
+                try saved.map { try SpecArguments.expand(($0.live?.directories ?? []) + $0.plan.deployments.map(\.specFile)) }
                 ?? SpecArguments.expand(files)
             var pipeline = PlanPipeline(catalogs: try Catalogs.load(), scope: scope.explicit)
             pipeline.spendLimitUSDPerHour = spend.usdPerHour
@@ -58,15 +66,17 @@ extension Podform {
                 if let availability {
                     plan = pipeline.run(arguments.files, availability: pipeline.holding(availability, live: live, for: plan.deployments)).plan
                 }
-                let removed = arguments.removedSets(live: live, deployments: outcome.plan.deployments, explicitScope: scope.explicit,
-                                                    allowDestroyVolumes: allowDestroyVolumes)
+                let removed = arguments.removedSets(
+                    live: live, deployments: outcome.plan.deployments, explicitScope: scope.explicit,
+                    allowDestroyVolumes: allowDestroyVolumes)
                 for spec in removed.map(\.spec) where locks.acquire(spec) != .acquired {
                     Output.err("error: \(spec) is being applied by another podform on this machine; try again when it is done\n")
                     throw ExitCode(1)
                 }
                 let diffOptions = DiffOptions(allowDestroyVolumes: allowDestroyVolumes, now: Date())
-                let reviewed = pipeline.review(plan, live: live, options: diffOptions,
-                                               directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed)
+                let reviewed = pipeline.review(
+                    plan, live: live, options: diffOptions,
+                    directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed)
                 if let saved, try isStale(saved, now: reviewed, live: live) {
                     Output.err("error: the saved plan is stale: the specs or RunPod changed since it was made. Run `podform plan --out` again.\n")
                     throw ExitCode(1)
@@ -118,7 +128,11 @@ extension Podform {
             // Compare as canonical JSON: a number saved as 4.0 reads back as 4.
             let specs = saved.plan.deployments.map(\.name) + (saved.live?.removed ?? []).map(\.spec)
             // Stock may move between plan and apply: the decisions and requests are what must not.
-            let decisions = { (plan: ReviewedPlan) in plan.plan.deployments.map { d -> Deployment in var d = d; d.availability = nil; return d } }
+            let decisions = { (plan: ReviewedPlan) in
+                plan.plan.deployments.map { d -> Deployment in
+                    var d = d; d.availability = nil; return d
+                }
+            }
             return try encodeJSON(decisions(now)) != encodeJSON(decisions(saved))
                 || now.deployments.map(\.requests) != saved.deployments.map(\.requests)
                 || saved.live?.fingerprint != live.fingerprint(specs: specs)
@@ -139,7 +153,9 @@ extension Podform {
             }
             if autoApprove || saved { return true }
             guard isatty(STDIN_FILENO) == 1 else {
-                Output.err("error: not on a terminal; pass --auto-approve to apply without confirmation (or apply a saved plan: plan --out plan.json, apply plan.json)\n")
+                Output.err(
+                    "error: not on a terminal; pass --auto-approve to apply without confirmation (or apply a saved plan: plan --out plan.json, apply plan.json)\n"
+                )
                 throw ExitCode(1)
             }
             Output.out("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
@@ -152,8 +168,10 @@ extension Podform {
 
         /// Independent specs in parallel, at most 4 at a time; one line per spec, then its URLs. A
         /// create RunPod has no capacity for moves down the plan's fallbacks (`fallback`).
-        func applyAll(_ toApply: [ChangeSet], plan: PodformCompiler.Plan, client: RunPodClient, diffOptions: DiffOptions,
-                      fallback: CapacityFallback) async throws {
+        func applyAll(
+            _ toApply: [ChangeSet], plan: PodformCompiler.Plan, client: RunPodClient, diffOptions: DiffOptions,
+            fallback: CapacityFallback
+        ) async throws {
             let started = Date()
             let results = await withTaskGroup(of: (String, Result<ApplyResult, Error>).self) { group in
                 var out: [(String, Result<ApplyResult, Error>)] = []
@@ -169,8 +187,13 @@ extension Podform {
                     group.addTask {
                         do {
                             if let deployment {
-                                return (set.spec, .success(try await PodformApply.apply(deployment, set, client: client, options: options,
-                                                                                       diffOptions: diffOptions, fallback: fallback)))
+                                return (
+                                    set.spec,
+                                    .success(
+                                        try await PodformApply.apply(
+                                            deployment, set, client: client, options: options,
+                                            diffOptions: diffOptions, fallback: fallback))
+                                )
                             }
                             return (set.spec, .success(try await PodformApply.apply(set, client: client, options: options)))
                         } catch { return (set.spec, .failure(error)) }
@@ -198,7 +221,8 @@ extension Podform {
 
     /// `podform destroy`: remove what specs own, in reverse order.
     struct Destroy: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete the RunPod resources the specs own (network volumes only with --allow-destroy-volumes).")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete the RunPod resources the specs own (network volumes only with --allow-destroy-volumes).")
 
         @Argument(help: "Spec files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
@@ -250,5 +274,3 @@ extension Podform {
         }
     }
 }
-
-import PodformCore

@@ -44,8 +44,9 @@ extension Podform {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                     do {
-                        try OwnedFile.write(try encoder.encode(overlay), to: path.path, permissions: 0o644, force: force,
-                                            what: "a podform catalog overlay", isOwn: CatalogOverlay.isOverlay)
+                        try OwnedFile.write(
+                            try encoder.encode(overlay), to: path.path, permissions: 0o644, force: force,
+                            what: "a podform catalog overlay", isOwn: CatalogOverlay.isOverlay)
                     } catch let refusal as OwnedFile.Refusal {
                         Output.err("error: \(refusal)\n")
                         throw ExitCode(1)
@@ -53,7 +54,9 @@ extension Podform {
                     let known = Set(bundled.gpus.map(\.id))
                     let added = overlay.gpus.filter { !known.contains($0.id) }.count
                     let delisted = merged.gpus.filter { $0.delisted == true }.count
-                    Output.out("Refreshed the GPU catalog from RunPod: \(overlay.gpus.count) GPU types (\(added) new, \(delisted) no longer listed), prices as of \(today).\nWrote \(path.path)\n")
+                    Output.out(
+                        "Refreshed the GPU catalog from RunPod: \(overlay.gpus.count) GPU types (\(added) new, \(delisted) no longer listed), prices as of \(today).\nWrote \(path.path)\n"
+                    )
                 } catch let error as RunPodError {
                     Output.err("error: \(error)\n")
                     throw ExitCode(1)

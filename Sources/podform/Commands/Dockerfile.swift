@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import PodformKit
 import PodformCatalog
 import PodformCompiler
 import PodformCore
+import PodformKit
 import PodformRender
 
 extension Podform {
@@ -59,14 +59,18 @@ enum GeneratedFile {
     static func write(_ content: String, to url: URL, force: Bool) throws {
         let fm = FileManager.default
         if (try? fm.destinationOfSymbolicLink(atPath: url.path)) == nil,
-           let existing = try? BoundedFile.read(url.path, limit: OwnedFile.maxInspectBytes), existing == Data(content.utf8) { return }
+            let existing = try? BoundedFile.read(url.path, limit: OwnedFile.maxInspectBytes), existing == Data(content.utf8)
+        {
+            return
+        }
         // Ours only if the marker is in the file's header (its first lines), not anywhere in it.
         let isOwn = { (data: Data) -> Bool in
             String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").prefix(3).contains { $0.contains(marker) }
         }
         do {
-            try OwnedFile.write(Data(content.utf8), to: url.path, permissions: content.hasPrefix("#!") ? 0o755 : 0o644, force: force,
-                                what: "a file podform generated", isOwn: isOwn)
+            try OwnedFile.write(
+                Data(content.utf8), to: url.path, permissions: content.hasPrefix("#!") ? 0o755 : 0o644, force: force,
+                what: "a file podform generated", isOwn: isOwn)
         } catch {
             Output.err("error: \(error)\n")
             throw ExitCode(1)

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import PodformKit
 import PodformCatalog
 import PodformCore
+import PodformKit
 import PodformRender
 
 extension Podform {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import PodformKit
-import PodformCompiler
 import PodformApply
+import PodformCompiler
+import PodformKit
 import PodformRender
 import RunPodAPI
 
@@ -13,7 +13,9 @@ extension Podform {
             abstract: "Compile specs into RunPod deployment plans.",
             discussion: "Exit status: 0 planned, 1 invalid spec or no feasible deployment, 2 changes present with --detailed-exitcode.")
 
-        @Argument(help: "Spec files, or directories of specs (a directory's removed specs show as destroys).", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
+        @Argument(
+            help: "Spec files, or directories of specs (a directory's removed specs show as destroys).",
+            completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Option(help: "text, json or markdown.") var format: PlanFormat = .text
         @Flag(help: "Show the decision trace.") var explain = false
         @Option(help: "Also write the plan as JSON to this file (mode 0600).") var out: String?
@@ -45,7 +47,9 @@ extension Podform {
             // A drift check (--detailed-exitcode) without credentials would report every resource
             // as a change: an error, unless the offline plan is what was asked for.
             if detailedExitcode && !offline && !connection.hasKey {
-                Output.err("error: --detailed-exitcode compares against RunPod, and no RUNPOD_API_KEY (or --api-key-file) is set; pass --offline to plan without RunPod\n")
+                Output.err(
+                    "error: --detailed-exitcode compares against RunPod, and no RUNPOD_API_KEY (or --api-key-file) is set; pass --offline to plan without RunPod\n"
+                )
                 throw ExitCode(1)
             }
             if !offline && !connection.hasKey && format == .text && !outcome.plan.deployments.isEmpty {
@@ -74,8 +78,10 @@ extension Podform {
         /// The plan against RunPod: compiled again with GPU stock (types the specs already run on
         /// held), diffed with its live state, and the destroys of specs removed from a planned
         /// directory (none when a spec failed: prune needs every spec's name).
-        func review(_ first: PlanPipeline.Outcome, pipeline: PlanPipeline, arguments: SpecArguments,
-                    connection: RunPodOptions) async throws -> (ReviewedPlan, PlanPipeline.Outcome) {
+        func review(
+            _ first: PlanPipeline.Outcome, pipeline: PlanPipeline, arguments: SpecArguments,
+            connection: RunPodOptions
+        ) async throws -> (ReviewedPlan, PlanPipeline.Outcome) {
             do {
                 let client = try connection.client()
                 let live = try await LiveState.fetch(client)
@@ -83,10 +89,17 @@ extension Podform {
                 if let availability = await readAvailability(AvailabilityReader(client: client)) {
                     outcome = pipeline.run(arguments.files, availability: pipeline.holding(availability, live: live, for: first.plan.deployments))
                 }
-                let removed = outcome.hasErrors ? [] : arguments.removedSets(live: live, deployments: outcome.plan.deployments,
-                                                                             explicitScope: scope.explicit, allowDestroyVolumes: false)
-                return (pipeline.review(outcome.plan, live: live, options: DiffOptions(now: Date()),
-                                        directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed), outcome)
+                let removed =
+                    outcome.hasErrors
+                    ? []
+                    : arguments.removedSets(
+                        live: live, deployments: outcome.plan.deployments,
+                        explicitScope: scope.explicit, allowDestroyVolumes: false)
+                return (
+                    pipeline.review(
+                        outcome.plan, live: live, options: DiffOptions(now: Date()),
+                        directories: arguments.directories.isEmpty ? nil : arguments.directories, removed: removed), outcome
+                )
             } catch let error as RunPodError {
                 Output.err("error: \(error)\n")
                 if format == .markdown { Output.out(PlanMarkdownRenderer.failed(Self.errorLines(first) + ["RunPod: \(error)"])) }
@@ -112,8 +125,9 @@ enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
 enum PlanFile {
     static func write(_ plan: ReviewedPlan, to path: String, force: Bool) throws {
         do {
-            try OwnedFile.write(Data(encodeJSON(plan).utf8), to: path, permissions: 0o600, force: force, what: "a podform plan",
-                                isOwn: isPlan)
+            try OwnedFile.write(
+                Data(encodeJSON(plan).utf8), to: path, permissions: 0o600, force: force, what: "a podform plan",
+                isOwn: isPlan)
         } catch let refusal as OwnedFile.Refusal {
             Output.err("error: \(refusal)\n")
             throw ExitCode(1)

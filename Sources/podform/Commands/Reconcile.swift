@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
-import PodformKit
 import Logging
 import PodformApply
 import PodformCatalog
 import PodformCompiler
 import PodformCore
+import PodformKit
 import RunPodAPI
 
 extension Podform {
@@ -24,9 +24,14 @@ extension Podform {
         @Option(help: "Time between rounds (e.g. 60s, 5m).") var interval: String = "60s"
         @Flag(help: "Run one round and exit.") var once = false
         @Option(name: .customLong("max-rounds"), help: "Run this many rounds and exit.") var maxRounds: Int?
-        @Flag(help: "Delete deployments of specs no longer in the directory, within this scope and selector (never network volumes without --allow-destroy-volumes).")
+        @Flag(
+            help:
+                "Delete deployments of specs no longer in the directory, within this scope and selector (never network volumes without --allow-destroy-volumes)."
+        )
         var prune = false
-        @Option(name: [.customShort("l"), .long], help: "Only specs whose labels match, kubectl-style: team=search,env!=dev, 'tier in (a,b)', '!canary' (repeatable; all must hold).")
+        @Option(
+            name: [.customShort("l"), .long],
+            help: "Only specs whose labels match, kubectl-style: team=search,env!=dev, 'tier in (a,b)', '!canary' (repeatable; all must hold).")
         var selector: [String] = []
         @Option(help: "The scope recorded on what this run creates and the only one it prunes (default: the directory's repository-relative path).")
         var scope: String?
@@ -84,9 +89,13 @@ extension Podform {
             let limit = once ? 1 : maxRounds
             let stock = AvailabilityReader(client: client)
             let refusals = RefusalMemory()
-            log.info("start", metadata: ["directory": .string(directory), "scope": .string(reconcileScope.id),
-                                         "selector": .string(selector.text), "prune": .stringConvertible(prune),
-                                         "max_deletes": .stringConvertible(maxDeletes), "interval_seconds": .stringConvertible(base)])
+            log.info(
+                "start",
+                metadata: [
+                    "directory": .string(directory), "scope": .string(reconcileScope.id),
+                    "selector": .string(selector.text), "prune": .stringConvertible(prune),
+                    "max_deletes": .stringConvertible(maxDeletes), "interval_seconds": .stringConvertible(base)
+                ])
             while !stop.isSet {
                 round += 1
                 // GPU stock for this round's plans (read at most once a minute); none: not checked.
@@ -100,7 +109,9 @@ extension Podform {
                 lastSucceeded = report.succeeded
                 wait = report.apiError ? min(wait * 2, 600) : base
                 if report.apiError {
-                    log.error("round", metadata: ["round": .stringConvertible(round), "result": "api-error", "next_round_in": .stringConvertible(Int(wait))])
+                    log.error(
+                        "round", metadata: ["round": .stringConvertible(round), "result": "api-error", "next_round_in": .stringConvertible(Int(wait))]
+                    )
                 }
                 if let limit, round >= limit { break }
                 let until = Date().addingTimeInterval(wait)
@@ -124,8 +135,10 @@ extension Podform {
         /// One line per spec, then the round's warnings and errors.
         static func log(_ report: RoundReport, round: Int, to log: Logger) {
             for o in report.outcomes {
-                var m: Logger.Metadata = ["round": .stringConvertible(round), "spec": .string(o.spec), "result": .string(o.result.rawValue),
-                                          "changes": .stringConvertible(o.changes), "writes": .stringConvertible(o.writes)]
+                var m: Logger.Metadata = [
+                    "round": .stringConvertible(round), "spec": .string(o.spec), "result": .string(o.result.rawValue),
+                    "changes": .stringConvertible(o.changes), "writes": .stringConvertible(o.writes)
+                ]
                 if let file = o.file { m["spec_file"] = .string(file) }
                 if let e = o.error { m["error"] = .string(e) }
                 if !o.notes.isEmpty { m["notes"] = .array(o.notes.map { .string($0) }) }
@@ -146,17 +159,27 @@ extension Podform {
             guard isDirectory.boolValue else { return (RoundInput(deployments: [], fatal: "\(directory) is not a directory"), nil) }
             let files: [String]
             do { files = try SpecDirectory.files(directory) } catch {
-                return (RoundInput(deployments: [], fatal: "\(directory) cannot be read (\(error.localizedDescription)); nothing is applied or pruned"), nil)
+                return (
+                    RoundInput(deployments: [], fatal: "\(directory) cannot be read (\(error.localizedDescription)); nothing is applied or pruned"),
+                    nil
+                )
             }
             guard !files.isEmpty else {
-                return (RoundInput(deployments: [], fatal: "\(directory) holds no .yaml or .yml specs; nothing is applied or pruned (delete deployments with `podform destroy`)"), nil)
+                return (
+                    RoundInput(
+                        deployments: [],
+                        fatal: "\(directory) holds no .yaml or .yml specs; nothing is applied or pruned (delete deployments with `podform destroy`)"),
+                    nil
+                )
             }
             var present: Set<String> = []
             var unknown: [String] = []
             var restore: [String: Bool] = [:]
             for file in files {
                 let (text, problem) = SpecFiles.read(file)
-                guard problem == nil, let text, let name = PodformCore.Spec.declaredName(path: file, text: text) else { unknown.append(file); continue }
+                guard problem == nil, let text, let name = PodformCore.Spec.declaredName(path: file, text: text) else {
+                    unknown.append(file); continue
+                }
                 present.insert(name)
                 restore[name] = PodformCore.Spec.parse(path: file, text: text).0?.deploy.restoreIdleScaleDown ?? false
             }
@@ -180,8 +203,11 @@ extension Podform {
                 problems.append(.init(file: f.file, spec: name, result: .failed, message: f.message))
             }
             let blocked = unknown.isEmpty ? nil : "cannot tell which spec \(unknown.joined(separator: ", ")) declares (run podform validate)"
-            return (RoundInput(deployments: outcome.plan.deployments, presentSpecs: present, problems: problems, pruneBlocked: blocked,
-                               restoreIdleScaleDown: restore), pipeline)
+            return (
+                RoundInput(
+                    deployments: outcome.plan.deployments, presentSpecs: present, problems: problems, pruneBlocked: blocked,
+                    restoreIdleScaleDown: restore), pipeline
+            )
         }
     }
 }

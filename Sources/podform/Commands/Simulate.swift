@@ -14,7 +14,9 @@ extension Podform {
         static let maxRequests = 100_000_000.0
         static let configuration = CommandConfiguration(
             abstract: "Simulate a plan against its spec's traffic: latency with cold starts, workers over the day, billed cost.",
-            discussion: "A discrete-event simulation of RunPod serverless scaling (or pods) with vLLM continuous batching (Specs/performance.md §5). Exit status: 0 simulated (whatever the verdict), 1 invalid input.")
+            discussion:
+                "A discrete-event simulation of RunPod serverless scaling (or pods) with vLLM continuous batching (Specs/performance.md §5). Exit status: 0 simulated (whatever the verdict), 1 invalid input."
+        )
 
         @Argument(help: "A spec file, or a saved plan (plan --out) whose specs are read from their recorded paths.") var input: String
         @Option(help: "Days to simulate.") var days = 7
@@ -48,7 +50,9 @@ extension Podform {
             let resolver = ModelResolver(catalog: catalogs.models, allowHub: !offline)
             for (deployment, path) in pairs {
                 if deployment.cluster != nil {
-                    Output.err("note: \(deployment.name): a multi-node Instant Cluster; podform simulate models endpoints and single-node pods only, so it is not simulated\n")
+                    Output.err(
+                        "note: \(deployment.name): a multi-node Instant Cluster; podform simulate models endpoints and single-node pods only, so it is not simulated\n"
+                    )
                     continue
                 }
                 let (text, problem) = SpecFiles.read(path)
@@ -71,8 +75,11 @@ extension Podform {
                 // Every request is held in memory: bound the run instead of exhausting it.
                 let expected = model.requestsPerDay * Double(days)
                 guard expected <= Self.maxRequests else {
-                    Output.err(String(format: "error: %@: %.3g requests over %d days is more than podform simulate holds (%.0f million); simulate fewer --days\n",
-                                      deployment.name, expected, days, Self.maxRequests / 1e6))
+                    Output.err(
+                        String(
+                            format:
+                                "error: %@: %.3g requests over %d days is more than podform simulate holds (%.0f million); simulate fewer --days\n",
+                            deployment.name, expected, days, Self.maxRequests / 1e6))
                     throw ExitCode(1)
                 }
                 reports.append((deployment, simulate(model, options: .init(days: days, seed: seed))))
@@ -101,21 +108,38 @@ enum SimulationText {
 
     static func render(_ d: Deployment, _ r: SimulationReport) -> String {
         var lines: [String] = []
-        let fleet = d.mode == .pod ? "pod x \(d.estimates?.replicas ?? 1)"
+        let fleet =
+            d.mode == .pod
+            ? "pod x \(d.estimates?.replicas ?? 1)"
             : "serverless \(d.workerMode?.rawValue ?? "") workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0)"
-        lines.append("podform simulate: \(d.name), \(fleet), \(d.gpu.count) x \(d.gpu.displayName); \(r.days) days, seed \(r.seed), \(r.requests) requests, \(r.events) events")
-        lines.append(String(format: "  TTFT:      p50 %.2f s, p95 %.2f s, p99 %.2f s (queueing and cold starts included)", r.ttftSeconds.p50, r.ttftSeconds.p95, r.ttftSeconds.p99))
-        lines.append(String(format: "  wait:      p50 %.2f s, p95 %.2f s, p99 %.2f s for a slot on a ready worker", r.waitSeconds.p50, r.waitSeconds.p95, r.waitSeconds.p99))
+        lines.append(
+            "podform simulate: \(d.name), \(fleet), \(d.gpu.count) x \(d.gpu.displayName); \(r.days) days, seed \(r.seed), \(r.requests) requests, \(r.events) events"
+        )
+        lines.append(
+            String(
+                format: "  TTFT:      p50 %.2f s, p95 %.2f s, p99 %.2f s (queueing and cold starts included)", r.ttftSeconds.p50, r.ttftSeconds.p95,
+                r.ttftSeconds.p99))
+        lines.append(
+            String(
+                format: "  wait:      p50 %.2f s, p95 %.2f s, p99 %.2f s for a slot on a ready worker", r.waitSeconds.p50, r.waitSeconds.p95,
+                r.waitSeconds.p99))
         lines.append("  cold:      \(pct(r.coldHitShare)) of requests met a cold start; \(r.coldStarts) cold starts")
         for t in r.terms {
             lines.append("  SLA \(t.term): \(t.met ? "met" : "NOT met"), \(pct(t.breachShare)) of requests break \(String(format: "%g", t.limit))")
         }
         lines.append("  verdict:   simulation says SLA \(r.slaMet ? "met" : "not met"); the plan says \(r.claimedSLAMet ? "met" : "not met")")
-        lines.append(String(format: "  billed:    %.0f flex + %.0f active + %.0f pod GPU-seconds; mean flex workers up %.2f over the active hours; peak %d workers",
-                            r.flexGPUSeconds, r.activeGPUSeconds, r.podGPUSeconds, r.meanFlexWorkersUp, r.peakWorkers))
+        lines.append(
+            String(
+                format:
+                    "  billed:    %.0f flex + %.0f active + %.0f pod GPU-seconds; mean flex workers up %.2f over the active hours; peak %d workers",
+                r.flexGPUSeconds, r.activeGPUSeconds, r.podGPUSeconds, r.meanFlexWorkersUp, r.peakWorkers))
         let delta = r.claimedMonthlyUSD > 0 ? (r.claimedMonthlyUSD - r.monthlyUSD) / max(r.monthlyUSD, 1e-9) : 0
-        lines.append("  cost:      \(money(r.monthlyUSD))/month simulated (compute \(money(r.computeMonthlyUSD)) + storage \(money(r.storageMonthlyUSD))); the plan says \(money(r.claimedMonthlyUSD)) (\(String(format: "%+.1f%%", delta * 100)))")
-        lines.append("  workers:   \(sparkline(r.workersByTimeOfDay, buckets: 48))  (00:00-24:00, max \(String(format: "%.1f", r.workersByTimeOfDay.max() ?? 0)))")
+        lines.append(
+            "  cost:      \(money(r.monthlyUSD))/month simulated (compute \(money(r.computeMonthlyUSD)) + storage \(money(r.storageMonthlyUSD))); the plan says \(money(r.claimedMonthlyUSD)) (\(String(format: "%+.1f%%", delta * 100)))"
+        )
+        lines.append(
+            "  workers:   \(sparkline(r.workersByTimeOfDay, buckets: 48))  (00:00-24:00, max \(String(format: "%.1f", r.workersByTimeOfDay.max() ?? 0)))"
+        )
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -124,7 +148,9 @@ enum SimulationText {
         let bars = Array("▁▂▃▄▅▆▇█")
         guard !values.isEmpty else { return "" }
         let per = max(values.count / buckets, 1)
-        let means = stride(from: 0, to: values.count, by: per).map { i in values[i..<min(i + per, values.count)].reduce(0, +) / Double(min(per, values.count - i)) }
+        let means = stride(from: 0, to: values.count, by: per).map { i in
+            values[i..<min(i + per, values.count)].reduce(0, +) / Double(min(per, values.count - i))
+        }
         let top = max(means.max() ?? 0, 1e-9)
         return String(means.map { $0 <= 0 ? " " : bars[min(bars.count - 1, Int($0 / top * Double(bars.count - 1) + 0.5))] })
     }
@@ -147,19 +173,20 @@ enum SimulationText {
             guard let v else { continue }
             line += String(format: "%@%.1f %.1f", line.isEmpty ? "M " : " L ", x(i, r.ttftP95ByTimeOfDay.count), top + plotH - plotH * v / maxTTFT)
         }
-        let title = "\(d.name): workers up (area, max \(String(format: "%.1f", maxWorkers))) and p95 TTFT (line, max \(String(format: "%.2f", maxTTFT)) s) over the day"
+        let title =
+            "\(d.name): workers up (area, max \(String(format: "%.1f", maxWorkers))) and p95 TTFT (line, max \(String(format: "%.2f", maxTTFT)) s) over the day"
             .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         return """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(w))" height="\(Int(h))" viewBox="0 0 \(Int(w)) \(Int(h))">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="16" font-family="sans-serif" font-size="12">\(title)</text>
-        <path d="\(area)" fill="#9ecae1" stroke="#3182bd"/>
-        <path d="\(line)" fill="none" stroke="#e6550d" stroke-width="1.5"/>
-        <text x="\(left)" y="\(Int(h - 6))" font-family="sans-serif" font-size="10">00:00</text>
-        <text x="\(Int(left + plotW / 2 - 12))" y="\(Int(h - 6))" font-family="sans-serif" font-size="10">12:00</text>
-        <text x="\(Int(left + plotW - 24))" y="\(Int(h - 6))" font-family="sans-serif" font-size="10">24:00</text>
-        </svg>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(w))" height="\(Int(h))" viewBox="0 0 \(Int(w)) \(Int(h))">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(left)" y="16" font-family="sans-serif" font-size="12">\(title)</text>
+            <path d="\(area)" fill="#9ecae1" stroke="#3182bd"/>
+            <path d="\(line)" fill="none" stroke="#e6550d" stroke-width="1.5"/>
+            <text x="\(left)" y="\(Int(h - 6))" font-family="sans-serif" font-size="10">00:00</text>
+            <text x="\(Int(left + plotW / 2 - 12))" y="\(Int(h - 6))" font-family="sans-serif" font-size="10">12:00</text>
+            <text x="\(Int(left + plotW - 24))" y="\(Int(h - 6))" font-family="sans-serif" font-size="10">24:00</text>
+            </svg>
 
-        """
+            """
     }
 }

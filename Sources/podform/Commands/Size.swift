@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import PodformKit
 import PodformCatalog
 import PodformCore
+import PodformKit
 import PodformRender
 import PodformSizing
 
@@ -26,11 +26,13 @@ extension Podform {
         var gpuMemoryUtilization: Double?
         @Option(name: .customLong("gpu-memory"), help: "GPU memory in GiB as CUDA reports it (for GPUs the catalog lacks).")
         var gpuMemory: Double?
-        @Option(name: .customLong("prompt-tokens"),
-                help: "Prompt tokens per request for the speed estimate (default: \(ServingDefaults.promptTokensRule), as plans assume).")
+        @Option(
+            name: .customLong("prompt-tokens"),
+            help: "Prompt tokens per request for the speed estimate (default: \(ServingDefaults.promptTokensRule), as plans assume).")
         var promptTokens: Int?
-        @Option(name: .customLong("output-tokens"),
-                help: "Output tokens per request for the speed estimate (default: \(ServingDefaults.outputTokensRule), as plans assume).")
+        @Option(
+            name: .customLong("output-tokens"),
+            help: "Output tokens per request for the speed estimate (default: \(ServingDefaults.outputTokensRule), as plans assume).")
         var outputTokens: Int?
         @Flag(help: "Print one JSON object.") var json = false
 
@@ -48,10 +50,14 @@ extension Podform {
             let catalogs = try Catalogs.load()
             do {
                 let request = try SizeRequest.build(self, catalogs: catalogs)
-                let arch = try ModelResolver(catalog: catalogs.models).resolve(id: request.modelID, configPath: request.configPath,
-                                                                              base: request.base)
+                let arch = try ModelResolver(catalog: catalogs.models).resolve(
+                    id: request.modelID, configPath: request.configPath,
+                    base: request.base)
                 guard arch.supportsTensorParallel(request.shape.tensorParallel) else {
-                    throw ModelResolver.Failure(description: "tensor parallel size \(request.shape.tensorParallel) does not divide \(arch.id)'s \(arch.heads) attention heads (and \(arch.kvHeads) KV heads)")
+                    throw ModelResolver.Failure(
+                        description:
+                            "tensor parallel size \(request.shape.tensorParallel) does not divide \(arch.id)'s \(arch.heads) attention heads (and \(arch.kvHeads) KV heads)"
+                    )
                 }
                 let estimate = arch.estimate(request.shape, gpuTotalBytes: request.gpuBytes)
                 var performance: PerformanceEstimate?
@@ -112,7 +118,8 @@ struct SizeRequest {
         }
         if let p = c.precision {
             guard let f = WeightFormat(rawValue: p.lowercased()) else {
-                throw ModelResolver.Failure(description: "unknown precision `\(p)`; expected one of \(WeightFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ModelResolver.Failure(
+                    description: "unknown precision `\(p)`; expected one of \(WeightFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             precision = f
         }
@@ -135,9 +142,10 @@ struct SizeRequest {
             label = (label.map { "\($0), " } ?? "") + String(format: "%.2f GiB (given)", gib)
         }
         let tp = c.gpuCount ?? 1
-        let shape = ServingShape(weights: precision, kv: kv, context: context, concurrency: concurrency, tensorParallel: tp,
-                                 gpuMemoryUtilization: c.gpuMemoryUtilization ?? ServingDefaults.gpuMemoryUtilization,
-                                 maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: bytes.map(toGiB), context: context))
+        let shape = ServingShape(
+            weights: precision, kv: kv, context: context, concurrency: concurrency, tensorParallel: tp,
+            gpuMemoryUtilization: c.gpuMemoryUtilization ?? ServingDefaults.gpuMemoryUtilization,
+            maxBatchedTokens: ServingDefaults.maxBatchedTokens(gpuGiB: bytes.map(toGiB), context: context))
         return SizeRequest(modelID: modelID, configPath: configPath, base: base, shape: shape, gpu: gpu, gpuBytes: bytes, gpuLabel: label)
     }
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import PodformKit
 import PodformApply
 import PodformCore
+import PodformKit
 import PodformRender
 import RunPodAPI
 
@@ -24,7 +24,8 @@ func specNames(_ files: [String]) throws -> [String] {
 extension Podform {
     /// `podform status`: what the specs own on RunPod, its state, URL, workers and spend.
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the live resources the specs own: state, URL, workers, spend so far (30 days).")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the live resources the specs own: state, URL, workers, spend so far (30 days).")
 
         @Argument(help: "Spec files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String] = []
         @Flag(help: "Print JSON.") var json = false
@@ -54,29 +55,38 @@ extension Podform {
                         let workers = lists[e.id]
                         let ready = workers?.workers.filter { $0.status == "RUNNING" || $0.status == "IDLE" }.count ?? 0
                         let max = e.workers?["max"].flatMap { if case .int(let i) = $0 { return i } else { return nil } }
-                        rows.append(Row(spec: spec, kind: "endpoint", name: e.name ?? "", id: e.id,
-                                        state: state?.state.rawValue ?? "?",
-                                        url: "https://api.runpod.ai/v2/\(e.id)/openai/v1",
-                                        workers: workers == nil ? "not reported" : "\(ready) ready" + (max.map { " of max \($0)" } ?? ""),
-                                        spend_usd: try? await client.endpointSpend(e.id), health: state?.state.rawValue, health_detail: state?.detail))
+                        rows.append(
+                            Row(
+                                spec: spec, kind: "endpoint", name: e.name ?? "", id: e.id,
+                                state: state?.state.rawValue ?? "?",
+                                url: "https://api.runpod.ai/v2/\(e.id)/openai/v1",
+                                workers: workers == nil ? "not reported" : "\(ready) ready" + (max.map { " of max \($0)" } ?? ""),
+                                spend_usd: try? await client.endpointSpend(e.id), health: state?.state.rawValue, health_detail: state?.detail))
                     }
                     for p in owned.pods {
                         let port = p.ports?.first { $0.hasSuffix("/http") }?.split(separator: "/").first.map(String.init) ?? "8000"
-                        rows.append(Row(spec: spec, kind: "pod", name: p.name ?? "", id: p.id, state: p.status ?? "?",
-                                        url: "https://\(p.id)-\(port).proxy.runpod.net", workers: nil, spend_usd: try? await client.podSpend(p.id),
-                                        health: state?.state.rawValue, health_detail: state?.detail))
+                        rows.append(
+                            Row(
+                                spec: spec, kind: "pod", name: p.name ?? "", id: p.id, state: p.status ?? "?",
+                                url: "https://\(p.id)-\(port).proxy.runpod.net", workers: nil, spend_usd: try? await client.podSpend(p.id),
+                                health: state?.state.rawValue, health_detail: state?.detail))
                     }
                     for c in owned.clusters {
                         let port = c.container?.ports?.first { $0.hasSuffix("/http") }?.split(separator: "/").first.map(String.init) ?? "8000"
                         let (url, detail) = c.primaryDetails(port: port)
-                        rows.append(Row(spec: spec, kind: "cluster", name: c.cluster.name, id: c.id,
-                                        state: "\(c.cluster.compute.podCount) nodes x \(c.cluster.compute.gpuCountPerPod) x \(c.cluster.compute.gpuTypeId) (\(c.cluster.type))"
-                                            + (detail.isEmpty ? "" : "; " + detail),
-                                        url: url, workers: nil, spend_usd: nil, health: state?.state.rawValue, health_detail: state?.detail))
+                        rows.append(
+                            Row(
+                                spec: spec, kind: "cluster", name: c.cluster.name, id: c.id,
+                                state:
+                                    "\(c.cluster.compute.podCount) nodes x \(c.cluster.compute.gpuCountPerPod) x \(c.cluster.compute.gpuTypeId) (\(c.cluster.type))"
+                                    + (detail.isEmpty ? "" : "; " + detail),
+                                url: url, workers: nil, spend_usd: nil, health: state?.state.rawValue, health_detail: state?.detail))
                     }
                     for v in owned.volumes {
-                        rows.append(Row(spec: spec, kind: "network_volume", name: v.name, id: v.id, state: "\(v.size) GB in \(v.dataCenter)",
-                                        url: nil, workers: nil, spend_usd: nil))
+                        rows.append(
+                            Row(
+                                spec: spec, kind: "network_volume", name: v.name, id: v.id, state: "\(v.size) GB in \(v.dataCenter)",
+                                url: nil, workers: nil, spend_usd: nil))
                     }
                     if owned.endpoints.isEmpty && owned.pods.isEmpty && owned.volumes.isEmpty && owned.clusters.isEmpty {
                         rows.append(Row(spec: spec, kind: "-", name: "-", id: "-", state: "not deployed", url: nil, workers: nil, spend_usd: nil))

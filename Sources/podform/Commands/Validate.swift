@@ -1,6 +1,6 @@
 import ArgumentParser
-import PodformKit
 import PodformCore
+import PodformKit
 import PodformRender
 
 extension Podform {
@@ -49,9 +49,11 @@ extension Podform {
                 // Two specs with one name would own the same resources on RunPod.
                 if let spec {
                     if let first = named[spec.name] {
-                        all.append(Diagnostic(.error, code: "duplicate-spec-name",
-                                              message: "another spec is also named `\(spec.name)` (\(first)); each name owns one deployment on RunPod",
-                                              at: spec.location("name", file: path), hint: "give each spec its own `name`"))
+                        all.append(
+                            Diagnostic(
+                                .error, code: "duplicate-spec-name",
+                                message: "another spec is also named `\(spec.name)` (\(first)); each name owns one deployment on RunPod",
+                                at: spec.location("name", file: path), hint: "give each spec its own `name`"))
                     } else {
                         named[spec.name] = path
                     }
@@ -77,12 +79,18 @@ extension Podform {
             do {
                 let arch = try resolver.fetchFromHub(spec.model.id, revision: spec.model.revision)
                 guard let limit = arch.maxContext, let context = spec.context, context > limit else { return [] }
-                return [Diagnostic(.warning, code: "context-exceeds-model",
-                                   message: "context \(context) is longer than \(spec.model.id) supports (\(limit) tokens)",
-                                   at: spec.location("context", file: path), hint: "vLLM refuses a MAX_MODEL_LEN above the model's limit; use \(limit) or less")]
+                return [
+                    Diagnostic(
+                        .warning, code: "context-exceeds-model",
+                        message: "context \(context) is longer than \(spec.model.id) supports (\(limit) tokens)",
+                        at: spec.location("context", file: path), hint: "vLLM refuses a MAX_MODEL_LEN above the model's limit; use \(limit) or less")
+                ]
             } catch {
-                return [Diagnostic(.error, code: "model-unresolved", message: "\(error)", at: spec.location("model.id", file: path),
-                                   hint: "check the id (and HF_TOKEN for gated models), set `model.config` to a local config.json, or validate with --offline")]
+                return [
+                    Diagnostic(
+                        .error, code: "model-unresolved", message: "\(error)", at: spec.location("model.id", file: path),
+                        hint: "check the id (and HF_TOKEN for gated models), set `model.config` to a local config.json, or validate with --offline")
+                ]
             }
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 import PodformApply
-import PodformKit
+import PodformCatalog
 import PodformCompiler
+import PodformKit
 import RunPodAPI
 
 /// Connection flags shared by the commands that talk to RunPod.
@@ -32,8 +33,6 @@ struct RunPodOptions {
 func specLocks() -> SpecLocks {
     SpecLocks(directory: PodformCatalog.CatalogOverlay.defaultDirectory().appendingPathComponent("locks"))
 }
-
-import PodformCatalog
 
 /// GPU stock for a live plan, or nil with a note on stderr when it cannot be read (the plan then
 /// does not check stock, as offline).

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Where command output goes: results to stdout, diagnostics and progress to stderr.
@@ -14,11 +15,15 @@ enum Output {
     /// (newlines, escape sequences), line and paragraph separators and bidirectional overrides
     /// become `?`, so a hostile name cannot forge output lines or recolour the terminal.
     static func terminalSafe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { s -> Unicode.Scalar in
-            let v = s.value
-            let unsafe = v < 0x20 || (0x7f...0x9f).contains(v) || v == 0x2028 || v == 0x2029 || (0x202a...0x202e).contains(v) || (0x2066...0x2069).contains(v)
-            return unsafe ? "?" : s
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { s -> Unicode.Scalar in
+                    let v = s.value
+                    let unsafe =
+                        v < 0x20 || (0x7f...0x9f).contains(v) || v == 0x2028 || v == 0x2029 || (0x202a...0x202e).contains(v)
+                        || (0x2066...0x2069).contains(v)
+                    return unsafe ? "?" : s
+                }))
     }
 
     /// Colour on a terminal unless NO_COLOR is set or `--color never`.
@@ -32,8 +37,6 @@ enum Output {
         }
     }
 }
-
-import ArgumentParser
 
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, always, never

@@ -12,8 +12,10 @@ enum OwnedFile {
 
     /// Writes `data` to `path` with `permissions`; `isOwn` says whether existing bytes are podform's
     /// own output of this kind (they must parse as it, with its format marker).
-    static func write(_ data: Data, to path: String, permissions: Int, force: Bool, what: String,
-                      isOwn: (Data) -> Bool) throws {
+    static func write(
+        _ data: Data, to path: String, permissions: Int, force: Bool, what: String,
+        isOwn: (Data) -> Bool
+    ) throws {
         let fm = FileManager.default
         if !force {
             if (try? fm.destinationOfSymbolicLink(atPath: path)) != nil {

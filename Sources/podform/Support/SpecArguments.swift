@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import PodformKit
 import PodformApply
 import PodformCompiler
 import PodformCore
+import PodformKit
 
 /// Spec arguments as `plan`, `apply` and `destroy` take them: files, and directories whose every
 /// `.yaml`/`.yml` is a spec (and whose removed specs' deployments are destroyed).
@@ -51,7 +51,8 @@ struct SpecArguments {
         for directory in directories {
             let context = PruneContext(scope: explicitScope ?? Scope.directory(directory), selector: LabelSelector(), presentSpecs: present)
             for marks in live.ownerMarks() where context.verdict(marks).deletes && seen.insert(marks.spec + "\u{0}" + (marks.scope ?? "")).inserted {
-                let set = destroyChanges(spec: marks.spec, live: live, allowDestroyVolumes: allowDestroyVolumes, scope: marks.scope, adoptUnscoped: false)
+                let set = destroyChanges(
+                    spec: marks.spec, live: live, allowDestroyVolumes: allowDestroyVolumes, scope: marks.scope, adoptUnscoped: false)
                 if set.hasChanges || !set.notes.isEmpty {
                     var noted = set
                     noted.notes.insert("its spec is no longer in \(directory): its deployment is destroyed", at: 0)
@@ -66,7 +67,11 @@ struct SpecArguments {
 /// `--scope` for the commands that create, diff or delete.
 /// `--spend-limit`: the RunPod account's spend limit per hour (`SpendLimit`; RunPod's default is $80/hour).
 struct SpendLimitOption: ParsableArguments {
-    @Option(name: .customLong("spend-limit"), help: "The account's RunPod spend limit per hour, e.g. 200 or '200 USD/hour' (default: the specs' constraints.account_spend_limit, else RunPod's $80/hour).")
+    @Option(
+        name: .customLong("spend-limit"),
+        help:
+            "The account's RunPod spend limit per hour, e.g. 200 or '200 USD/hour' (default: the specs' constraints.account_spend_limit, else RunPod's $80/hour)."
+    )
     var spendLimit: String?
 
     func validate() throws {
@@ -79,7 +84,10 @@ struct SpendLimitOption: ParsableArguments {
 }
 
 struct ScopeOption: ParsableArguments {
-    @Option(help: "The scope recorded on what this run creates and the only one it touches (default: each spec's directory, repository-relative; see Specs/state.md).")
+    @Option(
+        help:
+            "The scope recorded on what this run creates and the only one it touches (default: each spec's directory, repository-relative; see Specs/state.md)."
+    )
     var scope: String?
 
     func validate() throws {

@@ -88,10 +88,14 @@ struct StructuredLogHandler: LogHandler {
         switch value {
         case .string(let s): text = s
         case .stringConvertible(let c): text = c.description
-        case .array(let a): text = a.map { v -> String in if case .string(let s) = v { return s }; return "\(v)" }.joined(separator: "; ")
+        case .array(let a):
+            text = a.map { v -> String in
+                if case .string(let s) = v { return s }; return "\(v)"
+            }.joined(separator: "; ")
         case .dictionary(let d): text = json(d).trimmingCharacters(in: .newlines)
         }
-        let needsQuotes = text.isEmpty || text.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f }
+        let needsQuotes =
+            text.isEmpty || text.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f }
         return needsQuotes ? jsonString(text) : text
     }
 }
