@@ -45,7 +45,6 @@ public struct PlanPipeline: Sendable {
         var failures: [String] = []
         var fileFailures: [(file: String, message: String)] = []
         var scopes: [String: String] = [:]
-        /// One walk up to the git root per directory, not per spec file.
         var directoryScopes: [String: String] = [:]
         var planDiagnostics: [Diagnostic] = []
         var specs: [String: Spec] = [:]
@@ -82,9 +81,7 @@ public struct PlanPipeline: Sendable {
                 let fromConfig = configOverride == nil && spec.model.config != nil
                 fail(path, fromConfig ? "model.config" : "model.id", "model-unresolved", "\(error)")
             }
-            let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-            if directoryScopes[directory] == nil { directoryScopes[directory] = (scope ?? Scope.directory(directory)).id }
-            scopes[path] = directoryScopes[directory]
+            scopes[path] = scopeID(of: path, memo: &directoryScopes)
         }
         var compileEnvironment = CompileEnvironment(gpus: catalogs.gpus, now: now)
         compileEnvironment.scopes = scopes
@@ -100,6 +97,17 @@ public struct PlanPipeline: Sendable {
         return Outcome(
             plan: plan, diagnostics: diagnostics, sources: sources, failures: failures, fileFailures: fileFailures,
             planDiagnostics: planDiagnostics)
+    }
+
+    /// The ownership scope of a spec file: `scope`, else its directory's git root; one walk up per
+    /// directory (memoised), not per spec file.
+    func scopeID(of path: String, memo: inout [String: String]) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
+        if let known = memo[directory] { return known }
+        let id = (scope ?? Scope.directory(directory)).id
+        memo[directory] = id
+        return id
     }
 
     /// The account's spend limit (`SpendLimit`): the flag, else the specs' smallest stated limit, else RunPod's default.

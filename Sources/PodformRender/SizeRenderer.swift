@@ -19,7 +19,6 @@ public enum SizeRenderer {
         _ e: MemoryEstimate, model: String, shape: ServingShape, gpuName: String?,
         performance: PerformanceEstimate?
     ) -> String {
-        func row(_ label: String, _ value: String) -> String { label.padding(toLength: 26, withPad: " ", startingAt: 0) + value + "\n" }
         var out = ""
         let active = e.activeParameters != e.parameters ? " (\(params(e.activeParameters)) active)" : ""
         out += row("Model", "\(model): \(params(e.parameters)) parameters\(active)")
@@ -47,43 +46,50 @@ public enum SizeRenderer {
                     ? "yes, \(gb(fit.marginBytes)) to spare per GPU"
                     : "no: short by \(gb(max(-fit.marginBytes, 0))) per GPU for \(shape.concurrency) x \(shape.context) tokens")
         }
-        if let p = performance {
-            out += row(
-                "Estimated decode",
-                String(
-                    format: "%.0f tokens/s per user (%.0f-%.0f) at %d users; %.0f tokens/s in all", p.outputTokensPerSecondPerUser,
-                    p.outputTokensPerSecondPerUserRange[0], p.outputTokensPerSecondPerUserRange[1], p.batch,
-                    p.outputTokensPerSecond))
-            let prompt = p.prefill?.promptTokens ?? shape.context / 2
-            out += row(
-                "Estimated TTFT",
-                String(
-                    format: "%.2f s for a %d-token prompt (%.2f-%.2f s)", p.ttftSeconds, prompt,
-                    p.ttftSeconds * p.ttftP95SecondsRange[0] / max(p.ttftP95Seconds, 1e-12),
-                    p.ttftSeconds * p.ttftP95SecondsRange[1] / max(p.ttftP95Seconds, 1e-12)))
-            if let d = p.decode {
-                func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
-                let experts = d.expertsTouched.map { String(format: ", %.1f experts/layer touched", $0) } ?? ""
-                out += row("Decode step", "\(ms(d.stepSeconds)) at batch \(d.batch), dominated by \(d.dominant)")
-                out += row("  weight reads", "\(ms(d.weightSeconds)) (\(gb(Int64(d.weightBytesPerGPU))) per GPU\(experts))")
-                out += row("  KV reads", "\(ms(d.kvSeconds)) (\(gb(Int64(d.kvBytesPerGPU))) per GPU)")
-                out += row("  compute", "\(ms(d.computeSeconds)) (overlaps the reads)")
-                out += row("  all-reduce", ms(d.allReduceSeconds))
-                out += row("  fixed overheads", ms(d.overheadSeconds) + " (per layer and per sequence)")
-                out += row("  interleaved prefill", ms(d.interleavedPrefillSeconds))
-            }
-            if let f = p.prefill {
-                func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
-                out += row("Prefill", "\(ms(f.totalSeconds)) for \(f.promptTokens) tokens in \(f.chunks) chunk(s), dominated by \(f.dominant)")
-                out += row("  linear FLOPs", ms(f.linearSeconds))
-                out += row("  attention FLOPs", ms(f.attentionSeconds))
-                out += row("  weight reads", ms(f.weightReadSeconds))
-                out += row("  all-reduce", ms(f.allReduceSeconds))
-                out += row("  overheads", "\(ms(f.overheadSeconds)) per-layer, \(ms(f.requestSeconds)) per request")
-            }
-            for note in p.uncalibrated { out += row("Note", "\(note): fallback factors, wider range") }
-        }
+        if let p = performance { out += performanceText(p, shape: shape) }
         out += row("Accounting", "\(e.accounting) (Specs/sizing.md)")
+        return out
+    }
+
+    static func row(_ label: String, _ value: String) -> String { label.padding(toLength: 26, withPad: " ", startingAt: 0) + value + "\n" }
+
+    /// The speed estimate: decode and TTFT, and what a decode step and a prefill spend their time on.
+    static func performanceText(_ p: PerformanceEstimate, shape: ServingShape) -> String {
+        var out = ""
+        out += row(
+            "Estimated decode",
+            String(
+                format: "%.0f tokens/s per user (%.0f-%.0f) at %d users; %.0f tokens/s in all", p.outputTokensPerSecondPerUser,
+                p.outputTokensPerSecondPerUserRange[0], p.outputTokensPerSecondPerUserRange[1], p.batch,
+                p.outputTokensPerSecond))
+        let prompt = p.prefill?.promptTokens ?? shape.context / 2
+        out += row(
+            "Estimated TTFT",
+            String(
+                format: "%.2f s for a %d-token prompt (%.2f-%.2f s)", p.ttftSeconds, prompt,
+                p.ttftSeconds * p.ttftP95SecondsRange[0] / max(p.ttftP95Seconds, 1e-12),
+                p.ttftSeconds * p.ttftP95SecondsRange[1] / max(p.ttftP95Seconds, 1e-12)))
+        if let d = p.decode {
+            func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
+            let experts = d.expertsTouched.map { String(format: ", %.1f experts/layer touched", $0) } ?? ""
+            out += row("Decode step", "\(ms(d.stepSeconds)) at batch \(d.batch), dominated by \(d.dominant)")
+            out += row("  weight reads", "\(ms(d.weightSeconds)) (\(gb(Int64(d.weightBytesPerGPU))) per GPU\(experts))")
+            out += row("  KV reads", "\(ms(d.kvSeconds)) (\(gb(Int64(d.kvBytesPerGPU))) per GPU)")
+            out += row("  compute", "\(ms(d.computeSeconds)) (overlaps the reads)")
+            out += row("  all-reduce", ms(d.allReduceSeconds))
+            out += row("  fixed overheads", ms(d.overheadSeconds) + " (per layer and per sequence)")
+            out += row("  interleaved prefill", ms(d.interleavedPrefillSeconds))
+        }
+        if let f = p.prefill {
+            func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
+            out += row("Prefill", "\(ms(f.totalSeconds)) for \(f.promptTokens) tokens in \(f.chunks) chunk(s), dominated by \(f.dominant)")
+            out += row("  linear FLOPs", ms(f.linearSeconds))
+            out += row("  attention FLOPs", ms(f.attentionSeconds))
+            out += row("  weight reads", ms(f.weightReadSeconds))
+            out += row("  all-reduce", ms(f.allReduceSeconds))
+            out += row("  overheads", "\(ms(f.overheadSeconds)) per-layer, \(ms(f.requestSeconds)) per request")
+        }
+        for note in p.uncalibrated { out += row("Note", "\(note): fallback factors, wider range") }
         return out
     }
 

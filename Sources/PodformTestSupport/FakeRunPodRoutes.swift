@@ -43,25 +43,7 @@ extension FakeRunPodState {
 
     func apply(method: String, path: String, query: [String: String] = [:], body: Data) -> FakeResponse {
         if method == "GET" && path == "/v2/catalog/gpus" { return catalog(query) }
-        if method == "GET" && (path == "/v2/billing/pods" || path == "/v2/billing/serverless") {
-            // Spend: $1 per hour since creation (pods) or $0.10 per day (endpoints), in one record.
-            let id = query["podId"] ?? query["serverlessId"] ?? ""
-            var amount = 0.0
-            if let created = podCreatedAt[id] { amount = Date().timeIntervalSince(created) / 3600 }
-            if endpoints[id] != nil { amount = 0.10 }
-            let key = path.hasSuffix("pods") ? "podId" : "serverlessId"
-            return fakeObject(
-                200,
-                [
-                    "records": [
-                        [
-                            "startTime": "2026-11-01T00:00:00Z", "endTime": "2026-11-26T00:00:00Z", key: id,
-                            "totalAmount": (amount * 10_000).rounded() / 10_000
-                        ]
-                    ],
-                    "metadata": ["recordCount": 1]
-                ])
-        }
+        if method == "GET" && (path == "/v2/billing/pods" || path == "/v2/billing/serverless") { return billing(path, query) }
         if method == "GET" && path == "/v2/catalog/datacenters" {
             return fakeObject(200, ["dataCenters": Self.dataCenters.map { ["id": $0, "name": $0] }])
         }
@@ -101,6 +83,26 @@ extension FakeRunPodState {
             return fakeJSON(200, Self.sse(["Worker ready."]), contentType: "text/event-stream")
         default: return fakeProblem(405, "Method Not Allowed", "\(method) \(path)")
         }
+    }
+
+    /// Spend: $1 per hour since creation (pods) or $0.10 per day (endpoints), in one record.
+    func billing(_ path: String, _ query: [String: String]) -> FakeResponse {
+        let id = query["podId"] ?? query["serverlessId"] ?? ""
+        var amount = 0.0
+        if let created = podCreatedAt[id] { amount = Date().timeIntervalSince(created) / 3600 }
+        if endpoints[id] != nil { amount = 0.10 }
+        let key = path.hasSuffix("pods") ? "podId" : "serverlessId"
+        return fakeObject(
+            200,
+            [
+                "records": [
+                    [
+                        "startTime": "2026-11-01T00:00:00Z", "endTime": "2026-11-26T00:00:00Z", key: id,
+                        "totalAmount": (amount * 10_000).rounded() / 10_000
+                    ]
+                ],
+                "metadata": ["recordCount": 1]
+            ])
     }
 
     /// A finished Server-Sent Events body (the real stream stays open; clients stop after the backfill).

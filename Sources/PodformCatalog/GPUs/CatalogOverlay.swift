@@ -116,26 +116,30 @@ public struct CatalogOverlay: Sendable, Codable {
         }
         let known = Set(result.gpus.map(\.id))
         for g in gpus.sorted(by: { $0.id < $1.id }) where !known.contains(g.id) {
-            let memory = g.memory ?? 0
-            result.gpus.append(
-                GPUType(
-                    id: g.id, displayName: g.name ?? g.id, aliases: [], manufacturer: g.manufacturer ?? "UNKNOWN",
-                    architecture: "unknown", memoryGB: memory,
-                    cudaMemoryGiB: (memory * 1e9 / 1_073_741_824 * 0.985 * 100).rounded() / 100,
-                    cudaMemorySource: "derived: RunPod memory GB in GiB x 0.985 (new id from catalog refresh)",
-                    memoryBandwidthGBps: nil, bf16TFLOPS: nil, fp16TFLOPS: nil, fp8TFLOPS: nil, int8TOPS: nil,
-                    fp8: false, ecc: false, consumer: false, formFactor: "unknown", interconnect: "PCIe",
-                    maxGPUsPerPod: max(g.maxCount?.secure ?? 1, g.maxCount?.community ?? 1), serverlessPool: g.pool,
-                    rocm: g.manufacturer == "AMD", specSource: source,
-                    prices: GPUPrices(
-                        podSecurePerHour: point(g.price?.secure), podCommunityPerHour: point(g.price?.community),
-                        serverlessFlexPerSecond: point(g.price?.serverless.map { $0 / 3600 }),
-                        serverlessActivePerSecond: nil),
-                    delisted: false, availability: g.availability))
+            result.gpus.append(newType(g, source: source, point: point))
         }
         result.asOf = fetchedAt
         result.overlayNote = source
         return result
+    }
+
+    /// A GPU id RunPod lists that the bundled catalog does not know, with what RunPod says of it.
+    private func newType(_ g: LiveGPU, source: String, point: (Double?) -> PricePoint?) -> GPUType {
+        let memory = g.memory ?? 0
+        return GPUType(
+            id: g.id, displayName: g.name ?? g.id, aliases: [], manufacturer: g.manufacturer ?? "UNKNOWN",
+            architecture: "unknown", memoryGB: memory,
+            cudaMemoryGiB: (memory * 1e9 / 1_073_741_824 * 0.985 * 100).rounded() / 100,
+            cudaMemorySource: "derived: RunPod memory GB in GiB x 0.985 (new id from catalog refresh)",
+            memoryBandwidthGBps: nil, bf16TFLOPS: nil, fp16TFLOPS: nil, fp8TFLOPS: nil, int8TOPS: nil,
+            fp8: false, ecc: false, consumer: false, formFactor: "unknown", interconnect: "PCIe",
+            maxGPUsPerPod: max(g.maxCount?.secure ?? 1, g.maxCount?.community ?? 1), serverlessPool: g.pool,
+            rocm: g.manufacturer == "AMD", specSource: source,
+            prices: GPUPrices(
+                podSecurePerHour: point(g.price?.secure), podCommunityPerHour: point(g.price?.community),
+                serverlessFlexPerSecond: point(g.price?.serverless.map { $0 / 3600 }),
+                serverlessActivePerSecond: nil),
+            delisted: false, availability: g.availability)
     }
 
     /// `$PODFORM_CACHE_DIR`, else `$XDG_CACHE_HOME/podform`, else `~/.cache/podform`.

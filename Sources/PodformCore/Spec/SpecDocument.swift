@@ -22,49 +22,14 @@ public struct SpecDocument {
     /// references bound that to about 7,000 nodes, and a spec has little use for more.
     public static let maxAliases = 24
 
-    /// Composes `text`. Never throws: every problem becomes a diagnostic with a location.
     /// Yams's default encoding (`Parser.Encoding.default` reads the environment on every call), read once.
     private static let yamlUTF16 = Yams.Parser.Encoding.default == .utf16
 
+    /// Composes `text`. Never throws: every problem becomes a diagnostic with a location.
     public static func parse(path: String, text: String) -> (SpecDocument, [Diagnostic]) {
         func at(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(file: path, line: line, column: column) }
         let empty = SpecDocument(path: path, text: text, root: nil)
-        if text.utf8.count > maxBytes {
-            return (
-                empty,
-                [
-                    .init(
-                        .error, code: "file-too-large",
-                        message: "spec is \(text.utf8.count) bytes; the limit is \(maxBytes) bytes",
-                        at: at(1, 1), hint: "a deployment spec is a few kilobytes; is this the right file?")
-                ]
-            )
-        }
-        if let scalarIndex = text.unicodeScalars.firstIndex(where: { $0 == "\u{0}" || $0 == "\u{FFFD}" }) {
-            let prefix = text.unicodeScalars[..<scalarIndex]
-            let line = prefix.filter { $0 == "\n" }.count + 1
-            let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
-            return (
-                empty,
-                [
-                    .init(
-                        .error, code: "not-text",
-                        message: "file is not UTF-8 text (binary or invalid byte at this position)",
-                        at: at(line, column), hint: "specs are YAML text files")
-                ]
-            )
-        }
-        if isOnlyComments(text) {
-            return (
-                empty,
-                [
-                    .init(
-                        .error, code: "empty-file", message: "spec is empty", at: at(1, 1),
-                        hint: "start from `podform init --model ID` or an example in examples/")
-                ]
-            )
-        }
-        if let deep = nestingProblem(text, path: path) { return (empty, [deep]) }
+        if let problem = textProblem(text, path: path) { return (empty, [problem]) }
         do {
             guard let node = try Yams.compose(yaml: text, .default, .default, yamlUTF16 ? .utf16 : .utf8) else {
                 return (empty, [.init(.error, code: "empty-file", message: "spec is empty", at: at(1, 1))])
@@ -88,6 +53,32 @@ public struct SpecDocument {
         } catch {
             return (empty, [.init(.error, code: "yaml-syntax", message: "\(error)", at: at(1, 1))])
         }
+    }
+
+    /// A file that is too large, not text, empty or nested too deeply to compose, located.
+    private static func textProblem(_ text: String, path: String) -> Diagnostic? {
+        func at(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(file: path, line: line, column: column) }
+        if text.utf8.count > maxBytes {
+            return .init(
+                .error, code: "file-too-large",
+                message: "spec is \(text.utf8.count) bytes; the limit is \(maxBytes) bytes",
+                at: at(1, 1), hint: "a deployment spec is a few kilobytes; is this the right file?")
+        }
+        if let scalarIndex = text.unicodeScalars.firstIndex(where: { $0 == "\u{0}" || $0 == "\u{FFFD}" }) {
+            let prefix = text.unicodeScalars[..<scalarIndex]
+            let line = prefix.filter { $0 == "\n" }.count + 1
+            let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+            return .init(
+                .error, code: "not-text",
+                message: "file is not UTF-8 text (binary or invalid byte at this position)",
+                at: at(line, column), hint: "specs are YAML text files")
+        }
+        if isOnlyComments(text) {
+            return .init(
+                .error, code: "empty-file", message: "spec is empty", at: at(1, 1),
+                hint: "start from `podform init --model ID` or an example in examples/")
+        }
+        return nestingProblem(text, path: path)
     }
 
     /// True when every line is blank, a comment, or a document marker (one pass over the UTF-8 bytes).
@@ -118,21 +109,15 @@ public struct SpecDocument {
 
     /// Rejects inputs nested deeply enough to exhaust the recursive composer's stack.
     private static func nestingProblem(_ text: String, path: String) -> Diagnostic? {
-        var depth = 0
-        var line = 1
-        var column = 0
+        var depth = 0, line = 1, column = 0, prefix = 0, aliases = 0
         var quote: Character?
-        var inComment = false
-        var atLineStart = true
-        var prefix = 0
-        var aliases = 0
+        var inComment = false, atLineStart = true
         var previous: Unicode.Scalar = "\n"
         for ch in text.unicodeScalars {
             defer { previous = ch }
             column += 1
             if ch == "\n" {
                 line += 1; column = 0; inComment = false; atLineStart = true; prefix = 0
-                if quote == "'" || quote == "\"" { /* multi-line quoted scalars are allowed */  }
                 continue
             }
             if atLineStart {

@@ -161,6 +161,39 @@ extension Spec {
                     .warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
                     at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
         }
+        out += envRules(file)
+        out += secretRules(file)
+        out += accessRules(file)
+        if let disk = deploy.containerDiskBytes, !Self.containerDiskRange.contains(disk) {
+            out.append(
+                .init(
+                    .error, code: "out-of-range",
+                    message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
+                    at: at("deploy.container_disk", file), hint: "omit it to let podform size the disk from the weights"))
+        }
+        if deploy.weights == .networkVolume, constraints.cloud == .community {
+            out.append(
+                .init(
+                    .error, code: "network-volume-cloud",
+                    message: "network volumes exist only in Secure Cloud (RunPod docs, storage/network-volumes)",
+                    at: at("deploy.weights", file), hint: "use `cloud: secure` or `weights: image`"))
+        }
+        if sla.redundancy == .nPlusOne, let most = constraints.maxWorkers, most < 2 {
+            out.append(
+                .init(
+                    .error, code: "redundancy-conflict",
+                    message: "`sla.redundancy: n+1` needs a spare replica, and `constraints.max_workers` is \(most)",
+                    at: at("sla.redundancy", file), hint: "raise constraints.max_workers to 2 or more, or drop sla.redundancy"))
+        }
+        if deploy.mode == .serverless, sla.coldStart == ColdStart.none, constraints.maxWorkers == 0 {
+            out.append(.init(.error, code: "mode-conflict", message: "cold_start none needs at least one worker", at: at("sla.cold_start", file)))
+        }
+        return out
+    }
+
+    /// `deploy.env`: names and values a shell and RunPod accept, and no secret written out.
+    func envRules(_ file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
         for key in deploy.env.keys.sorted() {
             let path = "deploy.env.\(key)"
             if !StringShape.isEnvName(key) {
@@ -198,32 +231,6 @@ extension Spec {
                         .error, code: "env-secret-conflict", message: "`\(key)` is set both in `env` and in `secrets`",
                         at: at(path, file)))
             }
-        }
-        out += secretRules(file)
-        out += accessRules(file)
-        if let disk = deploy.containerDiskBytes, !Self.containerDiskRange.contains(disk) {
-            out.append(
-                .init(
-                    .error, code: "out-of-range",
-                    message: "`deploy.container_disk` is \(Self.gigabytes(disk)); RunPod container disks are 5 GB to 4 TB",
-                    at: at("deploy.container_disk", file), hint: "omit it to let podform size the disk from the weights"))
-        }
-        if deploy.weights == .networkVolume, constraints.cloud == .community {
-            out.append(
-                .init(
-                    .error, code: "network-volume-cloud",
-                    message: "network volumes exist only in Secure Cloud (RunPod docs, storage/network-volumes)",
-                    at: at("deploy.weights", file), hint: "use `cloud: secure` or `weights: image`"))
-        }
-        if sla.redundancy == .nPlusOne, let most = constraints.maxWorkers, most < 2 {
-            out.append(
-                .init(
-                    .error, code: "redundancy-conflict",
-                    message: "`sla.redundancy: n+1` needs a spare replica, and `constraints.max_workers` is \(most)",
-                    at: at("sla.redundancy", file), hint: "raise constraints.max_workers to 2 or more, or drop sla.redundancy"))
-        }
-        if deploy.mode == .serverless, sla.coldStart == ColdStart.none, constraints.maxWorkers == 0 {
-            out.append(.init(.error, code: "mode-conflict", message: "cold_start none needs at least one worker", at: at("sla.cold_start", file)))
         }
         return out
     }

@@ -29,23 +29,27 @@ extension Podform {
             if days < 1 || days > 366 { throw ValidationError("--days must be 1...366") }
         }
 
-        func run() async throws {
-            let catalogs = try Catalogs.load()
-            var pairs: [(Deployment, String)] = []
+        /// The deployments to simulate, each with the spec it came from: a saved plan's, or the spec compiled now.
+        func deployments(_ catalogs: Catalogs) throws -> [(Deployment, String)] {
             if input.hasSuffix(".json") {
                 let data = try BoundedFile.read(input, limit: BoundedFile.planLimit)
                 guard let plan = try? JSONDecoder().decode(PodformCompiler.Plan.self, from: data) else {
                     Output.err("error: \(input) is not a podform plan\n")
                     throw ExitCode(1)
                 }
-                pairs = plan.deployments.map { ($0, $0.specFile) }
+                return plan.deployments.map { ($0, $0.specFile) }
             } else {
                 let outcome = PlanPipeline(catalogs: catalogs, allowHub: !offline).run([input])
                 if !outcome.diagnostics.isEmpty { Output.err(DiagnosticsRenderer.text(outcome.diagnostics, sources: outcome.sources)) }
                 for failure in outcome.failures { Output.err("error: \(failure)\n") }
                 if outcome.hasErrors { throw ExitCode(1) }
-                pairs = outcome.plan.deployments.map { ($0, input) }
+                return outcome.plan.deployments.map { ($0, input) }
             }
+        }
+
+        func run() async throws {
+            let catalogs = try Catalogs.load()
+            let pairs = try deployments(catalogs)
             var reports: [(Deployment, SimulationReport)] = []
             let resolver = ModelResolver(catalog: catalogs.models, allowHub: !offline)
             for (deployment, path) in pairs {
