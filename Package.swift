@@ -54,7 +54,9 @@ let package = Package(
         // Live state, diff (pure) -> ChangeSet, apply (the only effects on RunPod).
         .target(name: "PodformApply", dependencies: ["PodformCore", "PodformSizing", "PodformCompiler", "PodformCatalog", "RunPodAPI"]),
         // The pipeline the CLI, benches and tests share: catalogs, model resolution (Hub), spec files, plan.
-        .target(name: "PodformKit", dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformApply", "RunPodAPI"]),
+        .target(
+            name: "PodformKit",
+            dependencies: ["PodformCore", "PodformSizing", "PodformCatalog", "PodformCompiler", "PodformEngine", "PodformApply", "RunPodAPI"]),
         // Plan and diagnostics -> text, JSON, Markdown.
         .target(
             name: "PodformRender", dependencies: ["PodformCore", "PodformCompiler", "PodformSizing", "PodformEngine", "RunPodAPI", "PodformApply"]),

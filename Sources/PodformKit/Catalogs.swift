@@ -1,6 +1,7 @@
 import Foundation
 import PodformCatalog
 import PodformCore
+import PodformEngine
 
 /// The catalogs every command uses, loaded once.
 public struct Catalogs: Sendable {
@@ -29,6 +30,6 @@ public struct Catalogs: Sendable {
                 models.model(named: name).map {
                     ValidationEnvironment.ModelFacts(canonicalID: $0.id, maxContext: $0.architecture.maxContext)
                 }
-            })
+            }, pinnedImageExample: VLLMEngine.serverImage)
     }
 }

@@ -14,7 +14,7 @@ struct Worker {
     /// Tokens each decoding sequence has produced since the worker started (all advance together).
     var progress = 0.0
     var lastAdvance = 0.0
-    var decoding = FinishHeap()
+    var decoding = MinHeap<Finishing>()
     var version = 0
     var idleVersion = 0
 }
@@ -29,41 +29,7 @@ struct Event {
     var value: Int
 }
 
-/// A binary min-heap on (time, seq).
-struct EventHeap {
-    var items: [Event] = []
-    var isEmpty: Bool { items.isEmpty }
-    var first: Event? { items.first }
-
-    static func less(_ a: Event, _ b: Event) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
-
-    mutating func push(_ e: Event) {
-        items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            if !Self.less(items[i], items[p]) { break }
-            items.swapAt(i, p)
-            i = p
-        }
-    }
-
-    mutating func pop() -> Event {
-        let top = items[0]
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && Self.less(items[l], items[m]) { m = l }
-                if r < items.count && Self.less(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
-        return top
-    }
+/// Events leave in time order; ties in the order they were scheduled.
+extension Event: HeapOrdered {
+    static func precedes(_ a: Event, _ b: Event) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
 }

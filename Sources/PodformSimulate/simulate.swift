@@ -63,7 +63,7 @@ struct Engine {
     var queue: [Int] = []
     var queueHead = 0
     var workers: [Worker] = []
-    var events = EventHeap()
+    var events = MinHeap<Event>()
     var seq = 0
     var processed = 0
     var coldStarts = 0
@@ -270,7 +270,7 @@ struct Engine {
     mutating func prefillDone(_ w: Int, _ r: Int, _ t: Double) {
         firstToken[r] = t
         advance(w, t)
-        workers[w].decoding.push(workers[w].progress + Double(output[r]), r)
+        workers[w].decoding.push(Finishing(finish: workers[w].progress + Double(output[r]), request: r))
         reschedule(w, t)
     }
 

@@ -23,7 +23,7 @@ final class ClusterCLITests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("podform-cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let spec = dir.appendingPathComponent("llama-405b.yaml").path
-        try ClusterTestsSpec.text.write(toFile: spec, atomically: true, encoding: .utf8)
+        try SpecFixtures.llama405B().write(toFile: spec, atomically: true, encoding: .utf8)
         let env = [
             "RUNPOD_API_KEY": Self.key, "RUNPOD_API_URL": fake.baseURL.absoluteString, "PODFORM_CACHE_DIR": dir.appendingPathComponent("cache").path
         ]
@@ -97,20 +97,4 @@ final class ClusterCLITests: XCTestCase {
         XCTAssertEqual([counts["clusters"] ?? 0, counts["cluster_pods"] ?? 0], [0, 0])
         await fake.stop()
     }
-}
-
-enum ClusterTestsSpec {
-    static let text = """
-        version: 1
-        name: llama-405b
-        workload: inference
-        model: {id: meta-llama/Llama-3.1-405B-Instruct}
-        precision: bf16
-        context: 8192
-        concurrency: 8
-        traffic: {pattern: steady, requests_per_day: 5000}
-        sla: {ttft_p95: 5s, output_tokens_per_second: 10}
-        constraints: {gpus: [NVIDIA H100 80GB HBM3, NVIDIA A100-SXM4-80GB]}
-        deploy: {mode: pod}
-        """
 }

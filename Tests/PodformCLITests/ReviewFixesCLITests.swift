@@ -1,4 +1,5 @@
 import Foundation
+import PodformTestSupport
 import XCTest
 
 /// Fixes from a review of the issue 17/20 merges: clusters always at the Secure rate, `simulate`
@@ -21,10 +22,10 @@ final class ReviewFixesCLITests: XCTestCase {
 
     /// Instant Clusters run in Secure Cloud: `cloud: community` does not make one cheaper.
     func testAClusterCostsTheSameWhateverTheCloudConstraint() throws {
-        let secure = try deployment([try write(ClusterTestsSpec.text, "secure.yaml")])
+        let secure = try deployment([try write(SpecFixtures.llama405B(), "secure.yaml")])
         let community = try deployment([
             try write(
-                ClusterTestsSpec.text.replacingOccurrences(
+                SpecFixtures.llama405B().replacingOccurrences(
                     of: "constraints: {gpus:", with: "constraints: {cloud: community, gpus:"), "community.yaml")
         ])
         XCTAssertNotNil(secure["cluster"])
@@ -35,7 +36,7 @@ final class ReviewFixesCLITests: XCTestCase {
     }
 
     func testSimulateSaysWhatItDoesNotModelAndBoundsItsWork() throws {
-        let cluster = try CLITests.run(CLITests.binary, ["simulate", "--offline", try write(ClusterTestsSpec.text, "c.yaml")])
+        let cluster = try CLITests.run(CLITests.binary, ["simulate", "--offline", try write(SpecFixtures.llama405B(), "c.yaml")])
         XCTAssertEqual(cluster.status, 0, cluster.stderr)
         XCTAssertTrue(cluster.stderr.contains("multi-node Instant Cluster") && cluster.stderr.contains("not simulated"), cluster.stderr)
 

@@ -9,22 +9,6 @@ import XCTest
 /// D-CLUSTER: what no single machine holds becomes a RunPod Instant Cluster, whose request is valid
 /// against the OpenAPI document, and whose image tells its nodes apart.
 final class ClusterTests: XCTestCase {
-    static func spec405B(gpus: String) -> String {
-        """
-        version: 1
-        name: llama-405b
-        workload: inference
-        model: {id: meta-llama/Llama-3.1-405B-Instruct}
-        precision: bf16
-        context: 8192
-        concurrency: 8
-        traffic: {pattern: steady, requests_per_day: 5000}
-        sla: {ttft_p95: 5s, output_tokens_per_second: 10}
-        constraints: {gpus: [\(gpus)]}
-        deploy: {mode: pod}
-        """
-    }
-
     static let fullFineTune = """
         version: 1
         name: full-70b
@@ -49,7 +33,7 @@ final class ClusterTests: XCTestCase {
     }
 
     func testA405BBF16SpecLimitedToH100PlansTwoEightGPUNodes() throws {
-        let d = try XCTUnwrap(Fixtures.deployment(Self.spec405B(gpus: "NVIDIA H100 80GB HBM3")))
+        let d = try XCTUnwrap(Fixtures.deployment(SpecFixtures.llama405B(gpus: "NVIDIA H100 80GB HBM3")))
         let c = try XCTUnwrap(d.cluster)
         XCTAssertEqual([c.nodes, c.gpusPerNode, c.tensorParallel, c.pipelineParallel], [2, 8, 8, 2])
         XCTAssertEqual(c.type, "RAY")
@@ -70,7 +54,7 @@ final class ClusterTests: XCTestCase {
     }
 
     func testH100OrA100TakesTheCheaperClusterAndSingleNodeSpecsStaySingle() throws {
-        let either = try XCTUnwrap(Fixtures.deployment(Self.spec405B(gpus: "NVIDIA H100 80GB HBM3, NVIDIA A100-SXM4-80GB")))
+        let either = try XCTUnwrap(Fixtures.deployment(SpecFixtures.llama405B(gpus: "NVIDIA H100 80GB HBM3, NVIDIA A100-SXM4-80GB")))
         XCTAssertEqual(either.cluster?.nodes, 2)
         XCTAssertEqual(either.gpu.id, "NVIDIA A100-SXM4-80GB")
         for url in try Fixtures.exampleFiles() {
@@ -78,7 +62,7 @@ final class ClusterTests: XCTestCase {
             XCTAssertNil(d.cluster, url.lastPathComponent)
         }
         // Serverless cannot span machines: still refused.
-        let serverless = Self.spec405B(gpus: "NVIDIA H100 80GB HBM3").replacingOccurrences(of: "mode: pod", with: "mode: serverless")
+        let serverless = SpecFixtures.llama405B(gpus: "NVIDIA H100 80GB HBM3").replacingOccurrences(of: "mode: pod", with: "mode: serverless")
         guard case .failure? = Fixtures.compile(serverless) else { return XCTFail("a serverless 405B plan") }
     }
 
@@ -102,7 +86,7 @@ final class ClusterTests: XCTestCase {
     }
 
     func testTheClusterImageTellsTheNodesApart() throws {
-        let d = try XCTUnwrap(Fixtures.deployment(Self.spec405B(gpus: "NVIDIA H100 80GB HBM3")))
+        let d = try XCTUnwrap(Fixtures.deployment(SpecFixtures.llama405B(gpus: "NVIDIA H100 80GB HBM3")))
         let (files, _) = try DockerfileRenderer.render(d, options: .init(target: .pod, bakeWeights: false, cudaCompatFix: false))
         let dockerfile = try XCTUnwrap(files["Dockerfile"])
         XCTAssertTrue(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/podform-cluster-launch\"]"), dockerfile)

@@ -210,6 +210,14 @@ final class ValidateTests: XCTestCase {
         XCTAssertFalse(d.hasErrors)
     }
 
+    func testTheUnpinnedImageHintShowsTheEnginesPinnedImage() {
+        var pinned = environment
+        pinned.pinnedImageExample = "vllm/vllm-openai:v9.9.9"
+        let text = minimal + "deploy:\n  image: vllm/vllm-openai\n"
+        let d = Spec.validate(path: "spec.yaml", text: text, environment: pinned).1.first { $0.code == "unpinned-image" }
+        XCTAssertEqual(d?.hint, "pin a tag such as `vllm/vllm-openai:v9.9.9` so every worker runs the same code")
+    }
+
     func testLiteralSecretsAreRejected() {
         let (m, d) = check(
             minimal + """

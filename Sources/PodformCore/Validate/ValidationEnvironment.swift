@@ -18,14 +18,17 @@ public struct ValidationEnvironment: Sendable {
     public var gpuNames: [String]
     /// Looks a model up by id or alias.
     public var model: @Sendable (String) -> ModelFacts?
+    /// A pinned image to show in the `unpinned-image` hint: the serving engine's default image.
+    public var pinnedImageExample: String
 
     public init(
         resolveGPU: @escaping @Sendable (String) -> String?, gpuNames: [String],
-        model: @escaping @Sendable (String) -> ModelFacts?
+        model: @escaping @Sendable (String) -> ModelFacts?, pinnedImageExample: String = "IMAGE:1.2.3"
     ) {
         self.resolveGPU = resolveGPU
         self.gpuNames = gpuNames
         self.model = model
+        self.pinnedImageExample = pinnedImageExample
     }
 
     /// An environment that knows no GPUs or models (GPU and model checks are skipped).

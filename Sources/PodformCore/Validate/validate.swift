@@ -13,7 +13,7 @@ extension Spec {
     /// Every rule after parsing, in rule-group order.
     public func semanticDiagnostics(file: String, environment: ValidationEnvironment) -> [Diagnostic] {
         workloadRules(file) + gpuRules(file, environment) + modelRules(file, environment) + trafficRules(file)
-            + deployRules(file) + shapeRules(file)
+            + deployRules(file, environment) + shapeRules(file)
     }
 
     func at(_ keyPath: String, _ file: String) -> SourceLocation { location(keyPath, file: file) }
@@ -153,13 +153,13 @@ extension Spec {
         return out
     }
 
-    func deployRules(_ file: String) -> [Diagnostic] {
+    func deployRules(_ file: String, _ environment: ValidationEnvironment) -> [Diagnostic] {
         var out: [Diagnostic] = []
         if let image = deploy.image, StringShape.isImageReference(image), !StringShape.isPinnedImage(image) {
             out.append(
                 .init(
                     .warning, code: "unpinned-image", message: "image `\(image)` is not pinned to a version",
-                    at: at("deploy.image", file), hint: "pin a tag such as `vllm/vllm-openai:v0.11.0` so every worker runs the same code"))
+                    at: at("deploy.image", file), hint: "pin a tag such as `\(environment.pinnedImageExample)` so every worker runs the same code"))
         }
         out += envRules(file)
         out += secretRules(file)

@@ -25,7 +25,7 @@ extension Spec {
                     .error, code: "invalid-image",
                     message: "image `\(StringShape.excerpt(image))` is not an OCI image reference",
                     at: at("deploy.image", file),
-                    hint: "`[registry/]path[:tag][@sha256:digest]` with a lowercase path: `vllm/vllm-openai:v0.11.0`"))
+                    hint: "`[registry/]path[:tag][@sha256:digest]` with a lowercase path: `vllm/vllm-openai:v0.27.1`"))
         }
         for (index, id) in constraints.dataCenters.enumerated() where !StringShape.isDataCenter(id) {
             out.append(
