@@ -249,6 +249,31 @@ final class ValidateTests: XCTestCase {
         XCTAssertTrue(t.contains { $0.code == "traffic-inconsistent" })
     }
 
+    /// A peak below the mean over the active hours (not over 24 h): the sweep that found it had
+    /// 100,000 requests in a 15-hour schedule (1.85/s) under a 1.736/s peak, planned as "SLA met"
+    /// while the simulation queued 99.9% of requests past the TTFT.
+    func testAPeakBelowTheMeanOverTheActiveHoursIsRefused() throws {
+        func traffic(_ t: String) -> [Diagnostic] { check(minimal + "traffic: {\(t)}\n").1.filter { $0.code == "traffic-inconsistent" } }
+        let scheduled = traffic(#"requests_per_day: 100000, peak_requests_per_second: 1.736, schedule: {hours: "08:00-23:00"}"#)
+        XCTAssertEqual(scheduled.count, 1)
+        XCTAssertEqual(
+            scheduled.first?.message,
+            "peak_requests_per_second 1.736 is below the mean rate: 100000 requests in 15 active hours a day (the schedule's window) are 1.85/s")
+        XCTAssertEqual(scheduled.first?.location.keyPath, "traffic.peak_requests_per_second")
+        XCTAssertEqual(
+            scheduled.first?.hint,
+            "a peak is at least the mean (bursty traffic peaks near 3x it): raise the peak to 1.85 or more, or spread the requests over at least 16.0 hours"
+        )
+        // Bursty traffic defaults to 12 active hours: 60,000 requests are 1.39/s then, above a 1/s peak.
+        let defaulted = try XCTUnwrap(traffic("requests_per_day: 60000, peak_requests_per_second: 1").first)
+        XCTAssertTrue(defaulted.message.contains("in 12 active hours a day (the default for bursty traffic"), defaulted.message)
+        // The same day spread over 24 stated hours (0.69/s) or under a 1.4/s peak is consistent.
+        XCTAssertEqual(traffic("requests_per_day: 60000, peak_requests_per_second: 1, active_hours_per_day: 24"), [])
+        XCTAssertEqual(traffic("requests_per_day: 60000, peak_requests_per_second: 1.4"), [])
+        // Exactly at the mean is allowed (a flat peak).
+        XCTAssertEqual(traffic("requests_per_day: 36000, peak_requests_per_second: 1, active_hours_per_day: 10"), [])
+    }
+
     func testUnicodeColumnsCountScalars() {
         let (m, d) = check(
             """
