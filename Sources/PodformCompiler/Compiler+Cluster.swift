@@ -106,7 +106,7 @@ extension Compiler {
             Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth
             * Double(c.nodes)
         return Option(
-            candidate: c, mode: .pod, workerMode: nil, minWorkers: 1, maxWorkers: 1,
+            candidate: c, model: .pod, minWorkers: 1, maxWorkers: 1,
             hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * 24 * daysPerMonth,
             storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, prices: [price])
     }

@@ -15,7 +15,7 @@ extension Compiler {
     /// - the next-cheapest options that meet it on other GPUs.
     func alternatives(
         _ best: Option, options: [Option], allOptions: [Option], rejected: [Candidate],
-        gpuRejections: [(GPUType, String, String)], load: Load, modes: Set<String>
+        gpuRejections: [(GPUType, String, String)], load: Load, modes: Set<PricingModel>
     ) -> [Deployment.Alternative] {
         var out: [Deployment.Alternative] = []
         var seen: Set<String> = [best.candidate.gpu.id]

@@ -44,33 +44,34 @@ extension Compiler {
     }
 
     /// Which pricing models the rules allow (D-MODE).
-    func allowedModes(_ trace: inout TraceBuilder) -> Set<String> {
+    func allowedModels(_ trace: inout TraceBuilder) -> Set<PricingModel> {
         switch spec.deploy.mode ?? .auto {
         case .pod:
             trace.add(.mode, "Pod or serverless?", inputs: ["deploy.mode": "pod"], outcome: "pod (the spec says so)", source: Source.seed001)
-            return ["pod"]
+            return [.pod]
         case .serverless:
             if spec.sla.coldStart == ColdStart.none {
                 trace.add(
                     .mode, "Pod or serverless?", inputs: ["deploy.mode": "serverless", "sla.cold_start": "none"],
                     outcome: "serverless with active workers only (no scale-up may start cold)", source: Source.seed002)
-                return ["active"]
+                return [.serverlessActive]
             }
             trace.add(
                 .mode, "Pod or serverless?", inputs: ["deploy.mode": "serverless"], outcome: "serverless (the spec says so)", source: Source.seed001)
-            return ["flex", "active"]
+            return PricingModel.serverless
         case .auto:
             if spec.sla.coldStart == ColdStart.none {
                 trace.add(
                     .mode, "Pod or serverless?", inputs: ["sla.cold_start": "none"],
                     outcome: "pod: zero cold starts (a pod when the SLA cannot tolerate even an occasional cold start)",
                     source: Source.seed001)
-                return ["pod"]
+                return [.pod]
             }
             trace.add(
                 .mode, "Pod or serverless?", inputs: ["deploy.mode": "auto"],
-                outcome: "price pod, serverless flex and serverless active; the cheapest that meets the SLA wins", source: Source.seed000)
-            return ["pod", "flex", "active"]
+                outcome: "price \(PricingModel.listed(Set(PricingModel.allCases))); the cheapest that meets the SLA wins",
+                source: Source.seed000)
+            return Set(PricingModel.allCases)
         }
     }
 
@@ -123,7 +124,7 @@ extension Compiler {
             ],
             outcome: skipped.isEmpty ? "every size of 1, 2, 4, 8 loads" : "skipped: " + skipped.joined(separator: "; "),
             source: Source.vllmParallel)
-        let (modes, imageRefusal) = modesForImage(allowedModes(&trace), &trace)
+        let (modes, imageRefusal) = modesForImage(allowedModels(&trace), &trace)
         if let imageRefusal { return .failure(imageRefusal) }
         if weightsLocation == .networkVolume && spec.constraints.dataCenters.isEmpty {
             return .failure(
@@ -157,7 +158,7 @@ extension Compiler {
                 "max_workers": "\(maxReplicas)"
             ].merging(spare > 0 ? ["redundancy": "n+1 (one spare replica)"] : [:]) { a, _ in a },
             outcome: "\(feasible.count) feasible, \(rejected.count) rejected", source: Source.performance)
-        if feasible.isEmpty && modes.contains("pod") {
+        if feasible.isEmpty && modes.contains(.pod) {
             // No single machine: an Instant Cluster (D-CLUSTER).
             let cluster = clusterCandidates(load: load)
             recordClusterSearch(cluster.feasible, cluster.rejected, singleNodeRejected: rejected, &trace)
@@ -209,14 +210,14 @@ extension Compiler {
     }
 
     func describe(_ o: Option) -> String {
-        let mode = o.mode == .pod ? "pod" : "serverless \(o.workerMode?.rawValue ?? "")"
+        let mode = o.model.label
         let replicas = o.candidate.replicas > 1 ? "\(o.candidate.replicas) replicas of " : ""
         return fmt("%@%d x %@ (%@) at $%.0f/month", replicas, o.candidate.tp, o.candidate.gpu.displayName, mode, o.monthlyUSD)
     }
 
     /// An infeasible spec: say what fails and what would work (D-INFEASIBLE).
     func infeasible(
-        load: Load, rejected: [Candidate], gpuRejections: [(GPUType, String, String)], modes: Set<String>,
+        load: Load, rejected: [Candidate], gpuRejections: [(GPUType, String, String)], modes: Set<PricingModel>,
         trace: TraceBuilder
     ) -> CompileFailure {
         let one = architecture.estimate(

@@ -7,7 +7,7 @@ extension Compiler {
     /// The chosen option as a deployment: each rule records its step in `trace` (`Specs/decisions.md`).
     func deployment(
         _ best: Option, load: Load, options: [Option], allOptions: [Option], rejected: [Candidate],
-        gpuRejections: [(GPUType, String, String)], modes: Set<String>,
+        gpuRejections: [(GPUType, String, String)], modes: Set<PricingModel>,
         trace inputTrace: TraceBuilder
     ) -> Deployment {
         var trace = inputTrace
@@ -138,14 +138,15 @@ extension Compiler {
     {
         let c = best.candidate
         let gpu = c.gpu
-        let modeText = best.mode == .pod ? "pod" : "serverless \(best.workerMode!.rawValue)"
+        let modeText = best.model.label
         var comparison: [String: Double] = [:]
         for o in allOptions where o.candidate.gpu.id == gpu.id && o.candidate.tp == c.tp && o.candidate.replicas == c.replicas {
-            let key = o.mode == .pod ? "pod" : o.workerMode == .flex ? "serverless_flex" : "serverless_active_min_\(o.minWorkers)"
-            comparison[key] = (o.monthlyUSD * 100).rounded() / 100
+            comparison[o.model.comparisonKey(minWorkers: o.minWorkers)] = (o.monthlyUSD * 100).rounded() / 100
         }
         var breakEven: Double?
-        if let pod = comparison["pod"], let flex = comparison["serverless_flex"], load.requestsPerDay > 0, flex > 0 {
+        if let pod = comparison[PricingModel.pod.comparisonKey(minWorkers: c.replicas)],
+            let flex = comparison[PricingModel.serverlessFlex.comparisonKey(minWorkers: 0)], load.requestsPerDay > 0, flex > 0
+        {
             let storage = Double(storagePlan(c).networkVolumeGB ?? 0) * environment.gpus.storage.networkVolumePerGBMonth
             let perRequest = max(flex - storage, 0.0001) / load.requestsPerDay
             breakEven = ((pod - storage) / perRequest).rounded()
