@@ -100,7 +100,7 @@ extension Compiler {
     /// catalog has no separate Instant Cluster price (RunPod's pricing page lists one).
     func clusterOption(_ c: Candidate) -> Option? {
         guard let price = c.gpu.prices.podSecurePerHour else { return nil }
-        let storage = storagePlan(c)
+        let storage = storagePlan
         let hourly = price.usd * Double(c.tp * c.nodes)
         let diskMonthly =
             Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth

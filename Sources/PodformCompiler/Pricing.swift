@@ -49,7 +49,7 @@ extension Compiler {
     /// the candidate can run in.
     func options(for c: Candidate, load: Load, allowed: Set<PricingModel>) -> [Option] {
         var result: [Option] = []
-        let storage = storagePlan(c)
+        let storage = storagePlan
         let inputs = pricingInputs(c, load: load)
         if allowed.contains(.pod), let pod = podOption(c, load: load, storage: storage, inputs: inputs) { result.append(pod) }
         guard serverlessPossible(c.gpu), let flex = environment.gpus.flexPerSecond(c.gpu) else { return result }
@@ -75,7 +75,7 @@ extension Compiler {
         return Option(
             candidate: c, model: .pod, minWorkers: c.replicas, maxWorkers: c.replicas,
             hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * hoursPerDay * daysPerMonth,
-            storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(c, load: load, inputs: inputs),
+            storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, ttftWaitShare: podWaitShare(load: load, inputs: inputs),
             prices: [price])
     }
 

@@ -6,7 +6,7 @@ import PodformSizing
 extension Compiler {
     /// Share of a pod fleet's requests that wait past their TTFT budget for a slot
     /// (`ServerlessScaling.slotWaitShare`).
-    func podWaitShare(_ c: Candidate, load: Load, inputs: PricingInputs) -> Double? {
+    func podWaitShare(load: Load, inputs: PricingInputs) -> Double? {
         guard spec.sla.ttftP95 != nil, load.requestsPerDay > 0 else { return nil }
         let weights = inputs.profile.states.map { $0.share > 0 ? $0.share * $0.rate : 0 }
         let total = weights.reduce(0, +)
