@@ -79,9 +79,6 @@ extension RunPodClient {
     public func listNetworkVolumes() async throws -> [NetworkVolume] {
         try decode(NetworkVolumeList.self, await send("GET", "/v2/network-volumes"), "network volume list").networkVolumes
     }
-    public func getNetworkVolume(_ id: String) async throws -> NetworkVolume {
-        try decode(NetworkVolume.self, await send("GET", "/v2/network-volumes/\(id)"), "network volume")
-    }
     public func updateNetworkVolume(_ id: String, _ body: JSONValue) async throws -> NetworkVolume {
         try decode(NetworkVolume.self, await send("PATCH", "/v2/network-volumes/\(id)", body: try Self.encode(body)), "network volume")
     }
@@ -91,9 +88,6 @@ extension RunPodClient {
 
     public func listRegistries() async throws -> [Registry] {
         try decode(RegistryList.self, await send("GET", "/v2/registries"), "registry list").registries
-    }
-    public func getRegistry(_ id: String) async throws -> Registry {
-        try decode(Registry.self, await send("GET", "/v2/registries/\(id)"), "registry")
     }
     public func listDataCenters() async throws -> [DataCenter] {
         try decode(DataCenterList.self, await send("GET", "/v2/catalog/datacenters"), "data center list").dataCenters
