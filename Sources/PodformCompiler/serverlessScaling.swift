@@ -35,7 +35,7 @@ extension Compiler {
                     ? "no idle timeout (RunPod rejects one with REQUEST_COUNT; the cost model assumes a \(best.idleSeconds) s idle tail)"
                     : "idle timeout \(best.idleSeconds) s") + ", FlashBoot \(flashboot ? "on" : "off")",
             source: Source.notesPools)
-        if best.workerMode == .active && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
+        if best.model == .serverlessActive && best.minWorkers < best.maxWorkers && !coldStartAllowsScaleToZero(best.coldStartSeconds ?? 0) {
             warnings.append(
                 .init(
                     code: "cold-start-at-peak",

@@ -41,7 +41,7 @@ extension Compiler {
             notes.append(
                 fmt(
                     "cold start ~%.0f s vs SLA %.0f s: %@ of requests wait longer for a worker%@", cold, limit, percentText(share),
-                    best.workerMode == .active ? fmt(" (%d active kept warm)", best.minWorkers) : ""))
+                    best.model == .serverlessActive ? fmt(" (%d active kept warm)", best.minWorkers) : ""))
             slaMet = slaMet && share <= slaBreachShare
         }
         if let share = best.ttftWaitShare, share > 0.0005 {
