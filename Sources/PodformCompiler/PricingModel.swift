@@ -2,8 +2,9 @@
 /// prices and the plan records. A plan's JSON keeps RunPod's two fields, `mode` (pod or serverless) and
 /// `worker_mode` (flex or active, serverless only); this is their one typed form.
 ///
-/// Adding a model: a case here (its label, mode pair and rate source), its price in
-/// `Compiler.price(_:_:...)` (`Pricing.swift`), and the D-MODE rules that allow it (`allowedModels`).
+/// Adding a model: a case here (its label, mode pair, rate source and comparison key), its price in
+/// `Compiler.options(for:load:allowed:)` (`Pricing.swift`), and the D-MODE rules that allow it
+/// (`allowedModels.swift`); `Specs/architecture.md` has the full list.
 public enum PricingModel: CaseIterable, Sendable, Hashable {
     /// A pod: billed per hour while it runs, no cold starts.
     case pod
@@ -60,9 +61,15 @@ public enum PricingModel: CaseIterable, Sendable, Hashable {
         }
     }
 
-    /// Its place in D-PRICING's tie-break between equally priced options: declaration order (pods
-    /// before serverless, flex before active).
-    var tieBreakRank: Int { Self.allCases.firstIndex(of: self)! }
+    /// Its place in D-PRICING's tie-break between equally priced options, as declared: pods before
+    /// serverless, flex before active (a switch: `Option.isCheaper` runs in every sort of options).
+    var tieBreakRank: Int {
+        switch self {
+        case .pod: return 0
+        case .serverlessFlex: return 1
+        case .serverlessActive: return 2
+        }
+    }
 
     /// The serverless models.
     public static let serverless: Set<PricingModel> = [.serverlessFlex, .serverlessActive]
