@@ -38,29 +38,38 @@ extension Compiler {
     /// `_ONLINE_SHORTHANDS` (`int8_per_channel_weight_only` quantizes MoE experts only, linear stays 16-bit);
     /// AWQ/GPTQ/MXFP4 load only from checkpoints carrying their tensors (`get_config_filenames`).
     func precisionDecision() -> PrecisionDecision {
-        let id = spec.model.id
-        if let q = architecture.quantization {
-            let served = q.servedFormats
-            if served.contains(precision) {
-                return PrecisionDecision(
-                    flag: nil, online: false,
-                    outcome: "no --quantization: vLLM reads the checkpoint's quantization_config (\(q.summary)) and picks its kernel itself")
-            }
-            if served.isEmpty {
-                return PrecisionDecision(
-                    flag: nil, online: false,
-                    outcome:
-                        "no --quantization: vLLM reads the checkpoint's quantization_config (\(q.summary)); podform sizes it as \(precision.rawValue)"
-                )
-            }
-            let want = served[0].rawValue
+        if let q = architecture.quantization { return preQuantizedDecision(q) }
+        return sixteenBitDecision()
+    }
+
+    /// A checkpoint that carries a quantization_config: vLLM reads it, and refuses a different flag.
+    func preQuantizedDecision(_ q: CheckpointQuantization) -> PrecisionDecision {
+        let served = q.servedFormats
+        if served.contains(precision) {
             return PrecisionDecision(
-                flag: nil, online: false, outcome: "refused",
-                refusal: (
-                    "precision \(precision.rawValue) does not match `\(id)`: it is a pre-quantized \(q.summary) checkpoint, which vLLM loads as \(want) whatever the spec says (and refuses a --quantization other than its own)",
-                    ["set precision: \(want)", "or use the unquantized base repository for \(precision.rawValue)"]
-                ))
+                flag: nil, online: false,
+                outcome: "no --quantization: vLLM reads the checkpoint's quantization_config (\(q.summary)) and picks its kernel itself")
         }
+        if served.isEmpty {
+            return PrecisionDecision(
+                flag: nil, online: false,
+                outcome:
+                    "no --quantization: vLLM reads the checkpoint's quantization_config (\(q.summary)); podform sizes it as \(precision.rawValue)"
+            )
+        }
+        let want = served[0].rawValue
+        return PrecisionDecision(
+            flag: nil, online: false, outcome: "refused",
+            refusal: (
+                "precision \(precision.rawValue) does not match `\(spec.model.id)`: it is a pre-quantized \(q.summary) checkpoint, which vLLM loads as \(want) whatever the spec says (and refuses a --quantization other than its own)",
+                ["set precision: \(want)", "or use the unquantized base repository for \(precision.rawValue)"]
+            ))
+    }
+
+    /// A 16-bit checkpoint: served as it is, quantized while loading (fp8, int4), or refused for a
+    /// format vLLM loads only from a pre-quantized checkpoint.
+    func sixteenBitDecision() -> PrecisionDecision {
+        let id = spec.model.id
         let known = knownQuantized[id.lowercased()]
         switch precision {
         case .fp32, .bf16, .fp16:

@@ -137,7 +137,7 @@ extension Compiler {
                 if memberProblem(member, chosen: best.candidate, load: load, vllm: vllm) != nil { excluded.append(member.id); continue }
                 let run = evaluate(
                     member, tp: best.candidate.tp, replicas: best.candidate.replicas, load: load, maxBatchedTokens: vllm.maxNumBatchedTokens)
-                let priced = options(for: run, load: load, allowed: [best.workerMode?.rawValue ?? "flex"])
+                let priced = options(for: run, load: load, allowed: [best.model == .pod ? .serverlessFlex : best.model])
                     .filter { $0.mode == .serverless && $0.minWorkers == best.minWorkers }
                 if let o = priced.first { runs.append(o) } else { excluded.append(member.id) }
             }

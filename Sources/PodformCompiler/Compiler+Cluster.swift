@@ -100,13 +100,13 @@ extension Compiler {
     /// catalog has no separate Instant Cluster price (RunPod's pricing page lists one).
     func clusterOption(_ c: Candidate) -> Option? {
         guard let price = c.gpu.prices.podSecurePerHour else { return nil }
-        let storage = storagePlan(c)
+        let storage = storagePlan
         let hourly = price.usd * Double(c.tp * c.nodes)
         let diskMonthly =
             Double(storage.podContainerDiskGB + (storage.podVolumeGB ?? 0)) * environment.gpus.storage.containerDiskPerGBMonth
             * Double(c.nodes)
         return Option(
-            candidate: c, mode: .pod, workerMode: nil, minWorkers: 1, maxWorkers: 1,
+            candidate: c, model: .pod, minWorkers: 1, maxWorkers: 1,
             hourlyUSD: hourly + diskMonthly / hoursPerMonth, computeMonthlyUSD: hourly * 24 * daysPerMonth,
             storageMonthlyUSD: diskMonthly, coldStartSeconds: nil, prices: [price])
     }

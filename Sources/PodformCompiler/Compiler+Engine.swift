@@ -28,18 +28,18 @@ extension Compiler {
     /// pod's port and takes no jobs from a queue endpoint; RunPod's worker takes queue jobs and
     /// serves no HTTP. The modes are narrowed to the image's, or the spec is refused (at
     /// `deploy.image`) when it asks for a mode the image cannot run in: the image is never swapped.
-    func modesForImage(_ modes: Set<String>, _ trace: inout TraceBuilder) -> (modes: Set<String>, refusal: CompileFailure?) {
+    func modesForImage(_ modes: Set<PricingModel>, _ trace: inout TraceBuilder) -> (modes: Set<PricingModel>, refusal: CompileFailure?) {
         guard let image = spec.deploy.image else { return (modes, nil) }
-        let fits: Set<String>, why: String, other: String
+        let fits: Set<PricingModel>, why: String, other: String
         switch engine.imageKind(image) {
         case .server:
             (fits, why, other) = (
-                ["pod"], "`\(image)` is vLLM's HTTP server: it serves a pod's port and takes no jobs from a queue endpoint",
+                [.pod], "`\(image)` is vLLM's HTTP server: it serves a pod's port and takes no jobs from a queue endpoint",
                 "a queue worker image such as \(engine.defaultImage(.worker))"
             )
         case .worker:
             (fits, why, other) = (
-                ["flex", "active"], "`\(image)` is RunPod's queue worker: it takes a serverless endpoint's jobs and serves no HTTP on a pod",
+                PricingModel.serverless, "`\(image)` is RunPod's queue worker: it takes a serverless endpoint's jobs and serves no HTTP on a pod",
                 "vLLM's server image \(engine.defaultImage(.server))"
             )
         case .custom:
@@ -47,7 +47,7 @@ extension Compiler {
         }
         let kept = modes.intersection(fits)
         guard !kept.isEmpty else {
-            let asked = modes == ["pod"] ? "a pod" : "a serverless endpoint"
+            let asked = modes == [.pod] ? "a pod" : "a serverless endpoint"
             return (
                 modes,
                 failure(
@@ -59,7 +59,7 @@ extension Compiler {
         if kept != modes {
             trace.add(
                 .container, "Which modes can the spec's image run in?", inputs: ["deploy.image": image],
-                outcome: (kept == ["pod"] ? "pods only: " : "serverless only: ") + why, source: Source.notesWorker)
+                outcome: (kept == [.pod] ? "pods only: " : "serverless only: ") + why, source: Source.notesWorker)
         }
         return (kept, nil)
     }

@@ -48,7 +48,7 @@ extension Compiler {
     func placement(_ option: Option) -> Deployment.Placement {
         let c = option.candidate
         let dataCenters = spec.constraints.dataCenters
-        let volume = storagePlan(c).networkVolumeGB.flatMap { size in
+        let volume = storagePlan.networkVolumeGB.flatMap { size in
             dataCenters.first.map { Deployment.NetworkVolume(sizeGB: size, dataCenter: $0) }
         }
         return Deployment.Placement(

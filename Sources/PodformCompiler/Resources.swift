@@ -25,21 +25,22 @@ extension Compiler {
     }
 
     /// GB the weights need on the container disk (10% headroom), when `mode` keeps them there.
-    func weightsOnContainerDiskGB(_ c: Candidate, mode: DeploymentMode) -> Int? {
+    func weightsOnContainerDiskGB(_ mode: DeploymentMode) -> Int? {
         let inContainer = mode == .pod ? weightsLocation == .image : weightsLocation != .networkVolume
         return inContainer ? roundUp(Double(downloadBytes) / 1e9 * 1.1, to: 1) : nil
     }
 
-    /// Why `deploy.container_disk` cannot work for this candidate in `mode`, or nil: podform never
+    /// Why `deploy.container_disk` cannot hold the weights in `mode`, or nil: podform never
     /// silently enlarges a disk the spec sized (`Specs/decisions.md`, D-STORAGE).
-    func containerDiskProblem(_ c: Candidate, mode: DeploymentMode) -> String? {
-        guard let requested = requestedContainerDiskGB, let needed = weightsOnContainerDiskGB(c, mode: mode),
+    func containerDiskProblem(_ mode: DeploymentMode) -> String? {
+        guard let requested = requestedContainerDiskGB, let needed = weightsOnContainerDiskGB(mode),
             requested < needed
         else { return nil }
         return "deploy.container_disk is \(requested) GB, but the weights alone need \(needed) GB on the container disk of this \(mode.rawValue)"
     }
 
-    func storagePlan(_ c: Candidate) -> StoragePlan {
+    /// The disks a deployment gets: sized from the checkpoint and the spec, the same on every GPU.
+    var storagePlan: StoragePlan {
         // Bytes on disk, not in GPU memory: vLLM quantizing while loading downloads the 16-bit checkpoint.
         let weightsGB = Double(downloadBytes) / 1e9
         let withHeadroom = weightsGB * 1.2 + 5

@@ -69,7 +69,6 @@ enum Source {
     static let seed003 =
         "RunPod REST v2 CreatePodRequest (https://github.com/runpod/docs/blob/main/api-reference-v2/openapi.json); pod pricing and disks: https://docs.runpod.io/pods/pricing"
     static let notesPools = "RunPod serverless GPU pools: https://docs.runpod.io/references/gpu-types"
-    static let notesPrices = "RunPod prices: https://docs.runpod.io/pods/pricing, https://docs.runpod.io/serverless/pricing"
     static let notesWorker = "worker-vllm environment: https://docs.runpod.io/serverless/vllm/environment-variables"
     static let notesVolumes = "RunPod network volumes (Secure Cloud, one data center): https://docs.runpod.io/storage/network-volumes"
     static let proxy =

@@ -7,20 +7,9 @@ extension Compiler {
     /// Fine-tunes and training runs: always a pod, billed per second until it is destroyed (D-TRAIN).
     func compileTraining() -> Result<Deployment, CompileFailure> {
         var trace = TraceBuilder()
-        let t = spec.training ?? Training()
-        let method: TrainingShape.Method
-        switch t.method ?? (spec.workload == .training ? TrainingMethod.full : .lora) {
-        case .full: method = .full
-        case .lora: method = .lora
-        case .qlora: method = .qlora
-        }
-        let shape = TrainingShape(
-            method: method, loraRank: t.loraRank ?? 16,
-            targetModules: t.targetModules ?? ["q_proj", "k_proj", "v_proj", "o_proj"],
-            batchSize: t.batchSize ?? 4, sequenceLength: t.sequenceLength ?? 2048,
-            gradientCheckpointing: t.gradientCheckpointing ?? true)
+        let shape = trainingShape, method = shape.method
         let memory = architecture.trainingMemory(shape)
-        let hours = t.hours ?? 1
+        let hours = spec.training?.hours ?? 1
         recordTrainingMemory(memory, shape, &trace)
         let (choices, rejected) = trainingChoices(memory, method: method, hours: hours)
         var stock = stockedTraining(choices)
@@ -38,25 +27,9 @@ extension Compiler {
         let availability = cluster == nil ? trainingAvailability(stock, &trace) : Deployment.Availability(checked: environment.availability != nil)
         var warnings: [Deployment.Warning] = []
         let clusterRecord = cluster.map { trainingClusterRecord($0, memory, &trace, &warnings) }
-        var gpuInputs = ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)]
-        if cluster != nil { gpuInputs["nodes"] = fmt("%g", nodes) }
-        trace.add(
-            .gpu, "Which GPU and how many?", inputs: gpuInputs,
-            outcome: fmt(
-                "%@%d x %@ at $%.2f/hour: $%.2f for the run", cluster == nil ? "" : "\(Int(nodes)) nodes x ", count, gpu.displayName,
-                price.usd * Double(count) * nodes, runCost),
-            source: Source.seed002)
-        let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
-        let env = baseEnv()
-        let containerImage = spec.deploy.image ?? environment.defaultTrainingImage
-        let container = Deployment.Container(
-            image: containerImage, ports: ["22/tcp", "8888/http"], containerDiskGB: requestedContainerDiskGB ?? 30,
-            volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume", env: env, args: nil)
-        let sizing = architecture.estimate(
-            ServingShape(
-                weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
-                concurrency: shape.batchSize, tensorParallel: 1),
-            accounting: environment.accounting)
+        recordTrainingGPU(gpu, count: count, price: price, runCost: runCost, hours: hours, nodes: cluster?.nodes, &trace)
+        let container = trainingContainer
+        let diskGB = container.volumeGB ?? 0
         if stock.noStock { warnings.append(trainingNoStockWarning(gpu, count)) }
         if spec.training?.hours == nil {
             warnings.append(.init(code: "run-length-unknown", message: "training.hours is not set; the cost is per hour of the run"))
@@ -72,12 +45,12 @@ extension Compiler {
             precision: method == .qlora ? "int4" : "bf16", mode: .pod, workerMode: nil,
             gpu: .init(id: gpu.id, displayName: gpu.displayName, count: count, memoryGB: gpu.memoryGB, cloud: cloud, pool: nil),
             workers: nil, serverless: nil, vllm: nil, training: memory, container: container,
-            cost: .init(
-                hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
-                perMillionOutputTokensUSD: nil, computeMonthlyUSD: (compute * hoursPerMonth * 100).rounded() / 100,
-                storageMonthlyUSD: ((hourly - compute) * hoursPerMonth * 100).rounded() / 100,
-                comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.citation]),
-            sizing: sizing, estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
+            cost: trainingCost(hourly: hourly, compute: compute, price: price),
+            sizing: architecture.estimate(
+                ServingShape(
+                    weights: method == .qlora ? .int4 : .bf16, context: shape.sequenceLength,
+                    concurrency: shape.batchSize, tensorParallel: 1),
+                accounting: environment.accounting), estimates: nil, placement: Deployment.Placement(gpuVendor: vendor(gpu)),
             alternatives: Array(rejected.prefix(3)), trace: trace.steps,
             warnings: warnings, availability: availability)
         if let clusterRecord {
@@ -86,6 +59,58 @@ extension Compiler {
             d.container.env["NCCL_SOCKET_IFNAME"] = ClusterNetwork.interface
         }
         return .success(d)
+    }
+
+    /// D-GPU for a run: the GPU, how many (and nodes, for a cluster), and what the run costs.
+    func recordTrainingGPU(
+        _ gpu: GPUType, count: Int, price: PricePoint, runCost: Double, hours: Double, nodes clusterNodes: Int?,
+        _ trace: inout TraceBuilder
+    ) {
+        let nodes = Double(clusterNodes ?? 1)
+        var gpuInputs = ["gpu": gpu.id, "count": "\(count)", "hours": fmt("%g", hours)]
+        if clusterNodes != nil { gpuInputs["nodes"] = fmt("%g", nodes) }
+        trace.add(
+            .gpu, "Which GPU and how many?", inputs: gpuInputs,
+            outcome: fmt(
+                "%@%d x %@ at $%.2f/hour: $%.2f for the run", clusterNodes == nil ? "" : "\(Int(nodes)) nodes x ", count, gpu.displayName,
+                price.usd * Double(count) * nodes, runCost),
+            source: Source.seed002)
+    }
+
+    /// The run the spec asks for, with its defaults: LoRA rank 16 on the attention projections, batch 4
+    /// of 2,048 tokens, gradient checkpointing on; full training for `workload: training`, else LoRA.
+    var trainingShape: TrainingShape {
+        let t = spec.training ?? Training()
+        let method: TrainingShape.Method
+        switch t.method ?? (spec.workload == .training ? TrainingMethod.full : .lora) {
+        case .full: method = .full
+        case .lora: method = .lora
+        case .qlora: method = .qlora
+        }
+        return TrainingShape(
+            method: method, loraRank: t.loraRank ?? 16,
+            targetModules: t.targetModules ?? ["q_proj", "k_proj", "v_proj", "o_proj"],
+            batchSize: t.batchSize ?? 4, sequenceLength: t.sequenceLength ?? 2048,
+            gradientCheckpointing: t.gradientCheckpointing ?? true)
+    }
+
+    /// The training pod's container: SSH and Jupyter ports, and a volume at /workspace for the
+    /// checkpoint and its outputs (2.2x the 16-bit weights + 30 GB, in 10 GB steps).
+    var trainingContainer: Deployment.Container {
+        let diskGB = roundUp(Double(architecture.weightBytes(.bf16)) / 1e9 * 2.2 + 30, to: 10)
+        return Deployment.Container(
+            image: spec.deploy.image ?? environment.defaultTrainingImage, ports: ["22/tcp", "8888/http"],
+            containerDiskGB: requestedContainerDiskGB ?? 30, volumeGB: diskGB, volumeMountPath: "/workspace", weights: "pod-volume",
+            env: baseEnv(), args: nil)
+    }
+
+    /// A run's cost per hour and per month of running (it bills until destroyed): compute, and disks.
+    func trainingCost(hourly: Double, compute: Double, price: PricePoint) -> Deployment.Cost {
+        .init(
+            hourlyUSD: (hourly * 10_000).rounded() / 10_000, monthlyUSD: (hourly * hoursPerMonth * 100).rounded() / 100,
+            perMillionOutputTokensUSD: nil, computeMonthlyUSD: (compute * hoursPerMonth * 100).rounded() / 100,
+            storageMonthlyUSD: ((hourly - compute) * hoursPerMonth * 100).rounded() / 100,
+            comparison: [:], breakEvenRequestsPerDay: nil, priceSources: [price.citation])
     }
 
     /// D-WORKLOAD and D-TRAIN-MEMORY: the run's class and what it needs in memory.

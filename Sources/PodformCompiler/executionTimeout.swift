@@ -33,7 +33,7 @@ extension Compiler {
     /// Warnings about the prices a plan rests on.
     func priceWarnings(_ best: Option) -> [Deployment.Warning] {
         // A negotiated rate in the spec (`deploy.active_discount`) is the user's to confirm, not a past list price.
-        guard best.workerMode == .active, spec.deploy.activeDiscount == nil,
+        guard best.model == .serverlessActive, spec.deploy.activeDiscount == nil,
             let active = environment.gpus.activePerSecond(best.candidate.gpu)
         else { return [] }
         return [

@@ -16,7 +16,7 @@ extension Compiler {
     /// Replicas added beyond what the peak needs: one under `sla.redundancy: n+1`.
     var spareReplicas: Int { spec.sla.redundancy == .nPlusOne ? 1 : 0 }
 
-    func search(load: Load, modes: Set<String>) -> Search {
+    func search(load: Load, modes: Set<PricingModel>) -> Search {
         var rejected: [Candidate] = []
         var feasible: [Candidate] = []
         var options: [Option] = []
@@ -34,7 +34,7 @@ extension Compiler {
 
     /// One GPU's tensor-parallel sizes x replica counts, whatever the GPU-level rules say (the caller
     /// applies them): its feasible candidates, their options, and per size the last rejection.
-    func search(_ gpu: GPUType, load: Load, modes: Set<String>, maxReplicas: Int)
+    func search(_ gpu: GPUType, load: Load, modes: Set<PricingModel>, maxReplicas: Int)
         -> (feasible: [Candidate], options: [Option], rejected: [Candidate])
     {
         var feasible: [Candidate] = [], options: [Option] = [], rejected: [Candidate] = []

@@ -17,7 +17,7 @@ public enum SpendLimit {
         guard d.mode == .serverless, let workers = d.workers, let gpu = gpus.gpu(named: d.gpu.id),
             let flex = gpus.flexPerSecond(gpu)
         else { return d.cost.hourlyUSD }
-        let active = d.workerMode == .active ? min(workers.min, workers.max) : 0
+        let active = d.pricingModel == .serverlessActive ? min(workers.min, workers.max) : 0
         let activeRate = activeDiscount.map { flex.usd * (1 - $0) } ?? gpus.activePerSecond(gpu)?.usd ?? flex.usd
         let perSecond = (Double(active) * activeRate + Double(max(workers.max - active, 0)) * flex.usd) * Double(d.gpu.count)
         return perSecond * 3600

@@ -6,10 +6,10 @@ extension Deployment.Alternative {
     var label: String {
         let hardware = "\(count) x \(gpu)"
         guard monthlyUSD != nil else { return replicas > 1 ? "\(replicas) replicas of \(hardware)" : hardware }
+        let model = " " + pricingModel.label
         switch mode {
-        case .pod: return (replicas > 1 ? "\(replicas) replicas of " : "") + hardware + " pod"
-        case .serverless:
-            return hardware + " serverless \(workerMode?.rawValue ?? "")" + (replicas > 1 ? ", up to \(replicas) workers" : "")
+        case .pod: return (replicas > 1 ? "\(replicas) replicas of " : "") + hardware + model
+        case .serverless: return hardware + model + (replicas > 1 ? ", up to \(replicas) workers" : "")
         }
     }
 }

@@ -6,9 +6,10 @@ extension Deployment.Lever {
     var planText: String {
         let hardware = "\(count) x \(gpu)"
         let shape: String
+        let model = " " + pricingModel.label
         switch mode {
-        case .pod: shape = (replicas > 1 ? "\(replicas) replicas of " : "") + hardware + " pod"
-        case .serverless: shape = hardware + " serverless \(workerMode?.rawValue ?? "")" + (replicas > 1 ? ", up to \(replicas) workers" : "")
+        case .pod: shape = (replicas > 1 ? "\(replicas) replicas of " : "") + hardware + model
+        case .serverless: shape = hardware + model + (replicas > 1 ? ", up to \(replicas) workers" : "")
         }
         return shape + String(format: ", $%.2f/month (%@$%.2f/month)", monthlyUSD, deltaMonthlyUSD >= 0 ? "+" : "-", abs(deltaMonthlyUSD))
     }

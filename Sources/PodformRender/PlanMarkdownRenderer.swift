@@ -54,7 +54,7 @@ public enum PlanMarkdownRenderer {
 
     static func summaryRow(_ review: ReviewedDeployment, offline: Bool) -> String {
         let d = review.deployment
-        let mode = d.cluster != nil ? "cluster" : d.mode == .pod ? "pod" : "serverless \(d.workerMode?.rawValue ?? "")"
+        let mode = d.cluster != nil ? "cluster" : d.pricingModel.label
         let replicas = d.estimates?.replicas ?? 1
         let workers =
             d.workers.map { "\($0.min)..\($0.max)" } ?? d.cluster.map { "\($0.nodes) nodes" }

@@ -15,7 +15,7 @@ extension PlanTextRenderer {
             out += "  stock:    skipped " + a.skipped.map { "\($0.count) x \($0.gpu) \($0.mode) (\($0.reason))" }.joined(separator: "; ") + "\n"
         }
         for f in a.fallbacks {
-            let mode = f.mode == "serverless" ? "serverless \(f.workerMode?.rawValue ?? "")" : f.mode
+            let mode = f.mode == "serverless" ? PricingModel(mode: .serverless, workerMode: f.workerMode).label : f.mode
             let where_ = f.dataCenters.isEmpty || d.placement.dataCenters.isEmpty ? "" : " in " + f.dataCenters.prefix(3).joined(separator: ", ")
             let shape = f.nodes.map { "\($0) nodes x " } ?? (f.replicas > 1 ? "\(f.replicas) replicas of " : "")
             out += String(

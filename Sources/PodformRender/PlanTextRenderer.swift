@@ -72,7 +72,7 @@ public enum PlanTextRenderer {
             out += "  runs on:  \(d.gpu.cloud.lowercased()) pod, \(replicas)\(d.gpu.count) x \(d.gpu.id)\n"
         case .serverless:
             out +=
-                "  runs on:  serverless \(d.workerMode?.rawValue ?? "") workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0), \(d.gpu.count) x \(d.gpu.id) per worker (pool \(d.gpu.pool ?? "-"))\n"
+                "  runs on:  \(d.pricingModel.label) workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0), \(d.gpu.count) x \(d.gpu.id) per worker (pool \(d.gpu.pool ?? "-"))\n"
         }
         var cost =
             "  cost:     \(money(d.cost.hourlyUSD))/hour, \(money(d.cost.monthlyUSD))/month\(d.workload == "fine-tune" || d.workload == "training" ? " (until destroyed)" : "")"

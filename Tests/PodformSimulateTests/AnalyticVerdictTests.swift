@@ -26,7 +26,7 @@ final class AnalyticVerdictTests: XCTestCase {
             guard spec.workload == .inference || spec.workload == .batch else { continue }
             var trace = TraceBuilder()
             let load = compiler.load(&trace)
-            let met = compiler.search(load: load, modes: compiler.allowedModes(&trace)).options
+            let met = compiler.search(load: load, modes: compiler.allowedModels(&trace)).options
                 .filter(\.meetsSLA).sorted(by: Option.isCheaper).prefix(Self.perExample)
             for option in met {
                 let model = compiler.servingModel(option, load: load)

@@ -115,7 +115,7 @@ enum SimulationText {
         let fleet =
             d.mode == .pod
             ? "pod x \(d.estimates?.replicas ?? 1)"
-            : "serverless \(d.workerMode?.rawValue ?? "") workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0)"
+            : "\(d.pricingModel.label) workers \(d.workers?.min ?? 0)..\(d.workers?.max ?? 0)"
         lines.append(
             "podform simulate: \(d.name), \(fleet), \(d.gpu.count) x \(d.gpu.displayName); \(r.days) days, seed \(r.seed), \(r.requests) requests, \(r.events) events"
         )
