@@ -31,7 +31,7 @@ final class OptimalityTests: XCTestCase {
             let model = g.pick(models)
             let maxContext = model.contains("Phi-3-mini") ? 4096 : model.contains("gemma-2") ? 8192 : 32768
             let context = min(g.pick([2048, 4096, 8192, 16384]), maxContext)
-            // awq/int8 on a 16-bit repository are refused (D-PRECISION)
+            // awq/int8 on a 16-bit repository are refused (D-PRECISION).
             let precision = model.contains("gpt-oss") ? "mxfp4" : g.pick(["bf16", "bf16", "fp8", "int4", "fp16"])
             let pattern = g.pick(["steady", "bursty", "scheduled", "batch"])
             let prompt = g.pick([200, 500, 1000]), output = g.pick([100, 200, 400])
@@ -81,7 +81,7 @@ final class OptimalityTests: XCTestCase {
             let compiler = Compiler(spec: spec, specFile: "gen.yaml", architecture: arch, environment: Fixtures.environment)
             var trace = TraceBuilder()
             let load = compiler.load(&trace)
-            let modes = compiler.allowedModes(&trace)
+            let modes = compiler.allowedModels(&trace)
             // A precision the checkpoint cannot serve is refused before any search (D-PRECISION).
             if compiler.precisionDecision().refusal != nil {
                 guard case .failure(let f) = spec.compile(specFile: "gen.yaml", architecture: arch, environment: Fixtures.environment) else {
