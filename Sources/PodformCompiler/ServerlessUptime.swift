@@ -53,17 +53,21 @@ extension Compiler {
             }
         }
         var up = 0.0
+        let backlog = backlogWorker(c, load: load, inputs: inputs, minWorkers: minWorkers, maxWorkers: maxWorkers, idle: idle, delay: delay)
         for k in perRate[0].indices {
+            var u: Double
             if profile.states.count != 2 {
-                up += zip(profile.states, perRate).reduce(0) { $0 + $1.0.share * $1.1[k].up }
+                u = zip(profile.states, perRate).reduce(0) { $0 + $1.0.share * $1.1[k].up }
             } else if idle < block {
                 let p = profile.states[0].share, peak = perRate[0][k].up, base = perRate[1][k].up
                 let carried = 1 - pow(1 - p, idle / block)
-                up += p * peak + (1 - p) * (base + max(peak - base, 0) * carried)
+                u = p * peak + (1 - p) * (base + max(peak - base, 0) * carried)
             } else {
                 let d = zip(profile.states, perRate).reduce(0) { $0 + $1.0.share * $1.1[k].demanded }
-                up += 1 - pow(1 - min(d, 1), idle / block + 1)
+                u = 1 - pow(1 - min(d, 1), idle / block + 1)
             }
+            if let backlog, backlog.k == minWorkers + 1 + k { u = max(u, backlog.up) }
+            up += u
         }
         let closed = max(24 - load.activeHours, 0) * 3600
         return activeSeconds * up + up * min(idle, closed)

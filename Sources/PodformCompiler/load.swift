@@ -9,10 +9,9 @@ extension Compiler {
         let concurrency = spec.concurrency ?? 1
         let prompt = spec.traffic.promptTokens ?? ServingDefaults.promptTokens(context: context)
         let output = spec.traffic.outputTokens ?? ServingDefaults.outputTokens(context: context)
-        let pattern = spec.traffic.pattern ?? (spec.workload == .batch ? .batch : .bursty)
+        let pattern = spec.trafficPattern
         // A schedule is the window traffic arrives in (and the hours a pod runs on a run day).
-        let activeHours =
-            spec.traffic.schedule?.hoursPerRunDay ?? spec.traffic.activeHoursPerDay ?? (pattern == .steady ? 24 : pattern == .batch ? 4 : 12)
+        let activeHours = spec.activeHoursPerDay
         var requestsPerDay = spec.traffic.requestsPerDay ?? 0
         var peak = spec.traffic.peakRequestsPerSecond ?? 0
         if peak == 0 && requestsPerDay > 0 {
