@@ -157,11 +157,184 @@ final class RenameTests: XCTestCase {
         }
     }
 
+    /// A second pod and a second endpoint carrying the spec's markers under other names (a console
+    /// copy, one made in the console from podform's template): the plan has no place for them. They
+    /// are noted every round and never written to or deleted; `destroy` lists them with the spec.
+    func testConsoleDuplicatesAreNotedNeverDeleted() async throws {
+        let serverless = try Self.spec("docs"), pod = try Self.spec("docs-pod", pod: true)
+        try await withFake { fake, client in
+            let reconciler = Reconciler(client: client, scope: Self.scope, prune: true, apply: self.fast, checkHealth: false)
+            let first = await reconciler.round(RoundInput(deployments: [serverless, pod]))
+            XCTAssertTrue(first.succeeded, "\(first.outcomes)")
+            let live = try await LiveState.fetch(client)
+            let livePod = try XCTUnwrap(live.pods.first), liveEndpoint = try XCTUnwrap(live.endpoints.first)
+            let podEnv = livePod.env ?? [:], endpointEnv = liveEndpoint.env ?? [:]
+            let copyPod = await fake.state.seed(
+                .pod, ["name": "debug-copy", "env": podEnv, "image": livePod.image ?? "", "gpu": ["id": livePod.gpuTypeID ?? "", "count": 1]])
+            let copyEndpoint = await fake.state.seed(.endpoint, ["name": "my-copy", "env": endpointEnv, "templateId": liveEndpoint.templateId ?? ""])
+            let counts = await fake.state.counts()
+            for round in 1...5 {
+                await fake.state.clearRequests()
+                let report = await reconciler.round(RoundInput(deployments: [serverless, pod]))
+                XCTAssertTrue(report.succeeded, "round \(round): \(report.outcomes)")
+                XCTAssertEqual(report.outcomes.map(\.result), [.inSync, .inSync], "round \(round): \(report.outcomes)")
+                let notes = report.outcomes.flatMap(\.notes)
+                XCTAssertTrue(notes.contains { $0.contains("pod debug-copy (\(copyPod)) also carries this spec's markers") }, "\(notes)")
+                XCTAssertTrue(notes.contains { $0.contains("endpoint my-copy (\(copyEndpoint)) also carries this spec's markers") }, "\(notes)")
+                let log = await Self.writes(fake)
+                XCTAssertEqual(log, [], "round \(round)")
+                let now = await fake.state.counts()
+                XCTAssertEqual(now, counts)
+            }
+            // Both names gone (podform's endpoint renamed too): podform's own, the older, is renamed
+            // back; the copy is still only noted.
+            _ = try await client.updateEndpoint(liveEndpoint.id, ["name": "renamed"])
+            let set = diff(serverless, live: try await LiveState.fetch(client))
+            XCTAssertEqual(set.changes.filter { $0.action != .noop }.map { "\($0.action) \($0.id ?? "")" }, ["update \(liveEndpoint.id)"])
+            XCTAssertTrue(set.notes.contains { $0.contains("my-copy") }, "\(set.notes)")
+            await fake.state.clearRequests()
+            _ = try await apply(set, client: client, options: self.fast)
+            let log = await Self.writes(fake)
+            XCTAssertEqual(log, ["PATCH /v2/serverless/{id}"])
+            let name = try await client.getEndpoint(liveEndpoint.id).name
+            XCTAssertEqual(name, "podform-docs")
+            // destroy is the one place they go: they are the spec's.
+            let destroy = destroyChanges(spec: "docs-pod", live: try await LiveState.fetch(client), allowDestroyVolumes: false, scope: Self.scope.id)
+            XCTAssertEqual(Set(destroy.changes.filter { $0.kind == .pod }.compactMap(\.id)), [livePod.id, copyPod])
+        }
+    }
+
+    /// An env key a console user adds is shown, not fought: alone it is a note (no restart, no roll);
+    /// the next change that sends the env shows it going (`env.EXTRA: "1" -> (none)`) and removes it.
+    /// RunPod spreading the template's env into an endpoint at create is never taken for an extra.
+    func testAnExtraEnvKeyIsANoteAloneAndARemovalWhenTheEnvIsSent() async throws {
+        let serverless = try Self.spec("docs"), pod = try Self.spec("docs-pod", pod: true)
+        try await withFake { fake, client in
+            let reconciler = Reconciler(client: client, scope: Self.scope, prune: true, apply: self.fast, checkHealth: false)
+            _ = await reconciler.round(RoundInput(deployments: [serverless, pod]))
+            await fake.state.clearRequests()
+            let quiet = await reconciler.round(RoundInput(deployments: [serverless, pod]))
+            XCTAssertTrue(
+                quiet.outcomes.allSatisfy { $0.result == .inSync && $0.notes.isEmpty }, "spread template env is no extra: \(quiet.outcomes)")
+            let live = try await LiveState.fetch(client)
+            for t in live.templates {
+                _ = try await client.updateTemplate(
+                    t.id, ["env": .object(((t.env ?? [:]).merging(["EXTRA": "1"]) { a, _ in a }).mapValues { .string($0) })])
+            }
+            for e in live.endpoints {
+                _ = try await client.updateEndpoint(
+                    e.id, ["env": .object(((e.env ?? [:]).merging(["EXTRA": "1"]) { a, _ in a }).mapValues { .string($0) })])
+            }
+            for p in live.pods {
+                _ = try await client.updatePod(
+                    p.id, ["env": .object(((p.env ?? [:]).merging(["EXTRA": "1"]) { a, _ in a }).mapValues { .string($0) })])
+            }
+            for round in 1...4 {
+                await fake.state.clearRequests()
+                let report = await reconciler.round(RoundInput(deployments: [serverless, pod]))
+                XCTAssertEqual(report.outcomes.map(\.result), [.inSync, .inSync], "round \(round): \(report.outcomes)")
+                let notes = report.outcomes.flatMap(\.notes)
+                for what in ["template podform-docs", "endpoint podform-docs", "template podform-docs-pod", "pod podform-docs-pod"] {
+                    XCTAssertTrue(notes.contains { $0.hasPrefix("\(what): env EXTRA is not in the plan") }, "\(what): \(notes)")
+                }
+                let log = await Self.writes(fake)
+                XCTAssertEqual(log, [], "round \(round): an extra key alone restarts nothing")
+            }
+            // A spec env change: every PATCH sends the whole env, and the plan says EXTRA goes.
+            for (changed, kinds) in [
+                (try Self.spec("docs-pod", pod: true).withEnv(["MY_SETTING": "2"]), [ResourceKind.template, .pod]),
+                (try Self.spec("docs").withEnv(["MY_SETTING": "2"]), [ResourceKind.template, .endpoint])
+            ] {
+                let set = diff(changed, live: try await LiveState.fetch(client))
+                for kind in kinds {
+                    let change = try XCTUnwrap(set.changes.first { $0.kind == kind && $0.action == .update }, "\(kind)")
+                    XCTAssertTrue(change.fields.contains(FieldChange(path: "env.MY_SETTING", old: nil, new: "2")), "\(change.fields)")
+                    XCTAssertTrue(change.fields.contains(FieldChange(path: "env.EXTRA", old: "1", new: nil)), "\(kind): \(change.fields)")
+                    if case .object(let env)? = change.patch?["env"] { XCTAssertNil(env["EXTRA"]) } else { XCTFail("\(kind) patch sends the env") }
+                }
+                _ = try await apply(set, client: client, options: self.fast)
+                let after = try await LiveState.fetch(client)
+                XCTAssertFalse(after.templates.contains { $0.name == "podform-\(changed.name)" && $0.env?["EXTRA"] != nil })
+                XCTAssertFalse(after.pods.contains { $0.env?["EXTRA"] != nil } && kinds.contains(.pod))
+                XCTAssertFalse(after.endpoints.contains { $0.env?["EXTRA"] != nil } && kinds.contains(.endpoint))
+                let again = diff(changed, live: after)
+                XCTAssertFalse(again.hasChanges, "\(again.changes.filter { $0.action != .noop })")
+                XCTAssertEqual(again.notes, [])
+            }
+        }
+    }
+
+    /// Renamed resources of another spec, and of this spec applied from another scope, are never
+    /// adopted, renamed or deleted: this spec creates its own beside them and leaves them alone.
+    func testRenamedResourcesOfAnotherSpecOrScopeAreNeverTouched() async throws {
+        try await withFake { fake, client in
+            let elsewhere = try Self.spec("docs", scope: "github.com/acme/deploy:other")
+            let other = try Self.spec("chat")
+            for d in [elsewhere, other] { _ = try await apply(diff(d, live: try await LiveState.fetch(client)), client: client, options: self.fast) }
+            let live = try await LiveState.fetch(client)
+            for t in live.templates { _ = try await client.updateTemplate(t.id, ["name": .string("renamed-\(t.id)")]) }
+            for e in live.endpoints { _ = try await client.updateEndpoint(e.id, ["name": .string("renamed-\(e.id)")]) }
+            let theirs = await Set(fake.state.ids(.template) + fake.state.ids(.endpoint))
+            await fake.state.clearRequests()
+            let reconciler = Reconciler(client: client, scope: Self.scope, prune: true, apply: self.fast, checkHealth: false)
+            let mine = try Self.spec("docs")
+            for round in 1...4 {
+                // `chat` is still in the directory (another reconciler's selection, say): not pruned.
+                let report = await reconciler.round(RoundInput(deployments: [mine], presentSpecs: ["docs", "chat"]))
+                XCTAssertEqual(report.outcomes.map(\.result), [round == 1 ? .applied : .inSync], "round \(round): \(report.outcomes)")
+                XCTAssertTrue(report.outcomes.allSatisfy { $0.notes.isEmpty }, "\(report.outcomes)")
+            }
+            for w in await fake.state.requests where w.method != "GET" {
+                let id = w.path.split(separator: "/").dropFirst(2).first.map(String.init) ?? ""
+                XCTAssertFalse(theirs.contains(id), "wrote to another spec's or scope's resource: \(w.method) \(w.path)")
+            }
+            let posts = await fake.state.requests.filter { $0.method == "POST" }.map(\.path)
+            XCTAssertEqual(posts, ["/v2/templates", "/v2/serverless"], "this scope's own, once")
+            let names = await fake.state.names(.endpoint)
+            XCTAssertEqual(names.filter { $0.hasPrefix("renamed-") }.count, 2)
+            XCTAssertEqual(names.filter { $0 == "podform-docs" }.count, 1)
+        }
+    }
+
+    /// A renamed endpoint that mounts the spec's network volume: before, the endpoint was not the
+    /// spec's, so the volume was taken for somebody else's and the plan failed. Now it is renamed back.
+    func testARenamedEndpointKeepsItsNetworkVolumeOurs() async throws {
+        let d = try ApplyTests.deployment(try ApplyTests.example("support-chat.yaml"), file: "rec/s.yaml", scope: Self.scope.id)
+        try await withFake { fake, client in
+            _ = try await apply(diff(d, live: try await LiveState.fetch(client)), client: client, options: self.fast)
+            let endpoints = try await client.listEndpoints()
+            let endpoint = try XCTUnwrap(endpoints.first)
+            XCTAssertFalse(endpoint.networkVolumes?.isEmpty ?? true, "the example mounts a volume")
+            _ = try await client.updateEndpoint(endpoint.id, ["name": "my-endpoint"])
+            let set = diff(d, live: try await LiveState.fetch(client))
+            XCTAssertEqual(set.errors, [])
+            XCTAssertEqual(set.changes.filter { $0.action != .noop }.map { "\($0.kind.rawValue) \($0.action)" }, ["endpoint update"])
+            XCTAssertEqual(
+                set.changes.first { $0.kind == .endpoint }?.fields, [FieldChange(path: "name", old: "my-endpoint", new: .string("podform-\(d.name)"))]
+            )
+            await fake.state.clearRequests()
+            _ = try await apply(set, client: client, options: self.fast)
+            let log = await Self.writes(fake)
+            XCTAssertEqual(log, ["PATCH /v2/serverless/{id}"])
+            let counts = await fake.state.counts()
+            XCTAssertEqual(counts, ["pods": 0, "endpoints": 1, "templates": 1, "network_volumes": 1])
+        }
+    }
+
     /// The pod example with `sla.redundancy: n+1`: at least two replicas.
     static func replicated() throws -> Deployment {
         let text = try ApplyTests.example("internal-tool.yaml").replacingOccurrences(of: "name: docs-helper", with: "name: fleet")
             .replacingOccurrences(of: "mode: auto", with: "mode: pod")
             .replacingOccurrences(of: "sla:\n", with: "sla:\n  redundancy: n+1\n")
         return try ApplyTests.deployment(text, file: "rec/fleet.yaml", scope: scope.id)
+    }
+}
+
+extension Deployment {
+    /// The deployment with more container env (as `deploy.env` would add).
+    func withEnv(_ env: [String: String]) -> Deployment {
+        var d = self
+        d.container.env.merge(env) { _, new in new }
+        return d
     }
 }
