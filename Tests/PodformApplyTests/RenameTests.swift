@@ -321,6 +321,33 @@ final class RenameTests: XCTestCase {
         }
     }
 
+    /// A pod stopped and renamed in the console: one `start` that first gives the name back.
+    func testAStoppedRenamedPodIsRenamedThenStarted() async throws {
+        let d = try Self.spec("docs-pod", pod: true)
+        try await withFake { fake, client in
+            _ = try await apply(diff(d, live: try await LiveState.fetch(client)), client: client, options: self.fast)
+            let podIDs = await fake.state.ids(.pod)
+            let podID = try XCTUnwrap(podIDs.first)
+            await fake.state.mutate(.pod, id: podID) {
+                $0["desiredStatus"] = "EXITED"; $0["name"] = "parked"
+            }
+            let set = diff(d, live: try await LiveState.fetch(client))
+            let change = try XCTUnwrap(set.changes.first { $0.kind == .pod })
+            XCTAssertEqual(change.action, .start)
+            XCTAssertEqual(change.fields.map(\.path), ["name", "status"])
+            await fake.state.clearRequests()
+            let result = try await apply(set, client: client, options: self.fast)
+            XCTAssertEqual(result.writes, 2)
+            let log = await Self.writes(fake)
+            XCTAssertEqual(log, ["PATCH /v2/pods/{id}", "POST /v2/pods/{id}"])
+            let pod = try await client.getPod(podID)
+            XCTAssertEqual(pod.name, "podform-docs-pod")
+            XCTAssertEqual(pod.status, "RUNNING")
+            let again = diff(d, live: try await LiveState.fetch(client))
+            XCTAssertFalse(again.hasChanges)
+        }
+    }
+
     /// The pod example with `sla.redundancy: n+1`: at least two replicas.
     static func replicated() throws -> Deployment {
         let text = try ApplyTests.example("internal-tool.yaml").replacingOccurrences(of: "name: docs-helper", with: "name: fleet")
