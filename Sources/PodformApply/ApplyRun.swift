@@ -46,9 +46,14 @@ struct ApplyRun {
             try await step("updating \(c.kind.rawValue) \(c.name)") { try await c.kind.adapter.update(id, body, client: client) }
             result.updated.append("\(c.kind.rawValue) \(c.name) (\(id))")
             result.writes += 1
-            if c.kind == .pod { toWait.append((c.name, id)) }
+            // A rename alone restarts nothing: there is nothing to wait for.
+            if c.kind == .pod, case .object(let o) = patch, o.keys.contains(where: { $0 != "name" }) { toWait.append((c.name, id)) }
         case .start, .stop:
             guard let id = c.id else { return }
+            if let patch = c.patch {  // a renamed pod gets its name back first
+                try await step("renaming pod \(c.name)") { try await c.kind.adapter.update(id, patch, client: client) }
+                result.writes += 1
+            }
             let action = c.action.rawValue
             options.progress("\(action == "start" ? "starting" : "stopping") pod \(c.name)")
             try await step("\(action == "start" ? "starting" : "stopping") pod \(c.name)") { try await client.podAction(id, action) }

@@ -2,8 +2,9 @@ import RunPodAPI
 
 /// How podform recognizes what it manages (`Specs/state.md`): a template is podform's when its env
 /// carries `PODFORM_MANAGED_BY=podform` and `PODFORM_SPEC=<spec name>`; endpoints and pods are
-/// podform's when they carry the same markers (pods inherit them from the template's env) or use an
-/// owned template, and have the spec's resource name. Each also records the scope it was applied
+/// podform's when they carry the same markers (pods inherit them from the template's env), whatever
+/// their name (a console rename keeps them; the diff renames them back), or have the spec's name and
+/// use an owned template. Each also records the scope it was applied
 /// from (`PODFORM_SCOPE`); a resource of the same spec name recorded under another scope belongs to
 /// another directory's podform and is never adopted, updated or deleted from here.
 ///
@@ -126,8 +127,21 @@ struct OwnershipContext {
             foreign.append(ForeignResource(kind: kind, id: id, name: name, why: "is managed from scope \(recorded), not \(scope)"))
             return false
         }
-        if scope != nil && marks.scope == nil && !adoptUnscoped { return false }
-        return true
+        return inScope(marks)
+    }
+
+    /// Ours under another name (renamed in the console): only by the resource's own markers for
+    /// this spec and scope, exactly as `ours` decides, never through a template reference (a
+    /// resource with no markers is adopted only under the spec's name). Nothing is recorded as
+    /// foreign: a differently named resource never collides with a create.
+    func oursRenamed(_ env: [String: String]?) -> Bool {
+        guard let marks = Marker.marks(env), marks.spec == spec else { return false }
+        if let scope, let recorded = marks.scope, recorded != scope { return false }
+        return inScope(marks)
+    }
+
+    private func inScope(_ marks: OwnerMarks) -> Bool {
+        !(scope != nil && marks.scope == nil && !adoptUnscoped)
     }
 
     /// A resource with no markers of its own created from one of the spec's templates.

@@ -217,7 +217,8 @@ extension FakeRunPodState {
         }
         for (key, value) in json where !(kind == .endpoint && key == "gpu") { o[key] = value }
         setStore(kind, id, o)
-        if kind == .pod { markCreated(id) }  // a pod PATCH restarts the container
+        // A pod PATCH restarts the container; a rename alone does not (it changes no container field).
+        if kind == .pod && json.keys.contains(where: { $0 != "name" }) { markCreated(id) }
         return fakeObject(200, render(kind, o))
     }
 

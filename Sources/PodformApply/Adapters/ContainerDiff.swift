@@ -31,27 +31,39 @@ struct DesiredContainer {
 
 /// What a running endpoint or pod needs so its container matches the planned template plus its
 /// own env: the changed fields, and a PATCH carrying the whole container (env whole, because a
-/// PATCH's env replaces the resource's env).
+/// PATCH's env replaces the resource's env). Live env keys the plan does not set are removed by that
+/// PATCH, so they are among the fields; with no PATCH they stay, in `extraEnv` (a note, not drift).
 ///
 /// Where RunPod does not report the container (no image on the resource), the template's own
 /// update is what tells the resource to follow; otherwise unreported fields are not drift.
-func containerChanges(live: LiveContainer, desired: DesiredContainer, templateUpdate: Change?) -> (fields: [FieldChange], patch: [String: JSONValue])
-{
+func containerChanges(live: LiveContainer, desired: DesiredContainer, templateUpdate: Change?) -> ContainerChanges {
     var fields: [FieldChange] = []
     if live.image != nil {
         fields = containerFields(live: live, desired: desired)
     } else if let templateUpdate {
         fields = templateUpdate.fields
     }
-    guard !fields.isEmpty else { return ([], [:]) }
+    let extra = extraEnvKeys(live: live.env, desired: desired.env, ignoring: Marker.templateOnly)
+    guard !fields.isEmpty else { return ContainerChanges(fields: [], patch: [:], extraEnv: extra) }
     var patch: [String: JSONValue] = [:]
     if let image = desired.image { patch["image"] = .string(image) }
     if let args = desired.args { patch["args"] = .string(args) }
     if patch["args"] == nil, !(live.args ?? "").isEmpty { patch["args"] = "" }  // clears arguments the plan dropped
-    if !desired.env.isEmpty { patch["env"] = .object(desired.env.mapValues { .string($0) }) }
+    if !desired.env.isEmpty {
+        patch["env"] = .object(desired.env.mapValues { .string($0) })
+        if live.image != nil { fields += envRemovals(extra, live: live.env) }
+    }
     if let disk = desired.disk { patch["disk"] = .int(disk) }
     if let ports = desired.ports { patch["ports"] = .array(ports.map { .string($0) }) }
-    return (fields, patch)
+    return ContainerChanges(fields: fields, patch: patch, extraEnv: [])
+}
+
+/// `containerChanges`' answer.
+struct ContainerChanges {
+    var fields: [FieldChange]
+    var patch: [String: JSONValue]
+    /// Live env keys the plan does not set, when nothing patches the env.
+    var extraEnv: [String]
 }
 
 /// The container fields that differ from what RunPod reports (markers that describe the

@@ -1,12 +1,13 @@
 import RunPodAPI
 
-/// Serverless endpoints (`/v2/serverless`). An endpoint is the spec's when it has the spec's name
-/// and carries its markers (or reports an owned template). Its settings update in place and RunPod
-/// rolls the workers; its own container (a copy of the template's at create) is patched directly.
+/// Serverless endpoints (`/v2/serverless`). An endpoint is the spec's when it carries its markers,
+/// whatever its name, or has the spec's name and reports an owned template. Its settings (name
+/// included) update in place and RunPod rolls the workers; its own container (a copy of the
+/// template's at create) is patched directly.
 enum EndpointAdapter: ResourceAdapter {
     static let kind = ResourceKind.endpoint
     static let fieldClasses = FieldClasses(
-        inPlace: ["gpu", "workers", "scaling", "flashboot", "timeout", "dataCenterIds", "networkVolumes"],
+        inPlace: ["name", "gpu", "workers", "scaling", "flashboot", "timeout", "dataCenterIds", "networkVolumes"],
         restart: ["image", "args", "env", "disk", "ports"])
     static var live: WritableKeyPath<LiveState, [Endpoint]> { \.endpoints }
     static var owned: WritableKeyPath<OwnedResources, [Endpoint]> { \.endpoints }
@@ -15,9 +16,12 @@ enum EndpointAdapter: ResourceAdapter {
 
     static func recognize(_ all: [Endpoint], _ context: inout OwnershipContext) -> [Endpoint] {
         let name = context.names.endpoint
-        return all.filter { e in
-            e.name == name && context.ours(kind, e.id, name, e.env, viaTemplate: context.fromOwnedTemplate(e.env, templateID: e.templateId))
+        let mine = all.filter { e in
+            e.name == name
+                ? context.ours(kind, e.id, name, e.env, viaTemplate: context.fromOwnedTemplate(e.env, templateID: e.templateId))
+                : context.oursRenamed(e.env)
         }
+        return plannedNameFirst(mine, planned: { $0.name == name }, id: \.id)
     }
 
     static func volumeUsers(in state: LiveState, except owned: OwnedResources) -> [String: String] {
@@ -35,9 +39,13 @@ enum EndpointAdapter: ResourceAdapter {
             create(.endpoint(request), &context)
             return
         }
+        for e in context.owned.endpoints.dropFirst() {
+            context.notes.append(duplicateNote(kind, e.name, e.id, managed: "podform manages endpoint \(live.name ?? live.id) (\(live.id))"))
+        }
         let desired = normalized(request, volumes: context.owned.volumes)
         let current: JSONValue = .object([
-            "gpu": normalizedGPU(live.gpu), "workers": live.workers ?? .null, "scaling": live.scaling ?? .null,
+            "name": live.name.map { .string($0) } ?? .null, "gpu": normalizedGPU(live.gpu), "workers": live.workers ?? .null,
+            "scaling": live.scaling ?? .null,
             "flashboot": live.flashboot.map { .string($0) } ?? .null, "timeout": live.timeout.map { .int($0) } ?? .null,
             "dataCenterIds": .array((live.dataCenterIds ?? []).sorted().map { .string($0) }),
             "networkVolumes": .array((live.networkVolumes ?? []).map { .string($0) })
@@ -51,6 +59,7 @@ enum EndpointAdapter: ResourceAdapter {
             desired: DesiredContainer(template: context.template, env: request.env, ownDiskAndPorts: false),
             templateUpdate: context.templateUpdate)
         diffs += ownContainer.fields
+        if !ownContainer.extraEnv.isEmpty { context.notes.append(extraEnvNote(kind, request.name, ownContainer.extraEnv)) }
         leaveIdleScaleDown(&diffs, request.name, &context)
         guard !diffs.isEmpty else { return context.noop(kind, request.name, id: live.id) }
         var patch: [String: JSONValue] = [:]
@@ -61,7 +70,9 @@ enum EndpointAdapter: ResourceAdapter {
         context.changes.append(
             Change(
                 kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
-                impact: "RunPod rolls the workers to the new settings", patch: .object(patch)))
+                impact: diffs.allSatisfy { $0.path == "name" }
+                    ? "renamed in place; nothing restarts" : "RunPod rolls the workers to the new settings",
+                patch: .object(patch)))
     }
 
     /// The request's settings as compared: a planned reference to the owned volume is the live
@@ -88,9 +99,15 @@ enum EndpointAdapter: ResourceAdapter {
         )
     }
 
+    /// A mode switch deletes the spec's endpoint; one under another name is only noted (it may be
+    /// a copy somebody made in the console).
     static func removeUnplanned(_ context: inout DiffContext) {
         guard !context.plans(kind) else { return }
-        for e in context.owned.endpoints {
+        let name = ResourceNames(spec: context.deployment.name).endpoint
+        for e in context.owned.endpoints where e.name != name {
+            context.notes.append(duplicateNote(kind, e.name, e.id, managed: "the plan no longer uses a serverless endpoint"))
+        }
+        for e in context.owned.endpoints where e.name == name {
             context.changes.append(
                 Change(
                     kind: kind, name: e.name ?? e.id, action: .delete, id: e.id, fields: [],

@@ -1,10 +1,11 @@
 import RunPodAPI
 
-/// Pods (`/v2/pods`). A pod is the spec's when it has one of the spec's pod names and carries its
-/// markers (or reports an owned template); terminated pods are ignored. Container fields update
-/// in place (the container restarts, its disk is wiped); GPU type, count, cloud and data center
-/// cannot: a replace, create-before-destroy. A stopped pod is drift (`start`); outside its
-/// schedule a pod is stopped (`stop`) and otherwise left alone.
+/// Pods (`/v2/pods`). A pod is the spec's when it carries its markers, whatever its name, or has one
+/// of the spec's pod names and reports an owned template; terminated pods and cluster members are
+/// ignored. A renamed pod takes the place of a planned pod no pod has the name of, and is renamed
+/// back in place. Container fields update in place (the container restarts, its disk is wiped);
+/// GPU type, count, cloud and data center cannot: a replace, create-before-destroy. A stopped pod
+/// is drift (`start`); outside its schedule a pod is stopped (`stop`) and otherwise left alone.
 enum PodAdapter: ResourceAdapter {
     static let kind = ResourceKind.pod
     static let fieldClasses = FieldClasses(restart: ["image", "args", "env", "disk"], replace: ["gpu.id", "gpu.count", "cloud", "dataCenterIds"])
@@ -15,10 +16,12 @@ enum PodAdapter: ResourceAdapter {
 
     static func recognize(_ all: [Pod], _ context: inout OwnershipContext) -> [Pod] {
         let names = context.names
-        return all.filter { p in
-            guard p.status != "TERMINATED", let name = p.name, names.isPodName(name) else { return false }
+        let mine = all.filter { p in
+            guard p.status != "TERMINATED" else { return false }
+            guard let name = p.name, names.isPodName(name) else { return (p.cluster ?? .null) == .null && context.oursRenamed(p.env) }
             return context.ours(kind, p.id, name, p.env, viaTemplate: context.fromOwnedTemplate(p.env, templateID: p.template))
         }
+        return plannedNameFirst(mine, planned: { names.isPodName($0.name ?? "") }, id: \.id)
     }
 
     static func volumeUsers(in state: LiveState, except owned: OwnedResources) -> [String: String] {
@@ -38,14 +41,23 @@ enum PodAdapter: ResourceAdapter {
     /// The parts of a pod that a plan depends on (not its status, which changes on its own).
     static func fingerprint(_ p: Pod) -> String { "p:\(p.id):\(stableHash(encodeSorted(PodFingerprint(pod: p))))" }
 
+    /// The owned pod that is this planned pod: one with its name (one whose placement matches
+    /// first), else a renamed one (no pod name of this spec) that no earlier planned pod took.
+    static func claim(_ request: CreatePodRequest, _ context: DiffContext) -> Pod? {
+        let named = context.owned.pods.filter { $0.name == request.name }
+        if let live = named.first(where: { placementChanges($0, request).isEmpty }) ?? named.first { return live }
+        let names = ResourceNames(spec: context.deployment.name)
+        let taken = Set(context.changes.filter { $0.kind == kind }.compactMap(\.id))
+        let renamed = context.owned.pods.filter { !names.isPodName($0.name ?? "") && !taken.contains($0.id) }
+        return renamed.first(where: { placementChanges($0, request).isEmpty }) ?? renamed.first
+    }
+
     static func diff(_ request: CreatePodRequest, _ context: inout DiffContext) {
-        let candidates = context.owned.pods.filter { $0.name == request.name }
+        let claimed = claim(request, context)
         if let schedule = context.deployment.schedule, let now = context.options.now, !schedule.isOpen(at: now) {
-            return outsideSchedule(request, candidates.first, schedule.description, &context)
+            return outsideSchedule(request, claimed, schedule.description, &context)
         }
-        guard let live = candidates.first(where: { placementChanges($0, request).isEmpty }) ?? candidates.first else {
-            return create(.pod(request), &context)
-        }
+        guard let live = claimed else { return create(.pod(request), &context) }
         let placement = placementChanges(live, request)
         guard placement.isEmpty else {
             return context.changes.append(
@@ -55,7 +67,30 @@ enum PodAdapter: ResourceAdapter {
                     impact: "a new pod starts first; the old one is deleted once the new one runs",
                     request: .pod(request)))
         }
-        // Pods, like endpoints, keep no link to their template: compare the pod's own container.
+        let rename = renameField(live.name, to: request.name)
+        if let update = containerUpdate(live, request, rename: rename, &context) { return context.changes.append(update) }
+        let renamePatch: JSONValue? = rename.map { .object(["name": $0.new ?? .null]) }
+        if let status = live.status, status == "EXITED" || status == "ERROR" {
+            // A stopped or failed pod is not serving: drift, whatever its settings.
+            context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .start, id: live.id,
+                    fields: [rename, FieldChange(path: "status", old: .string(status), new: "RUNNING")].compactMap { $0 },
+                    reason: "the pod is \(status); RunPod does not start it again on its own",
+                    impact: "the pod starts (its container disk was kept)", patch: renamePatch))
+        } else if let rename {
+            context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .update, id: live.id, fields: [rename],
+                    impact: "renamed in place; the pod keeps running", patch: renamePatch))
+        } else {
+            context.noop(kind, request.name, id: live.id)
+        }
+    }
+
+    /// The container update a pod needs (with its rename), if any. Pods, like endpoints, keep no
+    /// link to their template: the pod's own container is compared.
+    static func containerUpdate(_ live: Pod, _ request: CreatePodRequest, rename: FieldChange?, _ context: inout DiffContext) -> Change? {
         let ownContainer = containerChanges(
             live: LiveContainer(image: live.image, args: live.args, env: live.env, disk: nil, ports: nil),
             desired: DesiredContainer(template: context.template, env: request.env, ownDiskAndPorts: true),
@@ -64,40 +99,36 @@ enum PodAdapter: ResourceAdapter {
         if let liveDisk = live.disk, request.disk != liveDisk {
             diffs.append(FieldChange(path: "disk", old: .int(liveDisk), new: .int(request.disk)))
         }
-        guard diffs.isEmpty else {
-            var patch = ownContainer.patch
-            patch["disk"] = .int(request.disk)
-            return context.changes.append(
-                Change(
-                    kind: kind, name: request.name, action: .update, id: live.id, fields: diffs,
-                    impact: "the pod restarts and its container disk is wiped", patch: .object(patch)))
-        }
-        if let status = live.status, status == "EXITED" || status == "ERROR" {
-            // A stopped or failed pod is not serving: drift, whatever its settings.
-            context.changes.append(
-                Change(
-                    kind: kind, name: request.name, action: .start, id: live.id,
-                    fields: [FieldChange(path: "status", old: .string(status), new: "RUNNING")],
-                    reason: "the pod is \(status); RunPod does not start it again on its own",
-                    impact: "the pod starts (its container disk was kept)"))
-        } else {
-            context.noop(kind, request.name, id: live.id)
-        }
+        if !ownContainer.extraEnv.isEmpty { context.notes.append(extraEnvNote(kind, request.name, ownContainer.extraEnv)) }
+        guard !diffs.isEmpty else { return nil }
+        var patch = ownContainer.patch
+        patch["disk"] = .int(request.disk)
+        if rename != nil { patch["name"] = .string(request.name) }
+        return Change(
+            kind: kind, name: request.name, action: .update, id: live.id, fields: [rename].compactMap { $0 } + diffs,
+            impact: "the pod restarts and its container disk is wiped", patch: .object(patch))
     }
 
-    /// Outside its schedule a pod is stopped, and nothing else is done to it until the window opens.
+    /// Outside its schedule a pod is stopped, and nothing else is done to it until the window opens
+    /// (but a renamed pod gets its name back).
     static func outsideSchedule(_ request: CreatePodRequest, _ live: Pod?, _ window: String, _ context: inout DiffContext) {
         guard let live else {
             return context.notes.append("pod \(request.name) is created when its schedule opens (\(window))")
         }
+        let rename = renameField(live.name, to: request.name)
+        let renamePatch: JSONValue? = rename.map { .object(["name": $0.new ?? .null]) }
         guard ["RUNNING", "STARTING", "PROVISIONING"].contains(live.status ?? "RUNNING") else {
-            return context.noop(kind, request.name, id: live.id)
+            guard let rename else { return context.noop(kind, request.name, id: live.id) }
+            return context.changes.append(
+                Change(
+                    kind: kind, name: request.name, action: .update, id: live.id, fields: [rename],
+                    impact: "renamed in place; the pod stays stopped", patch: renamePatch))
         }
         context.changes.append(
             Change(
                 kind: kind, name: request.name, action: .stop, id: live.id,
-                fields: [FieldChange(path: "status", old: .string(live.status ?? "RUNNING"), new: "EXITED")],
-                reason: "outside its schedule (\(window))", impact: "the pod stops; GPU billing stops, its disk is kept"))
+                fields: [rename, FieldChange(path: "status", old: .string(live.status ?? "RUNNING"), new: "EXITED")].compactMap { $0 },
+                reason: "outside its schedule (\(window))", impact: "the pod stops; GPU billing stops, its disk is kept", patch: renamePatch))
     }
 
     /// The replace-class fields (`fieldClasses.replace`) that differ.
@@ -119,13 +150,20 @@ enum PodAdapter: ResourceAdapter {
     }
 
     /// Owned pods the plan no longer has: extra replicas, a pod deployment that became serverless,
-    /// duplicates an interrupted replace left.
+    /// duplicates an interrupted replace left (each with a pod name of this spec; one under another
+    /// name is noted, not deleted).
     static func removeUnplanned(_ context: inout DiffContext) {
         let planned = Set(context.requests.filter { $0.kind == kind }.map(\.name))
         let mine = context.changes.filter { $0.kind == kind }
         let kept = Set(mine.filter { [.noop, .update, .start, .stop].contains($0.action) }.compactMap(\.id))
+        let names = ResourceNames(spec: context.deployment.name)
         for pod in context.owned.pods where !kept.contains(pod.id) && !mine.contains(where: { $0.action == .replace && $0.id == pod.id }) {
             let name = pod.name ?? ""
+            guard names.isPodName(name) else {
+                // Under a name podform does not give, with no planned pod left to be: never deleted on a guess.
+                context.notes.append(duplicateNote(kind, pod.name, pod.id, managed: "every planned pod has its pod"))
+                continue
+            }
             if planned.contains(name) && mine.contains(where: { $0.name == name && $0.action == .create }) { continue }
             context.changes.append(
                 Change(
