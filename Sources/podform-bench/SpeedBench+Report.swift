@@ -37,9 +37,12 @@ extension SpeedBench {
           745 tok/s): ~60 sequences ran at once (dstack's write-up: "KV cache memory pressure"). Clients beyond
           the batch limit now wait for a slot ((c - batch) / batch rounds), but the limit is the sizing model's
           KV pool, which at v0.19's accounting holds 663k tokens (165 sequences of 4000): all 128 run and the
-          wait is zero. The pool the run had is not published, and what vLLM 0.7.4's V0 profiling took at
-          max_model_len (163,840 tokens through the fused-MoE buffers) is not modelled: no V0 MoE log in
-          vllm_calibration.csv to fit it on. So #13 stays \(compare(e, "serving_benchmarks.csv#13", .ttft, " ms")).
+          wait is zero. The pool the run had is not published and no V0 MoE log in vllm_calibration.csv shows
+          what V0 profiling took, so #13 stays \(compare(e, "serving_benchmarks.csv#13", .ttft, " ms")). Not
+          modelled either: the run passed `--enable-chunked-prefill`, and by 0.7.4 vLLM forced chunked prefill
+          off for MLA only on non-CUDA platforms (ROCm/vllm#457 quotes 0.7.4.dev4's log), so on H200 it
+          probably chunked prefills at V0's 2048-token default, where podform takes whole-prompt steps
+          (the 0.7.x "MLA is enabled; forcing chunked prefill ... disabled") for every V0 MLA row.
           The MLA prefill itself is counted as vLLM runs it (the non-absorbed form: 128 heads, qk 128 + 64 = 192,
           v 128; the absorbed 576/512 form only in decode), and c = 4 to 64 (#5-#9) is within 17%.
         - RTX 4090 tensor parallel TTFT (#97-#99: \(compare(e, "serving_benchmarks.csv#97", .ttft, " ms")) at TP 2):

@@ -31,7 +31,7 @@ final class DocumentationTests: XCTestCase {
         let documented = try firstCells(try read("Specs/diagnostics.md"), pattern: #"^\| `([a-z0-9-]+)` \|"#)
         var emitted: Set<String> = []
         let patterns = [
-            #"report\(\.(?:error|warning|note), "([a-z0-9-]+)""#, #"code: "([a-z0-9-]+)""#, #"code: String = "([a-z0-9-]+)""#,
+            #"report\(\s*\.(?:error|warning|note),\s*"([a-z0-9-]+)""#, #"code: "([a-z0-9-]+)""#, #"code: String = "([a-z0-9-]+)""#,
             #"fail\([^\n]*, "([a-z0-9]+(?:-[a-z0-9]+)+)", "#
         ]
         for module in ["PodformCore", "PodformCompiler", "PodformKit", "podform"] {
