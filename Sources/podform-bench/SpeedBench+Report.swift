@@ -21,17 +21,30 @@ extension SpeedBench {
         """
         ### Where it misses, and why
 
-        - KV-starved 70B runs (serving_benchmarks.csv#89-#91, Llama-3-70B / R1-Distill-Llama-70B on 2 x H100
-          PCIe, ShareGPT at 4 and 16 req/s): at utilization 0.9 the KV cache holds ~9.4k tokens (~31 sequences),
-          both loads exceed what that serves, and mean TPOT climbs from 72 ms (4 req/s) to 141 ms (16 req/s,
-          median 106 ms) at about the same throughput: vLLM preempts and recomputes sequences when the cache is
-          full, which the model does not simulate (#90 per-user: \(compare(e, "serving_benchmarks.csv#90", .perUser))).
-          The aggregate, which preemption does not change much, is within 25%.
-        - DeepSeek-R1 on vLLM 0.7.4 at 128 clients (#4, #13): throughput is flat from 64 to 128 clients and TTFT
-          grows 4.7x for 2x the clients, so the run held ~70 sequences and queued the rest for a KV slot. The
-          sizing model's pool fits all 128 at the V1 profile, and only ~22 at V0's (MLA turns chunked prefill off,
-          so V0 profiles max_model_len tokens): the pool the run had is known to neither, and TTFT there is
-          queueing (#13: \(compare(e, "serving_benchmarks.csv#13", .ttft, " ms"))).
+        - KV-bound 70B runs (serving_benchmarks.csv#89-#91, Llama-3-70B / R1-Distill-Llama-70B on 2 x H100 PCIe,
+          200 ShareGPT requests at 4 and 16 req/s): at utilization 0.9 the KV cache holds ~9.4k tokens (~31
+          sequences at prompt + half the output) and both loads arrive faster than 31 slots serve. vLLM admits an
+          arrival when its prompt fits and, when the cache fills, preempts the newest sequence (recompute), so the
+          requests past their first token take turns in the slots: TTFT stays short and the client's TPOT grows
+          with the overload (72 ms at 4 req/s, 141 ms at 16). The model runs this as processor sharing over the
+          run's arrivals (`sharedSlots`): #90 per-user \(compare(e, "serving_benchmarks.csv#90", .perUser)),
+          #89 \(compare(e, "serving_benchmarks.csv#89", .perUser)). Its aggregate is low (#90:
+          \(compare(e, "serving_benchmarks.csv#90", .throughput, " tok/s"))): vLLM preempts the newest, so the
+          oldest finish first and the batch stays full longer than under equal shares.
+        - DeepSeek-R1 on vLLM 0.7.4 (V0) at 128 clients (#4, #13): TTFT there is queueing for a KV slot. At the
+          same 128 clients it grows from 66.8 s to 116 s when the output doubles (800 to 1600 tokens, the same
+          3200-token prompts), which no prefill cost does, and throughput is flat from 64 to 128 clients (758,
+          745 tok/s): ~60 sequences ran at once (dstack's write-up: "KV cache memory pressure"). Clients beyond
+          the batch limit now wait for a slot ((c - batch) / batch rounds), but the limit is the sizing model's
+          KV pool, which at v0.19's accounting holds 663k tokens (165 sequences of 4000): all 128 run and the
+          wait is zero. The pool the run had is not published and no V0 MoE log in vllm_calibration.csv shows
+          what V0 profiling took, so #13 stays \(compare(e, "serving_benchmarks.csv#13", .ttft, " ms")). Not
+          modelled either: the run passed `--enable-chunked-prefill`, and by 0.7.4 vLLM forced chunked prefill
+          off for MLA only on non-CUDA platforms (ROCm/vllm#457 quotes 0.7.4.dev4's log), so on H200 it
+          probably chunked prefills at V0's 2048-token default, where podform takes whole-prompt steps
+          (the 0.7.x "MLA is enabled; forcing chunked prefill ... disabled") for every V0 MLA row.
+          The MLA prefill itself is counted as vLLM runs it (the non-absorbed form: 128 heads, qk 128 + 64 = 192,
+          v 128; the absorbed 576/512 form only in decode), and c = 4 to 64 (#5-#9) is within 17%.
         - RTX 4090 tensor parallel TTFT (#97-#99: \(compare(e, "serving_benchmarks.csv#97", .ttft, " ms")) at TP 2):
           the same source's TTFT on 2 x 4090 falls as load rises (R1-Distill-Llama-8B: 1188 ms at 1 req/s, 363 at
           4, 114 at 8), which no prefill cost does: multi-GPU workers on consumer cards (no P2P) waking, not compute.
@@ -43,10 +56,12 @@ extension SpeedBench {
         - throughput_calibration.csv#19 (Mistral-7B, 4 x 256 tokens, RTX 4090): its 63 ms TTFT is below the FLOP time
           of 4 prompts prefilled together at the FP32-accumulate peak: the clients were not in lockstep (no
           `--ignore-eos`), or the GEMMs accumulated in FP16.
-        - MLA held out (one MLA model, DeepSeek-R1): MLA then borrows MoE's (gpt-oss, V1) factors, while the
-          DeepSeek V0 rows need a quarter of that compute efficiency and ~3x the per-layer overhead: per-user
-          \(worst(byModel, .perUser, .mla)), TTFT \(worst(byModel, .ttft, .mla)). A plan for a borrowed class says
-          so (`speed-uncalibrated`) and quotes 0.3-1.5x speed.
+        - MLA held out: the data has one MLA family (DeepSeek-R1 and R1-0528, one architecture, all on H200), so
+          held out by model, or by GPU (H200), MLA has no rows of its own and borrows MoE's (gpt-oss, V1)
+          factors, while the DeepSeek V0 rows need a quarter of that compute efficiency and ~3x the per-layer
+          overhead: per-user \(worst(byModel, .perUser, .mla)), throughput \(worst(byModel, .throughput, .mla)),
+          TTFT \(worst(byModel, .ttft, .mla)). That is no measure of the MLA model, only of borrowing; a plan for
+          a borrowed class says so (`speed-uncalibrated`) and quotes 0.3-1.5x speed.
         - MoE held out by model: gpt-oss-20b and -120b predict each other at per-user \(worst(byModel, .perUser, .moe)),
           throughput \(worst(byModel, .throughput, .moe)); gpt-oss-120b on one H100 (#23) is KV-bound at ~120 sequences.
         - Dense TTFT held out by model: \(worst(byModel, .ttft, .dense)): the chat endpoint's overhead comes from 5 rows

@@ -25,25 +25,25 @@ final class SpendLimitCLITests: XCTestCase {
         XCTAssertEqual(quiet.deployments.count, 3)
         XCTAssertTrue(quiet.deployments.allSatisfy { warnings($0).isEmpty }, "all three are under $80/hour")
 
-        // Pods bill their running rate at peak; the three together are over $25/hour, none alone.
+        // Pods bill their running rate at peak; the three together are over $20/hour, none alone.
         let rates = quiet.deployments.map(hourly)
         let total = rates.reduce(0, +)
-        XCTAssertTrue(rates.allSatisfy { $0 < 25 } && total > 25, "\(rates)")
-        let summed = try plan(["--spend-limit", "25 USD/hour"] + Self.examples)
+        XCTAssertTrue(rates.allSatisfy { $0 < 20 } && total > 20, "\(rates)")
+        let summed = try plan(["--spend-limit", "20 USD/hour"] + Self.examples)
         XCTAssertEqual(summed.status, 0, "a warning, not an error")
         for (d, rate) in zip(summed.deployments, rates) {
             let w = warnings(d)
             XCTAssertEqual(w.count, 1, "\(w)")
             XCTAssertTrue(w.first?.contains(String(format: "bill $%.2f/hour together", total)) == true, "\(w)")
             XCTAssertTrue(w.first?.contains(String(format: "(this one $%.2f)", rate)) == true, "\(w)")
-            XCTAssertTrue(w.first?.contains("the account's $25.00/hour spend limit") == true, "\(w)")
+            XCTAssertTrue(w.first?.contains("the account's $20.00/hour spend limit") == true, "\(w)")
         }
 
         // One over it alone: only that one is named, with its own figure.
-        let alone = try plan(["--spend-limit", "12"] + Self.examples)
+        let alone = try plan(["--spend-limit", "10"] + Self.examples)
         for (d, rate) in zip(alone.deployments, rates) {
-            XCTAssertEqual(warnings(d).isEmpty, rate <= 12, "\(d["name"] ?? "") at $\(rate)/hour")
-            if rate > 12 { XCTAssertTrue(warnings(d)[0].contains(String(format: "bills $%.2f/hour", rate)), warnings(d)[0]) }
+            XCTAssertEqual(warnings(d).isEmpty, rate <= 10, "\(d["name"] ?? "") at $\(rate)/hour")
+            if rate > 10 { XCTAssertTrue(warnings(d)[0].contains(String(format: "bills $%.2f/hour", rate)), warnings(d)[0]) }
         }
     }
 

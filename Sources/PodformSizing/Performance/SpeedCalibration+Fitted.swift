@@ -5,7 +5,7 @@ extension SpeedCalibration {
     public static let fitted = SpeedCalibration(
         decodeBandwidth: [
             "Ada/bf16": Factor(
-                value: 0.9, spread: [0.833, 1.328],
+                value: 0.9, spread: [0.806, 1.22],
                 rows: [
                     "serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99", "serving_benchmarks.csv#100",
                     "serving_benchmarks.csv#101", "throughput_calibration.csv#15", "throughput_calibration.csv#19", "throughput_calibration.csv#20"
@@ -14,7 +14,7 @@ extension SpeedCalibration {
                 value: 0.29, spread: [0.999, 1],
                 rows: ["serving_benchmarks.csv#80"]),
             "Ampere/bf16": Factor(
-                value: 0.67, spread: [0.841, 1.055],
+                value: 0.67, spread: [0.839, 1.053],
                 rows: ["serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83"]),
             "Ampere/mxfp4": Factor(
                 value: 0.78, spread: [0.61, 0.907],
@@ -23,7 +23,7 @@ extension SpeedCalibration {
                 value: 0.45, spread: [0.993, 1.019],
                 rows: ["serving_benchmarks.csv#62", "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65"]),
             "Hopper/bf16": Factor(
-                value: 0.85, spread: [0.35, 1.061],
+                value: 0.85, spread: [0.781, 1.092],
                 rows: [
                     "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
                     "serving_benchmarks.csv#84", "serving_benchmarks.csv#85", "serving_benchmarks.csv#86", "serving_benchmarks.csv#87",
@@ -32,7 +32,7 @@ extension SpeedCalibration {
                     "serving_benchmarks.csv#102", "throughput_calibration.csv#12", "throughput_calibration.csv#13", "throughput_calibration.csv#14"
                 ]),
             "Hopper/fp8": Factor(
-                value: 0.58, spread: [1.001, 1.002],
+                value: 0.58, spread: [0.998, 0.999],
                 rows: ["serving_benchmarks.csv#92"]),
             "Hopper/fp8-moe": Factor(
                 value: 0.41, spread: [0.75, 1.318],
@@ -50,7 +50,7 @@ extension SpeedCalibration {
         ],
         layerOverhead: [
             "dense": Factor(
-                value: 5.18e-05, spread: [0.35, 1.328],
+                value: 5.18e-05, spread: [0.781, 1.22],
                 rows: [
                     "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
                     "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84",
@@ -86,7 +86,7 @@ extension SpeedCalibration {
         ],
         prefillCompute: [
             "dense": Factor(
-                value: 0.692, spread: [0.452, 2.678],
+                value: 0.759, spread: [0.493, 2.781],
                 rows: [
                     "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
                     "serving_benchmarks.csv#81", "serving_benchmarks.csv#82", "serving_benchmarks.csv#83", "serving_benchmarks.csv#84",
@@ -122,13 +122,13 @@ extension SpeedCalibration {
         ],
         requestOverhead: [
             "chat": Factor(
-                value: 0.0524, spread: [0.635, 1.163],
+                value: 0.0524, spread: [0.635, 1.169],
                 rows: [
                     "serving_benchmarks.csv#14", "serving_benchmarks.csv#33", "serving_benchmarks.csv#34", "serving_benchmarks.csv#35",
                     "serving_benchmarks.csv#68"
                 ]),
             "completions": Factor(
-                value: 0.00707, spread: [0.452, 5.731],
+                value: 0.00707, spread: [0.493, 5.731],
                 rows: [
                     "serving_benchmarks.csv#4", "serving_benchmarks.csv#5", "serving_benchmarks.csv#6", "serving_benchmarks.csv#7",
                     "serving_benchmarks.csv#8", "serving_benchmarks.csv#9", "serving_benchmarks.csv#13", "serving_benchmarks.csv#80",
@@ -146,7 +146,7 @@ extension SpeedCalibration {
                 value: 4.35e-05, spread: [1.002, 1.003],
                 rows: ["serving_benchmarks.csv#65"]),
             "nvlink-bridge": Factor(
-                value: 1.08e-05, spread: [0.35, 1.002],
+                value: 1.02e-05, spread: [0.781, 1.092],
                 rows: [
                     "serving_benchmarks.csv#88", "serving_benchmarks.csv#89", "serving_benchmarks.csv#90", "serving_benchmarks.csv#91",
                     "serving_benchmarks.csv#92"
@@ -161,7 +161,7 @@ extension SpeedCalibration {
                     "throughput_calibration.csv#13", "throughput_calibration.csv#14"
                 ]),
             "pcie": Factor(
-                value: 0.000186, spread: [0.842, 1.126],
+                value: 0.000186, spread: [0.832, 1.12],
                 rows: ["serving_benchmarks.csv#97", "serving_benchmarks.csv#98", "serving_benchmarks.csv#99"])
         ],
         sequenceOverhead: [
@@ -173,7 +173,7 @@ extension SpeedCalibration {
                     "serving_benchmarks.csv#63", "serving_benchmarks.csv#64", "serving_benchmarks.csv#65", "serving_benchmarks.csv#80"
                 ]),
             "v1": Factor(
-                value: 3.95e-05, spread: [0.35, 1.328],
+                value: 3.95e-05, spread: [0.61, 1.22],
                 rows: [
                     "serving_benchmarks.csv#14", "serving_benchmarks.csv#18", "serving_benchmarks.csv#21", "serving_benchmarks.csv#22",
                     "serving_benchmarks.csv#23", "serving_benchmarks.csv#24", "serving_benchmarks.csv#25", "serving_benchmarks.csv#28",

@@ -53,6 +53,8 @@ extension SpeedObservation {
         var ttft: Double
         var throughput: Double
         var scored: Bool
+        /// The client's mean TPOT when it is not the step (requests taking turns in the slots); nil: the step.
+        var tpot: Double? = nil
     }
 
     public func predict(_ f: EfficiencyFactors) -> SpeedPrediction {
@@ -66,9 +68,10 @@ extension SpeedObservation {
         case let .rate(r): shape = poisson(r, pre, f)
         case let .burst(n): shape = burst(n, pre, f)
         }
-        let perUser = 1 / shape.decode.stepSeconds
+        let tpot = shape.tpot ?? shape.decode.stepSeconds
+        let perUser = 1 / tpot
         return SpeedPrediction(
-            batch: shape.batch, tpotMs: shape.decode.stepSeconds * 1000, ttftMs: shape.ttft * 1000,
+            batch: shape.batch, tpotMs: tpot * 1000, ttftMs: shape.ttft * 1000,
             ttftScored: shape.scored, outputTokensPerSecond: shape.throughput,
             perUserRange: [perUser * f.speedRange[0], perUser * f.speedRange[1]],
             decode: shape.decode, prefill: pre, uncalibrated: f.uncalibrated)
@@ -89,7 +92,8 @@ extension SpeedObservation {
     }
 
     /// Fixed-length clients in step: every round is a burst of `batch` prompts packed into steps, then
-    /// decoded together; a request's TPOT absorbs the prefill steps after its own first token.
+    /// decoded together; a request's TPOT absorbs the prefill steps after its own first token. More
+    /// clients than the batch limit: the rest wait for a slot (their TTFT is queueing: not scored).
     func lockstep(_ c: Int, _ pre: PrefillBreakdown, _ f: EfficiencyFactors) -> Shape {
         let batch = min(max(c, 1), batchLimit)
         let base = step(batch, perStep: 0, pre, f)
@@ -98,8 +102,11 @@ extension SpeedObservation {
         decode.stepSeconds = wave.meanTPOT ?? base.stepSeconds
         decode.interleavedPrefillSeconds = decode.stepSeconds - base.stepSeconds
         let round = f.requestSeconds + wave.makespan
+        // Clients beyond the running batch wait for a slot: in the closed loop each request waits
+        // (c - batch) / batch rounds on average (Little's law: c clients, batch served per round).
+        let waiting = Double(max(c - batch, 0)) / Double(batch) * round
         return Shape(
-            batch: batch, decode: decode, ttft: f.requestSeconds + wave.meanTTFT,
+            batch: batch, decode: decode, ttft: f.requestSeconds + wave.meanTTFT + waiting,
             throughput: Double(batch) * Double(max(output, 1)) / round, scored: c <= batchLimit)
     }
 
@@ -148,15 +155,22 @@ extension SpeedObservation {
         let served = min(r, capacityRate)
         let a = arrival(b, decode)
         let ttft = a.ttft + ModelArchitecture.prefillQueueWait(rate: served, service: a.service)
-        var throughput = served * out
+        var shape = Shape(batch: batch, decode: decode, ttft: ttft, throughput: served * out, scored: r < capacityRate * 0.9)
+        guard let n = requests, n > 0 else { return shape }
+        if r > capacityRate {
+            // More arrivals than the slots serve: they take turns (preemption), each past its first token.
+            let shared = sharedSlots(
+                rate: r, requests: n, limit: limit, one: step(1, perStep: 0, pre, f).stepSeconds, full: full.stepSeconds, ttft: ttft)
+            shape.tpot = shared.tpot
+            shape.throughput = Double(n) * out / max(shared.duration, 1e-9)
+            return shape
+        }
         // A finite run of n requests lasts until the last one finishes: the last arrival plus a mean
         // request, or (ShareGPT) the longest reply, started mid-run, at the nearly empty engine's step.
-        if let n = requests, n > 0 {
-            let latency = ttft + out * (served < r ? full.stepSeconds : decode.stepSeconds)
-            let longest = (outputClasses(count: n).last?.tokens ?? out) * step(1, perStep: 0, pre, f).stepSeconds
-            let duration = max(Double(n) / served + latency, Double(n) / served / 2 + ttft + longest)
-            throughput = Double(n) * out / duration
-        }
-        return Shape(batch: batch, decode: decode, ttft: ttft, throughput: throughput, scored: r < capacityRate * 0.9)
+        let latency = ttft + out * decode.stepSeconds
+        let longest = (outputClasses(count: n).last?.tokens ?? out) * step(1, perStep: 0, pre, f).stepSeconds
+        let duration = max(Double(n) / served + latency, Double(n) / served / 2 + ttft + longest)
+        shape.throughput = Double(n) * out / duration
+        return shape
     }
 }
