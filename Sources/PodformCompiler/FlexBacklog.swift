@@ -6,7 +6,8 @@ extension Compiler {
     /// start under overload; when the last needed one is ready, the oldest queued request has waited far
     /// past the scaler's delay, so the scaler starts one more: worker need + 1. Requests reach it whenever
     /// the workers before it are full, and each resets its idle timer: with those excursions at rate a it
-    /// lives until a gap longer than the idle timeout T, (e^(a T) - 1) / a + T. Started R times a day
+    /// lives its cold start C, then until a gap longer than the idle timeout T has passed, C + (e^(a T) - 1) / a
+    /// (the mean wait for such a gap in a Poisson stream, T when a is 0). Started R times a day
     /// (at the day's first peak and at each peak run after a quiet stretch longer than T), it is up from
     /// its first start to the day's end when it outlives the day, 1 - (1 - e^-R) / R of the active
     /// hours, else L / (L + A / R). A sweep of random specs found it: 1.7 flex workers up in the
@@ -14,7 +15,8 @@ extension Compiler {
     ///
     /// Returns the worker (1-based, counted like `ServerlessScaling.worker`) and its up share, or nil.
     func backlogWorker(
-        _ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, maxWorkers: Int, idle: Double, delay: Double
+        _ c: Candidate, load: Load, inputs: PricingInputs, minWorkers: Int, maxWorkers: Int, idle: Double, cold: Double,
+        delay: Double
     ) -> (k: Int, up: Double)? {
         let profile = inputs.profile
         guard delay > 0, profile.states.count == 2, inputs.demand.count == 2, inputs.holds.count == 2 else { return nil }
@@ -32,7 +34,7 @@ extension Compiler {
         let m = needPeak * slots
         let alive = zip(profile.states, inputs.demand).reduce(0.0) { $0 + $1.0.share * $1.0.rate * $1.1.pmf(m) }
         let x = alive * idle
-        let lifetime = x > 40 ? Double.infinity : (x > 1e-9 ? (exp(x) - 1) / alive : idle) + idle
+        let lifetime = x > 40 ? Double.infinity : cold + (x > 1e-9 ? (exp(x) - 1) / alive : idle)
         let up = lifetime >= activeSeconds ? 1 - (1 - exp(-runs)) / runs : lifetime / (lifetime + activeSeconds / runs)
         return (k, min(max(up, 0), 1))
     }

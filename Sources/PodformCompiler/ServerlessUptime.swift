@@ -53,7 +53,8 @@ extension Compiler {
             }
         }
         var up = 0.0
-        let backlog = backlogWorker(c, load: load, inputs: inputs, minWorkers: minWorkers, maxWorkers: maxWorkers, idle: idle, delay: delay)
+        let backlog = backlogWorker(
+            c, load: load, inputs: inputs, minWorkers: minWorkers, maxWorkers: maxWorkers, idle: idle, cold: cold, delay: delay)
         for k in perRate[0].indices {
             var u: Double
             if profile.states.count != 2 {
