@@ -19,19 +19,17 @@ extension Compiler {
         delay: Double
     ) -> (k: Int, up: Double)? {
         let profile = inputs.profile
-        guard delay > 0, profile.states.count == 2, inputs.demand.count == 2, inputs.holds.count == 2 else { return nil }
-        let slots = max(c.perReplicaConcurrency, 1), block = RateProfile.blockSeconds
-        let peak = profile.states[0], base = profile.states[1]
-        let needPeak = Int((peak.rate * inputs.holds[0] / Double(slots)).rounded(.up))
-        let needBase = Int((base.rate * inputs.holds[1] / Double(slots)).rounded(.up))
-        let warm = max(minWorkers, min(needBase, maxWorkers))
-        let k = needPeak + 1
-        guard needPeak > warm, k <= maxWorkers, k > minWorkers, !inputs.demand[0].overloaded else { return nil }
+        let slots = max(c.perReplicaConcurrency, 1)
+        guard delay > 0, inputs.demand.count == 2,
+            let run = PeakRun(profile, holds: inputs.holds, slots: slots, minWorkers: minWorkers, maxWorkers: maxWorkers, idle: idle)
+        else { return nil }
+        let k = run.needPeak + 1
+        guard run.needPeak > run.warm, k <= maxWorkers, k > minWorkers, !inputs.demand[0].overloaded else { return nil }
         let activeSeconds = max(load.activeHours, 0.1) * 3600
         let closed = max(24 - load.activeHours, 0) * 3600
-        let runs = activeSeconds * peak.share * pow(base.share, max(1, idle / block)) / block + (closed > idle ? 1 : 0)
+        let runs = activeSeconds * run.peak.share * run.runsPerSecond + (closed > idle ? 1 : 0)
         guard runs > 0 else { return nil }
-        let m = needPeak * slots
+        let m = run.needPeak * slots
         let alive = zip(profile.states, inputs.demand).reduce(0.0) { $0 + $1.0.share * $1.0.rate * $1.1.pmf(m) }
         let x = alive * idle
         let lifetime = x > 40 ? Double.infinity : cold + (x > 1e-9 ? (exp(x) - 1) / alive : idle)

@@ -72,20 +72,18 @@ extension Compiler {
         -> (overloadSeconds: Double, overloadWeight: Double, firstWorkerStarts: Double)
     {
         let mean = profile.meanRate
-        guard profile.states.count == 2, fleets.count == 2, mean > 0 else { return (0, 0, 0) }
-        let peak = profile.states[0], base = profile.states[1]
-        let runsPerSecond = pow(base.share, max(1, idle / RateProfile.blockSeconds)) / RateProfile.blockSeconds
-        let needPeak = Int((peak.rate * holds[0] / Double(slots)).rounded(.up))
-        let needBase = Int((base.rate * holds[1] / Double(slots)).rounded(.up))
-        let warm = max(minWorkers, min(needBase, maxWorkers))
-        let excess = peak.rate - Double(warm * slots) / holds[0]
+        guard fleets.count == 2, mean > 0,
+            let run = PeakRun(profile, holds: holds, slots: slots, minWorkers: minWorkers, maxWorkers: maxWorkers, idle: idle)
+        else { return (0, 0, 0) }
+        let peak = run.peak
+        let excess = peak.rate - Double(run.warm * slots) / holds[0]
         if excess > 0 {
-            let drain = Double(min(max(needPeak, warm), maxWorkers) * slots) / holds[0] - peak.rate
+            let drain = Double(min(max(run.needPeak, run.warm), maxWorkers) * slots) / holds[0] - peak.rate
             let late = drain > 0 ? min(RateProfile.blockSeconds, cold + delay + excess * (cold + delay) / drain) : RateProfile.blockSeconds
-            return (late, peak.share * runsPerSecond * peak.rate / mean, 0)
+            return (late, peak.share * run.runsPerSecond * peak.rate / mean, 0)
         }
         let p = fleets[0].upShares.first ?? 0, b = fleets[1].upShares.first ?? 0
-        return (0, 0, max(0, p - b) * runsPerSecond)
+        return (0, 0, max(0, p - b) * run.runsPerSecond)
     }
 
     /// The TTFT budgets a wait for a slot may use, over the prompt lengths the traffic draws (log-normal
