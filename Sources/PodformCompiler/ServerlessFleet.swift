@@ -150,9 +150,14 @@ extension ServerlessScaling {
         guard coldSeconds > 0 else { return 0 }
         let s = coldStartSigma
         guard limit > 0 else { return 1 + rate * coldSeconds * exp(s * s / 2) }
-        let d2 = log(coldSeconds / limit) / s
-        let excess = coldSeconds * exp(s * s / 2) * phi(d2 + s) - limit * phi(d2)
-        return phi(d2) + rate * max(excess, 0)
+        return phi(log(coldSeconds / limit) / s) + rate * coldExcess(coldSeconds: coldSeconds, over: limit)
+    }
+
+    /// E[(C - x)+] for a cold start C log-normal around `coldSeconds` (sigma `coldStartSigma`), x > 0.
+    static func coldExcess(coldSeconds: Double, over x: Double) -> Double {
+        let s = coldStartSigma
+        let d2 = log(coldSeconds / x) / s
+        return max(coldSeconds * exp(s * s / 2) * phi(d2 + s) - x * phi(d2), 0)
     }
 
     /// Requests per start of a worker beyond the first that wait longer than `limit`: while it starts
@@ -165,7 +170,6 @@ extension ServerlessScaling {
         let s = coldStartSigma, mean = coldSeconds * exp(s * s / 2)
         let from = max(limit, 0) * max(capacity, 0) / (rate - capacity) - max(delay, 0)
         guard from > 0 else { return rate * (mean - from) }
-        let d2 = log(coldSeconds / from) / s
-        return rate * max(mean * phi(d2 + s) - from * phi(d2), 0)
+        return rate * coldExcess(coldSeconds: coldSeconds, over: from)
     }
 }
